@@ -1,0 +1,1 @@
+"""Meridian's service kit: the plumbing every service shares. It never imports a service."""

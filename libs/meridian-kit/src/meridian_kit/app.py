@@ -1,0 +1,58 @@
+"""create_service_app(): a FastAPI app with the kit's errors, request ids, health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, FastAPI
+
+from meridian_kit.errors import install_error_handlers
+from meridian_kit.health import Readiness
+from meridian_kit.health import router as health_router
+from meridian_kit.observability import expose_prometheus, init_sentry
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+@asynccontextmanager
+async def _no_lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+
+
+def create_service_app(
+    name: str,
+    *,
+    version: str = "0.1.0",
+    description: str = "",
+    lifespan: Lifespan | None = None,
+    routers: Sequence[APIRouter] = (),
+    docs_url: str = "/docs",
+) -> FastAPI:
+    """Builds a service's app; its lifespan opens clients and adds checks to app.state.readiness."""
+    init_sentry(name)
+    service_lifespan = lifespan or _no_lifespan
+
+    @asynccontextmanager
+    async def lifespan_with_readiness(app: FastAPI) -> AsyncIterator[None]:
+        app.state.readiness = Readiness()
+        async with service_lifespan(app):
+            yield
+
+    app = FastAPI(
+        title=name,
+        version=version,
+        description=description,
+        lifespan=lifespan_with_readiness,
+        docs_url=docs_url,
+    )
+    app.add_middleware(
+        CorrelationIdMiddleware, header_name="X-Request-ID", update_request_header=True
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router)
+    expose_prometheus(app)
+    return app

@@ -1,0 +1,1 @@
+"""analytics: chatbot message logging and analytics (the memex logging API, v2)."""

@@ -1,0 +1,40 @@
+"""analytics' settings, under the memex logging service's env names."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """EL_* for Elasticsearch, APIKEY for clients, CELERY_* for the job broker."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
+
+    el_host: str = Field(validation_alias="EL_HOST")
+    el_port: int = Field(9200, validation_alias="EL_PORT")
+    el_username: str | None = Field(None, validation_alias="EL_USERNAME")
+    el_password: str | None = Field(None, validation_alias="EL_PASSWORD")
+    apikey: str = Field(validation_alias="APIKEY")
+    broker_url: str = Field(validation_alias="CELERY_BROKER_URL")
+    result_backend: str | None = Field(None, validation_alias="CELERY_RESULT_BACKEND")
+    cardinality_precision_threshold: int = Field(
+        40000, validation_alias="CARDINALITY_PRECISION_THRESHOLD"
+    )
+    migration_folder: str | None = Field(None, validation_alias="MIGRATION_FOLDER")
+    migration_manager_index: str = Field(
+        "migration-manager", validation_alias="MIGRATION_MANAGER_INDEX"
+    )
+
+    @field_validator("cardinality_precision_threshold")
+    @classmethod
+    def _at_most_40000(cls, value: int) -> int:
+        if not 0 < value <= 40000:
+            raise ValueError("must be between 1 and 40000")
+        return value
+
+    @property
+    def elasticsearch_url(self) -> str:
+        """EL_HOST may carry a scheme; the port always comes from EL_PORT."""
+        host = self.el_host if "://" in self.el_host else f"http://{self.el_host}"
+        return f"{host}:{self.el_port}"

@@ -1,0 +1,1 @@
+"""config_leader: holds platform variables and role templates, serves rendered files to followers."""

@@ -1,0 +1,1 @@
+"""ingest: the Keymetrics-compatible backend PM2 agents push their monitoring data to."""

@@ -1,0 +1,1 @@
+"""kmdb: imports KISSmetrics "Data Export" revision files into MySQL/MariaDB."""
