@@ -41,7 +41,7 @@ ensure_python() {
   local stamp="$VENV/.meridian-synced"
   if [ ! -e "$stamp" ] || [ "$ROOT/uv.lock" -nt "$stamp" ] || [ -n "$(find "$ROOT/libs" "$ROOT/services" -name pyproject.toml -newer "$stamp" 2>/dev/null)" ]; then
     say "uv sync (workspace venv at .venv)"
-    (cd "$ROOT" && uv sync --frozen --all-packages >"$LOGS/uv-sync.log" 2>&1) || die "uv sync failed: see $LOGS/uv-sync.log"
+    (cd "$ROOT" && uv sync >"$LOGS/uv-sync.log" 2>&1) || die "uv sync failed: see $LOGS/uv-sync.log"
     touch "$stamp"
   fi
 }

@@ -1,0 +1,43 @@
+# The commands a person types. `make up` runs the whole suite; `make test` passes the tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+LOCAL := deploy/local
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+up: ## the whole suite: datastores, the six services and the gateway on https://localhost:8443
+	@bash $(LOCAL)/suite.sh up
+
+down: ## stop everything `make up` started
+	@bash $(LOCAL)/suite.sh down
+
+status: ## what runs, and whether each engine and service answers
+	@bash $(LOCAL)/suite.sh status
+
+stack-up: ## install (first time) and start the datastores, wait until each answers
+	@bash $(LOCAL)/stack.sh up
+
+stack-down: ## stop the datastores
+	@bash $(LOCAL)/stack.sh down
+
+stack-status: ## the datastores: running, and answering a real query now
+	@bash $(LOCAL)/stack.sh status
+
+sync: ## install the Python workspace into .venv
+	@source $(LOCAL)/lib.sh && ensure_python
+
+lint: sync ## ruff and mypy
+	uv run ruff check .
+	uv run ruff format --check .
+	uv run mypy libs/meridian-kit/src services/*/src
+
+test: lint ## lint, then every test (brings the suite up if it is not running)
+	@bash $(LOCAL)/suite.sh up
+	uv run pytest -q $(PYTEST_ARGS)
+
+bench: ## run the benchmarks (see bench/RESULTS.md)
+	@bash $(LOCAL)/suite.sh up
+	@for b in bench/*.py; do echo "== $$b"; uv run python $$b || exit 1; done
+
+.PHONY: help up down status stack-up stack-down stack-status sync lint test bench

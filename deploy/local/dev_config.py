@@ -1,0 +1,75 @@
+"""Writes the development configs of the configuration leader and the local follower.
+
+The leader's role templates come from deploy/local/config-templates/<role>/ (copied fresh on each run);
+keys come from .local/dev.env (CONFIG_ADMIN_KEY, CONFIG_FOLLOWER_KEY); the follower writes its files
+under .local/config-follower/data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = ROOT / ".local"
+TEMPLATES = ROOT / "deploy" / "local" / "config-templates"
+
+
+def dev_env() -> dict[str, str]:
+    """The KEY=value pairs of .local/dev.env."""
+    values = {}
+    for line in (LOCAL / "dev.env").read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.startswith("#"):
+            values[key] = value
+    return values
+
+
+def write_json(path: Path, data: object) -> None:
+    """Writes JSON atomically, readable by the owner only (it holds keys)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+
+
+def main() -> None:
+    """Writes config-leader.json, platform.yml (once) and config-follower.json."""
+    env = dev_env()
+    leader_dir = LOCAL / "config-leader"
+    data = leader_dir / "data"
+    if data.exists():
+        shutil.rmtree(data)
+    shutil.copytree(TEMPLATES, data)
+    platform = leader_dir / "platform.yml"
+    if not platform.exists():
+        shutil.copy(TEMPLATES.parent / "platform.yml", platform)
+    write_json(
+        Path(env["CONFIG_LEADER_CONFIG"]),
+        {
+            "http": {"ip": "127.0.0.1", "port": 8105},
+            "dataFolder": str(data),
+            "platformConfig": str(platform),
+            "internals": {"MERIDIAN_INTERNAL_SECRET": "SECRET"},
+            "adminKey": env["CONFIG_ADMIN_KEY"],
+            "followers": {
+                env["CONFIG_FOLLOWER_KEY"]: {"url": "http://127.0.0.1:8106", "role": "local"}
+            },
+        },
+    )
+    write_json(
+        Path(env["CONFIG_FOLLOWER_CONFIG"]),
+        {
+            "http": {"ip": "127.0.0.1", "port": 8106},
+            "leader": {"url": "http://127.0.0.1:8105", "auth": env["CONFIG_FOLLOWER_KEY"]},
+            "paths": {"dataFolder": str(LOCAL / "config-follower" / "data")},
+            "hooks": [],
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The whole suite on this machine: the stack, the six services (and their workers) and the gateway,
+# all supervised by one supervisord.
+#   suite.sh up         everything; prints the URLs and where the logs are
+#   suite.sh down       stops everything and supervisord
+#   suite.sh status     what runs and what answers
+#   suite.sh test-prep  what `make test` needs: the stack up, TLS material and the gateway config rendered
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+GATEWAY_DIR="$LOCAL/gateway"
+TLS_DIR="$LOCAL/tls"
+DASHBOARD_DIR="$LOCAL/dashboard"
+WITH_ENV="$ROOT/deploy/local/with-env.sh"
+
+# name|console script and arguments|gateway prefix
+SERVICES="
+ingest|ingest --port 8101|/ingest
+analytics|analytics --port 8102|/analytics
+kmdb-import|kmdb-api --port 8103|/kmdb
+metrics-api|metrics-api --port 8104|/metrics
+config-leader|config-leader --port 8105|/config
+config-follower|config-follower --port 8106|
+"
+# Background workers, started when the service provides them: name|console script and arguments
+WORKERS="
+analytics-worker|analytics-worker
+analytics-scheduler|analytics-scheduler
+kmdb-work|kmdb-work
+"
+# One-off preparation run before the services start, when present (schemas, migrations).
+PREPARE="metrics-api-schema analytics-migrate"
+
+stack() { bash "$ROOT/deploy/local/stack.sh" "$@"; }
+
+tls() {
+  bash "$ROOT/gateway/dev_tls.sh" "$TLS_DIR" >"$LOGS/tls.log" 2>&1 || die "TLS material: see $LOGS/tls.log"
+}
+
+render_gateway() {
+  mkdir -p "$GATEWAY_DIR" "$DASHBOARD_DIR"
+  "$VENV/bin/python" "$ROOT/gateway/render.py" --out "$GATEWAY_DIR/nginx.conf" --tls-dir "$TLS_DIR" \
+    --prefix-dir "$GATEWAY_DIR" --dashboard-root "$DASHBOARD_DIR" >"$LOGS/gateway-render.log" 2>&1 \
+    || die "rendering the gateway config failed: see $LOGS/gateway-render.log"
+  /usr/sbin/nginx -t -q -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf" >>"$LOGS/gateway-render.log" 2>&1 \
+    || die "nginx -t refused the rendered config: see $LOGS/gateway-render.log"
+}
+
+build_dashboard() {
+  local build="$ROOT/services/metrics-api/dashboard/build.sh"
+  if [ -x "$build" ] || [ -f "$build" ]; then
+    say "building the dashboard"
+    bash "$build" >"$LOGS/dashboard-build.log" 2>&1 || die "dashboard build failed: see $LOGS/dashboard-build.log"
+  fi
+}
+
+config_files() {  # development configs for the configuration leader and follower
+  "$VENV/bin/python" "$ROOT/deploy/local/dev_config.py" >"$LOGS/dev-config.log" 2>&1 \
+    || die "writing the leader/follower development configs failed: see $LOGS/dev-config.log"
+}
+
+write_programs() {
+  local names="" line name cmd
+  {
+    while IFS='|' read -r name cmd _; do
+      [ -n "$name" ] || continue
+      program "$name" "$WITH_ENV $VENV/bin/$cmd" "environment=ROOT_PATH=\"$(prefix_of "$name")\""
+      echo; names="$names,$name"
+    done <<<"$SERVICES"
+    while IFS='|' read -r name cmd; do
+      [ -n "$name" ] && [ -x "$VENV/bin/${cmd%% *}" ] || continue
+      program "$name" "$WITH_ENV $VENV/bin/$cmd"; echo; names="$names,$name"
+    done <<<"$WORKERS"
+    echo "[group:services]"; echo "programs=${names#,}"; echo
+    program gateway "/usr/sbin/nginx -p $GATEWAY_DIR -c $GATEWAY_DIR/nginx.conf -g 'daemon off;'"
+  } >"$SUPERVISOR_DIR/conf.d/services.conf.new"
+  if cmp -s "$SUPERVISOR_DIR/conf.d/services.conf.new" "$SUPERVISOR_DIR/conf.d/services.conf"; then
+    rm "$SUPERVISOR_DIR/conf.d/services.conf.new"
+  else
+    mv "$SUPERVISOR_DIR/conf.d/services.conf.new" "$SUPERVISOR_DIR/conf.d/services.conf"
+  fi
+}
+
+prefix_of() { awk -F'|' -v n="$1" '$1 == n {print $3}' <<<"$SERVICES"; }
+
+prepare() {
+  local script
+  for script in $PREPARE; do
+    if [ -x "$VENV/bin/$script" ]; then
+      say "running $script"
+      "$WITH_ENV" "$VENV/bin/$script" >"$LOGS/$script.log" 2>&1 || die "$script failed: see $LOGS/$script.log"
+    fi
+  done
+}
+
+wait_ready() {
+  say "waiting for every service to be ready through the gateway"
+  "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" \
+    || die "not every service is ready: see the lines above and $LOGS/<service>.log"
+}
+
+up() {
+  stack up
+  load_dev_env
+  tls
+  config_files
+  build_dashboard
+  render_gateway
+  prepare
+  write_programs
+  ensure_supervisord
+  supervisorctl start 'services:*' >/dev/null || true
+  if [ "$(supervisorctl status gateway | awk '{print $2}')" = RUNNING ]; then
+    /usr/sbin/nginx -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf" -s reload
+  else
+    supervisorctl start gateway >/dev/null || true
+  fi
+  wait_ready
+  cat <<MSG
+
+Meridian is up.
+  gateway      $GATEWAY_URL/           (dashboard)   CA: $MERIDIAN_CA
+  ingest       $GATEWAY_URL/ingest/docs   (PM2: KEYMETRICS_NODE=$GATEWAY_URL/ingest)
+  analytics    $GATEWAY_URL/analytics/docs
+  kmdb-import  $GATEWAY_URL/kmdb/docs
+  metrics-api  $GATEWAY_URL/metrics/docs
+  config       $GATEWAY_URL/config/docs
+  secrets and settings: $DEV_ENV
+  logs: $LOGS/<name>.log     processes: make status     stop: make down
+MSG
+}
+
+down() {
+  [ -e "$RUN/supervisord.pid" ] && kill -0 "$(cat "$RUN/supervisord.pid")" 2>/dev/null || { say "nothing runs"; return 0; }
+  supervisorctl stop gateway 'services:*' 'stack:*' >/dev/null 2>&1 || true
+  supervisorctl shutdown >/dev/null 2>&1 || true
+  say "stopped"
+}
+
+status() {
+  stack status || true
+  load_dev_env
+  [ -e "$MERIDIAN_CA" ] && "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" --once || true
+}
+
+test_prep() {
+  stack up
+  load_dev_env
+  tls
+  config_files
+  render_gateway
+  prepare
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  test-prep) test_prep ;;
+  *) echo "usage: $0 up|down|status|test-prep" >&2; exit 2 ;;
+esac
