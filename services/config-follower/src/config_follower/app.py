@@ -1,16 +1,22 @@
-"""config-follower's app."""
+"""config-follower's app: syncs at start in the background, then on every notify."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from meridian_kit.app import create_service_app
 from meridian_kit.settings import load_settings
 
+from config_follower.follower_config import load_config
 from config_follower.settings import Settings
+from config_follower.sync.endpoints import router
+from config_follower.sync.service import Follower
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -19,14 +25,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
+        config = load_config(Path(settings.config))
+        async with httpx.AsyncClient(timeout=config.fetch_timeout_seconds) as client:
+            follower = Follower(config, client)
+            app.state.settings = settings
+            app.state.follower = follower
 
-        async def config_readable() -> None:
-            await asyncio.to_thread(settings.config.read_bytes)
+            async def synced() -> None:
+                if not follower.status.synced_since_start:
+                    raise RuntimeError("not synced with the leader since start")
 
-        app.state.readiness.add("config", config_readable)
-        yield
+            app.state.readiness.add("leader_sync", synced)
+            task = asyncio.create_task(follower.sync_at_start())
+            try:
+                yield
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     return create_service_app(
-        "config-follower", description="Platform configuration follower.", lifespan=lifespan
+        "config-follower",
+        description="Platform configuration follower: applies its role's files, runs hooks.",
+        lifespan=lifespan,
+        routers=[router],
     )

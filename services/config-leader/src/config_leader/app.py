@@ -1,16 +1,35 @@
-"""config-leader's app."""
+"""config-leader's app: loads config-leader.json, records the first revision, serves."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from meridian_kit.app import create_service_app
 from meridian_kit.settings import load_settings
 
+from config_leader.admin.endpoints import router as admin_router
+from config_leader.conf.endpoints import router as conf_router
+from config_leader.deps import LeaderState
+from config_leader.leader_config.loading import load_config
+from config_leader.rendering.service import RoleRenderer
 from config_leader.settings import Settings
+from config_leader.settings_store.service import SettingsStore
+
+
+def build_state(settings: Settings, http: httpx.AsyncClient) -> LeaderState:
+    """Loads the config (generating pending secrets) and the variables store."""
+    config = load_config(settings.config)
+    store = SettingsStore(
+        platform_path=config.platform_path,
+        history_folder=config.history_path,
+        data_folder=config.data_folder,
+        internals=config.internals,
+    )
+    store.record_initial()
+    return LeaderState(config, store, RoleRenderer(config.data_folder), http)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -19,14 +38,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(limits=limits) as http:
+            state = build_state(settings, http)
+            app.state.settings = settings
+            app.state.leader = state
 
-        async def config_readable() -> None:
-            await asyncio.to_thread(settings.config.read_bytes)
+            async def variables_readable() -> None:
+                state.store.snapshot()
 
-        app.state.readiness.add("config", config_readable)
-        yield
+            app.state.readiness.add("platform", variables_readable)
+            yield
 
     return create_service_app(
-        "config-leader", description="Platform configuration leader.", lifespan=lifespan
+        "config-leader",
+        description="Platform configuration leader: variables, role templates, notify.",
+        lifespan=lifespan,
+        routers=[conf_router, admin_router],
     )

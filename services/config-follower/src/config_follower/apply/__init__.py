@@ -1,0 +1,1 @@
+"""Writing the leader's files into dataFolder: safely, atomically, all or nothing."""

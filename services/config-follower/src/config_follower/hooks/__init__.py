@@ -1,0 +1,1 @@
+"""Reload hooks run after the files they watch changed."""

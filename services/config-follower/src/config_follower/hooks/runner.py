@@ -1,0 +1,93 @@
+"""Running hooks: each once per apply if a changed file matches one of its globs.
+
+Globs match the path relative to dataFolder without its leading "/": `*` stays inside one
+folder, `**` spans folders (`nginx/**`, `**/*.conf`), hidden files match too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wcmatch import glob
+
+from config_follower.follower_config import HookConfig
+
+log = logging.getLogger("config_follower.hooks")
+
+GLOB_FLAGS = glob.GLOBSTAR | glob.DOTGLOB
+
+
+def matching_files(hook: HookConfig, changed: Sequence[str]) -> list[str]:
+    """The changed leader paths that match the hook's globs."""
+    patterns = [p.lstrip("/") for p in hook.patterns]
+    return [
+        path for path in changed if glob.globmatch(path.lstrip("/"), patterns, flags=GLOB_FLAGS)
+    ]
+
+
+@dataclass
+class HookRun:
+    """What one hook did."""
+
+    cmd: list[str]
+    rc: int | None
+    files: list[str]
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The run as reported by /notify."""
+        body: dict[str, Any] = {"cmd": self.cmd, "rc": self.rc, "files": self.files}
+        if self.error:
+            body["error"] = self.error
+        return body
+
+
+async def run_hook(hook: HookConfig, files: list[str], data_folder: Path) -> HookRun:
+    """Runs one hook in dataFolder with CONFIG_CHANGED_FILES set; never raises."""
+    env = {**os.environ, "CONFIG_CHANGED_FILES": "\n".join(files)}
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *hook.run,
+            cwd=data_folder,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    except OSError as exc:
+        return HookRun(hook.run, None, files, f"cannot start: {exc.strerror or exc}")
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), hook.timeout_seconds)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+        return HookRun(
+            hook.run, process.returncode, files, f"killed after {hook.timeout_seconds:g}s"
+        )
+    text = output.decode("utf-8", "replace").strip()
+    level = logging.INFO if process.returncode == 0 else logging.WARNING
+    log.log(
+        level, "hook ran", extra={"cmd": hook.run, "rc": process.returncode, "output": text[-2000:]}
+    )
+    error = None if process.returncode == 0 else (text[-500:] or "non-zero exit")
+    return HookRun(hook.run, process.returncode, files, error)
+
+
+async def run_hooks(
+    hooks: Sequence[HookConfig], changed: Sequence[str], data_folder: Path
+) -> list[HookRun]:
+    """Runs, in order, every hook with at least one matching changed file."""
+    runs = []
+    for hook in hooks:
+        files = matching_files(hook, changed)
+        if files:
+            runs.append(await run_hook(hook, files, data_folder))
+    return runs

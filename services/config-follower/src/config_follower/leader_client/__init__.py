@@ -1,0 +1,1 @@
+"""Fetching this follower's files from the leader."""

@@ -1,0 +1,1 @@
+"""Fetch, apply, run hooks: on start (with backoff) and on every notify."""

@@ -1,0 +1,1 @@
+"""The admin API: platform variables, their history, notify."""

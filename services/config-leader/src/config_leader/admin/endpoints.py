@@ -1,0 +1,81 @@
+"""Admin routes: thin wrappers over the settings store and the notifier."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from config_leader.admin.schemas import (
+    NOTIFY_BODY,
+    SETTINGS_BODY,
+    NotifyRequest,
+    notify_request,
+    settings_changes,
+)
+from config_leader.deps import AdminDep, StateDep
+from config_leader.followers.notify import notify_followers, select_followers
+from config_leader.settings_store.history import Revision
+from config_leader.settings_store.service import Snapshot
+
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[AdminDep])
+
+
+def _settings_body(revision: Revision | None, snapshot: Snapshot) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "revision": snapshot.revision,
+        "changed": revision is not None,
+        "changes": revision.changes if revision else {},
+        "settings": snapshot.settings,
+    }
+    if snapshot.groups is not None:
+        body["groups"] = snapshot.groups
+    return body
+
+
+@router.get("/settings")
+async def get_settings(state: StateDep) -> dict[str, Any]:
+    """The platform variables (flattened) and the current revision."""
+    return _settings_body(None, await asyncio.to_thread(state.store.snapshot))
+
+
+@router.put("/settings", openapi_extra=SETTINGS_BODY)
+async def put_settings(
+    state: StateDep, changes: dict[str, Any] = Depends(settings_changes)
+) -> dict[str, Any]:
+    """Merges variables in; every role must render with them (else 400 listing the errors)."""
+    revision, snapshot = await asyncio.to_thread(state.store.update, changes)
+    return _settings_body(revision, snapshot)
+
+
+@router.get("/settings/history")
+async def get_history(state: StateDep) -> dict[str, Any]:
+    """Every revision: number, when, action and what changed."""
+    revisions = await asyncio.to_thread(state.store.history.all)
+    return {"revisions": [revision.summary() for revision in revisions]}
+
+
+@router.get("/settings/history/{rev}")
+async def get_revision(state: StateDep, rev: int) -> dict[str, Any]:
+    """One revision with the full set of variables it held."""
+    revision = await asyncio.to_thread(state.store.revision, rev)
+    return {**revision.summary(), "settings": revision.settings}
+
+
+@router.post("/settings/rollback/{rev}")
+async def rollback_settings(state: StateDep, rev: int) -> dict[str, Any]:
+    """Restores the variables of an earlier revision, recorded as a new revision."""
+    revision, snapshot = await asyncio.to_thread(state.store.rollback, rev)
+    return _settings_body(revision, snapshot)
+
+
+@router.post("/notify", openapi_extra=NOTIFY_BODY)
+async def notify(
+    state: StateDep, request: NotifyRequest = Depends(notify_request)
+) -> dict[str, Any]:
+    """Makes every follower (or those of the given roles) fetch and apply now, concurrently."""
+    followers = select_followers(state.config.followers, request.roles)
+    return await notify_followers(
+        state.http, followers, time_limit=state.config.notify.timeout_seconds
+    )

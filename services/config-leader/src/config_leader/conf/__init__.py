@@ -1,0 +1,1 @@
+"""GET /conf: a follower's rendered files."""

@@ -1,0 +1,1 @@
+"""The followers: who they are and telling them to fetch now."""

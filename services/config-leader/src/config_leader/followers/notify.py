@@ -1,0 +1,83 @@
+"""POST /notify to every follower at once, each with a timeout; collect successes and failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import httpx
+from meridian_kit.errors import BadRequest
+
+from config_leader.leader_config.model import FollowerEntry
+
+log = logging.getLogger("config_leader.notify")
+
+
+def select_followers(
+    followers: Mapping[str, FollowerEntry], roles: Collection[str] | None
+) -> dict[str, FollowerEntry]:
+    """The followers of the given roles (all when None); an unknown role is a 400."""
+    if roles is None:
+        return dict(followers)
+    known = {entry.role for entry in followers.values()}
+    unknown = sorted(set(roles) - known)
+    if unknown:
+        raise BadRequest(
+            "unknown roles: " + ", ".join(unknown),
+            detail={"unknown": unknown, "known": sorted(known)},
+        )
+    return {key: entry for key, entry in followers.items() if entry.role in set(roles)}
+
+
+def _error_of(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}: {response.text[:200]}"
+    message = body.get("error") if isinstance(body, dict) else None
+    return f"HTTP {response.status_code}: {message or str(body)[:200]}"
+
+
+async def notify_one(
+    client: httpx.AsyncClient, key: str, entry: FollowerEntry, time_limit: float
+) -> tuple[bool, dict[str, Any]]:
+    """Calls one follower's /notify; (True, its report) or (False, the error)."""
+    where = {"url": entry.url, "role": entry.role}
+    try:
+        response = await client.post(
+            f"{entry.url}/notify", headers={"Authorization": key}, timeout=time_limit
+        )
+    except httpx.TimeoutException:
+        return False, {**where, "error": f"no answer within {time_limit:g}s"}
+    except httpx.HTTPError as exc:
+        return False, {
+            **where,
+            "error": f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+        }
+    if response.status_code >= 300:
+        return False, {**where, "status": response.status_code, "error": _error_of(response)}
+    try:
+        report = response.json()
+    except ValueError:
+        return False, {**where, "status": response.status_code, "error": "answer is not JSON"}
+    if not isinstance(report, dict):
+        report = {"answer": report}
+    return True, {**where, **report}
+
+
+async def notify_followers(
+    client: httpx.AsyncClient, followers: Mapping[str, FollowerEntry], *, time_limit: float
+) -> dict[str, list[dict[str, Any]]]:
+    """Notifies every follower concurrently; {"successes": [...], "failures": [...]}."""
+    results = await asyncio.gather(
+        *(notify_one(client, key, entry, time_limit) for key, entry in followers.items())
+    )
+    successes = [report for ok, report in results if ok]
+    failures = [report for ok, report in results if not ok]
+    log.info(
+        "notified followers",
+        extra={"successes": len(successes), "failures": [f["url"] for f in failures]},
+    )
+    return {"successes": successes, "failures": failures}

@@ -1,0 +1,1 @@
+"""config-leader.json: its shape, loading, and the SECRET internals generated once."""

@@ -1,0 +1,1 @@
+"""Rendering role templates with platform variables."""

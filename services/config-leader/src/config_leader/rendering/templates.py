@@ -1,0 +1,127 @@
+"""Rendering a role's folder: every file, any depth, substituted, then checked by its parser."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from config_leader.rendering.substitution import substitute
+
+JSON_SUFFIXES = {".json"}
+YAML_SUFFIXES = {".yml", ".yaml"}
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One file as a follower gets it: `path` is "/<relative>" under the role folder."""
+
+    path: str
+    content: str
+    encoding: str = "utf-8"
+
+    def as_json(self) -> dict[str, str]:
+        """The file as it appears in GET /conf (encoding only for non-text files)."""
+        body = {"path": self.path, "content": self.content}
+        if self.encoding != "utf-8":
+            body["encoding"] = self.encoding
+        return body
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    """A template on disk, with what identifies its version (for caching)."""
+
+    path: str
+    source: Path
+    stamp: tuple[int, int, int]
+
+
+def list_templates(data_folder: Path, role: str) -> list[TemplateFile]:
+    """Every file under <dataFolder>/<role>/, sorted; a link leading out of dataFolder is refused."""
+    root = data_folder / role
+    real_data = data_folder.resolve()
+    out: list[TemplateFile] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        here = Path(folder)
+        for name in dirs:
+            if (here / name).is_symlink():
+                files.append(name)  # checked like a file below, never descended into
+        dirs[:] = [d for d in dirs if not (here / d).is_symlink()]
+        for name in files:
+            source = here / name
+            relative = source.relative_to(root).as_posix()
+            real = source.resolve()
+            if not real.is_relative_to(real_data):
+                raise LinkOutside(f"/{role}/{relative}")
+            if real.is_dir():
+                raise LinkOutside(f"/{role}/{relative}", "a link to a folder is not followed")
+            stat = real.stat()
+            out.append(
+                TemplateFile("/" + relative, source, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+            )
+    out.sort(key=lambda template: template.path)
+    return out
+
+
+class LinkOutside(Exception):
+    """A link in a role folder leading out of dataFolder (or to a folder)."""
+
+    def __init__(self, path: str, reason: str = "a link leading out of dataFolder is refused"):
+        super().__init__(f"{path}: {reason}")
+
+
+def check_rendered(path: str, text: str) -> str | None:
+    """The parser's message if a .json/.yml/.yaml file does not parse after rendering."""
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix in JSON_SUFFIXES:
+            json.loads(text)
+        elif suffix in YAML_SUFFIXES:
+            for _ in yaml.safe_load_all(text):
+                pass
+    except (ValueError, yaml.YAMLError) as exc:
+        return " ".join(str(exc).split())
+    return None
+
+
+def render_file(template: TemplateFile, values: Mapping[str, Any]) -> RenderedFile:
+    """Substitutes one template; a file that is not UTF-8 text is passed through in base64."""
+    raw = template.source.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return RenderedFile(template.path, base64.b64encode(raw).decode("ascii"), "base64")
+    is_json = Path(template.path).suffix.lower() in JSON_SUFFIXES
+    return RenderedFile(template.path, substitute(text, values, json_string=is_json))
+
+
+def render_templates(
+    data_folder: Path, role: str, values: Mapping[str, Any]
+) -> tuple[list[RenderedFile], list[str]]:
+    """Renders every file of a role; returns the files and one message per file that failed."""
+    try:
+        templates = list_templates(data_folder, role)
+    except LinkOutside as exc:
+        return [], [str(exc)]
+    rendered: list[RenderedFile] = []
+    errors: list[str] = []
+    for template in templates:
+        try:
+            file = render_file(template, values)
+        except OSError as exc:
+            errors.append(f"/{role}{template.path}: cannot read: {exc.strerror}")
+            continue
+        if file.encoding == "utf-8":
+            problem = check_rendered(file.path, file.content)
+            if problem:
+                errors.append(f"/{role}{file.path}: invalid after rendering: {problem}")
+                continue
+        rendered.append(file)
+    return rendered, errors

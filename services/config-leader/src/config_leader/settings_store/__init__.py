@@ -1,0 +1,1 @@
+"""platform.yml (the platform variables) and its numbered revisions."""
