@@ -1,0 +1,374 @@
+"""Renders the gateway's nginx config from gateway/routes.toml and gateway/nginx.conf.j2.
+
+Variables come from, in rising priority: built-in defaults, a --vars-file (JSON, or KEY=value
+lines with GATEWAY_* names), then command-line flags. Run nginx on the result with:
+
+    nginx -p PREFIX_DIR -c OUT -e PREFIX_DIR/logs/error.log -g 'daemon off;'
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+GATEWAY_DIR = Path(__file__).resolve().parent
+REPO_ROOT = GATEWAY_DIR.parent
+ROUTES_FILE = GATEWAY_DIR / "routes.toml"
+TEMPLATE_FILE = GATEWAY_DIR / "nginx.conf.j2"
+DEV_TLS_SCRIPT = GATEWAY_DIR / "dev_tls.sh"
+SYSTEM_MIME_TYPES = Path("/etc/nginx/mime.types")
+
+DEFAULTS: dict[str, Any] = {
+    "domain": "localhost",
+    "listen_host": "0.0.0.0",
+    "https_port": 8443,
+    "http_port": 8080,
+    "redirect_port": None,  # the port in HTTP->HTTPS redirects; defaults to https_port
+    "body_limit": "20m",
+    "rate": "1000r/s",
+    "burst": 2000,
+    "rate_limit_exempt": [],
+    "worker_processes": "auto",
+    "worker_connections": 4096,
+    "proxy_timeout": "60s",
+    "websocket_timeout": "3600s",
+    "error_log_level": "warn",
+    "user": None,
+    "prefix_dir": str(REPO_ROOT / ".local" / "gateway"),
+    "tls_dir": str(REPO_ROOT / ".local" / "tls"),
+    "tls_cert": None,
+    "tls_key": None,
+    "dashboard_root": None,  # defaults to routes.toml's [dashboard].root under the repo root
+    "mime_types": None,
+    "upstreams": {},
+    "routes_file": str(ROUTES_FILE),
+}
+INT_KEYS = {"https_port", "http_port", "redirect_port", "burst", "worker_connections"}
+LIST_KEYS = {"rate_limit_exempt"}
+PLACEHOLDER_INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Meridian</title></head>
+<body><h1>Meridian</h1><p>The dashboard is not installed yet. Services answer under
+<code>/ingest/</code>, <code>/analytics/</code>, <code>/kmdb/</code>, <code>/metrics/</code>
+and <code>/config/</code>.</p></body></html>
+"""
+
+
+class GatewayConfigError(Exception):
+    """A variable or input file the gateway cannot be rendered with."""
+
+
+@dataclass
+class Route:
+    """One row of the routes table: a path prefix served by a service's upstream block."""
+
+    prefix: str
+    service: str
+    port: int
+    websocket: bool = False
+    servers: list[str] = field(default_factory=list)
+
+    @property
+    def prefix_path(self) -> str:
+        """The prefix without its trailing slash, as sent in X-Forwarded-Prefix."""
+        return self.prefix.rstrip("/")
+
+    @property
+    def upstream(self) -> str:
+        """The nginx upstream block's name."""
+        return "meridian_" + re.sub(r"[^A-Za-z0-9]", "_", self.service)
+
+
+def load_routes(path: Path) -> tuple[list[Route], dict[str, str]]:
+    """Reads the routes table and the dashboard entry from routes.toml."""
+    data = tomllib.loads(path.read_text())
+    routes = []
+    for row in data.get("routes", []):
+        prefix = row["prefix"]
+        if not re.fullmatch(r"(/[A-Za-z0-9._-]+)+/", prefix):
+            raise GatewayConfigError(f"{path}: route prefix {prefix!r} must look like /name/")
+        routes.append(
+            Route(prefix, row["service"], int(row["port"]), bool(row.get("websocket", False)))
+        )
+    dashboard = data.get("dashboard", {"prefix": "/", "root": ".local/dashboard"})
+    return routes, dashboard
+
+
+def read_vars_file(path: Path) -> dict[str, Any]:
+    """Reads variables from a JSON object, or from KEY=value lines with GATEWAY_* names."""
+    text = path.read_text()
+    if path.suffix == ".json" or text.lstrip().startswith("{"):
+        values = json.loads(text)
+        if not isinstance(values, dict):
+            raise GatewayConfigError(f"{path}: expected a JSON object")
+        return values
+    values = {}
+    upstreams: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        words = shlex.split(line, comments=True)
+        if words and words[0] == "export":
+            words = words[1:]
+        if not words or "=" not in words[0]:
+            continue
+        key, _, value = words[0].partition("=")
+        if key.startswith("GATEWAY_UPSTREAM_"):
+            service = key.removeprefix("GATEWAY_UPSTREAM_").lower().replace("_", "-")
+            upstreams[service] = value.replace(",", " ").split()
+        elif key.startswith("GATEWAY_"):
+            name = key.removeprefix("GATEWAY_").lower()
+            values[name] = value.replace(",", " ").split() if name in LIST_KEYS else value
+    if upstreams:
+        values["upstreams"] = upstreams
+    return values
+
+
+def read_upstreams_file(path: Path) -> dict[str, list[str]]:
+    """Reads {"<service>": ["host:port", ...]} from a JSON file."""
+    values = json.loads(path.read_text())
+    if not isinstance(values, dict):
+        raise GatewayConfigError(f"{path}: expected a JSON object of service -> [host:port]")
+    return values
+
+
+def parse_upstream_flag(text: str) -> tuple[str, list[str]]:
+    """Parses --upstream SERVICE=HOST:PORT[,HOST:PORT...]."""
+    service, sep, servers = text.partition("=")
+    if not sep or not servers:
+        raise GatewayConfigError(f"--upstream {text!r}: expected SERVICE=HOST:PORT[,HOST:PORT]")
+    return service, [s for s in servers.split(",") if s]
+
+
+def check_vars(values: dict[str, Any]) -> None:
+    """Refuses values nginx would reject or misread, naming the variable."""
+    for key in INT_KEYS:
+        if values.get(key) is not None:
+            try:
+                values[key] = int(values[key])
+            except (TypeError, ValueError):
+                raise GatewayConfigError(f"{key} must be an integer, not {values[key]!r}") from None
+    if values["burst"] < 0:
+        raise GatewayConfigError(f"burst must be 0 or more, not {values['burst']}")
+    for key in ("https_port", "http_port", "redirect_port"):
+        if values.get(key) is not None and not 0 < values[key] < 65536:
+            raise GatewayConfigError(f"{key} must be a TCP port, not {values[key]}")
+    checks = {
+        "rate": r"\d+r/[sm]",
+        "body_limit": r"\d+[kKmMgG]?",
+        "domain": r"[A-Za-z0-9.*_-]+",
+        "listen_host": r"[0-9A-Fa-f.:*]+|[A-Za-z0-9.-]+",
+        "worker_processes": r"auto|\d+",
+        "proxy_timeout": r"\d+[smh]?",
+        "websocket_timeout": r"\d+[smh]?",
+    }
+    for key, pattern in checks.items():
+        if not re.fullmatch(pattern, str(values[key])):
+            raise GatewayConfigError(f"{key}={values[key]!r} does not match {pattern}")
+    for network in values["rate_limit_exempt"]:
+        if not re.fullmatch(r"[0-9A-Fa-f.:]+(/\d+)?", network):
+            raise GatewayConfigError(f"rate_limit_exempt: {network!r} is not an address or CIDR")
+
+
+def resolve_routes(routes: list[Route], upstreams: dict[str, list[str]]) -> None:
+    """Fills each route's servers: the configured instances, else 127.0.0.1:<port>."""
+    known = {route.service for route in routes}
+    unknown = set(upstreams) - known
+    if unknown:
+        raise GatewayConfigError(
+            f"upstreams for unknown services {sorted(unknown)}; routes.toml has {sorted(known)}"
+        )
+    for route in routes:
+        servers = upstreams.get(route.service) or [f"127.0.0.1:{route.port}"]
+        for server in servers:
+            if not re.fullmatch(r"unix:/\S+|\[?[A-Za-z0-9.:_-]+\]?:\d+", server):
+                raise GatewayConfigError(f"upstream {route.service}: {server!r} is not host:port")
+        route.servers = list(servers)
+
+
+def ensure_tls(tls_dir: Path, domain: str, *, dev_tls: bool) -> tuple[Path, Path]:
+    """The operator's ${DOMAIN}-bundle.crt and -key.pem, or a dev certificate made on demand."""
+    cert, key = tls_dir / f"{domain}-bundle.crt", tls_dir / f"{domain}-key.pem"
+    if cert.is_file() and key.is_file():
+        return cert, key
+    if not dev_tls:
+        raise GatewayConfigError(
+            f"no certificate for {domain}: put {cert.name} and {key.name} in {tls_dir} "
+            "(or pass --dev-tls to generate a development one)"
+        )
+    result = subprocess.run(
+        ["bash", str(DEV_TLS_SCRIPT), str(tls_dir), domain], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise GatewayConfigError(f"{DEV_TLS_SCRIPT.name} failed: {result.stderr.strip()}")
+    return cert, key
+
+
+def prepare_prefix(prefix_dir: Path) -> None:
+    """Creates the writable folders nginx needs under its prefix dir."""
+    for sub in ("logs", "tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+        (prefix_dir / sub).mkdir(parents=True, exist_ok=True)
+
+
+def ensure_dashboard(root: Path, prefix_dir: Path) -> Path:
+    """The dashboard folder if it has an index.html, else a placeholder page under the prefix."""
+    if (root / "index.html").is_file():
+        return root
+    placeholder = prefix_dir / "placeholder-dashboard"
+    placeholder.mkdir(parents=True, exist_ok=True)
+    (placeholder / "index.html").write_text(PLACEHOLDER_INDEX)
+    print(f"gateway: no dashboard at {root}; serving a placeholder page", file=sys.stderr)
+    return placeholder
+
+
+def build_context(values: dict[str, Any], *, render_only: bool) -> dict[str, Any]:
+    """Turns the merged variables into the template's context, preparing files unless render_only."""
+    check_vars(values)
+    routes, dashboard = load_routes(Path(values["routes_file"]))
+    resolve_routes(routes, values["upstreams"])
+    prefix_dir = Path(values["prefix_dir"]).resolve()
+    dashboard_root = Path(values["dashboard_root"] or REPO_ROOT / dashboard["root"])
+    tls_dir = Path(values["tls_dir"]).resolve()
+    domain = values["domain"]
+    if values["tls_cert"] and values["tls_key"]:
+        cert, key = Path(values["tls_cert"]), Path(values["tls_key"])
+    elif render_only:
+        cert, key = tls_dir / f"{domain}-bundle.crt", tls_dir / f"{domain}-key.pem"
+    else:
+        dev_tls = values.get("dev_tls")
+        cert, key = ensure_tls(tls_dir, domain, dev_tls=domain == "localhost" or bool(dev_tls))
+    mime_types = values["mime_types"]
+    if mime_types is None and SYSTEM_MIME_TYPES.is_file():
+        mime_types = str(SYSTEM_MIME_TYPES)
+    elif mime_types == "inline":
+        mime_types = None  # the template's own short types block
+    user = values["user"]
+    if not render_only:
+        prepare_prefix(prefix_dir)
+        dashboard_root = ensure_dashboard(dashboard_root.resolve(), prefix_dir)
+        if user is None and os.geteuid() == 0:
+            # A root master would run workers as "nobody", who may not read files under the prefix.
+            user = getpass.getuser()
+    listen_host = values["listen_host"]
+    redirect_port = values["redirect_port"] or values["https_port"]
+    return {
+        **values,
+        "listen_host": f"[{listen_host}]" if ":" in listen_host else listen_host,
+        "user": user,
+        "mime_types": mime_types,
+        "prefix_dir": str(prefix_dir),
+        "temp_dir": str(prefix_dir / "tmp"),
+        "pid_path": str(prefix_dir / "logs" / "nginx.pid"),
+        "error_log": str(prefix_dir / "logs" / "error.log"),
+        "access_log": str(prefix_dir / "logs" / "access.log"),
+        "tls_cert": str(cert),
+        "tls_key": str(key),
+        "redirect_port_suffix": "" if redirect_port == 443 else f":{redirect_port}",
+        "routes": routes,
+        "dashboard": {"prefix": dashboard.get("prefix", "/"), "root": str(dashboard_root)},
+    }
+
+
+def render(context: dict[str, Any]) -> str:
+    """Renders nginx.conf.j2 with the given context."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_FILE.parent)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    return env.get_template(TEMPLATE_FILE.name).render(**context)
+
+
+def argument_parser() -> argparse.ArgumentParser:
+    """The render.py command line; every flag defaults to the vars file, then DEFAULTS."""
+    p = argparse.ArgumentParser(description="Render the Meridian gateway's nginx config.")
+    p.add_argument("--out", required=True, help="where to write the nginx config")
+    p.add_argument("--vars-file", help="JSON object or GATEWAY_*=value lines (flags win)")
+    p.add_argument("--upstreams-file", help='JSON {"<service>": ["host:port", ...]}')
+    p.add_argument(
+        "--upstream", action="append", default=[], metavar="SERVICE=HOST:PORT[,HOST:PORT]"
+    )
+    p.add_argument("--domain", help="server name; TLS files are <domain>-bundle.crt/-key.pem")
+    p.add_argument("--tls-dir", help="folder of the TLS files (default .local/tls)")
+    p.add_argument("--tls-cert", help="certificate bundle path (overrides --tls-dir naming)")
+    p.add_argument("--tls-key", help="private key path (overrides --tls-dir naming)")
+    p.add_argument("--dev-tls", action="store_true", default=None,
+                   help="generate a dev certificate when none exists (always on for localhost)")
+    p.add_argument("--prefix-dir", help="nginx prefix: logs, pid, temp files (default .local/gateway)")
+    p.add_argument("--dashboard-root", help="static dashboard folder (default .local/dashboard)")
+    p.add_argument("--listen-host", help="address to listen on (default 0.0.0.0)")
+    p.add_argument("--https-port", type=int)
+    p.add_argument("--http-port", type=int)
+    p.add_argument("--redirect-port", type=int, help="HTTPS port named in redirects")
+    p.add_argument("--body-limit", help="client_max_body_size, e.g. 20m")
+    p.add_argument("--rate", help="per-client rate, e.g. 1000r/s")
+    p.add_argument("--burst", type=int, help="per-client burst above the rate")
+    p.add_argument("--rate-limit-exempt", action="append", metavar="CIDR",
+                   help="addresses not rate limited (repeatable)")
+    p.add_argument("--worker-processes")
+    p.add_argument("--user", help="user the nginx workers run as (when started as root)")
+    p.add_argument("--mime-types", help="mime.types to include, or \"inline\" (default /etc/nginx/mime.types if present)")
+    p.add_argument("--routes-file", help="routes table (default gateway/routes.toml)")
+    p.add_argument("--render-only", action="store_true",
+                   help="only write --out: no folders, TLS or dashboard checks (for another host)")
+    return p
+
+
+def merged_values(args: argparse.Namespace) -> dict[str, Any]:
+    """Defaults, overlaid by the vars file, then the upstreams file and flags."""
+    values = dict(DEFAULTS)
+    if args.vars_file:
+        file_values = read_vars_file(Path(args.vars_file))
+        unknown = set(file_values) - set(DEFAULTS) - {"dev_tls"}
+        if unknown:
+            raise GatewayConfigError(f"{args.vars_file}: unknown variables {sorted(unknown)}")
+        values.update(file_values)
+    upstreams = dict(values["upstreams"])
+    if args.upstreams_file:
+        upstreams.update(read_upstreams_file(Path(args.upstreams_file)))
+    for flag in args.upstream:
+        service, servers = parse_upstream_flag(flag)
+        upstreams[service] = servers
+    values["upstreams"] = upstreams
+    for key in [*DEFAULTS, "dev_tls"]:
+        flag_value = getattr(args, key, None)
+        if flag_value is not None and key != "upstreams":
+            values[key] = flag_value
+    if isinstance(values["rate_limit_exempt"], str):
+        values["rate_limit_exempt"] = values["rate_limit_exempt"].replace(",", " ").split()
+    return values
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Renders the config to --out and prints how to run nginx on it."""
+    args = argument_parser().parse_args(argv)
+    try:
+        context = build_context(merged_values(args), render_only=args.render_only)
+    except (GatewayConfigError, OSError, KeyError, tomllib.TOMLDecodeError) as error:
+        print(f"render.py: {error}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(context))
+    command = [
+        "nginx", "-p", context["prefix_dir"], "-c", str(out.resolve()),
+        "-e", context["error_log"], "-g", "daemon off;",
+    ]
+    print(f"gateway config written to {out}; run: {shlex.join(command)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
