@@ -123,14 +123,14 @@ def apply_files(data_folder: Path, files: Iterable[tuple[str, bytes]]) -> ApplyR
     checked = [(path, target_path(data_folder, path), content) for path, content in files]
     result = ApplyResult()
     changed = []
-    for path, target, content in checked:
-        if _same_content(target, content):
-            result.unchanged += 1
-        else:
-            changed.append((path, target, content))
     staged: list[_Staged] = []
     created: list[Path] = []
     try:
+        for path, target, content in checked:
+            if _same_content(target, content):
+                result.unchanged += 1
+            else:
+                changed.append((path, target, content))
         for path, target, content in changed:
             staged.append(_stage(path, target, content, created))
         for item in staged:

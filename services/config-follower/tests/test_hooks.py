@@ -1,0 +1,49 @@
+"""Hooks: globs against changed files, one run per hook, argv without a shell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from config_follower.follower_config import HookConfig
+from config_follower.hooks.runner import matching_files, run_hooks
+
+
+def hook(match: str | list[str], run: list[str]) -> HookConfig:
+    return HookConfig.model_validate({"match": match, "run": run})
+
+
+def test_globs_match_relative_paths_with_globstar() -> None:
+    changed = ["/nginx/nginx.conf", "/nginx/sites/a.conf", "/env/ingest.env", "/.hidden.conf"]
+    assert matching_files(hook("nginx/**", ["x"]), changed) == [
+        "/nginx/nginx.conf",
+        "/nginx/sites/a.conf",
+    ]
+    assert matching_files(hook("/nginx/*.conf", ["x"]), changed) == ["/nginx/nginx.conf"]
+    assert matching_files(hook("**/*.conf", ["x"]), changed) == [
+        "/nginx/nginx.conf",
+        "/nginx/sites/a.conf",
+        "/.hidden.conf",
+    ]
+    assert matching_files(hook(["env/*.env", "none/*"], ["x"]), changed) == ["/env/ingest.env"]
+
+
+async def test_only_hooks_with_changed_matching_files_run(tmp_path: Path) -> None:
+    hooks = [
+        hook("*.conf", ["sh", "-c", 'printf "%s" "$CONFIG_CHANGED_FILES" > conf-hook']),
+        hook("*.env", ["sh", "-c", "touch env-hook"]),
+        hook("*.txt", ["sh", "-c", "echo failing >&2; exit 3"]),
+        hook("*.txt", ["/no/such/program"]),
+    ]
+    runs = await run_hooks(hooks, ["/a.conf", "/b.conf", "/c.txt"], tmp_path)
+    assert [(r.cmd[0], r.rc) for r in runs] == [("sh", 0), ("sh", 3), ("/no/such/program", None)]
+    assert (tmp_path / "conf-hook").read_text() == "/a.conf\n/b.conf"
+    assert not (tmp_path / "env-hook").exists()
+    assert runs[1].error == "failing"
+    assert runs[2].error is not None and runs[2].error.startswith("cannot start")
+
+
+async def test_a_hook_past_its_timeout_is_killed(tmp_path: Path) -> None:
+    slow = HookConfig.model_validate({"match": "*", "run": ["sleep", "30"], "timeoutSeconds": 0.2})
+    [run] = await run_hooks([slow], ["/x"], tmp_path)
+    assert run.rc is not None and run.rc < 0
+    assert run.error == "killed after 0.2s"
