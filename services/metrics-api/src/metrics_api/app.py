@@ -1,15 +1,25 @@
-"""metrics-api's app: the Cassandra session born in the lifespan."""
+"""metrics-api's app: the Cassandra session born in the lifespan, the routers, the dashboard."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from meridian_kit.app import create_service_app
 from meridian_kit.settings import load_settings
 
+from metrics_api.alerts.router import router as alerts_router
 from metrics_api.cassandra_session import CassandraConnection
+from metrics_api.catalog.router import router as catalog_router
+from metrics_api.dashboards.router import router as dashboards_router
+from metrics_api.points.router import router as points_router
+from metrics_api.schema.ddl import apply_schema
+from metrics_api.series.router import router as series_router
+from metrics_api.series.store import SeriesStore
 from metrics_api.settings import Settings, settings_values
 
 
@@ -19,17 +29,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        cassandra = CassandraConnection(settings.cassandra_hosts)
+        on_connect = None
+        if settings.schema_on_start:
+            on_connect = partial(
+                apply_schema,
+                keyspace=settings.keyspace,
+                replication_factor=settings.replication_factor,
+                ttl=settings.ttl,
+            )
+        cassandra = CassandraConnection(settings.cassandra_hosts, on_connect=on_connect)
         cassandra.start()
         app.state.settings, app.state.cassandra = settings, cassandra
+        app.state.store = SeriesStore(cassandra, settings.keyspace)
         app.state.readiness.add("cassandra", cassandra.ping)
         try:
             yield
         finally:
             await cassandra.close()
 
-    return create_service_app(
+    app = create_service_app(
         "metrics-api",
         description="Metric time series in Cassandra (API under /api/v1).",
         lifespan=lifespan,
+        routers=[points_router, catalog_router, series_router, dashboards_router, alerts_router],
     )
+    if settings.dashboard_dir:
+        # For trying the dashboard without the gateway; the gateway serves it at / normally.
+        app.mount(
+            "/", StaticFiles(directory=Path(settings.dashboard_dir), html=True), name="dashboard"
+        )
+    return app

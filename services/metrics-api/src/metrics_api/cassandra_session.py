@@ -4,19 +4,55 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from cassandra.cluster import Cluster, ResponseFuture, Session
+from cassandra import ConsistencyLevel, DriverException, InvalidRequest, RequestExecutionException
+from cassandra.cluster import (
+    EXEC_PROFILE_DEFAULT,
+    Cluster,
+    ExecutionProfile,
+    NoHostAvailable,
+    ResponseFuture,
+    Session,
+)
+from cassandra.concurrent import execute_concurrent_with_args
+from cassandra.query import PreparedStatement, tuple_factory
+from meridian_kit.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
+FETCH_SIZE = 20_000
 
-def await_future(future: ResponseFuture) -> asyncio.Future[Any]:
-    """Bridges a driver ResponseFuture into an asyncio future."""
+
+def unavailable(exc: BaseException) -> Unavailable:
+    """Turns a driver error into the 503 the client sees; a missing table names the fix."""
+    text = str(exc)
+    if isinstance(exc, InvalidRequest) and (
+        "unconfigured table" in text or "does not exist" in text
+    ):
+        return Unavailable(
+            "cassandra: the metric_data schema is missing; run metrics-api-schema", retry_after=5
+        )
+    return Unavailable(f"cassandra unavailable: {type(exc).__name__}", retry_after=2)
+
+
+DRIVER_ERRORS = (
+    DriverException,
+    RequestExecutionException,
+    NoHostAvailable,
+    ConnectionError,
+    OSError,
+)
+
+
+def await_future(future: ResponseFuture) -> asyncio.Future[list[Any]]:
+    """Bridges a driver ResponseFuture into an asyncio future of every row, following pages."""
     loop = asyncio.get_running_loop()
-    result: asyncio.Future[Any] = loop.create_future()
+    result: asyncio.Future[list[Any]] = loop.create_future()
+    rows: list[Any] = []
 
-    def settle(rows: Any = None, exc: BaseException | None = None) -> None:
+    def settle(exc: BaseException | None = None) -> None:
         if result.done():
             return
         if exc is not None:
@@ -24,11 +60,16 @@ def await_future(future: ResponseFuture) -> asyncio.Future[Any]:
         else:
             result.set_result(rows)
 
-    def done(rows: Any) -> None:
-        loop.call_soon_threadsafe(settle, rows)
+    def done(page: Any) -> None:
+        if page:
+            rows.extend(page)
+        if future.has_more_pages:
+            future.start_fetching_next_page()
+        else:
+            loop.call_soon_threadsafe(settle)
 
     def failed(exc: BaseException) -> None:
-        loop.call_soon_threadsafe(settle, None, exc)
+        loop.call_soon_threadsafe(settle, exc)
 
     future.add_callbacks(done, failed)
     return result
@@ -37,12 +78,29 @@ def await_future(future: ResponseFuture) -> asyncio.Future[Any]:
 class CassandraConnection:
     """Connects in the background and keeps retrying, so an outage at start degrades, not crashes."""
 
-    def __init__(self, hosts: list[tuple[str, int]]):
+    def __init__(
+        self,
+        hosts: list[tuple[str, int]],
+        *,
+        on_connect: Callable[[Session], object] | None = None,
+        request_timeout: float = 20.0,
+    ):
+        profile = ExecutionProfile(
+            row_factory=tuple_factory,
+            consistency_level=ConsistencyLevel.LOCAL_QUORUM,
+            request_timeout=request_timeout,
+        )
         self.cluster = Cluster(
-            [h for h, _ in hosts], port=hosts[0][1], connect_timeout=3, control_connection_timeout=3
+            [h for h, _ in hosts],
+            port=hosts[0][1],
+            connect_timeout=3,
+            control_connection_timeout=3,
+            execution_profiles={EXEC_PROFILE_DEFAULT: profile},
         )
         self.session: Session | None = None
+        self.on_connect = on_connect
         self._task: asyncio.Task[None] | None = None
+        self._prepared: dict[str, PreparedStatement] = {}
 
     def start(self) -> None:
         """Starts connecting; returns at once."""
@@ -52,17 +110,77 @@ class CassandraConnection:
         delay = 0.5
         while self.session is None:
             try:
-                self.session = await asyncio.to_thread(self.cluster.connect)
+                session = await asyncio.to_thread(self.cluster.connect)
+                if self.on_connect is not None:
+                    await asyncio.to_thread(self.on_connect, session)
+                self.session = session
             except Exception as exc:
-                log.warning("cassandra not reachable yet: %s", exc)
+                log.warning("cassandra not ready yet: %s", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
 
-    async def execute(self, query: Any, params: Any = None) -> Any:
-        """Runs one statement; raises when Cassandra is not connected."""
+    async def wait_connected(self) -> None:
+        """Waits until the session is open (for scripts and tests; bound it with asyncio.timeout)."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    def _session(self) -> Session:
         if self.session is None:
-            raise ConnectionError("cassandra: not connected")
-        return await await_future(self.session.execute_async(query, params))
+            raise Unavailable("cassandra: not connected yet", retry_after=2)
+        return self.session
+
+    async def prepare(self, query: str) -> PreparedStatement:
+        """Prepares a statement once per process."""
+        statement = self._prepared.get(query)
+        if statement is None:
+            session = self._session()
+            try:
+                statement = await asyncio.to_thread(session.prepare, query)
+            except DRIVER_ERRORS as exc:
+                raise unavailable(exc) from exc
+            self._prepared[query] = statement
+        return statement
+
+    async def execute(
+        self, query: Any, params: Any = None, *, fetch_size: int = FETCH_SIZE
+    ) -> list[Any]:
+        """Runs one statement and returns every row; driver errors become 503."""
+        session = self._session()
+        try:
+            if isinstance(query, PreparedStatement):
+                query = query.bind(params)
+                query.fetch_size = fetch_size
+                params = None
+            return await await_future(session.execute_async(query, params))
+        except DRIVER_ERRORS as exc:
+            raise unavailable(exc) from exc
+
+    async def execute_many(
+        self,
+        statement: PreparedStatement,
+        params: Sequence[Sequence[Any]],
+        *,
+        concurrency: int = 64,
+    ) -> None:
+        """Runs one prepared statement for each parameter row, `concurrency` at a time."""
+        if not params:
+            return
+        session = self._session()
+        try:
+            await asyncio.to_thread(
+                execute_concurrent_with_args,
+                session,
+                statement,
+                params,
+                concurrency=concurrency,
+                raise_on_first_error=True,
+            )
+        except DRIVER_ERRORS as exc:
+            raise unavailable(exc) from exc
+
+    async def gather(self, calls: Iterable[Any]) -> list[Any]:
+        """Awaits several execute() calls concurrently, in order."""
+        return list(await asyncio.gather(*calls))
 
     async def ping(self) -> None:
         """A real round trip: reads the node's release version."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CONFIG_ENV = "METRICS_SERVER_CONFIG"
 
@@ -23,6 +23,54 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias="METRICS_SERVER_HOST")
     port: int = Field(8104, validation_alias="METRICS_SERVER_PORT")
     threads: int = Field(4, validation_alias="METRICS_SERVER_THREADS")
+
+    # Beyond the original: where the series live, how long they stay, and the schema on start.
+    keyspace: str = Field(
+        "metric_data", validation_alias="METRICS_SERVER_KEYSPACE", pattern=r"^[a-z][a-z0-9_]{0,47}$"
+    )
+    replication_factor: int = Field(1, validation_alias="METRICS_SERVER_REPLICATION", ge=1)
+    ttl: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=dict, validation_alias="METRICS_SERVER_TTL"
+    )
+    schema_on_start: bool = Field(True, validation_alias="METRICS_SERVER_SCHEMA_ON_START")
+    write_concurrency: int = Field(64, validation_alias="METRICS_SERVER_WRITE_CONCURRENCY", ge=1)
+    dashboard_dir: str = Field("", validation_alias="METRICS_SERVER_DASHBOARD_DIR")
+
+    @field_validator("ttl", mode="before")
+    @classmethod
+    def _ttl_pairs(cls, value: Any) -> Any:
+        """Accepts "table=seconds,table=seconds", a JSON object, or a mapping."""
+        if isinstance(value, str) and value.strip().startswith("{"):
+            return json.loads(value)
+        if isinstance(value, str):
+            return cls.parse_ttl(value)
+        return value
+
+    @staticmethod
+    def parse_ttl(value: str) -> dict[str, str]:
+        """Splits "table=seconds,table=seconds" into a mapping."""
+        out: dict[str, str] = {}
+        for pair in value.split(","):
+            if pair.strip():
+                table, sep, seconds = pair.partition("=")
+                if not sep:
+                    raise ValueError(f"expected table=seconds, got {pair.strip()!r}")
+                out[table.strip()] = seconds.strip()
+        return out
+
+    @field_validator("ttl")
+    @classmethod
+    def _known_tables(cls, value: dict[str, int]) -> dict[str, int]:
+        from metrics_api.schema.tables import ALL_TABLES
+
+        unknown = sorted(set(value) - set(ALL_TABLES))
+        if unknown:
+            raise ValueError(
+                f"unknown table(s) {', '.join(unknown)}; known: {', '.join(ALL_TABLES)}"
+            )
+        if any(seconds < 0 for seconds in value.values()):
+            raise ValueError("a TTL is a number of seconds >= 0 (0: keep forever)")
+        return value
 
     @field_validator("cassandra")
     @classmethod
@@ -43,7 +91,7 @@ class Settings(BaseSettings):
 
 
 def file_values(path: str | os.PathLike[str] | None) -> dict[str, Any]:
-    """Reads {"debug", "server": {host, port, threads}, "cassandra": {host}} into settings values."""
+    """Reads {"debug", "server": {host, port, threads}, "cassandra": {host}, "ttl"} into settings values."""
     if not path:
         return {}
     raw = json.loads(Path(path).read_text())
@@ -54,6 +102,8 @@ def file_values(path: str | os.PathLike[str] | None) -> dict[str, Any]:
     for key in ("host", "port", "threads"):
         if key in server:
             values[key] = server[key]
+    if "ttl" in raw:
+        values["ttl"] = raw["ttl"]
     cassandra = (raw.get("cassandra") or {}).get("host")
     if cassandra:
         values["cassandra"] = ",".join(cassandra) if isinstance(cassandra, list) else cassandra

@@ -1,0 +1,1 @@
+"""What series exist: environments, applications, metrics and their last timestamps."""

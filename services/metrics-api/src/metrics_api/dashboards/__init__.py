@@ -1,0 +1,1 @@
+"""Saved dashboards ({type, name, data}) kept in Cassandra."""

@@ -1,0 +1,47 @@
+"""The shape of a batch of points, one model per table, so a 400 names the point and the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, create_model
+
+from metrics_api.schema.tables import MetricTable
+
+MAX_POINTS = 10_000
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+_PYTHON_TYPES: dict[str, Any] = {
+    "bigint": int,
+    "double": float,
+    "timestamp": dt.datetime,
+    "text": Annotated[str, StringConstraints(max_length=64)],
+}
+
+
+class PointBase(BaseModel):
+    """The key every point carries; the table's columns are added per table."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    environment: Name
+    application: Name
+    metric_name: Name
+    metric_timestamp: dt.datetime
+
+
+@cache
+def batch_adapter(table: MetricTable) -> TypeAdapter[Any]:
+    """Validates {"points": [...]} for one table: up to MAX_POINTS, unknown fields refused."""
+    fields: dict[str, Any] = {
+        name: (_PYTHON_TYPES[cql] | None, None) for name, cql in table.writable.items()
+    }
+    point = create_model(f"{table.kind.title()}Point", __base__=PointBase, **fields)
+    batch = create_model(
+        f"{table.kind.title()}Batch",
+        __config__=ConfigDict(extra="forbid"),
+        points=(Annotated[list[point], Field(min_length=1, max_length=MAX_POINTS)], ...),  # type: ignore[valid-type, arg-type]
+    )
+    return TypeAdapter(batch)

@@ -1,0 +1,74 @@
+"""POST /api/v1/metrics/{table}: a batch of up to 10,000 points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from meridian_kit.errors import BadRequest
+from pydantic import ValidationError
+
+from metrics_api.deps import SettingsDep, StoreDep
+from metrics_api.points.models import MAX_POINTS, batch_adapter
+from metrics_api.points.service import write_points
+from metrics_api.series.service import metric_table
+
+router = APIRouter(prefix="/api/v1", tags=["points"])
+
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["points"],
+                    "properties": {"points": {"type": "array", "maxItems": MAX_POINTS}},
+                },
+                "example": {
+                    "points": [
+                        {
+                            "environment": "prod",
+                            "application": "api",
+                            "metric_name": "requests",
+                            "metric_timestamp": "2024-05-01T12:00:00Z",
+                            "count": 120,
+                            "previous_count": 100,
+                        }
+                    ]
+                },
+            }
+        },
+    }
+}
+
+
+def describe(error: ValidationError) -> BadRequest:
+    """A 400 naming each bad point and field, as points.<index>.<field>."""
+    detail = [
+        {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"]}
+        for err in error.errors(include_url=False)[:50]
+    ]
+    fields = ", ".join(d["field"] for d in detail[:10])
+    return BadRequest(f"invalid points: {fields}", detail=detail)
+
+
+@router.post("/metrics/{table}", openapi_extra=_BODY_DOC)
+async def post_points(
+    table: str, request: Request, store: StoreDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Writes points to a table; the same metric and timestamp written twice stays one point."""
+    spec = metric_table(table)
+    body = await request.body()
+    try:
+        batch = batch_adapter(spec).validate_json(body or b"null")
+    except ValidationError as error:
+        raise describe(error) from None
+    result = await write_points(
+        store,
+        spec,
+        batch.points,
+        ttl=settings.ttl.get(spec.name, 0),
+        concurrency=settings.write_concurrency,
+    )
+    return {"data": {"table": spec.name, **result}}

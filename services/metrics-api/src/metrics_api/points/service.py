@@ -1,0 +1,111 @@
+"""Writing points: dedupe, insert concurrently with one prepared statement, catalog, rollups."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import numpy as np
+from cassandra.query import UNSET_VALUE
+
+from metrics_api.schema.tables import CATALOG_TABLE, MetricTable
+from metrics_api.series.rollups import refresh_rollups
+from metrics_api.series.store import MetricKey, SeriesStore, day_of
+
+UTC = dt.UTC
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+MS = dt.timedelta(milliseconds=1)
+
+
+def epoch_ms(value: dt.datetime) -> int:
+    """Milliseconds since the epoch; a naive time is UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value - EPOCH) // MS
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return UNSET_VALUE  # absent: no tombstone, and a resent point keeps what it had
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+async def write_points(
+    store: SeriesStore,
+    table: MetricTable,
+    points: list[Any],
+    *,
+    ttl: int = 0,
+    concurrency: int = 64,
+) -> dict[str, int]:
+    """Upserts the points (one per metric and ms), updates the catalog and the rollups."""
+    columns = list(table.writable)
+    latest: dict[tuple[MetricKey, int], Any] = {}
+    for point in points:
+        key = MetricKey(point.environment, point.application, point.metric_name)
+        latest[(key, epoch_ms(point.metric_timestamp))] = point  # the last copy wins
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    ks = store.keyspace
+    insert = await store.db.prepare(
+        f"INSERT INTO {ks}.{table.name} (environment, application, metric_name, day, "
+        f"metric_timestamp, {names}) VALUES (?, ?, ?, ?, ?, {marks})"
+    )
+    params = [
+        (*key, day_of(ms), ms, *(_cell(getattr(point, c)) for c in columns))
+        for (key, ms), point in latest.items()
+    ]
+    await store.db.execute_many(insert, params, concurrency=concurrency)
+
+    by_metric: dict[MetricKey, list[int]] = {}
+    units: dict[MetricKey, Any] = {}
+    for key, ms in latest:
+        by_metric.setdefault(key, []).append(ms)
+        units[key] = latest[(key, ms)]
+    await _update_catalog(store, table, by_metric, units, ttl)
+
+    limit = asyncio.Semaphore(4)
+
+    async def refresh(key: MetricKey, times: list[int]) -> int:
+        async with limit:
+            return await refresh_rollups(
+                store, table, key, np.array(times, dtype=np.int64), concurrency=concurrency
+            )
+
+    rollup_rows = await asyncio.gather(*(refresh(k, t) for k, t in by_metric.items()))
+    return {"written": len(latest), "metrics": len(by_metric), "rollup_rows": sum(rollup_rows)}
+
+
+async def _update_catalog(
+    store: SeriesStore,
+    table: MetricTable,
+    by_metric: dict[MetricKey, list[int]],
+    sample: dict[MetricKey, Any],
+    ttl: int,
+) -> None:
+    """Records each metric and its last time; the write is stamped with that time, so the catalog
+    keeps the latest whatever order batches arrive in."""
+    statement = await store.db.prepare(
+        f"INSERT INTO {store.keyspace}.{CATALOG_TABLE} (environment, application, metric_name, "
+        "table_name, last_timestamp, duration_unit, rate_unit) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "USING TTL ? AND TIMESTAMP ?"
+    )
+    params = []
+    for key, times in by_metric.items():
+        last = max(times)
+        point = sample[key]
+        params.append(
+            (
+                *key,
+                table.name,
+                last,
+                _cell(getattr(point, "duration_unit", None)),
+                _cell(getattr(point, "rate_unit", None)),
+                ttl,
+                last * 1000,
+            )
+        )
+    await store.db.execute_many(statement, params)

@@ -1,0 +1,1 @@
+"""The keyspace: table definitions and the idempotent schema upgrade."""

@@ -1,0 +1,73 @@
+"""Keeps the rollups in step with the raw points: after a write, every touched bin of every level is
+recomputed from the level below (raw points for the finest), so rollups equal binning the raw points."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from metrics_api.schema.tables import ROLLUP_LEVELS, MetricTable
+from metrics_api.series.binning import Partials, merge, raw_partials
+from metrics_api.series.store import MetricKey, SeriesStore
+
+# Touched bins closer than this many bins are read in one range query.
+MAX_GAP_BINS = 60
+
+
+def bin_runs(bins: np.ndarray, width_ms: int, max_gap: int = MAX_GAP_BINS) -> list[tuple[int, int]]:
+    """Sorted bin indexes grouped into [start_ms, end_ms) ranges to read."""
+    if not len(bins):
+        return []
+    breaks = np.flatnonzero(np.diff(bins) > max_gap + 1)
+    firsts = np.r_[bins[0], bins[breaks + 1]]
+    lasts = np.r_[bins[breaks], bins[-1]]
+    return [
+        (int(f) * width_ms, (int(last) + 1) * width_ms)
+        for f, last in zip(firsts, lasts, strict=True)
+    ]
+
+
+async def _read_level(
+    store: SeriesStore, table: MetricTable, key: MetricKey, level: int | None, start: int, end: int
+) -> Partials:
+    measures = list(table.measures.values())
+    if level is None:
+        ts, raw, _ = await store.read_raw(table, key, list(table.numeric), start, end)
+        return raw_partials(ts, raw, measures)
+    return await store.read_rollup(table, key, level, measures, start, end)
+
+
+async def refresh_rollups(
+    store: SeriesStore,
+    table: MetricTable,
+    key: MetricKey,
+    ts_ms: np.ndarray,
+    *,
+    concurrency: int = 64,
+) -> int:
+    """Recomputes every rollup bin holding one of these point times; returns rollup rows written."""
+    measures = list(table.measures.values())
+    written = 0
+    below: int | None = None
+    times = np.unique(ts_ms.astype(np.int64))
+    for level in ROLLUP_LEVELS:
+        width = level * 1000
+        bins = np.unique(times // width)
+        stamp_us = time.time_ns() // 1000
+        parts = [
+            await _read_level(store, table, key, below, start, end)
+            for start, end in bin_runs(bins, width)
+        ]
+        merged = merge(Partials.concat(parts, measures), width)
+        keep = np.isin(merged.ts // width, bins)
+        merged = Partials(
+            merged.ts[keep], merged.points[keep], {c: v[keep] for c, v in merged.columns.items()}
+        )
+        await store.write_rollup(
+            table, key, level, measures, merged, stamp_us, concurrency=concurrency
+        )
+        written += len(merged)
+        times = merged.ts
+        below = level
+    return written

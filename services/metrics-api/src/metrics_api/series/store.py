@@ -1,0 +1,167 @@
+"""Reads raw points and rollup rows from Cassandra, and writes rollup rows, one partition at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import NamedTuple
+
+import numpy as np
+from cassandra.query import UNSET_VALUE
+
+from metrics_api.cassandra_session import CassandraConnection
+from metrics_api.schema.tables import ROLLUP_PARTITION_SECONDS, Measure, MetricTable
+from metrics_api.series.binning import Partials
+
+DAY_MS = 86_400_000
+EPOCH = dt.date(1970, 1, 1)
+
+
+class MetricKey(NamedTuple):
+    """The three names that identify a series."""
+
+    environment: str
+    application: str
+    metric_name: str
+
+
+def day_of(ms: int) -> dt.date:
+    """The raw partition (UTC day) a time in ms falls into."""
+    return EPOCH + dt.timedelta(days=ms // DAY_MS)
+
+
+def days_between(start_ms: int, end_ms: int) -> list[dt.date]:
+    """Every raw partition day that [start_ms, end_ms) touches."""
+    if end_ms <= start_ms:
+        return []
+    return [
+        EPOCH + dt.timedelta(days=d) for d in range(start_ms // DAY_MS, (end_ms - 1) // DAY_MS + 1)
+    ]
+
+
+def buckets_between(level: int, start_ms: int, end_ms: int) -> list[int]:
+    """Every rollup partition (bucket start, ms) of this level that [start_ms, end_ms) touches."""
+    span = ROLLUP_PARTITION_SECONDS[level] * 1000
+    if end_ms <= start_ms:
+        return []
+    return [b * span for b in range(start_ms // span, (end_ms - 1) // span + 1)]
+
+
+def to_float(column: tuple[object, ...] | list[object]) -> np.ndarray:
+    """A column of driver values as float64, None as NaN."""
+    return np.array(column, dtype=np.float64)
+
+
+class SeriesStore:
+    """The metric tables of one keyspace."""
+
+    def __init__(self, db: CassandraConnection, keyspace: str):
+        self.db = db
+        self.keyspace = keyspace
+
+    async def read_raw(
+        self,
+        table: MetricTable,
+        key: MetricKey,
+        columns: list[str],
+        start_ms: int,
+        end_ms: int,
+    ) -> tuple[np.ndarray, dict[str, np.ndarray], list[tuple[object, ...]]]:
+        """Raw points in [start_ms, end_ms): times (ms), float columns, and the rows as read."""
+        selected = ", ".join(f'"{c}"' for c in columns)
+        statement = await self.db.prepare(
+            f"SELECT toUnixTimestamp(metric_timestamp), {selected} FROM {self.keyspace}.{table.name} "
+            "WHERE environment = ? AND application = ? AND metric_name = ? AND day = ? "
+            "AND metric_timestamp >= ? AND metric_timestamp < ?"
+        )
+        pages = await asyncio.gather(
+            *(
+                self.db.execute(statement, (*key, day, start_ms, end_ms))
+                for day in days_between(start_ms, end_ms)
+            )
+        )
+        rows = [row for page in pages for row in page]
+        if not rows:
+            return np.empty(0, dtype=np.int64), {c: np.empty(0) for c in columns}, rows
+        cols = list(zip(*rows, strict=True))
+        ts = np.array(cols[0], dtype=np.int64)
+        return ts, {c: to_float(cols[i + 1]) for i, c in enumerate(columns)}, rows
+
+    def _rollup_columns(self, measures: list[Measure]) -> list[str]:
+        return [c for m in measures for c in m.rollup_columns]
+
+    async def read_rollup(
+        self,
+        table: MetricTable,
+        key: MetricKey,
+        level: int,
+        measures: list[Measure],
+        start_ms: int,
+        end_ms: int,
+    ) -> Partials:
+        """Rollup rows of one resolution whose bin starts in [start_ms, end_ms)."""
+        columns = self._rollup_columns(measures)
+        selected = ", ".join(f'"{c}"' for c in columns)
+        statement = await self.db.prepare(
+            f"SELECT toUnixTimestamp(bin_start), points, {selected} FROM {self.keyspace}.{table.rollup} "
+            "WHERE environment = ? AND application = ? AND metric_name = ? AND resolution = ? "
+            "AND bucket = ? AND bin_start >= ? AND bin_start < ?"
+        )
+        pages = await asyncio.gather(
+            *(
+                self.db.execute(statement, (*key, level, bucket, start_ms, end_ms))
+                for bucket in buckets_between(level, start_ms, end_ms)
+            )
+        )
+        rows = [row for page in pages for row in page]
+        if not rows:
+            return Partials.empty(measures)
+        cols = list(zip(*rows, strict=True))
+        return Partials(
+            np.array(cols[0], dtype=np.int64),
+            np.array(cols[1], dtype=np.int64),
+            {c: to_float(cols[i + 2]) for i, c in enumerate(columns)},
+        )
+
+    async def write_rollup(
+        self,
+        table: MetricTable,
+        key: MetricKey,
+        level: int,
+        measures: list[Measure],
+        merged: Partials,
+        stamp_us: int,
+        *,
+        concurrency: int,
+    ) -> None:
+        """Writes rollup rows, each stamped with the time its inputs were read, so the latest
+        recompute of a bin wins whatever order concurrent writers finish in."""
+        columns = self._rollup_columns(measures)
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        statement = await self.db.prepare(
+            f"INSERT INTO {self.keyspace}.{table.rollup} (environment, application, metric_name, "
+            f"resolution, bucket, bin_start, points, {names}) VALUES (?, ?, ?, ?, ?, ?, ?, {marks}) "
+            "USING TIMESTAMP ?"
+        )
+        span = ROLLUP_PARTITION_SECONDS[level] * 1000
+        values = [
+            merged.columns[c].astype(np.int64).tolist()
+            if c.endswith("_n")
+            else merged.columns[c].tolist()
+            for c in columns
+        ]
+        params = []
+        for i, start in enumerate(merged.ts.tolist()):
+            cells = [UNSET_VALUE if v != v else v for v in (col[i] for col in values)]
+            row = (
+                *key,
+                level,
+                start // span * span,
+                start,
+                int(merged.points[i]),
+                *cells,
+                stamp_us,
+            )
+            params.append(row)
+        await self.db.execute_many(statement, params, concurrency=concurrency)
