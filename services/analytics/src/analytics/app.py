@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from elasticsearch import AsyncElasticsearch
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from meridian_kit.app import create_service_app
 from meridian_kit.settings import load_settings
 from redis.asyncio import Redis
 
+from analytics.analytic.endpoints import router as analytic_router
+from analytics.errors import install_status_errors
+from analytics.logs.endpoints import router as logs_router
+from analytics.messages.endpoints import router as messages_router
+from analytics.performance.endpoints import router as performance_router
 from analytics.settings import Settings
+from analytics.storage.client import build_client
+from analytics.storage.indices import Indices
+from analytics.worker.celery_app import create_celery
+from analytics.worker.queue import JobQueue
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,13 +29,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        auth = None
-        if settings.el_username:
-            auth = (settings.el_username, settings.el_password or "")
-        es = AsyncElasticsearch(settings.elasticsearch_url, basic_auth=auth, request_timeout=10)
+        es = build_client(settings)
         redis = Redis.from_url(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
+        celery = create_celery(settings)
         app.state.settings, app.state.es, app.state.redis = settings, es, redis
-        app.state.readiness.add("elasticsearch", lambda: es.search(size=0))
+        app.state.indices = Indices(settings.index_prefix)
+        app.state.jobs = JobQueue(celery, settings.queue)
+        app.state.readiness.add("elasticsearch", es.cluster.health)
         app.state.readiness.add("redis", redis.ping)
         try:
             yield
@@ -34,8 +43,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await es.close()
             await redis.aclose()
 
-    return create_service_app(
+    app = create_service_app(
         "analytics",
-        description="Message logging and analytics (memex logging API v2).",
+        version="2.0.0",
+        description="Message logging and analytics (the memex logging API, v2). "
+        "Every route but health and documentation needs the `X-Api-Key` header.",
         lifespan=lifespan,
+        routers=[messages_router, logs_router, performance_router, analytic_router],
     )
+    install_status_errors(app)
+
+    @app.get("/documentation", tags=["documentation"])
+    async def documentation(request: Request) -> dict[str, Any]:
+        """The OpenAPI document of this API."""
+        document = dict(app.openapi())
+        root = request.scope.get("root_path") or ""
+        if root:
+            document["servers"] = [{"url": root}]
+        return document
+
+    return app

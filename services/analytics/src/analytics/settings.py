@@ -22,15 +22,35 @@ class Settings(BaseSettings):
         40000, validation_alias="CARDINALITY_PRECISION_THRESHOLD"
     )
     migration_folder: str | None = Field(None, validation_alias="MIGRATION_FOLDER")
-    migration_manager_index: str = Field(
-        "migration-manager", validation_alias="MIGRATION_MANAGER_INDEX"
-    )
+    migration_manager_index: str = Field("migrations", validation_alias="MIGRATION_MANAGER_INDEX")
+    # Not in the original: lets several deployments (or test runs) share one cluster and one Redis.
+    index_prefix: str = Field("", validation_alias="ANALYTICS_INDEX_PREFIX")
+    queue: str = Field("analytics", validation_alias="ANALYTICS_QUEUE")
+    redis_key_prefix: str = Field("", validation_alias="ANALYTICS_REDIS_PREFIX")
+    retry_delay: float = Field(30.0, validation_alias="ANALYTICS_RETRY_DELAY")
+    max_retries: int = Field(5, validation_alias="ANALYTICS_MAX_RETRIES")
+    schedule_hour: int = Field(4, validation_alias="ANALYTICS_SCHEDULE_HOUR")
+    es_timeout: float = Field(30.0, validation_alias="ANALYTICS_ES_TIMEOUT")
+
+    @field_validator("apikey")
+    @classmethod
+    def _not_placeholder(cls, value: str) -> str:
+        if not value.strip() or value.strip().lower() in {"changeme", "secret", "apikey"}:
+            raise ValueError("must be set to a real secret")
+        return value
 
     @field_validator("cardinality_precision_threshold")
     @classmethod
     def _at_most_40000(cls, value: int) -> int:
         if not 0 < value <= 40000:
             raise ValueError("must be between 1 and 40000")
+        return value
+
+    @field_validator("index_prefix")
+    @classmethod
+    def _lowercase_prefix(cls, value: str) -> str:
+        if value != value.lower() or any(c in value for c in ' "*\\<|,>/?#:'):
+            raise ValueError("must be lowercase, without spaces, commas, wildcards or slashes")
         return value
 
     @property

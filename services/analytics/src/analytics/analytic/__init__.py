@@ -1,0 +1,1 @@
+"""Analytics: descriptors (count, segmentation, aggregation), their computation and results."""

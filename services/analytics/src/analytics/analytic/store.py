@@ -1,0 +1,88 @@
+"""Analytic documents `{id, descriptor, result}` in the daily `analytic-*` indices (id = _id)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+from elasticsearch.helpers import async_scan
+from meridian_kit.errors import NotFound
+
+from analytics.analytic.descriptors import AnyDescriptor, descriptor_document
+from analytics.storage.indices import Indices
+from analytics.storage.queries import term
+
+
+@dataclass(frozen=True)
+class StoredAnalytic:
+    """An analytic document and the index it lives in."""
+
+    index: str
+    id: str
+    document: dict[str, Any]
+
+
+async def create(*, es: AsyncElasticsearch, indices: Indices, descriptor: AnyDescriptor) -> str:
+    """Stores a new analytic without a result; returns its id."""
+    analytic_id = str(uuid.uuid4())
+    document = {"id": analytic_id, "descriptor": descriptor_document(descriptor), "result": None}
+    await es.index(
+        index=indices.analytic(datetime.now(UTC)),
+        id=analytic_id,
+        document=document,
+        refresh="wait_for",
+    )
+    return analytic_id
+
+
+async def find(*, es: AsyncElasticsearch, indices: Indices, analytic_id: str) -> StoredAnalytic:
+    """The analytic with this id, wherever it is; 404 when there is none."""
+    response = await es.search(
+        index=indices.analytics,
+        query={
+            "bool": {
+                "should": [{"ids": {"values": [analytic_id]}}, term("id.keyword", analytic_id)]
+            }
+        },
+        size=1,
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    hits = response["hits"]["hits"]
+    if not hits:
+        raise NotFound(f"no analytic with id {analytic_id}")
+    return StoredAnalytic(hits[0]["_index"], hits[0]["_id"], hits[0]["_source"])
+
+
+async def delete(*, es: AsyncElasticsearch, indices: Indices, analytic_id: str) -> None:
+    """Deletes an analytic and its result; 404 when there is none."""
+    stored = await find(es=es, indices=indices, analytic_id=analytic_id)
+    await es.delete(index=stored.index, id=stored.id, refresh="wait_for")
+
+
+async def save_result(
+    *, es: AsyncElasticsearch, stored: StoredAnalytic, result: dict[str, Any]
+) -> None:
+    """Writes a result into the analytic's own document, in the index it was read from."""
+    await es.update(index=stored.index, id=stored.id, doc={"result": result}, refresh="wait_for")
+
+
+async def each(
+    *, es: AsyncElasticsearch, indices: Indices, window_type: str | None = None
+) -> AsyncIterator[StoredAnalytic]:
+    """Every analytic, or those whose timespan is `moving` or `fixed`."""
+    query: dict[str, Any] = {"match_all": {}}
+    if window_type is not None:
+        query = term("descriptor.timespan.type.keyword", window_type)
+    async for hit in async_scan(
+        es,
+        index=indices.analytics,
+        query={"query": query},
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    ):
+        yield StoredAnalytic(hit["_index"], hit["_id"], hit["_source"])

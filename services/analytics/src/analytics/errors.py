@@ -1,0 +1,89 @@
+"""The original's error shape, `{"status": "...", "code": N}`, for every error of this service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from elasticsearch import ApiError as EsApiError
+from elasticsearch import ConnectionError as EsConnectionError
+from elasticsearch import ConnectionTimeout as EsConnectionTimeout
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from meridian_kit.errors import ServiceError, Unavailable
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("analytics.errors")
+
+_PREFIX = {
+    400: "Malformed request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def status_body(code: int, message: str) -> dict[str, Any]:
+    """`{"status": "<Reason>: <message>", "code": N}` as the original answered."""
+    prefix = _PREFIX.get(code, "Error")
+    text = message if message.startswith(prefix) else f"{prefix}: {message}"
+    return {"status": text, "code": code}
+
+
+def describe_validation(exc: RequestValidationError) -> str:
+    """Names every bad field as a dotted path with its reason."""
+    parts = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+        # Discriminated unions add the tag to the path ("request", "text"): keep it, it helps.
+        field = ".".join(loc) or "body"
+        parts.append(f"{field}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts[:10])
+
+
+def install_status_errors(app: FastAPI) -> None:
+    """Replaces the kit's `{"error","detail"}` handlers with the original's shape."""
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(_: Request, exc: ServiceError) -> JSONResponse:
+        headers = {}
+        if isinstance(exc, Unavailable) and exc.retry_after is not None:
+            headers["Retry-After"] = str(exc.retry_after)
+        return JSONResponse(
+            status_body(exc.status_code, exc.message), exc.status_code, headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_body(400, describe_validation(exc)), 400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            status_body(exc.status_code, str(exc.detail)), exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(EsConnectionError)
+    @app.exception_handler(EsConnectionTimeout)
+    async def _es_down(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("elasticsearch unavailable: %s", exc)
+        body = status_body(503, "Elasticsearch is not answering, retry later")
+        return JSONResponse(body, 503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(EsApiError)
+    async def _es_error(request: Request, exc: EsApiError) -> JSONResponse:
+        log.error("elasticsearch error on %s %s: %s", request.method, request.url.path, exc)
+        if exc.status_code in (429, 503):
+            return JSONResponse(status_body(503, "Elasticsearch is overloaded, retry later"), 503)
+        return JSONResponse(status_body(500, "the datastore refused the request"), 500)
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(status_body(500, "something went wrong"), 500)

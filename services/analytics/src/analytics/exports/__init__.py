@@ -1,0 +1,1 @@
+"""`analytics-export`: analytics, questions, users (csv/tsv) and a messages dump (JSON)."""

@@ -1,0 +1,162 @@
+"""Building the export tables from a project's messages and its analytics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from analytics.analytic.compute import Context, compute
+from analytics.analytic.descriptors import (
+    FixedWindow,
+    MessageSegmentation,
+    MovingWindow,
+    UserCount,
+)
+
+Row = list[Any]
+
+
+def header(project: str, start: datetime | None, end: datetime) -> list[Row]:
+    """The rows every csv/tsv file starts with."""
+    return [
+        ["app id", project],
+        ["from", start.isoformat() if start else ""],
+        ["to", end.isoformat()],
+    ]
+
+
+def _text(content: Any) -> str | None:
+    if isinstance(content, dict) and isinstance(content.get("value"), str):
+        return content["value"]
+    return None
+
+
+@dataclass
+class MessageDigest:
+    """What the questions and users files need, gathered in one pass over the messages."""
+
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    answers: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, message: dict[str, Any]) -> None:
+        """Takes one message into account."""
+        user = self.users.setdefault(
+            message["userId"], {"questions": 0, "answers": 0, "first": None, "last": None}
+        )
+        moment = message["timestamp"]
+        if user["first"] is None or _order(moment) < _order(user["first"]):
+            user["first"] = moment
+        if user["last"] is None or _order(moment) > _order(user["last"]):
+            user["last"] = moment
+        if message["type"] == "request":
+            user["questions"] += 1
+            self.requests.append(message)
+        elif message["type"] == "response":
+            user["answers"] += 1
+            if message.get("responseTo"):
+                key = (message["userId"], message["responseTo"])
+                known = self.answers.get(key)
+                if known is None or _order(moment) < _order(known["timestamp"]):
+                    self.answers[key] = message
+
+
+def _order(moment: str) -> datetime:
+    from analytics.storage.indices import as_utc
+
+    return as_utc(datetime.fromisoformat(moment))
+
+
+def digest(messages: Iterable[dict[str, Any]]) -> MessageDigest:
+    """The digest of some messages."""
+    out = MessageDigest()
+    for message in messages:
+        out.add(message)
+    return out
+
+
+def question_rows(data: MessageDigest) -> list[Row]:
+    """question,answer: each textual request, oldest first, with its first response's text."""
+    rows: list[Row] = []
+    for request in sorted(data.requests, key=lambda m: (_order(m["timestamp"]), m["messageId"])):
+        question = _text(request.get("content"))
+        if question is None:
+            continue
+        answer = data.answers.get((request["userId"], request["messageId"]))
+        rows.append([question, _text(answer.get("content")) if answer else ""])
+    return rows
+
+
+def user_rows(data: MessageDigest) -> list[Row]:
+    """user id, questions, answers, first activity, last activity — one row per user."""
+    return [
+        [user_id, u["questions"], u["answers"], u["first"], u["last"]]
+        for user_id, u in sorted(data.users.items())
+    ]
+
+
+async def analytic_rows(
+    ctx: Context, project: str, window: MovingWindow | FixedWindow
+) -> list[Row]:
+    """metric,count,description rows, computed by the same code as the API's analytics."""
+
+    async def users(metric: str) -> int:
+        d = UserCount(
+            type="count", dimension="user", metric=metric, project=project, timespan=window
+        )  # type: ignore[arg-type]
+        return (await compute(ctx, d))["count"]
+
+    async def segments(metric: str) -> dict[str, int]:
+        d = MessageSegmentation(
+            type="segmentation",
+            dimension="message",
+            metric=metric,
+            project=project,
+            timespan=window,
+        )  # type: ignore[arg-type]
+        return {s["type"]: s["count"] for s in (await compute(ctx, d))["segments"]}
+
+    by_type = await segments("all")
+    by_content = await segments("requests")
+    return [
+        ["total users", await users("total"), "The total number of users of the application"],
+        [
+            "active users",
+            await users("active"),
+            "The number of users who sent messages to the application",
+        ],
+        [
+            "engaged users",
+            await users("engaged"),
+            "The number of users who received a notification",
+        ],
+        [
+            "new users",
+            await users("new"),
+            "The number of users seen for the first time in this period",
+        ],
+        ["total messages", sum(by_type.values()), "The total number of messages exchanged"],
+        ["messages from users", by_type.get("request", 0), "The number of messages sent by users"],
+        [
+            "user textual messages",
+            by_content.get("text", 0),
+            "The number of textual messages sent by users",
+        ],
+        [
+            "user action messages",
+            by_content.get("action", 0),
+            "The number of action messages (buttons, commands) sent by users",
+        ],
+        [
+            "messages from bot",
+            by_type.get("response", 0),
+            "The number of responses sent by the application",
+        ],
+        [
+            "notifications",
+            by_type.get("notification", 0),
+            "The number of notifications sent to users",
+        ],
+    ]

@@ -1,0 +1,1 @@
+"""Messages exchanged between chatbots and their users: store, read, delete."""

@@ -1,0 +1,103 @@
+"""/messages and /message: the original's paths, parameters and answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
+
+from analytics.auth import ApiKey
+from analytics.deps import EsDep, IndicesDep
+from analytics.errors import status_body
+from analytics.messages import service
+from analytics.messages.schemas import Message, MessageType, StatusResponse, StoredResponse
+
+router = APIRouter(tags=["messages"], dependencies=[ApiKey])
+
+
+@router.post("/messages", status_code=201, response_model=StoredResponse)
+async def post_messages(
+    es: EsDep, indices: IndicesDep, messages: Annotated[list[Message], Body()]
+) -> Any:
+    """Stores a batch of messages; answers their trace ids in the order sent."""
+    try:
+        trace_ids = await service.store(es=es, indices=indices, messages=messages)
+    except service.StoreFailed as exc:
+        return JSONResponse(status_body(500, str(exc)), 500)
+    return {"traceIds": trace_ids, "status": "Created: messages stored", "code": 201}
+
+
+@router.get("/messages")
+async def get_messages(
+    es: EsDep,
+    indices: IndicesDep,
+    project: str,
+    fromTime: datetime,
+    toTime: datetime,
+    userId: str | None = None,
+    channel: str | None = None,
+    type: MessageType | None = None,
+    maxSize: Annotated[int, Query(ge=1, le=service.MAX_SIZE)] = 1000,
+) -> list[dict[str, Any]]:
+    """Messages of a project between fromTime and toTime, oldest first (at most maxSize)."""
+    return await service.search(
+        es=es,
+        indices=indices,
+        project=project,
+        from_time=fromTime,
+        to_time=toTime,
+        user_id=userId,
+        channel=channel,
+        message_type=type,
+        max_size=maxSize,
+    )
+
+
+@router.delete("/messages", response_model=StatusResponse)
+async def delete_messages(es: EsDep, indices: IndicesDep, userId: str) -> Any:
+    """Deletes every message of a user, in every message index."""
+    await service.delete_user(es=es, indices=indices, user_id=userId)
+    return {"status": "Ok: message deleted", "code": 200}
+
+
+@router.get("/message")
+async def get_message(
+    es: EsDep,
+    indices: IndicesDep,
+    traceId: str | None = None,
+    messageId: str | None = None,
+    userId: str | None = None,
+    project: str | None = None,
+) -> dict[str, Any]:
+    """One message (with its traceId), by traceId or by messageId and userId [and project]."""
+    return await service.get(
+        es=es,
+        indices=indices,
+        trace_id=traceId,
+        message_id=messageId,
+        user_id=userId,
+        project=project,
+    )
+
+
+@router.delete("/message", response_model=StatusResponse)
+async def delete_message(
+    es: EsDep,
+    indices: IndicesDep,
+    traceId: str | None = None,
+    messageId: str | None = None,
+    userId: str | None = None,
+    project: str | None = None,
+) -> Any:
+    """Deletes one message, by traceId or by messageId and userId [and project]."""
+    await service.delete_one(
+        es=es,
+        indices=indices,
+        trace_id=traceId,
+        message_id=messageId,
+        user_id=userId,
+        project=project,
+    )
+    return {"status": "Ok: message deleted", "code": 200}

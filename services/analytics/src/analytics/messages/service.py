@@ -1,0 +1,153 @@
+"""Storing, searching and deleting messages in the daily `message-*` indices."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeAlias
+
+from elasticsearch import AsyncElasticsearch
+from meridian_kit.errors import BadRequest, NotFound
+
+from analytics.messages.schemas import (
+    NotificationMessage,
+    RequestMessage,
+    ResponseMessage,
+    to_document,
+)
+from analytics.storage.bulk import Write, bulk_index, delete_matching
+from analytics.storage.indices import Indices, as_utc
+from analytics.storage.queries import all_of, term, time_range, timestamp_sort
+
+AnyMessage: TypeAlias = RequestMessage | ResponseMessage | NotificationMessage
+MAX_SIZE = 10000
+_TRACE_NAMESPACE = uuid.UUID("6f1c1b1e-5a4e-4b7e-9a51-3f0a3a9a6d10")
+
+
+class StoreFailed(Exception):
+    """Some messages could not be stored; names them."""
+
+
+def trace_id(message: AnyMessage) -> str:
+    """A trace id derived from what identifies a message, so a re-sent batch is not duplicated."""
+    key = "\x1f".join(
+        [
+            message.project,
+            message.userId,
+            message.messageId,
+            message.type,
+            as_utc(message.timestamp).isoformat(),
+        ]
+    )
+    return str(uuid.uuid5(_TRACE_NAMESPACE, key))
+
+
+async def store(
+    *, es: AsyncElasticsearch, indices: Indices, messages: Sequence[AnyMessage]
+) -> list[str]:
+    """Indexes messages into their day's index; returns their trace ids in order."""
+    writes = [Write(indices.message(m.timestamp), trace_id(m), to_document(m)) for m in messages]
+    errors = await bulk_index(es, writes)
+    if errors:
+        refused = [e for e in errors if 400 <= e.status < 500 and e.status != 429]
+        first = (refused or errors)[0]
+        detail = f"message {first.position} ({messages[first.position].messageId}): {first.reason}"
+        if refused:
+            raise BadRequest(f"could not store {len(errors)} of {len(writes)} messages; {detail}")
+        raise StoreFailed(f"could not store {len(errors)} of {len(writes)} messages; {detail}")
+    return [w.id for w in writes]
+
+
+async def search(
+    *,
+    es: AsyncElasticsearch,
+    indices: Indices,
+    project: str,
+    from_time: datetime,
+    to_time: datetime,
+    user_id: str | None = None,
+    channel: str | None = None,
+    message_type: str | None = None,
+    max_size: int = 1000,
+) -> list[dict[str, Any]]:
+    """Messages of a project in a time range, oldest first, at most max_size."""
+    if from_time > to_time:
+        raise BadRequest("fromTime must not be after toTime")
+    query = all_of(
+        term("project.keyword", project),
+        time_range(from_time, to_time),
+        term("userId.keyword", user_id) if user_id else None,
+        term("channel.keyword", channel) if channel else None,
+        term("type.keyword", message_type) if message_type else None,
+    )
+    response = await es.search(
+        index=indices.messages,
+        query=query,
+        sort=timestamp_sort(),
+        size=max_size,
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    return [hit["_source"] for hit in response["hits"]["hits"]]
+
+
+def _locate(
+    trace_id: str | None, message_id: str | None, user_id: str | None, project: str | None
+) -> dict[str, Any]:
+    if trace_id:
+        return {"ids": {"values": [trace_id]}}
+    if message_id and user_id:
+        return all_of(
+            term("messageId.keyword", message_id),
+            term("userId.keyword", user_id),
+            term("project.keyword", project) if project else None,
+        )
+    raise BadRequest("specify either `traceId`, or `messageId` and `userId` (and maybe `project`)")
+
+
+async def get(
+    *,
+    es: AsyncElasticsearch,
+    indices: Indices,
+    trace_id: str | None = None,
+    message_id: str | None = None,
+    user_id: str | None = None,
+    project: str | None = None,
+) -> dict[str, Any]:
+    """One message with its traceId, by trace id or by (messageId, userId[, project])."""
+    query = _locate(trace_id, message_id, user_id, project)
+    response = await es.search(
+        index=indices.messages,
+        query=query,
+        size=1,
+        sort=timestamp_sort("desc"),
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    hits = response["hits"]["hits"]
+    if not hits:
+        raise NotFound("resource not found")
+    return {**hits[0]["_source"], "traceId": hits[0]["_id"]}
+
+
+async def delete_one(
+    *,
+    es: AsyncElasticsearch,
+    indices: Indices,
+    trace_id: str | None = None,
+    message_id: str | None = None,
+    user_id: str | None = None,
+    project: str | None = None,
+) -> int:
+    """Deletes the message(s) a trace id or (messageId, userId[, project]) names; 404 if none."""
+    query = _locate(trace_id, message_id, user_id, project)
+    deleted = await delete_matching(es, indices.messages, query)
+    if not deleted:
+        raise NotFound("resource not found")
+    return deleted
+
+
+async def delete_user(*, es: AsyncElasticsearch, indices: Indices, user_id: str) -> int:
+    """Deletes every message of a user in every message index; returns how many."""
+    return await delete_matching(es, indices.messages, term("userId.keyword", user_id))

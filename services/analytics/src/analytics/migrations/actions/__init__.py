@@ -1,0 +1,1 @@
+"""The migrations shipped with analytics (loaded from their files, in number order)."""

@@ -1,0 +1,1 @@
+"""Response times: how long a bot took to answer a request, per message and per conversation."""

@@ -1,0 +1,27 @@
+"""/performance: response times per message and per conversation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from analytics.auth import ApiKey
+from analytics.deps import EsDep, IndicesDep
+from analytics.performance import service
+
+router = APIRouter(prefix="/performance", tags=["performance"], dependencies=[ApiKey])
+
+
+@router.get("/message/{trace_id}")
+async def message_performance(es: EsDep, indices: IndicesDep, trace_id: str) -> dict[str, Any]:
+    """A message's response time: for a request its answers, for a response its delay."""
+    return await service.for_message(es=es, indices=indices, trace_id=trace_id)
+
+
+@router.get("/conversation/{conversation_id}")
+async def conversation_performance(
+    es: EsDep, indices: IndicesDep, conversation_id: str
+) -> dict[str, Any]:
+    """Every request → first response time of a conversation, with min/max/avg/median."""
+    return await service.for_conversation(es=es, indices=indices, conversation_id=conversation_id)

@@ -1,0 +1,152 @@
+"""Request → response latency computed from stored messages (`responseTo` names the request)."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+from elasticsearch.helpers import async_scan
+from meridian_kit.errors import NotFound
+
+from analytics.storage.indices import Indices, as_utc
+from analytics.storage.queries import all_of, term, timestamp_sort
+
+
+def _moment(doc: dict[str, Any]) -> datetime:
+    return as_utc(datetime.fromisoformat(doc["timestamp"]))
+
+
+def latency_ms(request: dict[str, Any], response: dict[str, Any]) -> float:
+    """Milliseconds between a request and a response."""
+    return (_moment(response) - _moment(request)).total_seconds() * 1000.0
+
+
+def summary(latencies: list[float]) -> dict[str, float | int | None]:
+    """count, min, max, avg and median of some latencies (None when there are none)."""
+    if not latencies:
+        return {"count": 0, "min": None, "max": None, "avg": None, "median": None}
+    return {
+        "count": len(latencies),
+        "min": min(latencies),
+        "max": max(latencies),
+        "avg": statistics.fmean(latencies),
+        "median": statistics.median(latencies),
+    }
+
+
+def _brief(hit: dict[str, Any], request: dict[str, Any] | None = None) -> dict[str, Any]:
+    source = hit["_source"]
+    out = {
+        "traceId": hit["_id"],
+        "messageId": source["messageId"],
+        "timestamp": source["timestamp"],
+    }
+    if request is not None:
+        out["responseTimeMs"] = latency_ms(request, source)
+    return out
+
+
+async def _search(es: AsyncElasticsearch, index: str, query: dict[str, Any]) -> list[dict]:
+    response = await es.search(
+        index=index,
+        query=query,
+        sort=timestamp_sort(),
+        size=1000,
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    return response["hits"]["hits"]
+
+
+async def for_message(*, es: AsyncElasticsearch, indices: Indices, trace_id: str) -> dict:
+    """The response time(s) of one message: a request's answers, or a response's delay."""
+    hits = await _search(es, indices.messages, {"ids": {"values": [trace_id]}})
+    if not hits:
+        raise NotFound(f"no message with traceId {trace_id}")
+    hit = hits[0]
+    message = hit["_source"]
+    mine = [
+        term("project.keyword", message["project"]),
+        term("userId.keyword", message["userId"]),
+    ]
+    request_hit: dict[str, Any] | None = None
+    responses: list[dict[str, Any]] = []
+    if message["type"] == "request":
+        request_hit = hit
+        query = all_of(
+            *mine,
+            term("type.keyword", "response"),
+            term("responseTo.keyword", message["messageId"]),
+        )
+        responses = await _search(es, indices.messages, query)
+    elif message["type"] == "response" and message.get("responseTo"):
+        query = all_of(
+            *mine, term("type.keyword", "request"), term("messageId.keyword", message["responseTo"])
+        )
+        found = await _search(es, indices.messages, query)
+        request_hit = found[0] if found else None
+        responses = [hit]
+    request = request_hit["_source"] if request_hit else None
+    answers = [_brief(r, request) for r in responses] if request else []
+    return {
+        "traceId": hit["_id"],
+        "messageId": message["messageId"],
+        "type": message["type"],
+        "project": message["project"],
+        "userId": message["userId"],
+        "conversationId": message.get("conversationId"),
+        "request": _brief(request_hit) if request_hit else None,
+        "responses": answers,
+        "responseTimeMs": answers[0]["responseTimeMs"] if answers else None,
+    }
+
+
+async def for_conversation(
+    *, es: AsyncElasticsearch, indices: Indices, conversation_id: str
+) -> dict[str, Any]:
+    """Every request → first response latency in a conversation, with their summary."""
+    messages = [
+        hit["_source"]
+        async for hit in async_scan(
+            es,
+            index=indices.messages,
+            query={"query": term("conversationId.keyword", conversation_id)},
+            ignore_unavailable=True,
+            allow_no_indices=True,
+        )
+    ]
+    if not messages:
+        raise NotFound(f"no message in conversation {conversation_id}")
+    responses: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for m in messages:
+        if m["type"] == "response" and m.get("responseTo"):
+            key = (m["project"], m["userId"], m["responseTo"])
+            responses.setdefault(key, []).append(m)
+    requests = sorted((m for m in messages if m["type"] == "request"), key=_moment)
+    pairs = []
+    for request in requests:
+        answers = responses.get((request["project"], request["userId"], request["messageId"]))
+        if answers:
+            first = min(answers, key=_moment)
+            pairs.append(
+                {
+                    "requestId": request["messageId"],
+                    "responseId": first["messageId"],
+                    "userId": request["userId"],
+                    "responseTimeMs": latency_ms(request, first),
+                }
+            )
+    count = {t: sum(1 for m in messages if m["type"] == t) for t in ("request", "response")}
+    return {
+        "conversationId": conversation_id,
+        "messages": len(messages),
+        "requests": count["request"],
+        "responses": count["response"],
+        "notifications": len(messages) - count["request"] - count["response"],
+        "answered": len(pairs),
+        "unanswered": count["request"] - len(pairs),
+        "responseTimeMs": summary([p["responseTimeMs"] for p in pairs]),
+        "pairs": pairs,
+    }

@@ -1,0 +1,1 @@
+"""Elasticsearch plumbing: the client, index names and index templates."""

@@ -1,0 +1,1 @@
+"""Background computation of analytics on Celery (Redis broker): worker, scheduler, queue."""

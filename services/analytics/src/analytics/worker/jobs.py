@@ -1,0 +1,68 @@
+"""What the tasks do, as plain async functions (the Celery tasks only run them)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from analytics.analytic.compute import Context, compute
+from analytics.analytic.descriptors import parse_descriptor
+from analytics.analytic.store import each, find, save_result
+from analytics.analytic.timewindow import is_over
+from analytics.settings import Settings
+from analytics.storage.client import build_client
+from analytics.storage.indices import Indices
+
+log = logging.getLogger("analytics.jobs")
+
+
+async def refresh_analytic(settings: Settings, analytic_id: str) -> dict[str, Any]:
+    """Computes one analytic now and stores its result in its document."""
+    es = build_client(settings)
+    indices = Indices(settings.index_prefix)
+    try:
+        stored = await find(es=es, indices=indices, analytic_id=analytic_id)
+        descriptor = parse_descriptor(stored.document["descriptor"])
+        ctx = Context(es, indices, settings.cardinality_precision_threshold)
+        result = await compute(ctx, descriptor)
+        await save_result(es=es, stored=stored, result=result)
+        log.info("analytic %s updated", analytic_id)
+        return {"id": analytic_id, "result": result}
+    finally:
+        await es.close()
+
+
+def _needs_update(document: dict[str, Any], window_type: str | None, only_due: bool) -> bool:
+    timespan = (document.get("descriptor") or {}).get("timespan") or {}
+    kind = str(timespan.get("type", "")).lower()
+    if window_type is not None and kind != window_type:
+        return False
+    if kind != "fixed" or not only_due:
+        return True
+    result = document.get("result") or {}
+    try:
+        descriptor = parse_descriptor(document["descriptor"])
+        computed = result.get("creationDt")
+        return not is_over(
+            descriptor.timespan, datetime.fromisoformat(computed) if computed else None
+        )
+    except Exception:
+        return True
+
+
+async def due_analytics(
+    settings: Settings, window_type: str | None, only_due: bool = False
+) -> list[str]:
+    """Ids of the analytics of a window type (or all); only_due skips fixed windows over."""
+    es = build_client(settings)
+    try:
+        return [
+            stored.id
+            async for stored in each(
+                es=es, indices=Indices(settings.index_prefix), window_type=window_type
+            )
+            if _needs_update(stored.document, window_type, only_due)
+        ]
+    finally:
+        await es.close()
