@@ -1,0 +1,146 @@
+"""`analytics-export`: the analytics, questions and users files and the messages dump, exactly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from analytics_run import child_env
+
+EXPORT = [sys.executable, "-c", "from analytics.exports.cli import main; main()"]
+WINDOW = ["-s", "2024-02-01T00:00:00+00:00", "-e", "2024-02-29T00:00:00+00:00"]
+
+
+def m(mid, kind, user, ts, text=None, **extra):
+    content = {"type": "text", "value": text} if text else {"type": "action", "value": "/start"}
+    return {
+        "type": kind,
+        "messageId": mid,
+        "conversationId": f"c-{user}",
+        "channel": "web",
+        "userId": user,
+        "timestamp": ts,
+        "project": "exp",
+        "content": content,
+        **extra,
+    }
+
+
+MESSAGES = [
+    m("m0", "request", "u1", "2024-01-20T10:00:00Z", "Earlier?"),
+    m("m1", "request", "u1", "2024-02-02T10:00:00Z", "How are you?"),
+    m("m2", "response", "u1", "2024-02-02T10:00:05Z", "Fine", responseTo="m1"),
+    m("m3", "request", "u1", "2024-02-03T10:00:00Z"),
+    m("m4", "request", "u2", "2024-02-05T09:00:00Z", "Where is the station?"),
+    m("m5", "response", "u2", "2024-02-05T09:00:02Z", "Turn left", responseTo="m4"),
+    m("m6", "response", "u2", "2024-02-05T09:00:04Z", "Then right", responseTo="m4"),
+    m("m7", "notification", "u2", "2024-02-06T12:00:00Z", "News!"),
+    m("m8", "request", "u3", "2024-02-10T08:00:00Z", "Any news?"),
+    m("m9", "request", "u3", "2024-03-02T08:00:00Z", "Later?"),
+    {**m("x1", "request", "u9", "2024-02-10T08:00:00Z", "Other project"), "project": "not-exp"},
+]
+
+ANALYTICS_CSV = """\
+app id,exp
+from,2024-02-01T00:00:00+00:00
+to,2024-02-29T00:00:00+00:00
+
+metric,count,description
+total users,3,The total number of users of the application
+active users,3,The number of users who sent messages to the application
+engaged users,1,The number of users who received a notification
+new users,2,The number of users seen for the first time in this period
+total messages,8,The total number of messages exchanged
+messages from users,4,The number of messages sent by users
+user textual messages,3,The number of textual messages sent by users
+user action messages,1,"The number of action messages (buttons, commands) sent by users"
+messages from bot,3,The number of responses sent by the application
+notifications,1,The number of notifications sent to users
+"""
+
+QUESTIONS_TSV = """\
+app id\texp
+from\t2024-02-01T00:00:00+00:00
+to\t2024-02-29T00:00:00+00:00
+total questions\t3
+
+question\tanswer
+How are you?\tFine
+Where is the station?\tTurn left
+Any news?\t
+"""
+
+USERS_CSV = """\
+app id,exp
+from,2024-02-01T00:00:00+00:00
+to,2024-02-29T00:00:00+00:00
+total users,3
+
+user id,questions,answers,first activity,last activity
+u1,2,1,2024-02-02T10:00:00Z,2024-02-03T10:00:00Z
+u2,1,2,2024-02-05T09:00:00Z,2024-02-06T12:00:00Z
+u3,1,0,2024-02-10T08:00:00Z,2024-02-10T08:00:00Z
+"""
+
+
+@pytest.fixture(scope="module")
+async def exported(client, refresh):
+    assert (await client.post("/messages", json=MESSAGES)).status_code == 201
+    await refresh()
+
+
+def run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*EXPORT, *args], env=child_env(**env), capture_output=True, text=True, timeout=120
+    )
+
+
+async def test_files_match_the_expected_ones(exported, tmp_path: Path):
+    files = {
+        "af": tmp_path / "analytics.csv",
+        "qf": tmp_path / "questions.tsv",
+        "uf": tmp_path / "users.csv",
+        "mf": tmp_path / "messages.json",
+    }
+    result = run("-ai", "exp", *WINDOW, *[x for k, p in files.items() for x in (f"-{k}", str(p))])
+    assert result.returncode == 0, result.stderr
+    assert files["af"].read_text() == ANALYTICS_CSV
+    assert files["qf"].read_text() == QUESTIONS_TSV
+    assert files["uf"].read_text() == USERS_CSV
+    dump = json.loads(files["mf"].read_text())
+    assert [d["messageId"] for d in dump] == ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"]
+    assert all(d["traceId"] for d in dump)
+    assert "messages:" not in result.stderr  # no progress bar when stderr is not a terminal
+
+
+async def test_env_names_and_time_range(exported, tmp_path: Path):
+    target = tmp_path / "users.tsv"
+    result = run(APP_ID="exp", USER_FILE=str(target), TIME_RANGE="ALL")
+    assert result.returncode == 0, result.stderr
+    lines = target.read_text().splitlines()
+    assert lines[0] == "app id\texp" and lines[1] == "from\t"
+    assert "u3\t2\t0\t2024-02-10T08:00:00Z\t2024-03-02T08:00:00Z" in lines
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["-ai", "exp", *WINDOW, "-af", "out.xlsx"], "must end in .csv or .tsv"),
+        (["-ai", "exp", "-af", "out.csv"], "give a time range"),
+        (["-ai", "exp", "-r", "forever", "-af", "out.csv"], "bad time range"),
+        (["-ai", "exp", *WINDOW], "nothing to export"),
+    ],
+)
+def test_bad_options_are_named(tmp_path, args, needle):
+    result = subprocess.run(
+        [*EXPORT, *args],
+        env=child_env(TIME_RANGE="", START_TIME="", END_TIME=""),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2 and needle in result.stderr
