@@ -1,0 +1,175 @@
+"""One connected PM2 agent: its frames in, commands out, presence and status state."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.websockets import WebSocket
+
+from ingest.agent.channels import (
+    REPLY_CHANNELS,
+    FrameError,
+    apply_status_patch,
+    parse_frame,
+    server_info,
+)
+from ingest.agent.commands import Watch
+
+log = logging.getLogger("ingest.agent")
+
+PRESENCE_TTL = 30
+PRESENCE_EVERY = 10.0
+LOGGING_EVERY = 100.0  # the agent stops streaming logs 120 s after startLogging
+
+
+class SessionClosed(Exception):
+    """The session must end: (code, reason) for the websocket close frame."""
+
+    def __init__(self, code: int, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+# Accepting one frame: (session, channel, payload) -> stored. Set by the app (see agent/pipeline).
+Accept = Callable[["AgentSession", str, Any], Awaitable[None]]
+Presence = Callable[["AgentSession"], Awaitable[None]]
+Reply = Callable[[Watch, str, Any, bool], Awaitable[None]]
+
+
+class AgentSession:
+    """The state of one websocket: the last full status (for patches) and pending commands."""
+
+    def __init__(
+        self,
+        *,
+        ws: WebSocket,
+        bucket: dict[str, Any],
+        server: str,
+        pm2_version: str,
+        max_bytes: int,
+        accept: Accept,
+        presence: Presence,
+        stream_logs: bool,
+        reply: Reply,
+    ):
+        self.ws = ws
+        self.bucket = bucket
+        self.server = server
+        self.pm2_version = pm2_version
+        self.max_bytes = max_bytes
+        self.accept = accept
+        self.presence = presence
+        self.stream_logs = stream_logs
+        self.reply = reply
+        self.last_status: dict[str, Any] | None = None
+        self.watches: list[Watch] = []
+        self.auto_logging_results = 0
+        self.frames = 0
+        self.rejected = 0
+        self._send_lock = asyncio.Lock()
+
+    @property
+    def bucket_id(self) -> str:
+        """The id of the bucket this agent pushes into."""
+        return str(self.bucket["id"])
+
+    async def send(self, channel: str, payload: Any) -> None:
+        """Sends one frame to the agent."""
+        frame = orjson.dumps({"channel": channel, "payload": payload}).decode()
+        async with self._send_lock:
+            await self.ws.send_text(frame)
+
+    async def reject(self, reason: str) -> None:
+        """Tells the agent a frame was refused, keeping the connection."""
+        self.rejected += 1
+        await self.send("ingest:error", {"error": reason})
+
+    async def on_message(self, raw: str | bytes) -> None:
+        """Handles one frame; SessionClosed when the connection must end."""
+        size = len(raw) if isinstance(raw, bytes) or len(raw) * 4 <= self.max_bytes else None
+        if size is None:
+            size = len(raw.encode()) if isinstance(raw, str) else len(raw)
+        if size > self.max_bytes:
+            raise SessionClosed(1009, f"message too big: {size} bytes > {self.max_bytes}")
+        try:
+            channel, payload = parse_frame(raw)
+        except FrameError as exc:
+            await self.reject(str(exc))
+            return
+        self.frames += 1
+        if channel == "status":
+            if not isinstance(payload, dict):
+                await self.reject("status: payload must be an object")
+                return
+            self.last_status = payload
+        elif channel == "status:patch":
+            status = apply_status_patch(self.last_status, payload)
+            if status is None:
+                self.last_status = None
+                await self.send("status:resend", {})
+                return
+            self.last_status = status
+            channel, payload = "status", status
+        if channel in REPLY_CHANNELS:
+            await self._answer_watches(channel, payload)
+            if self._own_logging_result(channel, payload):
+                return
+        await self.accept(self, channel, payload)
+
+    def server_fields(self) -> dict[str, Any]:
+        """What the servers collection records of this agent."""
+        info = server_info(self.last_status or {})
+        return {
+            "hostname": info.get("hostname"),
+            "pm2_version": info.get("pm2_version") or self.pm2_version,
+            "agent_version": info.get("pm2_agent_version"),
+            "online": True,
+        }
+
+    def watch(self, watch: Watch) -> None:
+        """Starts matching the agent's frames against a command's expected answers."""
+        now = time.time()
+        self.watches = [w for w in self.watches if w.deadline > now]
+        self.watches.append(watch)
+
+    async def _answer_watches(self, channel: str, payload: Any) -> None:
+        for watch in list(self.watches):
+            final = watch.matches(channel, payload)
+            if final is None:
+                continue
+            if final:
+                self.watches.remove(watch)
+            await self.reply(watch, channel, payload, final)
+            return
+
+    def _own_logging_result(self, channel: str, payload: Any) -> bool:
+        """Our periodic startLogging's results are not the user's business: not stored."""
+        if channel != "trigger:pm2:result" or self.auto_logging_results <= 0:
+            return False
+        meta = payload.get("meta") if isinstance(payload, dict) else None
+        if isinstance(meta, dict) and meta.get("method_name") == "startLogging":
+            self.auto_logging_results -= 1
+            return True
+        return False
+
+    async def housekeeping(self) -> None:
+        """Keeps presence fresh and log streaming on, until cancelled."""
+        last_logging = 0.0
+        while True:
+            with contextlib.suppress(Exception):
+                await self.presence(self)
+            if self.stream_logs and time.monotonic() - last_logging >= LOGGING_EVERY:
+                last_logging = time.monotonic()
+                self.auto_logging_results += 1
+                with contextlib.suppress(Exception):
+                    await self.send(
+                        "trigger:pm2:action", {"method_name": "startLogging", "parameters": {}}
+                    )
+            await asyncio.sleep(PRESENCE_EVERY)

@@ -1,0 +1,45 @@
+"""Alert rules per bucket (admin)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from ingest.alerts.schemas import Rule, RuleCreate
+from ingest.auth import AdminDep
+from ingest.context import IngestDep
+
+router = APIRouter(
+    prefix="/api/admin/buckets/{bucket_id}/alerts", tags=["alerts"], dependencies=[AdminDep]
+)
+
+
+@router.post("", status_code=201, response_model=Rule)
+async def create_rule(bucket_id: str, body: RuleCreate, ingest: IngestDep) -> dict:
+    """Adds an alert rule to a bucket."""
+    await ingest.buckets.store.get_bucket(bucket_id)
+    rule = await ingest.rules.create(bucket_id, body)
+    ingest.alerts.forget(bucket_id)
+    return rule
+
+
+@router.get("", response_model=list[Rule])
+async def list_rules(bucket_id: str, ingest: IngestDep) -> list[dict]:
+    """A bucket's alert rules."""
+    await ingest.buckets.store.get_bucket(bucket_id)
+    return await ingest.rules.list(bucket_id)
+
+
+@router.put("/{rule_id}", response_model=Rule)
+async def replace_rule(bucket_id: str, rule_id: str, body: RuleCreate, ingest: IngestDep) -> dict:
+    """Replaces an alert rule."""
+    rule = await ingest.rules.replace(bucket_id, rule_id, body)
+    ingest.alerts.forget(bucket_id)
+    return rule
+
+
+@router.delete("/{rule_id}", status_code=204)
+async def delete_rule(bucket_id: str, rule_id: str, ingest: IngestDep) -> Response:
+    """Deletes an alert rule."""
+    await ingest.rules.delete(bucket_id, rule_id)
+    ingest.alerts.forget(bucket_id)
+    return Response(status_code=204)

@@ -1,0 +1,169 @@
+"""Evaluating alert rules on incoming frames; state (since when, cooldowns) lives in Redis."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from ingest.agent.channels import as_dict, processes_of
+from ingest.alerts.mailer import Mailer
+from ingest.alerts.store import RuleStore
+from ingest.intake.documents import number
+from ingest.keys import RedisKeys
+
+log = logging.getLogger("ingest.alerts")
+
+CACHE_SECONDS = 5.0
+Doc = dict[str, Any]
+
+
+def metric_value(proc: Doc, name: str) -> float | None:
+    """cpu and memory from the process; any other name from its axm_monitor."""
+    if name in ("cpu", "memory"):
+        return number(proc.get(name))
+    monitor = proc.get("axm_monitor")
+    entry = monitor.get(name) if isinstance(monitor, dict) else None
+    return number(entry.get("value") if isinstance(entry, dict) else entry)
+
+
+def applies(rule: Doc, server: str, process_name: str | None) -> bool:
+    """Whether a rule's server and process filters let this process through."""
+    if rule.get("server") and rule["server"] != server:
+        return False
+    return not (rule.get("process") and rule["process"] != process_name)
+
+
+def breached(rule: Doc, value: float) -> bool:
+    """Whether a value is past the rule's threshold."""
+    return value > rule["threshold"] if rule["op"] == "above" else value < rule["threshold"]
+
+
+class AlertEngine:
+    """Checks each status and exception against its bucket's rules and mails what fires."""
+
+    def __init__(self, redis: Redis, keys: RedisKeys, rules: RuleStore, mailer: Mailer):
+        self.redis = redis
+        self.keys = keys
+        self.rules = rules
+        self.mailer = mailer
+        self.fired: list[Doc] = []
+        self._cache: dict[str, tuple[float, list[Doc]]] = {}
+
+    def forget(self, bucket_id: str) -> None:
+        """Drops a bucket's cached rules after they changed."""
+        self._cache.pop(bucket_id, None)
+
+    async def rules_of(self, bucket_id: str) -> list[Doc]:
+        """A bucket's enabled rules, cached for a few seconds."""
+        cached = self._cache.get(bucket_id)
+        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        rules = [r for r in await self.rules.list(bucket_id) if r.get("enabled", True)]
+        self._cache[bucket_id] = (time.monotonic(), rules)
+        return rules
+
+    async def observe(self, bucket: Doc, server: str, channel: str, payload: Any) -> None:
+        """Evaluates the frame against the bucket's rules."""
+        if channel not in ("status", "process:exception"):
+            return
+        rules = await self.rules_of(bucket["id"])
+        if not rules:
+            return
+        if channel == "status" and isinstance(payload, dict):
+            procs = processes_of(payload)
+            await self._metrics(bucket, server, procs, [r for r in rules if r["kind"] == "metric"])
+            await self._restarts(
+                bucket, server, procs, [r for r in rules if r["kind"] == "restarts"]
+            )
+        elif channel == "process:exception" and isinstance(payload, dict):
+            proc = as_dict(payload.get("process"))
+            data = as_dict(payload.get("data"))
+            name = str(proc.get("name")) if proc.get("name") is not None else None
+            for rule in rules:
+                if rule["kind"] == "exception" and applies(rule, server, name):
+                    await self.fire(
+                        rule,
+                        bucket,
+                        server,
+                        name or "?",
+                        f"exception: {data.get('message', '')}",
+                        str(data.get("stack") or ""),
+                    )
+
+    async def _metrics(self, bucket: Doc, server: str, procs: list[Doc], rules: list[Doc]) -> None:
+        checks: list[tuple[Doc, str, float, int]] = []  # rule, process, value, result index
+        now_ms = int(time.time() * 1000)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for rule in rules:
+                for proc in procs:
+                    name = str(proc.get("name"))
+                    value = metric_value(proc, rule["metric"])
+                    if value is None or not applies(rule, server, name):
+                        continue
+                    key = self.keys.alert_since(rule["id"], server, name)
+                    if breached(rule, value):
+                        ttl = max(600_000, rule["duration_s"] * 3000)
+                        pipe.set(key, now_ms, nx=True, px=ttl)
+                        checks.append((rule, name, value, len(pipe)))
+                        pipe.get(key)
+                    else:
+                        pipe.delete(key)
+            results = await pipe.execute() if len(pipe) else []
+        for rule, name, value, index in checks:
+            since = int(results[index] or now_ms)
+            if now_ms - since >= rule["duration_s"] * 1000:
+                what = f"{rule['metric']} {rule['op']} {rule['threshold']:g}"
+                held = f" for {rule['duration_s']}s" if rule["duration_s"] else ""
+                await self.fire(rule, bucket, server, name, f"{what}{held} (now {value:g})", "")
+
+    async def _restarts(self, bucket: Doc, server: str, procs: list[Doc], rules: list[Doc]) -> None:
+        if not rules:
+            return
+        for proc in procs:
+            count = proc.get("restart_time")
+            if not isinstance(count, int):
+                continue
+            name = str(proc.get("name"))
+            key = self.keys.restarts(bucket["id"], f"{server}", f"{name}:{proc.get('pm_id')}")
+            previous = await self.redis.getset(key, count)
+            if previous is None or count <= int(previous):
+                continue
+            for rule in rules:
+                if applies(rule, server, name):
+                    detail = f"restarted {count - int(previous)} time(s), {count} in total"
+                    await self.fire(rule, bucket, server, name, detail, "")
+
+    async def fire(
+        self, rule: Doc, bucket: Doc, server: str, process: str, what: str, details: str
+    ) -> bool:
+        """Mails the bucket's recipients unless the rule is cooling down for this process."""
+        key = self.keys.alert_cooldown(rule["id"], server, process)
+        cooldown = max(1, int(rule.get("cooldown_s", 300)))
+        if not await self.redis.set(key, "1", nx=True, ex=cooldown):
+            return False
+        alert = {
+            "rule": rule["id"],
+            "kind": rule["kind"],
+            "bucket": bucket["id"],
+            "server": server,
+            "process": process,
+            "what": what,
+            "at": int(time.time() * 1000),
+        }
+        self.fired.append(alert)
+        del self.fired[:-100]
+        recipients = list(bucket.get("alert_emails") or [])
+        log.info("alert %s on %s/%s: %s", rule["kind"], server, process, what)
+        if recipients:
+            subject = f"[meridian] {bucket['name']}: {process} on {server}: {what}"[:250]
+            body = (
+                f"Bucket: {bucket['name']} ({bucket['id']})\nServer: {server}\nProcess: {process}\n"
+                f"Rule: {rule['kind']} ({rule['id']})\nAlert: {what}\n"
+            )
+            if details:
+                body += f"\n{details[:20_000]}\n"
+            self.mailer.enqueue(self.mailer.compose(recipients, subject, body))
+        return True

@@ -1,0 +1,102 @@
+"""Buckets and their keys: creation, rotation, and authenticating agents and clients."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from typing import Any
+
+from meridian_kit.errors import BadRequest, Forbidden, Unauthorized
+
+from ingest.buckets.schemas import BucketCreate, BucketUpdate, UserCreate, UserUpdate
+from ingest.buckets.store import BucketStore, Doc, now
+
+CACHE_SECONDS = 5.0
+
+
+def new_keys() -> dict[str, str]:
+    """A fresh public key (identifies the bucket) and secret key (proves it)."""
+    return {"public_key": secrets.token_hex(8), "secret_key": secrets.token_hex(16)}
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Compares secrets in constant time."""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+class BucketService:
+    """Bucket and user management plus key checks, with a short cache for the hot path."""
+
+    def __init__(self, store: BucketStore):
+        self.store = store
+        self._by_public: dict[str, tuple[float, Doc | None]] = {}
+
+    async def create(self, data: BucketCreate) -> Doc:
+        """Creates a bucket with random keys."""
+        moment = now()
+        doc: dict[str, Any] = {
+            **data.model_dump(),
+            **new_keys(),
+            "created_at": moment,
+            "updated_at": moment,
+        }
+        return await self.store.insert_bucket(doc)
+
+    async def update(self, bucket_id: str, data: BucketUpdate) -> Doc:
+        """Changes a bucket; rotating keys locks out agents using the old ones."""
+        changes = data.model_dump(exclude_unset=True, exclude={"rotate_keys"})
+        changes = {k: v for k, v in changes.items() if v is not None}
+        if data.rotate_keys:
+            changes.update(new_keys())
+        changes["updated_at"] = now()
+        self._by_public.clear()
+        return await self.store.update_bucket(bucket_id, changes)
+
+    async def delete(self, bucket_id: str) -> None:
+        """Deletes a bucket and its servers (its indices are deleted by the caller)."""
+        await self.store.delete_bucket(bucket_id)
+        self._by_public.clear()
+
+    async def by_public_key(self, public_key: str) -> Doc | None:
+        """The bucket for a public key, cached for a few seconds."""
+        cached = self._by_public.get(public_key)
+        moment = time.monotonic()
+        if cached and moment - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        bucket = await self.store.bucket_by_public_key(public_key)
+        if len(self._by_public) > 10_000:
+            self._by_public.clear()
+        self._by_public[public_key] = (moment, bucket)
+        return bucket
+
+    async def authenticate(self, public_key: str | None, secret_key: str | None) -> Doc:
+        """The bucket these keys open; Unauthorized or Forbidden naming what is wrong."""
+        if not public_key or not secret_key:
+            missing = [
+                n for n, v in (("public key", public_key), ("secret key", secret_key)) if not v
+            ]
+            raise Unauthorized(f"missing {' and '.join(missing)}")
+        bucket = await self.by_public_key(public_key)
+        if bucket is None or not same_secret(secret_key, bucket["secret_key"]):
+            raise Forbidden("unknown public key or wrong secret key")
+        return bucket
+
+    async def create_user(self, data: UserCreate) -> Doc:
+        """Creates a user attached to existing buckets."""
+        await self._check_buckets(data.bucket_ids)
+        return await self.store.insert_user({**data.model_dump(), "created_at": now()})
+
+    async def update_user(self, user_id: str, data: UserUpdate) -> Doc:
+        """Changes a user's name or buckets."""
+        changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+        if "bucket_ids" in changes:
+            await self._check_buckets(changes["bucket_ids"])
+        return await self.store.update_user(user_id, changes)
+
+    async def _check_buckets(self, bucket_ids: list[str]) -> None:
+        for bucket_id in bucket_ids:
+            try:
+                await self.store.get_bucket(bucket_id)
+            except Exception:
+                raise BadRequest(f"bucket_ids: no bucket {bucket_id!r}") from None

@@ -1,0 +1,99 @@
+"""Accepting frames from agents and HTTP clients: durable first, then the live side effects.
+
+A batch is acknowledged once it is in the intake stream. Then, best effort: the server's latest
+status is kept in Redis, status and logs go out on the live channel, alert rules are evaluated and
+numeric metrics queued for metrics-api. A failure there is logged, never lost data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+
+from ingest.agent.channels import as_dict, process_summary, processes_of
+from ingest.alerts.engine import AlertEngine
+from ingest.forwarder.forwarder import Forwarder, points_of
+from ingest.intake.stream import Frame, IntakeStream
+from ingest.keys import RedisKeys
+
+log = logging.getLogger("ingest.intake")
+
+STATUS_TTL = 7 * 86_400
+LIVE_EVENTS = {"logs": "log", "process:exception": "exception", "process:event": "event"}
+
+
+def live_event(server: str, channel: str, payload: Any, ms: int) -> dict[str, Any] | None:
+    """What the live stream shows of a frame, if anything."""
+    if channel == "status" and isinstance(payload, dict):
+        procs = [process_summary(p) for p in processes_of(payload)]
+        return {"type": "status", "server": server, "at": ms, "processes": procs}
+    kind = LIVE_EVENTS.get(channel)
+    if kind is None or not isinstance(payload, dict):
+        return None
+    event = {"type": kind, "server": server, "at": payload.get("at") or ms}
+    event["process"] = payload.get("process")
+    if kind == "log":
+        event.update(stream=payload.get("log_type") or "out", message=payload.get("data"))
+    elif kind == "exception":
+        data = as_dict(payload.get("data"))
+        event.update(message=data.get("message"), name=data.get("name"))
+    else:
+        event.update(event=payload.get("event"))
+    return event
+
+
+class FrameIntake:
+    """The one way frames enter ingest."""
+
+    def __init__(
+        self,
+        *,
+        stream: IntakeStream,
+        redis: Redis,
+        keys: RedisKeys,
+        alerts: AlertEngine,
+        forwarder: Forwarder | None,
+    ):
+        self.stream = stream
+        self.redis = redis
+        self.keys = keys
+        self.alerts = alerts
+        self.forwarder = forwarder
+        self.accepted_frames = 0
+
+    async def accept(self, bucket: dict[str, Any], server: str, frames: list[Frame]) -> str:
+        """Stores a batch durably (Unavailable/BacklogFull otherwise), then the side effects."""
+        entry_id = await self.stream.add(
+            bucket=bucket["id"], bucket_name=bucket["name"], server=server, frames=frames
+        )
+        self.accepted_frames += len(frames)
+        try:
+            await self._side_effects(bucket, server, frames)
+        except Exception:
+            log.exception("side effects of an accepted batch failed")
+        return entry_id
+
+    async def _side_effects(self, bucket: dict[str, Any], server: str, frames: list[Frame]) -> None:
+        ms = int(time.time() * 1000)
+        live = self.keys.live(bucket["id"])
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for channel, payload in frames:
+                if channel == "status" and isinstance(payload, dict):
+                    latest = {"received_at": ms, "status": payload}
+                    pipe.set(
+                        self.keys.status(bucket["id"], server), orjson.dumps(latest), ex=STATUS_TTL
+                    )
+                event = live_event(server, channel, payload, ms)
+                if event is not None:
+                    pipe.publish(live, orjson.dumps(event))
+            if len(pipe):
+                await pipe.execute()
+        for channel, payload in frames:
+            if channel in ("status", "process:exception"):
+                await self.alerts.observe(bucket, server, channel, payload)
+            if channel == "status" and self.forwarder is not None and isinstance(payload, dict):
+                await self.forwarder.enqueue(points_of(bucket["name"], payload, ms))
