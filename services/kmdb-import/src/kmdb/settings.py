@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,16 +22,50 @@ class Settings(BaseSettings):
     aws_secret_access_key: str | None = Field(None, validation_alias="AWS_SECRET_ACCESS_KEY")
     aws_region: str = Field("us-east-1", validation_alias="AWS_REGION")
     aws_endpoint_url: str | None = Field(None, validation_alias="AWS_ENDPOINT_URL")
+    min_date: dt.date | None = Field(None, validation_alias="KMDB_MIN_DATE")
+    max_date: dt.date | None = Field(None, validation_alias="KMDB_MAX_DATE")
+    days_per_partition: int = Field(7, ge=1, validation_alias="KMDB_DAYS_PER_PARTITION")
+    min_revision: int | None = Field(None, ge=0, validation_alias="KMDB_MIN_REVISION")
+    revision_lookahead: int = Field(5, ge=1, validation_alias="KMDB_REVISION_LOOKAHEAD")
+    batch_size: int = Field(10_000, ge=1, validation_alias="KMDB_BATCH_SIZE")
+    workers: int = Field(1, ge=1, validation_alias="RESQUE_WORKERS")
+    queue: str = Field("kmdb", min_length=1, validation_alias="KMDB_QUEUE")
+    job_timeout: int = Field(600, ge=4, validation_alias="KMDB_JOB_TIMEOUT")
+    max_tries: int = Field(20, ge=1, validation_alias="KMDB_MAX_TRIES")
+
+    @field_validator("database_url")
+    @classmethod
+    def _mysql_scheme(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in ("mysql", "mysql2"):
+            raise ValueError(f"must be mysql:// or mysql2://, not {scheme or '(none)'}://")
+        return value
+
+    @property
+    def job_slice_seconds(self) -> float:
+        """How long one job works on a file before handing the rest to a continuation job."""
+        return self.job_timeout / 2
 
     def mysql_params(self) -> dict[str, Any]:
         """Connection parameters from DATABASE_URL (mysql://user:pass@host:port/db)."""
         url = urlsplit(self.database_url)
-        if url.scheme not in ("mysql", "mysql2"):
-            raise ValueError(f"DATABASE_URL must be mysql:// or mysql2://, not {url.scheme}://")
-        return {
+        params: dict[str, Any] = {
             "host": url.hostname or "127.0.0.1",
             "port": url.port or 3306,
             "user": unquote(url.username or "root"),
             "password": unquote(url.password or ""),
-            "db": url.path.lstrip("/") or None,
+            "db": unquote(url.path.lstrip("/")) or None,
+        }
+        query = parse_qs(url.query)
+        if "socket" in query:
+            params["unix_socket"] = query["socket"][0]
+        return params
+
+    def s3_client_args(self) -> dict[str, Any]:
+        """Keyword arguments for aiobotocore's create_client("s3", ...)."""
+        return {
+            "region_name": self.aws_region,
+            "endpoint_url": self.aws_endpoint_url,
+            "aws_access_key_id": self.aws_access_key_id,
+            "aws_secret_access_key": self.aws_secret_access_key,
         }

@@ -1,0 +1,127 @@
+"""MySQL connections for kmdb: utf8mb4, READ COMMITTED, and which errors are worth a retry."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import asyncmy
+import asyncmy.connection
+from asyncmy import errors as myerrors
+from asyncmy.connection import Connection
+from asyncmy.cursors import Cursor
+
+from kmdb.settings import Settings
+
+log = logging.getLogger("kmdb.db")
+T = TypeVar("T")
+
+# Lost or refused connections, server going away or shutting down, deadlocks, lock waits.
+TRANSIENT_CODES = {1040, 1053, 1205, 1213, 1927, 2002, 2003, 2006, 2013, 2055, 1317}
+INIT = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
+
+
+class QuietCursor(Cursor):  # type: ignore[misc]
+    """A cursor that skips asyncmy's SHOW WARNINGS round trip (INSERT IGNORE warns by design)."""
+
+    async def _show_warnings(self, conn: Any) -> None:
+        return None
+
+
+class _LoadLocalFile(asyncmy.connection.LoadLocalFile):  # type: ignore[misc]
+    """asyncmy hands LOAD DATA LOCAL the file name as bytes but wants str; decode it."""
+
+    def __init__(self, filename: str | bytes, connection: Connection):
+        name = filename.decode() if isinstance(filename, bytes) else filename
+        super().__init__(name, connection)
+
+
+asyncmy.connection.LoadLocalFile = _LoadLocalFile  # type: ignore[misc]
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether an error from MySQL means "try again later" rather than "this is wrong"."""
+    if isinstance(exc, ConnectionError | OSError | asyncio.TimeoutError | myerrors.InterfaceError):
+        return True
+    if isinstance(exc, myerrors.MySQLError):
+        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+        return code in TRANSIENT_CODES
+    return False
+
+
+async def connect(
+    settings: Settings, *, local_infile: bool = False, **overrides: Any
+) -> Connection:
+    """Opens one connection (autocommit on) to DATABASE_URL's database."""
+    params = {**settings.mysql_params(), **overrides}
+    return await asyncmy.connect(
+        charset="utf8mb4",
+        autocommit=True,
+        connect_timeout=5,
+        local_infile=local_infile,
+        init_command=INIT,
+        **params,
+    )
+
+
+@asynccontextmanager
+async def connection(settings: Settings, **kwargs: Any) -> AsyncIterator[Connection]:
+    """A connection closed on exit."""
+    conn = await connect(settings, **kwargs)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+async def create_pool(settings: Settings, maxsize: int = 10) -> Any:
+    """A connection pool for the HTTP API."""
+    return await asyncmy.create_pool(
+        minsize=0,
+        maxsize=maxsize,
+        connect_timeout=3,
+        charset="utf8mb4",
+        autocommit=True,
+        init_command=INIT,
+        pool_recycle=300,
+        **settings.mysql_params(),
+    )
+
+
+async def fetchall(conn: Connection, sql: str, args: Any = None) -> list[tuple[Any, ...]]:
+    """Runs a query and returns its rows."""
+    async with conn.cursor(QuietCursor) as cur:
+        await cur.execute(sql, args)
+        return list(await cur.fetchall())
+
+
+async def execute(conn: Connection, sql: str, args: Any = None) -> int:
+    """Runs a statement and returns the affected row count."""
+    async with conn.cursor(QuietCursor) as cur:
+        return int(await cur.execute(sql, args))
+
+
+async def with_retries(
+    action: Callable[[], Awaitable[T]],
+    *,
+    what: str,
+    deadline: float | None = None,
+    on_retry: Callable[[BaseException], Awaitable[None]] | None = None,
+) -> T:
+    """Runs action until it succeeds, pausing on transient MySQL errors (until the deadline)."""
+    loop = asyncio.get_running_loop()
+    delay = 0.2
+    while True:
+        try:
+            return await action()
+        except Exception as exc:
+            if not is_transient(exc) or (deadline is not None and loop.time() + delay > deadline):
+                raise
+            log.warning("%s: %s; retrying in %.1fs", what, exc, delay)
+            if on_retry is not None:
+                await on_retry(exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)

@@ -1,0 +1,1 @@
+"""De-aliasing: every identity linked by aliases is one user, whatever the order."""

@@ -1,0 +1,133 @@
+"""Identities -> users inside a batch's transaction: create, merge along aliases, resolve.
+
+Every identity has an `identities(name, user_id)` row; a user's id is the hash of its kept
+identity (numeric first, then lowest), so whichever worker merges, the result is the same.
+Merging locks every identity row of both users (FOR UPDATE) and re-points past rows in the same
+transaction; resolving takes shared locks, so no batch can write rows for a user being merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from asyncmy.connection import Connection
+
+from kmdb.db import execute, fetchall
+from kmdb.dealias.ids import name_id, preference
+
+
+class HashCollision(RuntimeError):
+    """Two different names hash to the same id (astronomically unlikely; never silently merged)."""
+
+
+def _marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+async def ensure_identities(conn: Connection, names: Iterable[str]) -> None:
+    """Creates identities (each its own user) for names never seen before."""
+    fresh = sorted(set(names))
+    if not fresh:
+        return
+    await execute(
+        conn,
+        f"INSERT IGNORE INTO identities (name, user_id) VALUES {_marks(len(fresh)).replace('%s', '(%s, %s)')}",
+        [v for n in fresh for v in (n, name_id(n))],
+    )
+    rows = await fetchall(
+        conn, f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(fresh))})", fresh
+    )
+    own = [(uid, name) for name, uid in rows if uid == name_id(name)]
+    if not own:
+        return
+    await execute(
+        conn,
+        f"INSERT IGNORE INTO users (id, name) VALUES {_marks(len(own)).replace('%s', '(%s, %s)')}",
+        [v for pair in own for v in pair],
+    )
+    ids = [uid for uid, _ in own]
+    found = await fetchall(
+        conn, f"SELECT id, name FROM users WHERE id IN ({_marks(len(ids))})", ids
+    )
+    expected = dict(own)
+    for uid, name in found:
+        if expected.get(uid) != name:
+            raise HashCollision(f"user names {name!r} and {expected.get(uid)!r} share id {uid}")
+
+
+async def merge_aliases(conn: Connection, pairs: list[tuple[str, str]]) -> dict[int, int]:
+    """Merges the users of each alias pair; returns {old user id: kept user id}."""
+    if not pairs:
+        return {}
+    names = sorted({n for pair in pairs for n in pair})
+    person = dict(
+        await fetchall(
+            conn,
+            f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(names))})"
+            " ORDER BY name FOR UPDATE",
+            names,
+        )
+    )
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while x != root:
+            nxt = parent.get(x, x)
+            parent[x] = root
+            x = nxt
+        return root
+
+    for a, b in pairs:
+        ra, rb = find(person[a]), find(person[b])
+        if ra != rb:
+            parent[ra] = rb
+    components: dict[int, list[int]] = {}
+    for uid in set(person.values()):
+        components.setdefault(find(uid), []).append(uid)
+    involved = sorted(u for members in components.values() if len(members) > 1 for u in members)
+    if not involved:
+        return {}
+    kept = dict(
+        await fetchall(
+            conn,
+            f"SELECT id, name FROM users WHERE id IN ({_marks(len(involved))}) ORDER BY id FOR UPDATE",
+            involved,
+        )
+    )
+    repoint: dict[int, int] = {}
+    for members in components.values():
+        if len(members) < 2:
+            continue
+        keep = min(members, key=lambda u: preference(kept[u]))
+        repoint.update({u: keep for u in members if u != keep})
+    await fetchall(
+        conn,
+        f"SELECT name FROM identities WHERE user_id IN ({_marks(len(involved))})"
+        " ORDER BY name FOR UPDATE",
+        involved,
+    )
+    olds = sorted(repoint)
+    case = "CASE user_id " + " ".join(["WHEN %s THEN %s"] * len(olds)) + " END"
+    case_args = [v for old in olds for v in (old, repoint[old])]
+    where = f"user_id IN ({_marks(len(olds))})"
+    for table in ("identities", "events", "properties"):
+        await execute(conn, f"UPDATE {table} SET user_id = {case} WHERE {where}", case_args + olds)
+    await execute(conn, f"DELETE FROM users WHERE id IN ({_marks(len(olds))})", olds)
+    return repoint
+
+
+async def resolve(conn: Connection, names: Iterable[str]) -> dict[str, int]:
+    """name -> user id for every existing identity among names, under shared locks."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    rows = await fetchall(
+        conn,
+        f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(wanted))})"
+        " ORDER BY name LOCK IN SHARE MODE",
+        wanted,
+    )
+    return dict(rows)

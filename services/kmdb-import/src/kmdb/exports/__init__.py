@@ -1,0 +1,1 @@
+"""KISSmetrics export lines: parsing them safely and generating realistic ones."""

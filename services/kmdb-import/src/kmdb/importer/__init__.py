@@ -1,0 +1,1 @@
+"""Importing one revision file: lines -> batches -> one transaction per batch."""

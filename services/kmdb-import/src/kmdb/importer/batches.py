@@ -1,0 +1,156 @@
+"""Cuts a file's lines into batches of rows, never splitting one second across two batches."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from kmdb.dealias.ids import MAX_INDEX, MAX_LINE, is_numeric, name_id, ordered_pair, row_base
+from kmdb.exports.parse import BadLine, Record, parse_line, property_value
+
+MAX_VARCHAR = 255
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filter tables as read at a job's start; an empty whitelist lets every event in."""
+
+    ignored_users: frozenset[str] = frozenset()
+    whitelisted_events: frozenset[str] = frozenset()
+    blacklisted_properties: frozenset[str] = frozenset()
+
+
+@dataclass
+class Batch:
+    """The rows of consecutive lines first_line..last_line, ending at byte end_offset."""
+
+    first_line: int
+    last_line: int = 0
+    end_offset: int = 0
+    # (id, t, key id, person); (id, t, key id, value, person, event id); (id, name1, name2, t)
+    events: list[tuple[int, str, int, str]] = field(default_factory=list)
+    properties: list[tuple[int, str, int, str | None, str, int | None]] = field(
+        default_factory=list
+    )
+    aliases: list[tuple[int, str, str, str]] = field(default_factory=list)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, excerpt)
+    keys: dict[int, str] = field(default_factory=dict)  # keys first seen in this batch
+    persons: set[str] = field(default_factory=set)
+    skipped: int = 0
+
+    @property
+    def lines(self) -> int:
+        """How many lines the batch covers."""
+        return self.last_line - self.first_line + 1
+
+
+class Batcher:
+    """Parses lines into Batches of about batch_size lines."""
+
+    def __init__(self, revision: int, batch_size: int, filters: Filters):
+        self.revision, self.batch_size, self.filters = revision, batch_size, filters
+        self.key_ids: dict[str, int] = {}
+        self._times: dict[int, str] = {}
+
+    def _time(self, t: int) -> str:
+        text = self._times.get(t)
+        if text is None:
+            if len(self._times) > 100_000:
+                self._times.clear()
+            text = self._times[t] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
+        return text
+
+    def _key(self, batch: Batch, name: str) -> int:
+        key = self.key_ids.get(name)
+        if key is None:
+            key = self.key_ids[name] = name_id(name)
+            batch.keys[key] = name
+        return key
+
+    def _parse(self, batch: Batch, line_no: int, raw: bytes) -> Record | None:
+        """The line's record, or None after noting a bad line in the batch."""
+        if line_no > MAX_LINE:
+            raise ValueError(f"files past {MAX_LINE} lines are not supported")
+        try:
+            return parse_line(raw)
+        except BadLine as exc:
+            excerpt = raw[:200].decode("utf-8", "replace")
+            batch.errors.append((line_no, str(exc)[:MAX_VARCHAR], excerpt))
+            return None
+
+    def _add(self, batch: Batch, line_no: int, record: Record) -> None:
+        """Adds one line's rows, or counts it as skipped by the filters."""
+        f = self.filters
+        if record.person in f.ignored_users:
+            batch.skipped += 1
+            return
+        base = row_base(self.revision, line_no)
+        when = self._time(record.t)
+        if record.kind == "alias":
+            other = record.name or ""
+            if (
+                other in f.ignored_users
+                or other == record.person
+                or (is_numeric(other) and is_numeric(record.person))
+            ):
+                batch.skipped += 1
+                return
+            first, second = ordered_pair(record.person, other)
+            batch.aliases.append((base, first, second, when))
+            batch.persons.update((first, second))
+            return
+        event_id: int | None = None
+        if record.kind == "event":
+            name = (record.name or "")[:MAX_VARCHAR]
+            if f.whitelisted_events and name not in f.whitelisted_events:
+                batch.skipped += 1
+                return
+            batch.events.append((base, when, self._key(batch, name), record.person))
+            event_id = base
+        index = 1 if event_id is not None else 0
+        for key, value in record.properties.items():
+            if key.startswith("_") or key in f.blacklisted_properties or index > MAX_INDEX:
+                continue
+            text = property_value(value)
+            if text is None:
+                continue
+            batch.properties.append(
+                (
+                    base | index,
+                    when,
+                    self._key(batch, key[:MAX_VARCHAR]),
+                    text[:MAX_VARCHAR],
+                    record.person,
+                    event_id,
+                )
+            )
+            index += 1
+        if event_id is None and index == 0:
+            batch.skipped += 1  # a property set left with no property
+            return
+        batch.persons.add(record.person)
+
+    async def batches(
+        self, groups: AsyncIterator[tuple[list[bytes], bool]], first_line: int, first_offset: int
+    ) -> AsyncIterator[Batch]:
+        """Batches from split_lines() groups, numbering lines from first_line, bytes from first_offset."""
+        line_no, offset = first_line - 1, first_offset
+        batch = Batch(first_line)
+        count, last_t = 0, None
+        async for group, terminated in groups:
+            newline = 1 if terminated else 0
+            for raw in group:
+                line_no += 1
+                offset += len(raw) + newline
+                record = self._parse(batch, line_no, raw)
+                if record is not None:
+                    if count >= self.batch_size and record.t != last_t:
+                        yield batch
+                        batch, count = Batch(line_no), 0
+                    last_t = record.t
+                    self._add(batch, line_no, record)
+                count += 1
+                batch.last_line, batch.end_offset = line_no, offset
+        if count:
+            yield batch

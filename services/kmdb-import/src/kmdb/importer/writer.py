@@ -1,0 +1,170 @@
+"""Writes one batch in one transaction, with the file's checkpoint: all of it or none of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from asyncmy.connection import Connection
+
+from kmdb.db import execute, fetchall
+from kmdb.dealias.ids import name_id
+from kmdb.dealias.service import HashCollision, ensure_identities, merge_aliases, resolve
+from kmdb.importer.batches import Batch
+from kmdb.importer.bulk import load_rows
+
+
+class Superseded(Exception):
+    """Another job (a newer generation, or a duplicate) owns this file now."""
+
+
+@dataclass
+class FileJob:
+    """What a job knows about the file it imports; caches hold committed facts only."""
+
+    revision: int
+    generation: int
+    ignored_users: frozenset[str] = frozenset()
+    known_identities: set[str] = field(default_factory=set)
+    known_keys: set[int] = field(default_factory=set)
+
+
+@dataclass
+class BatchResult:
+    """Rows a committed batch added."""
+
+    events: int = 0
+    properties: int = 0
+    aliases: int = 0
+    skipped: int = 0
+    bad_lines: int = 0
+    merged_users: int = 0
+
+
+async def _ensure_keys(conn: Connection, job: FileJob, keys: dict[int, str]) -> None:
+    """Interns new keys (autocommit: a key without rows harms nobody)."""
+    fresh = {k: v for k, v in keys.items() if k not in job.known_keys}
+    if not fresh:
+        return
+    ids = sorted(fresh)
+    await execute(
+        conn,
+        "INSERT IGNORE INTO `keys` (id, string) VALUES " + ", ".join(["(%s, %s)"] * len(ids)),
+        [v for k in ids for v in (k, fresh[k])],
+    )
+    rows = await fetchall(
+        conn, f"SELECT id, string FROM `keys` WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
+    )
+    for key, string in rows:
+        if fresh[key] != string:
+            raise HashCollision(f"keys {string!r} and {fresh[key]!r} share id {key}")
+    job.known_keys.update(ids)
+
+
+async def _checkpoint(conn: Connection, job: FileJob, batch: Batch) -> bool:
+    """Locks the file's row; False if this batch was already committed (a lost COMMIT reply)."""
+    rows = await fetchall(
+        conn,
+        "SELECT generation, line FROM dumpfiles WHERE revision = %s FOR UPDATE",
+        (job.revision,),
+    )
+    if not rows or rows[0][0] != job.generation:
+        raise Superseded(f"revision {job.revision} was re-queued")
+    line = rows[0][1]
+    if line == batch.last_line:
+        return False
+    if line != batch.first_line - 1:
+        raise Superseded(f"revision {job.revision} is at line {line}, not {batch.first_line - 1}")
+    return True
+
+
+async def write_batch(conn: Connection, job: FileJob, batch: Batch) -> BatchResult | None:
+    """Commits the batch's rows, alias merges, errors and checkpoint together; None if done before."""
+    await _ensure_keys(conn, job, batch.keys)
+    await conn.begin()
+    try:
+        if not await _checkpoint(conn, job, batch):
+            await conn.rollback()
+            return None
+        result = await _write_rows(conn, job, batch)
+        await execute(
+            conn,
+            "UPDATE dumpfiles SET line = %s, `offset` = %s, status = 'running',"
+            " events = events + %s, properties = properties + %s, aliases = aliases + %s,"
+            " skipped = skipped + %s, bad_lines = bad_lines + %s WHERE revision = %s",
+            (
+                batch.last_line,
+                batch.end_offset,
+                result.events,
+                result.properties,
+                result.aliases,
+                result.skipped,
+                result.bad_lines,
+                job.revision,
+            ),
+        )
+        await conn.commit()
+    except BaseException:
+        await conn.rollback()
+        raise
+    job.known_identities.update(batch.persons)
+    if len(job.known_identities) > 2_000_000:
+        job.known_identities.clear()
+    return result
+
+
+async def _write_rows(conn: Connection, job: FileJob, batch: Batch) -> BatchResult:
+    """Identities, merges, then rows pointing at each person's user after the merges."""
+    result = BatchResult(bad_lines=len(batch.errors), skipped=batch.skipped)
+    await ensure_identities(conn, batch.persons - job.known_identities)
+    repoint = await merge_aliases(conn, [(a, b) for _, a, b, _ in batch.aliases])
+    result.merged_users = len(repoint)
+    users = await resolve(conn, batch.persons | job.ignored_users)
+    ignored = {users[n] for n in job.ignored_users if n in users}
+    for kept in ignored & set(repoint.values()):
+        # A merge joined a user to an ignored identity: its rows go, wherever they came from.
+        for table in ("events", "properties"):
+            await execute(conn, f"DELETE FROM {table} WHERE user_id = %s", (kept,))
+    dropped: set[int] = set()
+    events = []
+    for row_id, t, n, person in batch.events:
+        uid = users[person]
+        if uid in ignored:
+            dropped.add(row_id >> 10)
+        else:
+            events.append((row_id, t, n, uid))
+    properties = []
+    for row_id, t, key, value, person, event_id in batch.properties:
+        uid = users[person]
+        if uid in ignored:
+            dropped.add(row_id >> 10)
+        else:
+            properties.append((row_id, t, key, value, uid, event_id))
+    aliases = [a for a in batch.aliases if users[a[1]] not in ignored]
+    result.skipped += len(dropped) + len(batch.aliases) - len(aliases)
+    result.events = await load_rows(conn, "events", ("id", "t", "n", "user_id"), events)
+    result.properties = await load_rows(
+        conn, "properties", ("id", "t", "key", "value", "user_id", "event_id"), properties
+    )
+    if aliases:
+        await execute(
+            conn,
+            "INSERT INTO aliases (id, name1, name2, t) VALUES "
+            + ", ".join(["(%s, %s, %s, %s)"] * len(aliases)),
+            [v for row in aliases for v in row],
+        )
+    result.aliases = len(aliases)
+    if batch.errors:
+        await execute(
+            conn,
+            "INSERT INTO file_errors (revision, line, reason, excerpt) VALUES "
+            + ", ".join(["(%s, %s, %s, %s)"] * len(batch.errors)),
+            [
+                v
+                for line, reason, excerpt in batch.errors
+                for v in (job.revision, line, reason, excerpt)
+            ],
+        )
+    return result
+
+
+__all__ = ["BatchResult", "FileJob", "Superseded", "name_id", "write_batch"]

@@ -1,0 +1,1 @@
+"""Daily RANGE partitions of events and properties on t."""

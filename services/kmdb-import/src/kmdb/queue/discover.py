@@ -1,0 +1,159 @@
+"""Finds revision files (probing revisions/N.json with a lookahead) and enqueues one job each."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from arq.connections import ArqRedis
+from arq.jobs import Job, JobStatus
+from asyncmy.connection import Connection
+
+from kmdb.db import execute, fetchall
+from kmdb.dealias.ids import MAX_REVISION, revision_range
+from kmdb.queue.names import FUNCTION, job_id, queue_name
+from kmdb.settings import Settings
+from kmdb.sources.base import Source
+
+
+@dataclass
+class ImportStarted:
+    """What one import run enqueued."""
+
+    import_id: str
+    source: str
+    enqueued: list[int] = field(default_factory=list)
+    resumed: list[int] = field(default_factory=list)
+    already_done: list[int] = field(default_factory=list)
+    first_probed: int | None = None
+
+
+async def _enqueue(arq: ArqRedis, settings: Settings, revision: int, generation: int) -> str:
+    jid = job_id(settings, revision, generation)
+    await arq.enqueue_job(
+        FUNCTION, revision, generation, 0, _job_id=jid, _queue_name=queue_name(settings)
+    )
+    return jid
+
+
+async def _job_gone(arq: ArqRedis, settings: Settings, jid: str | None) -> bool:
+    """Whether a file's last job is neither queued nor running (lost, or failed for good)."""
+    if not jid:
+        return True
+    status = await Job(jid, arq, _queue_name=queue_name(settings)).status()
+    return status in (JobStatus.not_found, JobStatus.complete)
+
+
+async def _reset_rows(conn: Connection, revision: int) -> None:
+    """Deletes every row made from a revision (ids are ranges per revision)."""
+    low, high = revision_range(revision)
+    for table in ("events", "properties", "aliases"):
+        await execute(conn, f"DELETE FROM {table} WHERE id >= %s AND id < %s", (low, high))
+    await execute(conn, "DELETE FROM file_errors WHERE revision = %s", (revision,))
+
+
+async def _queue_file(
+    conn: Connection,
+    arq: ArqRedis,
+    settings: Settings,
+    started: ImportStarted,
+    revision: int,
+    size: int,
+    force: bool,
+) -> None:
+    """Enqueues a new file; re-imports a known one with force; resumes a stalled one."""
+    rows = await fetchall(
+        conn, "SELECT generation, status, job_id FROM dumpfiles WHERE revision = %s", (revision,)
+    )
+    if not rows:
+        inserted = await execute(
+            conn,
+            "INSERT IGNORE INTO dumpfiles (revision, source, import_id, `length`, queued_at, status)"
+            " VALUES (%s, %s, %s, %s, NOW(), 'queued')",
+            (revision, started.source, started.import_id, size),
+        )
+        if inserted:
+            jid = await _enqueue(arq, settings, revision, 0)
+            await execute(
+                conn, "UPDATE dumpfiles SET job_id = %s WHERE revision = %s", (jid, revision)
+            )
+            started.enqueued.append(revision)
+        return
+    generation, status, jid = rows[0]
+    if not force and (status == "done" or not await _job_gone(arq, settings, jid)):
+        if status == "done":
+            started.already_done.append(revision)
+        return
+    await conn.begin()
+    try:
+        locked = await fetchall(
+            conn, "SELECT generation FROM dumpfiles WHERE revision = %s FOR UPDATE", (revision,)
+        )
+        generation = locked[0][0] + 1
+        reset = (
+            ", line = 0, `offset` = 0, events = 0, properties = 0, aliases = 0," if force else ","
+        )
+        reset += " skipped = 0, bad_lines = 0, started_at = NULL," if force else ""
+        # A forced re-import takes this import's source; a resumed file keeps its own.
+        origin = ", source = %s, import_id = %s, `length` = %s" if force else ""
+        args = (started.source, started.import_id, size) if force else ()
+        await execute(
+            conn,
+            f"UPDATE dumpfiles SET generation = %s, status = 'queued', error = NULL{reset}"
+            f" finished_at = NULL, queued_at = NOW(){origin} WHERE revision = %s",
+            (generation, *args, revision),
+        )
+        if force:
+            await _reset_rows(conn, revision)
+        await conn.commit()
+    except BaseException:
+        await conn.rollback()
+        raise
+    jid = await _enqueue(arq, settings, revision, generation)
+    await execute(conn, "UPDATE dumpfiles SET job_id = %s WHERE revision = %s", (jid, revision))
+    (started.enqueued if force else started.resumed).append(revision)
+
+
+async def start_import(
+    conn: Connection,
+    arq: ArqRedis,
+    settings: Settings,
+    source: Source,
+    *,
+    min_revision: int | None = None,
+    lookahead: int | None = None,
+    force: bool = False,
+    import_id: str | None = None,
+) -> ImportStarted:
+    """Probes revisions from min_revision (else after the last known one) and enqueues them."""
+    started = ImportStarted(import_id or uuid.uuid4().hex, source.url)
+    await execute(
+        conn,
+        "INSERT IGNORE INTO imports (id, source, force_reimport) VALUES (%s, %s, %s)",
+        (started.import_id, source.url, force),
+    )
+    first = min_revision if min_revision is not None else settings.min_revision
+    if first is None and not force:
+        last = await fetchall(conn, "SELECT MAX(revision) FROM dumpfiles")
+        first = last[0][0] + 1 if last and last[0][0] is not None else None
+    if first is None:
+        first = await source.smallest_revision()
+    if first is not None:
+        started.first_probed = first
+        misses, revision = 0, first
+        while misses < (lookahead or settings.revision_lookahead) and revision <= MAX_REVISION:
+            size = await source.size(revision)
+            if size is None:
+                misses += 1
+            else:
+                misses = 0
+                await _queue_file(conn, arq, settings, started, revision, size, force)
+            revision += 1
+    # Files left unfinished by a lost queue or a job that failed for good go again.
+    stalled = await fetchall(
+        conn, "SELECT revision, `length` FROM dumpfiles WHERE status <> 'done' ORDER BY revision"
+    )
+    for revision, size in stalled:
+        if revision not in started.enqueued and revision not in started.resumed:
+            await _queue_file(conn, arq, settings, started, revision, size or 0, False)
+    return started

@@ -1,0 +1,1 @@
+"""The MySQL schema: creating, upgrading and flushing it."""

@@ -1,0 +1,23 @@
+"""Opens the source a URL names."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from kmdb.sources.base import Source, check_source_url
+from kmdb.sources.files import FileSource
+from kmdb.sources.s3 import S3Source
+
+
+def open_source(url: str, s3_client: Any) -> Source:
+    """A FileSource for file:///dir, an S3Source (with the given client) for s3://bucket/prefix."""
+    url = check_source_url(url)
+    if urlsplit(url).scheme == "file":
+        return FileSource(url)
+    return S3Source(url, s3_client)
+
+
+def default_source(bucket: str | None) -> str | None:
+    """s3://AWS_BUCKET, KMDB's default."""
+    return f"s3://{bucket}" if bucket else None

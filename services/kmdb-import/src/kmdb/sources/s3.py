@@ -1,0 +1,91 @@
+"""An S3 source through aiobotocore: streamed GETs with Range, reopened where a stream broke."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import ClientError as HttpClientError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from kmdb.sources.base import REVISION_KEY, SourceError, revision_path
+
+log = logging.getLogger("kmdb.sources.s3")
+CHUNK = 1 << 20
+ATTEMPTS = 8
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class S3Source:
+    """Revision files in s3://bucket[/prefix]."""
+
+    def __init__(self, url: str, client: Any):
+        parts = urlsplit(url)
+        self.url, self.client = url, client
+        self.bucket, self.prefix = parts.netloc, parts.path.strip("/")
+
+    def key(self, revision: int) -> str:
+        """The object key of a revision file."""
+        return revision_path(self.prefix, revision)
+
+    async def size(self, revision: int) -> int | None:
+        """The object's size, or None if it does not exist."""
+        try:
+            head = await self.client.head_object(Bucket=self.bucket, Key=self.key(revision))
+        except ClientError as exc:
+            if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+                return None
+            message = f"s3://{self.bucket}/{self.key(revision)}: {exc}"
+            raise SourceError(message, transient=True) from None
+        return int(head["ContentLength"])
+
+    async def smallest_revision(self) -> int | None:
+        """The lowest N of <prefix>/revisions/N.json in the bucket."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        prefix = f"{self.prefix}/revisions/".lstrip("/")
+        lowest: int | None = None
+        try:
+            async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    if m := REVISION_KEY.search(item["Key"]):
+                        n = int(m.group(1))
+                        lowest = n if lowest is None else min(lowest, n)
+        except ClientError as exc:
+            raise SourceError(f"cannot list s3://{self.bucket}/{prefix}: {exc}") from None
+        return lowest
+
+    async def chunks(self, revision: int, offset: int) -> AsyncIterator[bytes]:
+        """The object's bytes from offset on; a broken stream is reopened at the byte it reached."""
+        position, failures = offset, 0
+        while True:
+            args = {"Bucket": self.bucket, "Key": self.key(revision)}
+            if position:
+                args["Range"] = f"bytes={position}-"
+            try:
+                response = await self.client.get_object(**args)
+                async with response["Body"] as body:
+                    while chunk := await body.read(CHUNK):
+                        position += len(chunk)
+                        failures = 0
+                        yield chunk
+                return
+            except ClientError as exc:
+                if _code(exc) == "InvalidRange":
+                    return  # offset is already at the end of the object
+                if _code(exc) in ("NoSuchKey", "404", "AccessDenied", "NoSuchBucket"):
+                    raise SourceError(f"s3://{self.bucket}/{args['Key']}: {_code(exc)}") from None
+                error: Exception = exc
+            except (TimeoutError, HttpClientError, BotoCoreError, OSError) as exc:
+                error = exc
+            failures += 1
+            if failures >= ATTEMPTS:
+                message = f"s3://{self.bucket}/{args['Key']}: {error}"
+                raise SourceError(message, transient=True) from None
+            log.warning("reading %s at byte %d: %s; reopening", args["Key"], position, error)
+            await asyncio.sleep(min(2**failures * 0.1, 5))
