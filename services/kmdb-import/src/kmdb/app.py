@@ -1,18 +1,24 @@
-"""kmdb-import's HTTP app: MySQL, Redis and S3 clients born in the lifespan."""
+"""kmdb-import's HTTP app: MySQL, Redis (arq) and S3 clients born in the lifespan."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-import asyncmy
 from aiobotocore.session import get_session
+from arq.connections import ArqRedis
 from fastapi import FastAPI
 from meridian_kit.app import create_service_app
 from meridian_kit.settings import load_settings
-from redis.asyncio import Redis
 
+from kmdb.api.routes import router
+from kmdb.db import connection
+from kmdb.db import create_pool as create_mysql_pool
+from kmdb.schema.service import create_or_upgrade
 from kmdb.settings import Settings
+
+log = logging.getLogger("kmdb.app")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -22,23 +28,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            pool = await asyncmy.create_pool(
-                minsize=0, maxsize=10, connect_timeout=3, **settings.mysql_params()
-            )
-            redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+            try:  # the schema is made by kmdb-flush; make sure the API finds it if MySQL is up
+                async with connection(settings) as conn:
+                    await create_or_upgrade(conn)
+            except Exception as exc:  # MySQL is down: readiness says so, routes answer 503
+                log.warning("could not check the schema: %s", exc)
+            pool = await create_mysql_pool(settings)
+            # Not arq.create_pool: it pings, and a Redis outage must not stop the API starting.
+            arq = ArqRedis.from_url(settings.redis_url, socket_timeout=3, socket_connect_timeout=3)
             s3 = await stack.enter_async_context(
-                get_session().create_client(
-                    "s3",
-                    region_name=settings.aws_region,
-                    endpoint_url=settings.aws_endpoint_url,
-                    aws_access_key_id=settings.aws_access_key_id,
-                    aws_secret_access_key=settings.aws_secret_access_key,
-                )
+                get_session().create_client("s3", **settings.s3_client_args())
             )
-            app.state.settings, app.state.pool, app.state.redis, app.state.s3 = (
+            app.state.settings, app.state.pool, app.state.arq, app.state.s3 = (
                 settings,
                 pool,
-                redis,
+                arq,
                 s3,
             )
 
@@ -53,17 +57,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await s3.list_buckets()
 
             app.state.readiness.add("mysql", mysql_check)
-            app.state.readiness.add("redis", redis.ping)
+            app.state.readiness.add("redis", arq.ping)
             app.state.readiness.add("s3", s3_check)
             try:
                 yield
             finally:
                 pool.close()
                 await pool.wait_closed()
-                await redis.aclose()
+                await arq.aclose()
 
     return create_service_app(
         "kmdb-import",
-        description="KISSmetrics exports from S3 into MySQL: job control and queries.",
+        description="KISSmetrics exports from S3 into MySQL: import jobs, progress, filters, queries.",
         lifespan=lifespan,
+        routers=[router],
     )

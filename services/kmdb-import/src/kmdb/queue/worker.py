@@ -20,7 +20,11 @@ from kmdb.sources.open import open_source
 
 
 def build_worker(
-    settings: Settings, *, burst: bool, on_batch: Callable[..., None] | None = None
+    settings: Settings,
+    *,
+    burst: bool,
+    on_batch: Callable[..., None] | None = None,
+    handle_signals: bool = True,
 ) -> Worker:
     """An arq Worker running import_file jobs from this KMDB_QUEUE."""
     stack = AsyncExitStack()
@@ -54,7 +58,7 @@ def build_worker(
         keep_result=7 * 86400,
         on_startup=startup,
         on_shutdown=shutdown,
-        handle_signals=True,
+        handle_signals=handle_signals,
     )
 
 

@@ -1,0 +1,1 @@
+"""kmdb-api's HTTP routes: import jobs and progress, filter tables, event counts, timelines."""

@@ -1,0 +1,131 @@
+"""Request and response bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class FilterKind(StrEnum):
+    """The three filter tables, by their URL names."""
+
+    ignored_users = "ignored-users"
+    whitelisted_events = "whitelisted-events"
+    blacklisted_properties = "blacklisted-properties"
+
+    @property
+    def table(self) -> str:
+        """The MySQL table behind this kind."""
+        return self.name
+
+
+class ImportRequest(BaseModel):
+    """Start an import: probe revisions from min_revision (else after the last known one)."""
+
+    source: str | None = Field(
+        None, description="s3://bucket[/prefix] or file:///dir; default s3://AWS_BUCKET"
+    )
+    min_revision: int | None = Field(None, ge=0)
+    lookahead: int | None = Field(None, ge=1, le=1000)
+    force: bool = False
+
+
+class ImportStartedOut(BaseModel):
+    """What an import enqueued."""
+
+    import_id: str
+    source: str
+    enqueued: list[int]
+    resumed: list[int]
+    already_done: list[int]
+
+
+class FileOut(BaseModel):
+    """One revision file's progress."""
+
+    revision: int
+    source: str
+    import_id: str | None
+    status: str
+    job_id: str | None
+    job_status: str | None = None
+    length: int | None
+    offset: int
+    line: int
+    events: int
+    properties: int
+    aliases: int
+    skipped: int
+    bad_lines: int
+    error: str | None
+    queued_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+class ImportOut(BaseModel):
+    """An import and the progress of each of its files."""
+
+    import_id: str
+    source: str
+    force: bool
+    created_at: dt.datetime
+    files: list[FileOut]
+    totals: dict[str, int]
+
+
+class FileErrorOut(BaseModel):
+    """A bad line."""
+
+    line: int
+    reason: str
+    excerpt: str
+
+
+class FileErrorsOut(BaseModel):
+    """A file's bad lines, by line number."""
+
+    revision: int
+    total: int
+    errors: list[FileErrorOut]
+
+
+class FilterIn(BaseModel):
+    """A name to add to a filter table."""
+
+    name: str = Field(min_length=1, max_length=255)
+
+
+class FilterOut(BaseModel):
+    """One filter entry."""
+
+    name: str
+    created_at: dt.datetime
+
+
+class EventCount(BaseModel):
+    """Events of one name on one day (UTC)."""
+
+    day: dt.date
+    name: str
+    count: int
+
+
+class TimelineEvent(BaseModel):
+    """One event (or property set, with name null) with its properties."""
+
+    id: int
+    t: dt.datetime
+    name: str | None
+    properties: dict[str, str | None]
+
+
+class TimelineOut(BaseModel):
+    """A user's events, found by any of their identities."""
+
+    user_id: int
+    name: str
+    identities: list[str]
+    events: list[TimelineEvent]
