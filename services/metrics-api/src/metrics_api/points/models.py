@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, create_model
 
-from metrics_api.schema.tables import MetricTable
+from metrics_api.schema.tables import METRIC_TABLES
 
 MAX_POINTS = 10_000
 
@@ -33,8 +33,9 @@ class PointBase(BaseModel):
 
 
 @cache
-def batch_adapter(table: MetricTable) -> TypeAdapter[Any]:
+def batch_adapter(table_name: str) -> TypeAdapter[Any]:
     """Validates {"points": [...]} for one table: up to MAX_POINTS, unknown fields refused."""
+    table = METRIC_TABLES[table_name]
     fields: dict[str, Any] = {
         name: (_PYTHON_TYPES[cql] | None, None) for name, cql in table.writable.items()
     }

@@ -61,7 +61,7 @@ async def post_points(
     spec = metric_table(table)
     body = await request.body()
     try:
-        batch = batch_adapter(spec).validate_json(body or b"null")
+        batch = batch_adapter(spec.name).validate_json(body or b"null")
     except ValidationError as error:
         raise describe(error) from None
     result = await write_points(

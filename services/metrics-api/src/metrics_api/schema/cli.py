@@ -58,3 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     for change in changes:
         print(change)
     print(f"keyspace {settings.keyspace}: up to date ({len(changes)} change(s))")
+
+
+if __name__ == "__main__":
+    main()

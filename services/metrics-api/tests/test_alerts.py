@@ -1,0 +1,61 @@
+"""GET /api/v1/alerts: points at or above the thresholds, and the parameter errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+UTC = dt.UTC
+T0 = dt.datetime(2024, 7, 1, tzinfo=UTC)
+
+
+async def test_warnings_and_errors(client, env):
+    values = [1.0, 5.0, 7.0, 10.0, 12.0, 3.0]
+    points = [
+        {
+            "environment": env,
+            "application": "a",
+            "metric_name": "lat",
+            "metric_timestamp": (T0 + dt.timedelta(seconds=i)).isoformat(),
+            "p99": v,
+        }
+        for i, v in enumerate(values)
+    ]
+    assert (
+        await client.post("/api/v1/metrics/raw_timer_with_interval", json={"points": points})
+    ).status_code == 200
+    params = {
+        "measure": "p99",
+        "warning": 5,
+        "error": 10,
+        "start": T0.isoformat(),
+        "end": (T0 + dt.timedelta(minutes=1)).isoformat(),
+    }
+    r = await client.get(f"/api/v1/alerts/{env}/a/raw_timer_with_interval/lat", params=params)
+    assert r.status_code == 200, r.text
+    at = lambda i: (T0 + dt.timedelta(seconds=i)).isoformat()  # noqa: E731
+    assert r.json() == {
+        "warnings": [
+            {"p99": 5.0, "metric_timestamp": at(1)},
+            {"p99": 7.0, "metric_timestamp": at(2)},
+        ],
+        "errors": [
+            {"p99": 10.0, "metric_timestamp": at(3)},
+            {"p99": 12.0, "metric_timestamp": at(4)},
+        ],
+    }
+
+
+async def test_alert_parameter_errors(client):
+    url = "/api/v1/alerts/e/a/raw_timer_with_interval/m"
+    good = {"measure": "p99", "warning": 1, "error": 2, "start": "2024-01-01", "end": "2024-01-02"}
+    assert (await client.get(url, params=good)).status_code == 200
+    for missing in good:
+        r = await client.get(url, params={k: v for k, v in good.items() if k != missing})
+        assert r.status_code == 400 and missing in r.json()["error"]
+    assert (await client.get(url, params={**good, "warning": "high"})).status_code == 400
+    assert (await client.get(url, params={**good, "warning": 3})).status_code == 400
+    assert (await client.get(url, params={**good, "start": "soon"})).status_code == 400
+    r = await client.get(url, params={**good, "measure": "colour"})
+    assert r.status_code == 404
+    r = await client.get("/api/v1/alerts/e/a/raw_meter/m", params=good)
+    assert r.status_code == 404

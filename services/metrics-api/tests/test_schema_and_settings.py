@@ -1,0 +1,156 @@
+"""The schema upgrade is idempotent and sets TTLs; settings come from env or the JSON config; an
+unreachable Cassandra degrades the service to 503s instead of crashing it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+
+import httpx
+import pytest
+from cassandra.cluster import Session
+from metrics_api.app import create_app
+from metrics_api.schema.ddl import apply_schema
+from metrics_api.settings import Settings, settings_values
+
+from .conftest import CASSANDRA
+
+
+def test_schema_upgrade_is_idempotent_and_sets_ttls(cql: Session):
+    ks = f"metric_data_test_{uuid.uuid4().hex[:10]}"
+    try:
+        first = apply_schema(cql, ks)
+        assert f"created keyspace {ks}" in first
+        assert "created table raw_counter_with_interval" in first
+        assert apply_schema(cql, ks) == []
+        cql.execute(f"ALTER TABLE {ks}.raw_gauge DROP value")  # an older schema, missing a column
+        changes = apply_schema(cql, ks, ttl={"raw_gauge": 86_400})
+        assert changes == ["added column raw_gauge.value", "set raw_gauge TTL 0 -> 86400s"]
+        ttl = cql.execute(
+            "SELECT default_time_to_live FROM system_schema.tables WHERE keyspace_name = %s AND table_name = 'raw_gauge'",
+            [ks],
+        ).one()
+        assert ttl[0] == 86_400
+        key = cql.execute(
+            "SELECT column_name, kind FROM system_schema.columns WHERE keyspace_name = %s AND table_name = 'raw_timer_with_interval'",
+            [ks],
+        ).all()
+        kinds = {r[0]: r[1] for r in key}
+        assert kinds["day"] == "partition_key" and kinds["metric_timestamp"] == "clustering"
+    finally:
+        cql.execute(f"DROP KEYSPACE IF EXISTS {ks}")
+
+
+def test_the_schema_console_script(cql: Session, tmp_path):
+    ks = f"metric_data_test_{uuid.uuid4().hex[:10]}"
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"cassandra": {"host": CASSANDRA}}))
+    command = [
+        sys.executable,
+        "-m",
+        "metrics_api.schema.cli",
+        "--config",
+        str(config),
+        "--keyspace",
+        ks,
+    ]
+    try:
+        out = subprocess.run(
+            [*command, "--ttl", "raw_timer_with_interval=3600"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "created keyspace" in out.stdout
+        again = subprocess.run(
+            [*command, "--ttl", "raw_timer_with_interval=3600"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "(0 change(s))" in again.stdout
+        bad = subprocess.run([*command, "--ttl", "raw_meter=5"], capture_output=True, text=True)
+        assert bad.returncode == 2 and "raw_meter" in bad.stderr
+    finally:
+        cql.execute(f"DROP KEYSPACE IF EXISTS {ks}")
+
+
+def test_settings_from_a_config_file(tmp_path, monkeypatch):
+    for name in (
+        "METRICS_SERVER_CASSANDRA",
+        "METRICS_SERVER_PORT",
+        "METRICS_SERVER_DEBUG",
+        "METRICS_SERVER_TTL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "c.json"
+    path.write_text(
+        json.dumps(
+            {
+                "debug": True,
+                "server": {"host": "0.0.0.0", "port": 9999, "threads": 2},
+                "cassandra": {"host": ["a", "b:9043"]},
+                "ttl": {"raw_gauge": 60},
+            }
+        )
+    )
+    monkeypatch.setenv("METRICS_SERVER_CONFIG", str(path))
+    s = Settings(**settings_values())
+    assert (s.debug, s.host, s.port, s.threads, s.ttl) == (
+        True,
+        "0.0.0.0",
+        9999,
+        2,
+        {"raw_gauge": 60},
+    )
+    assert s.cassandra_hosts == [("a", 9042), ("b", 9043)]
+    monkeypatch.setenv("METRICS_SERVER_PORT", "8111")  # the environment wins over the file
+    monkeypatch.setenv("METRICS_SERVER_DEBUG", "off")
+    s = Settings(**settings_values())
+    assert (s.port, s.debug) == (8111, False)
+
+
+def test_no_cassandra_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("METRICS_SERVER_CASSANDRA", raising=False)
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"server": {"port": 8104}}))
+    env = {"METRICS_SERVER_CONFIG": str(path), "PATH": "/usr/bin:/bin"}
+    r = subprocess.run(
+        [sys.executable, "-m", "metrics_api.schema.cli"], capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 2
+    assert "METRICS_SERVER_CASSANDRA" in r.stderr
+
+
+def test_ttl_settings_are_checked(monkeypatch):
+    monkeypatch.setenv("METRICS_SERVER_TTL", "raw_gauge=60,rollup_gauge=3600")
+    assert Settings(cassandra="x").ttl == {"raw_gauge": 60, "rollup_gauge": 3600}
+    monkeypatch.setenv("METRICS_SERVER_TTL", '{"raw_gauge": -1}')
+    with pytest.raises(ValueError, match="TTL"):
+        Settings(cassandra="x")
+
+
+async def test_an_unreachable_cassandra_gives_503_not_a_crash():
+    app = create_app(
+        Settings(cassandra="127.0.0.1:1", keyspace="metric_data_nowhere", schema_on_start=False)
+    )  # type: ignore[call-arg]
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
+            assert (await client.get("/healthz")).status_code == 200
+            ready = await client.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["failed"] == ["cassandra"]
+            r = await client.get("/api/v1/metrics")
+            assert r.status_code == 503 and "cassandra" in r.json()["error"]
+            point = {
+                "environment": "e",
+                "application": "a",
+                "metric_name": "m",
+                "metric_timestamp": "2024-01-01T00:00:00Z",
+                "value": 1,
+            }
+            r = await client.post("/api/v1/metrics/raw_gauge", json={"points": [point]})
+            assert r.status_code == 503
+            assert r.headers["retry-after"]

@@ -1,0 +1,186 @@
+"""The data endpoints: parameters, raw rows, and bins (from rollups) equal to an independent computation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from metrics_api.series import service as series_service
+from metrics_api.series.binning import bin_width, rollup_level
+from metrics_api.series.params import series_query
+
+from .reference import assert_same_rows, reference_rows
+from .test_binning import generated
+
+UTC = dt.UTC
+START = dt.datetime(
+    2024, 3, 1, 22, 0, 0, tzinfo=UTC
+)  # the data crosses midnight: two day partitions
+SECONDS = 4 * 3600
+COLUMNS = ["count", "previous_count", "interval_count", "min", "mean", "max", "p99", "mean_rate"]
+
+
+@pytest.fixture(scope="module")
+async def timer_series(client) -> tuple[str, list[dict[str, object]]]:
+    """Four hours of 1 s timer points with gaps, a 20 min hole and counter resets, via the API."""
+    env = "series-env"
+    points = generated(11, SECONDS, START)
+    for p in points:
+        p.update(environment=env, application="app", metric_name="latency")
+    body = [{**p, "metric_timestamp": p["metric_timestamp"].isoformat()} for p in points]  # type: ignore[attr-defined]
+    for i in range(0, len(body), 10_000):
+        r = await client.post(
+            "/api/v1/metrics/raw_timer_with_interval", json={"points": body[i : i + 10_000]}
+        )
+        assert r.status_code == 200, r.text
+    return env, points
+
+
+def path(env: str) -> str:
+    return f"/api/v1/metrics/raw_timer_with_interval/{env}/app/latency"
+
+
+@pytest.mark.parametrize(
+    ("start_offset", "span", "size"),
+    [
+        (7.5, 3 * 3600, 200),  # width 60 s: 1 min rollups, unaligned edges read raw
+        (0, 4 * 3600, 200),  # width 80 s: 10 s rollups
+        (3, 4 * 3600, 20),  # width 720 s: 1 min rollups
+        (0, 4 * 3600, 3),  # width 4800 s: 10 min rollups
+        (1234.567, 2 * 3600, 1000),  # width 8 s: raw points binned
+    ],
+)
+async def test_bins_equal_binning_the_raw_points(client, timer_series, start_offset, span, size):
+    env, points = timer_series
+    start = START + dt.timedelta(seconds=start_offset)
+    end = start + dt.timedelta(seconds=span)
+    r = await client.get(
+        path(env),
+        params={
+            "columns": ",".join(COLUMNS),
+            "size": size,
+            "start_timestamp": start.isoformat(),
+            "end_timestamp": end.isoformat(),
+        },
+    )
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    assert {k: data[k] for k in ("environment", "application", "table", "metric")} == {
+        "environment": env,
+        "application": "app",
+        "table": "raw_timer_with_interval",
+        "metric": "latency",
+    }
+    width = bin_width(span, size)
+    want = reference_rows(points, COLUMNS, start, end, width)
+    assert 0 < len(data["rows"]) <= size + 1
+    assert_same_rows(data["rows"], want)
+
+
+async def test_rollups_give_what_raw_binning_gives(app, timer_series, monkeypatch):
+    env, _ = timer_series
+    store = app.state.store
+    for size in (200, 20, 3):
+        query = series_query(
+            table="raw_timer_with_interval",
+            environment=env,
+            application="app",
+            metric="latency",
+            columns=",".join(COLUMNS),
+            size=str(size),
+            start_timestamp=(START + dt.timedelta(seconds=5)).isoformat(),
+            end_timestamp=(START + dt.timedelta(seconds=SECONDS - 17)).isoformat(),
+        )
+        assert rollup_level(bin_width((query.end_ms - query.start_ms) / 1000, size)) is not None
+        with_rollups = await series_service.query_series(store, query)
+        with monkeypatch.context() as m:
+            m.setattr(series_service, "rollup_level", lambda width: None)
+            from_raw = await series_service.query_series(store, query)
+        assert_same_rows(with_rollups, from_raw)
+
+
+async def test_few_points_come_back_raw_at_both_paths(client, timer_series):
+    env, points = timer_series
+    start, end = START + dt.timedelta(seconds=100), START + dt.timedelta(seconds=160)
+    inside = [p for p in points if start <= p["metric_timestamp"] <= end]  # type: ignore[operator]
+    params = {
+        "columns": "mean,interval_count",
+        "start_timestamp": start.isoformat(),
+        "end_timestamp": end.isoformat(),
+    }
+    a = await client.get(path(env), params=params)
+    b = await client.get(
+        f"/api/v1/environments/{env}/applications/app/metrics/raw_timer_with_interval/latency",
+        params=params,
+    )
+    assert a.status_code == b.status_code == 200
+    assert a.json() == b.json()
+    rows = a.json()["data"]["rows"]
+    assert [row[1] for row in rows] == [p["mean"] for p in inside]
+    assert rows[0][0] == inside[0]["metric_timestamp"].isoformat()  # type: ignore[attr-defined]
+    assert all(isinstance(row[2], int) for row in rows)
+
+
+async def test_the_default_range_is_the_last_day(client, env):
+    now = dt.datetime.now(UTC).replace(microsecond=0)
+    points = [
+        {
+            "environment": env,
+            "application": "a",
+            "metric_name": "g",
+            "metric_timestamp": (now - dt.timedelta(hours=h)).isoformat(),
+            "value": float(h),
+        }
+        for h in (1, 5, 30)
+    ]
+    assert (
+        await client.post("/api/v1/metrics/raw_gauge", json={"points": points})
+    ).status_code == 200
+    r = await client.get(f"/api/v1/metrics/raw_gauge/{env}/a/g", params={"columns": "value"})
+    assert [row[1] for row in r.json()["data"]["rows"]] == [5.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({}, 400, "at least one column"),
+        ({"columns": " , "}, 400, "at least one column"),
+        ({"columns": "mean,colour"}, 404, "colour"),
+        ({"columns": "mean", "size": "lots"}, 400, "size"),
+        ({"columns": "mean", "size": "0"}, 400, "size"),
+        ({"columns": "mean", "start_timestamp": "last tuesday"}, 400, "start_timestamp"),
+        ({"columns": "mean", "end_timestamp": "2024-13-45"}, 400, "end_timestamp"),
+        (
+            {"columns": "mean", "start_timestamp": "2024-02-02", "end_timestamp": "2024-02-01"},
+            400,
+            "before",
+        ),
+    ],
+)
+async def test_bad_parameters(client, params, status, words):
+    r = await client.get("/api/v1/metrics/raw_timer_with_interval/e/a/m", params=params)
+    assert r.status_code == status
+    assert words in r.json()["error"]
+
+
+async def test_an_unknown_table_is_404_at_both_paths(client):
+    for url in (
+        "/api/v1/metrics/raw_meter/e/a/m",
+        "/api/v1/environments/e/applications/a/metrics/raw_meter/m",
+    ):
+        r = await client.get(url, params={"columns": "count"})
+        assert r.status_code == 404
+        assert "raw_meter" in r.json()["error"]
+
+
+async def test_naive_times_are_utc_and_a_missing_series_is_empty(client):
+    r = await client.get(
+        "/api/v1/metrics/raw_gauge/nowhere/none/nothing",
+        params={
+            "columns": "value",
+            "start_timestamp": "2024-01-01T00:00:00",
+            "end_timestamp": "2024-01-02T00:00:00+00:00",
+        },
+    )
+    assert r.status_code == 200
+    assert r.json()["data"]["rows"] == []
