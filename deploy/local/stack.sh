@@ -68,7 +68,7 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   stop) supervisorctl stop "stack:$2" ;;
-  start) supervisorctl start "stack:$2"
+  start) supervisorctl start "stack:$2" || true
          if declare -F "post_start_$2" >/dev/null; then load_dev_env; "post_start_$2"; fi ;;
   *) echo "usage: $0 up|down|status|stop NAME|start NAME" >&2; exit 2 ;;
 esac
