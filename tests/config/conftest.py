@@ -312,3 +312,13 @@ def shared_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster
         yield cluster
     finally:
         cluster.stop_all()
+
+
+@pytest.fixture
+def bare_cluster(tmp_path: Path) -> Iterator[Cluster]:
+    """A leader folder with the standard templates and no follower yet; nothing started."""
+    cluster = Cluster(tmp_path / "cluster")
+    try:
+        yield cluster
+    finally:
+        cluster.stop_all()
