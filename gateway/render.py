@@ -57,12 +57,7 @@ DEFAULTS: dict[str, Any] = {
 }
 INT_KEYS = {"https_port", "http_port", "redirect_port", "burst", "worker_connections"}
 LIST_KEYS = {"rate_limit_exempt"}
-PLACEHOLDER_INDEX = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Meridian</title></head>
-<body><h1>Meridian</h1><p>The dashboard is not installed yet. Services answer under
-<code>/ingest/</code>, <code>/analytics/</code>, <code>/kmdb/</code>, <code>/metrics/</code>
-and <code>/config/</code>.</p></body></html>
-"""
+PLACEHOLDER_DASHBOARD = GATEWAY_DIR / "placeholder"
 
 
 class GatewayConfigError(Exception):
@@ -219,15 +214,12 @@ def prepare_prefix(prefix_dir: Path) -> None:
         (prefix_dir / sub).mkdir(parents=True, exist_ok=True)
 
 
-def ensure_dashboard(root: Path, prefix_dir: Path) -> Path:
-    """The dashboard folder if it has an index.html, else a placeholder page under the prefix."""
+def ensure_dashboard(root: Path) -> Path:
+    """The dashboard folder if it has an index.html, else gateway/placeholder."""
     if (root / "index.html").is_file():
         return root
-    placeholder = prefix_dir / "placeholder-dashboard"
-    placeholder.mkdir(parents=True, exist_ok=True)
-    (placeholder / "index.html").write_text(PLACEHOLDER_INDEX)
-    print(f"gateway: no dashboard at {root}; serving a placeholder page", file=sys.stderr)
-    return placeholder
+    print(f"gateway: no dashboard at {root}; serving {PLACEHOLDER_DASHBOARD}", file=sys.stderr)
+    return PLACEHOLDER_DASHBOARD
 
 
 def build_context(values: dict[str, Any], *, render_only: bool) -> dict[str, Any]:
@@ -254,7 +246,7 @@ def build_context(values: dict[str, Any], *, render_only: bool) -> dict[str, Any
     user = values["user"]
     if not render_only:
         prepare_prefix(prefix_dir)
-        dashboard_root = ensure_dashboard(dashboard_root.resolve(), prefix_dir)
+        dashboard_root = ensure_dashboard(dashboard_root.resolve())
         if user is None and os.geteuid() == 0:
             # A root master would run workers as "nobody", who may not read files under the prefix.
             user = getpass.getuser()
@@ -304,9 +296,15 @@ def argument_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-dir", help="folder of the TLS files (default .local/tls)")
     p.add_argument("--tls-cert", help="certificate bundle path (overrides --tls-dir naming)")
     p.add_argument("--tls-key", help="private key path (overrides --tls-dir naming)")
-    p.add_argument("--dev-tls", action="store_true", default=None,
-                   help="generate a dev certificate when none exists (always on for localhost)")
-    p.add_argument("--prefix-dir", help="nginx prefix: logs, pid, temp files (default .local/gateway)")
+    p.add_argument(
+        "--dev-tls",
+        action="store_true",
+        default=None,
+        help="generate a dev certificate when none exists (always on for localhost)",
+    )
+    p.add_argument(
+        "--prefix-dir", help="nginx prefix: logs, pid, temp files (default .local/gateway)"
+    )
     p.add_argument("--dashboard-root", help="static dashboard folder (default .local/dashboard)")
     p.add_argument("--listen-host", help="address to listen on (default 0.0.0.0)")
     p.add_argument("--https-port", type=int)
@@ -315,14 +313,24 @@ def argument_parser() -> argparse.ArgumentParser:
     p.add_argument("--body-limit", help="client_max_body_size, e.g. 20m")
     p.add_argument("--rate", help="per-client rate, e.g. 1000r/s")
     p.add_argument("--burst", type=int, help="per-client burst above the rate")
-    p.add_argument("--rate-limit-exempt", action="append", metavar="CIDR",
-                   help="addresses not rate limited (repeatable)")
+    p.add_argument(
+        "--rate-limit-exempt",
+        action="append",
+        metavar="CIDR",
+        help="addresses not rate limited (repeatable)",
+    )
     p.add_argument("--worker-processes")
     p.add_argument("--user", help="user the nginx workers run as (when started as root)")
-    p.add_argument("--mime-types", help="mime.types to include, or \"inline\" (default /etc/nginx/mime.types if present)")
+    p.add_argument(
+        "--mime-types",
+        help='mime.types to include, or "inline" (default /etc/nginx/mime.types if present)',
+    )
     p.add_argument("--routes-file", help="routes table (default gateway/routes.toml)")
-    p.add_argument("--render-only", action="store_true",
-                   help="only write --out: no folders, TLS or dashboard checks (for another host)")
+    p.add_argument(
+        "--render-only",
+        action="store_true",
+        help="only write --out: no folders, TLS or dashboard checks (for another host)",
+    )
     return p
 
 
@@ -363,8 +371,15 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(context))
     command = [
-        "nginx", "-p", context["prefix_dir"], "-c", str(out.resolve()),
-        "-e", context["error_log"], "-g", "daemon off;",
+        "nginx",
+        "-p",
+        context["prefix_dir"],
+        "-c",
+        str(out.resolve()),
+        "-e",
+        context["error_log"],
+        "-g",
+        "daemon off;",
     ]
     print(f"gateway config written to {out}; run: {shlex.join(command)}", file=sys.stderr)
     return 0

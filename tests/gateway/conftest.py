@@ -60,7 +60,9 @@ def render(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Runs gateway/render.py as the operator would."""
     return subprocess.run(
         [sys.executable, str(RENDER), "--out", str(out), *args],
-        capture_output=True, text=True, cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
     )
 
 
@@ -68,7 +70,8 @@ def nginx_test(conf: Path, prefix: Path) -> subprocess.CompletedProcess[str]:
     """Runs the real `nginx -t` on a rendered config."""
     return subprocess.run(
         [NGINX, "-t", "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "logs/error.log")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -110,7 +113,8 @@ def upstreams(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Up
             log = logs / f"{name}.log"
             process = subprocess.Popen(
                 [sys.executable, str(UPSTREAM_APP), "--port", str(port), "--name", name],
-                stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                stdout=log.open("wb"),
+                stderr=subprocess.STDOUT,
             )
             started[name] = Upstream(name, port, process)
             wait_for_port(port, process, f"upstream {name}", log)
@@ -144,15 +148,27 @@ def start_gateway(base: Path, tls_dir: Path, *args: str) -> Gateway:
     conf, prefix = base / "nginx.conf", base / "prefix"
     https_port, http_port = free_port(), free_port()
     result = render(
-        conf, "--prefix-dir", str(prefix), "--tls-dir", str(tls_dir),
-        "--listen-host", "127.0.0.1", "--https-port", str(https_port),
-        "--http-port", str(http_port), "--worker-processes", "1", *args,
+        conf,
+        "--prefix-dir",
+        str(prefix),
+        "--tls-dir",
+        str(tls_dir),
+        "--listen-host",
+        "127.0.0.1",
+        "--https-port",
+        str(https_port),
+        "--http-port",
+        str(http_port),
+        "--worker-processes",
+        "1",
+        *args,
     )
     assert result.returncode == 0, result.stderr
     log = prefix / "logs" / "error.log"
     process = subprocess.Popen(
         [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(log), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     wait_for_port(https_port, process, "nginx", log)
@@ -212,14 +228,22 @@ def gateway(
     config-leader on B, kmdb-import on a port where nothing listens; 1m body limit."""
     a, b = upstreams["A"].address, upstreams["B"].address
     started = start_gateway(
-        tmp_path_factory.mktemp("gateway"), tls_dir,
-        "--upstream", f"ingest={a},{b}",
-        "--upstream", f"analytics={a}",
-        "--upstream", f"metrics-api={a}",
-        "--upstream", f"config-leader={b}",
-        "--upstream", f"kmdb-import=127.0.0.1:{free_port()}",
-        "--dashboard-root", str(dashboard),
-        "--body-limit", "1m",
+        tmp_path_factory.mktemp("gateway"),
+        tls_dir,
+        "--upstream",
+        f"ingest={a},{b}",
+        "--upstream",
+        f"analytics={a}",
+        "--upstream",
+        f"metrics-api={a}",
+        "--upstream",
+        f"config-leader={b}",
+        "--upstream",
+        f"kmdb-import=127.0.0.1:{free_port()}",
+        "--dashboard-root",
+        str(dashboard),
+        "--body-limit",
+        "1m",
     )
     yield started
     stop_gateway(started)

@@ -61,8 +61,9 @@ def test_each_route_reaches_its_own_upstream(gateway, ca_context) -> None:
 
 def test_several_instances_share_one_route(gateway, ca_context) -> None:
     with client(ca_context) as http:
-        names = {http.get(f"{gateway.https}/ingest/api/node/verifyPM2").json()["name"]
-                 for _ in range(6)}
+        names = {
+            http.get(f"{gateway.https}/ingest/api/node/verifyPM2").json()["name"] for _ in range(6)
+        }
     assert names == {"A", "B"}
 
 
@@ -129,9 +130,7 @@ def test_unreachable_service_answers_502_json_naming_it(gateway, ca_context) -> 
     with client(ca_context) as http:
         response = http.get(f"{gateway.https}/kmdb/readyz")
     assert response.status_code == 502
-    assert response.json() == {
-        "error": "service unavailable", "detail": {"service": "kmdb-import"}
-    }
+    assert response.json() == {"error": "service unavailable", "detail": {"service": "kmdb-import"}}
     assert response.headers["x-request-id"]
 
 
@@ -171,9 +170,7 @@ def test_dashboard_is_served_with_spa_fallback_and_gzip(gateway, ca_context, das
 
 def test_access_log_lines_are_json(gateway, ca_context) -> None:
     with client(ca_context) as http:
-        http.get(
-            f"{gateway.https}/analytics/logged?x=1", headers={"X-Request-ID": "log-check-1"}
-        )
+        http.get(f"{gateway.https}/analytics/logged?x=1", headers={"X-Request-ID": "log-check-1"})
     entries = [json.loads(line) for line in gateway.access_log.read_text().splitlines()]
     assert entries, "the access log is empty"
     mine = [entry for entry in entries if entry["request_id"] == "log-check-1"]
@@ -201,9 +198,7 @@ def test_rate_limit_answers_429_json(gateway_factory, ca_context) -> None:
 
 
 def test_rate_limit_exempt_addresses_are_not_limited(gateway_factory, ca_context) -> None:
-    exempt = gateway_factory(
-        "--rate", "1r/m", "--burst", "0", "--rate-limit-exempt", "127.0.0.0/8"
-    )
+    exempt = gateway_factory("--rate", "1r/m", "--burst", "0", "--rate-limit-exempt", "127.0.0.0/8")
     with client(ca_context) as http:
         statuses = {http.get(f"{exempt.https}/").status_code for _ in range(5)}
     assert statuses == {200}

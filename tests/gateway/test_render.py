@@ -26,8 +26,16 @@ def upstream_block(conf: str, service: str) -> list[str]:
 @pytest.fixture
 def paths(tmp_path: Path, tls_dir: Path) -> list[str]:
     """Flags that keep a render inside the test's temporary folder."""
-    return ["--prefix-dir", str(tmp_path / "prefix"), "--tls-dir", str(tls_dir),
-            "--https-port", "18443", "--http-port", "18080"]
+    return [
+        "--prefix-dir",
+        str(tmp_path / "prefix"),
+        "--tls-dir",
+        str(tls_dir),
+        "--https-port",
+        "18443",
+        "--http-port",
+        "18080",
+    ]
 
 
 def test_default_render_passes_nginx_t(tmp_path, paths, render_cli, nginx_t) -> None:
@@ -46,7 +54,11 @@ def test_routes_table_is_the_single_source(tmp_path, paths, render_cli) -> None:
     assert render_cli(conf_path, *paths).returncode == 0
     conf = conf_path.read_text()
     assert {r["prefix"] for r in ROUTES["routes"]} == {
-        "/ingest/", "/analytics/", "/kmdb/", "/metrics/", "/config/"
+        "/ingest/",
+        "/analytics/",
+        "/kmdb/",
+        "/metrics/",
+        "/config/",
     }
     for route in ROUTES["routes"]:
         assert conf.count(f"location {route['prefix']} {{") == 1
@@ -66,8 +78,12 @@ def test_several_instances_per_upstream(tmp_path, paths, render_cli, nginx_t) ->
     upstreams = tmp_path / "upstreams.json"
     upstreams.write_text(json.dumps({"analytics": ["127.0.0.2:9102", "127.0.0.3:9102"]}))
     result = render_cli(
-        conf, *paths, "--upstreams-file", str(upstreams),
-        "--upstream", "ingest=127.0.0.2:9101,127.0.0.3:9101,127.0.0.4:9101",
+        conf,
+        *paths,
+        "--upstreams-file",
+        str(upstreams),
+        "--upstream",
+        "ingest=127.0.0.2:9101,127.0.0.3:9101,127.0.0.4:9101",
     )
     assert result.returncode == 0, result.stderr
     text = conf.read_text()
@@ -80,10 +96,17 @@ def test_several_instances_per_upstream(tmp_path, paths, render_cli, nginx_t) ->
 def test_variables_from_a_json_file(tmp_path, paths, render_cli, nginx_t) -> None:
     conf = tmp_path / "nginx.conf"
     variables = tmp_path / "gateway.json"
-    variables.write_text(json.dumps({
-        "body_limit": "5m", "rate": "50r/s", "burst": 7, "https_port": 19443,
-        "upstreams": {"metrics-api": ["127.0.0.9:9104"]},
-    }))
+    variables.write_text(
+        json.dumps(
+            {
+                "body_limit": "5m",
+                "rate": "50r/s",
+                "burst": 7,
+                "https_port": 19443,
+                "upstreams": {"metrics-api": ["127.0.0.9:9104"]},
+            }
+        )
+    )
     # Flags win over the file: the https port comes from paths.
     result = render_cli(conf, "--vars-file", str(variables), *paths)
     assert result.returncode == 0, result.stderr
@@ -137,8 +160,13 @@ def test_operator_certificate_is_used(tmp_path, render_cli, nginx_t) -> None:
     subprocess.run(["bash", str(DEV_TLS), str(tls), "gw.example.org"], check=True)
     conf = tmp_path / "nginx.conf"
     result = render_cli(
-        conf, "--domain", "gw.example.org", "--tls-dir", str(tls),
-        "--prefix-dir", str(tmp_path / "prefix"),
+        conf,
+        "--domain",
+        "gw.example.org",
+        "--tls-dir",
+        str(tls),
+        "--prefix-dir",
+        str(tmp_path / "prefix"),
     )
     assert result.returncode == 0, result.stderr
     text = conf.read_text()
@@ -150,8 +178,13 @@ def test_operator_certificate_is_used(tmp_path, render_cli, nginx_t) -> None:
 
 def test_missing_operator_certificate_is_named(tmp_path, render_cli) -> None:
     result = render_cli(
-        tmp_path / "nginx.conf", "--domain", "gw.example.org",
-        "--tls-dir", str(tmp_path / "empty"), "--prefix-dir", str(tmp_path / "prefix"),
+        tmp_path / "nginx.conf",
+        "--domain",
+        "gw.example.org",
+        "--tls-dir",
+        str(tmp_path / "empty"),
+        "--prefix-dir",
+        str(tmp_path / "prefix"),
     )
     assert result.returncode == 2
     assert "gw.example.org-bundle.crt" in result.stderr
@@ -171,23 +204,39 @@ def test_localhost_gets_a_dev_certificate_on_demand(tmp_path, render_cli, nginx_
 def test_inline_mime_types_and_missing_dashboard(tmp_path, paths, render_cli, nginx_t) -> None:
     conf = tmp_path / "nginx.conf"
     result = render_cli(
-        conf, *paths, "--mime-types", "inline", "--dashboard-root", str(tmp_path / "nothing"),
+        conf,
+        *paths,
+        "--mime-types",
+        "inline",
+        "--dashboard-root",
+        str(tmp_path / "nothing"),
     )
     assert result.returncode == 0, result.stderr
     text = conf.read_text()
     assert "include " not in text and "application/javascript js mjs;" in text
-    placeholder = tmp_path / "prefix" / "placeholder-dashboard" / "index.html"
-    assert "Meridian" in placeholder.read_text()
-    assert f"root {placeholder.parent};" in text
+    placeholder = REPO_ROOT / "gateway" / "placeholder"
+    assert "Meridian" in (placeholder / "index.html").read_text()
+    assert f"root {placeholder};" in text
     assert nginx_t(conf, tmp_path / "prefix").returncode == 0
 
 
 def test_render_only_touches_nothing_but_the_output(tmp_path, render_cli) -> None:
     conf = tmp_path / "out" / "nginx.conf"
     result = render_cli(
-        conf, "--render-only", "--domain", "gw.example.org", "--tls-dir", "/etc/meridian/tls",
-        "--prefix-dir", str(tmp_path / "elsewhere"), "--dashboard-root", "/srv/dashboard",
-        "--user", "nginx", "--upstream", "ingest=ingest:8101",
+        conf,
+        "--render-only",
+        "--domain",
+        "gw.example.org",
+        "--tls-dir",
+        "/etc/meridian/tls",
+        "--prefix-dir",
+        str(tmp_path / "elsewhere"),
+        "--dashboard-root",
+        "/srv/dashboard",
+        "--user",
+        "nginx",
+        "--upstream",
+        "ingest=ingest:8101",
     )
     assert result.returncode == 0, result.stderr
     text = conf.read_text()
@@ -211,12 +260,23 @@ def test_dev_tls_is_idempotent_and_covers_loopback(tmp_path) -> None:
     assert (tls / "localhost-key.pem").stat().st_mode & 0o077 == 0
     verify = subprocess.run(
         ["openssl", "verify", "-CAfile", str(tls / "ca.crt"), str(tls / "localhost-bundle.crt")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert verify.returncode == 0, verify.stderr
     san = subprocess.run(
-        ["openssl", "x509", "-in", str(tls / "localhost-bundle.crt"), "-noout", "-ext",
-         "subjectAltName"], capture_output=True, text=True, check=True,
+        [
+            "openssl",
+            "x509",
+            "-in",
+            str(tls / "localhost-bundle.crt"),
+            "-noout",
+            "-ext",
+            "subjectAltName",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "DNS:localhost" in san and "IP Address:127.0.0.1" in san
     assert "IP Address:0:0:0:0:0:0:0:1" in san

@@ -70,8 +70,12 @@ def main() -> None:
     parser.add_argument("--name", required=True)
     args = parser.parse_args()
     uvicorn.run(
-        make_app(args.name), host="127.0.0.1", port=args.port, log_level="warning",
-        ws="websockets", lifespan="off",
+        make_app(args.name),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        ws="websockets",
+        lifespan="off",
     )
 
 
