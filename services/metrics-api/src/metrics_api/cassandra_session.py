@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cassandra import ConsistencyLevel, DriverException, InvalidRequest, RequestExecutionException
@@ -16,8 +16,8 @@ from cassandra.cluster import (
     ResponseFuture,
     Session,
 )
-from cassandra.concurrent import execute_concurrent_with_args
-from cassandra.query import PreparedStatement, tuple_factory
+from cassandra.concurrent import execute_concurrent, execute_concurrent_with_args
+from cassandra.query import BatchStatement, BatchType, PreparedStatement, tuple_factory
 from meridian_kit.errors import Unavailable
 
 log = logging.getLogger(__name__)
@@ -178,9 +178,40 @@ class CassandraConnection:
         except DRIVER_ERRORS as exc:
             raise unavailable(exc) from exc
 
-    async def gather(self, calls: Iterable[Any]) -> list[Any]:
-        """Awaits several execute() calls concurrently, in order."""
-        return list(await asyncio.gather(*calls))
+    async def execute_batched(
+        self,
+        statement: PreparedStatement,
+        params: Sequence[Sequence[Any]],
+        *,
+        partition_width: int,
+        rows_per_batch: int = 25,
+        concurrency: int = 32,
+    ) -> None:
+        """Writes rows in unlogged batches that each stay inside one partition (the first
+        `partition_width` values of a row), so each batch is one mutation on one replica set."""
+        groups: dict[tuple[Any, ...], list[Sequence[Any]]] = {}
+        for row in params:
+            groups.setdefault(tuple(row[:partition_width]), []).append(row)
+        batches = []
+        for rows in groups.values():
+            for i in range(0, len(rows), rows_per_batch):
+                batch = BatchStatement(batch_type=BatchType.UNLOGGED)
+                for row in rows[i : i + rows_per_batch]:
+                    batch.add(statement, row)
+                batches.append((batch, ()))
+        if not batches:
+            return
+        session = self._session()
+        try:
+            await asyncio.to_thread(
+                execute_concurrent,
+                session,
+                batches,
+                concurrency=concurrency,
+                raise_on_first_error=True,
+            )
+        except DRIVER_ERRORS as exc:
+            raise unavailable(exc) from exc
 
     async def ping(self) -> None:
         """A real round trip: reads the node's release version."""

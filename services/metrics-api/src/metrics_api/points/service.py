@@ -58,7 +58,7 @@ async def write_points(
         (*key, day_of(ms), ms, *(_cell(getattr(point, c)) for c in columns))
         for (key, ms), point in latest.items()
     ]
-    await store.db.execute_many(insert, params, concurrency=concurrency)
+    await store.db.execute_batched(insert, params, partition_width=4, concurrency=concurrency)
 
     by_metric: dict[MetricKey, list[int]] = {}
     units: dict[MetricKey, Any] = {}

@@ -164,4 +164,4 @@ class SeriesStore:
                 stamp_us,
             )
             params.append(row)
-        await self.db.execute_many(statement, params, concurrency=concurrency)
+        await self.db.execute_batched(statement, params, partition_width=5, concurrency=concurrency)
