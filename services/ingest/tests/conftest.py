@@ -152,10 +152,10 @@ def keys_of(bucket: dict[str, Any], server: str | None = None) -> dict[str, str]
     return headers
 
 
-async def settle(ingest: Ingest, *, timeout: float = 60.0) -> None:
+async def settle(ingest: Ingest, *, within: float = 60.0) -> None:
     """Waits until the bulk writers drained the backlog, then makes it searchable."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while loop.time() < deadline:
         try:
             pending = await ingest.redis.xpending(ingest.keys.intake, ingest.keys.intake_group)
@@ -182,7 +182,7 @@ def keys() -> Any:
 def drain(ingest: Ingest) -> Any:
     """await drain(): the backlog is indexed and searchable."""
 
-    async def run(timeout: float = 60.0) -> None:
-        await settle(ingest, timeout=timeout)
+    async def run(within: float = 60.0) -> None:
+        await settle(ingest, within=within)
 
     return run

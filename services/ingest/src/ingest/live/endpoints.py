@@ -27,7 +27,6 @@ async def live(
         raise BadRequest(f"types: unknown {sorted(wanted - TYPES)}; known: {sorted(TYPES)}")
 
     async def stream() -> AsyncIterator[bytes]:
-        yield b": connected\n\n"
         async for event in ingest.live.subscribe(bucket_id, wanted):
             if await request.is_disconnected():
                 break

@@ -31,9 +31,10 @@ class LiveHub:
     async def subscribe(
         self, bucket: str, types: set[str] | None = None, keepalive: float = 15.0
     ) -> AsyncIterator[dict[str, Any] | None]:
-        """Yields the bucket's live events (None as a keep-alive tick) until the caller stops."""
+        """Yields None once subscribed, then the bucket's live events (None as keep-alive ticks)."""
         pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(self.channel(bucket))
+        yield None
         try:
             loop = asyncio.get_running_loop()
             last = loop.time()
