@@ -118,3 +118,7 @@ def main(
         failed = run_worker(settings, burst)
         raise typer.Exit(1 if failed else 0)
     raise typer.Exit(_run_children(settings, settings.workers, burst, bars))
+
+
+if __name__ == "__main__":
+    app()

@@ -9,7 +9,7 @@ from arq import Retry
 
 from kmdb.db import execute, is_transient
 from kmdb.importer.run import import_slice
-from kmdb.queue.names import FUNCTION, job_id, queue_name
+from kmdb.queue.names import FUNCTION, next_job_id, queue_name
 from kmdb.settings import Settings
 from kmdb.sources.base import SourceError
 
@@ -59,7 +59,7 @@ async def import_file(
         )
         raise
     if outcome.status == "continue":
-        next_id = job_id(settings, revision, generation, part + 1)
+        next_id = next_job_id(ctx["job_id"])
         await _mark(ctx, revision, generation, job_id=next_id)
         await ctx["redis"].enqueue_job(
             FUNCTION,
