@@ -46,7 +46,9 @@ async def es(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
     yield client
     await client.indices.delete(index=f"{PREFIX}*", ignore_unavailable=True, allow_no_indices=True)
     for name in ("message", "analytic", "logging"):
-        await client.indices.delete_index_template(name=f"{PREFIX}memex-{name}", ignore=[404])
+        await client.options(ignore_status=404).indices.delete_index_template(
+            name=f"{PREFIX}memex-{name}"
+        )
     await client.close()
 
 
@@ -80,7 +82,7 @@ async def client(settings: Settings, migrated: Any) -> AsyncIterator[httpx.Async
             yield http
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 async def refresh(es: AsyncElasticsearch):
     async def _refresh() -> None:
         await es.indices.refresh(index=f"{PREFIX}*", ignore_unavailable=True, allow_no_indices=True)

@@ -28,7 +28,7 @@ def header(project: str, start: datetime | None, end: datetime) -> list[Row]:
 
 
 def _text(content: Any) -> str | None:
-    if isinstance(content, dict) and isinstance(content.get("value"), str):
+    if isinstance(content, dict) and content.get("type") == "text":
         return content["value"]
     return None
 
