@@ -286,7 +286,7 @@ def render(context: dict[str, Any]) -> str:
 def argument_parser() -> argparse.ArgumentParser:
     """The render.py command line; every flag defaults to the vars file, then DEFAULTS."""
     p = argparse.ArgumentParser(description="Render the Meridian gateway's nginx config.")
-    p.add_argument("--out", required=True, help="where to write the nginx config")
+    p.add_argument("--out", required=True, help="where to write the nginx config (- for stdout)")
     p.add_argument("--vars-file", help="JSON object or GATEWAY_*=value lines (flags win)")
     p.add_argument("--upstreams-file", help='JSON {"<service>": ["host:port", ...]}')
     p.add_argument(
@@ -367,20 +367,14 @@ def main(argv: list[str] | None = None) -> int:
     except (GatewayConfigError, OSError, KeyError, tomllib.TOMLDecodeError) as error:
         print(f"render.py: {error}", file=sys.stderr)
         return 2
+    if args.out == "-":  # for tools that render into their own files (e.g. config-leader)
+        sys.stdout.write(render(context))
+        return 0
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(context))
-    command = [
-        "nginx",
-        "-p",
-        context["prefix_dir"],
-        "-c",
-        str(out.resolve()),
-        "-e",
-        context["error_log"],
-        "-g",
-        "daemon off;",
-    ]
+    command = ["nginx", "-p", context["prefix_dir"], "-c", str(out.resolve())]
+    command += ["-e", context["error_log"], "-g", "daemon off;"]
     print(f"gateway config written to {out}; run: {shlex.join(command)}", file=sys.stderr)
     return 0
 

@@ -280,3 +280,13 @@ def test_dev_tls_is_idempotent_and_covers_loopback(tmp_path) -> None:
     ).stdout
     assert "DNS:localhost" in san and "IP Address:127.0.0.1" in san
     assert "IP Address:0:0:0:0:0:0:0:1" in san
+
+
+def test_render_to_stdout_for_other_tools(tmp_path, render_cli) -> None:
+    result = render_cli(
+        Path("-"), "--render-only", "--prefix-dir", str(tmp_path / "p"), "--body-limit", "3m"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "client_max_body_size 3m;" in result.stdout
+    assert result.stdout.count("upstream meridian_") == len(ROUTES["routes"])
+    assert not (tmp_path / "p").exists()
