@@ -41,7 +41,7 @@ render_gateway() {
   "$VENV/bin/python" "$ROOT/gateway/render.py" --out "$GATEWAY_DIR/nginx.conf" --tls-dir "$TLS_DIR" \
     --prefix-dir "$GATEWAY_DIR" --dashboard-root "$DASHBOARD_DIR" >"$LOGS/gateway-render.log" 2>&1 \
     || die "rendering the gateway config failed: see $LOGS/gateway-render.log"
-  /usr/sbin/nginx -t -q -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf" >>"$LOGS/gateway-render.log" 2>&1 \
+  /usr/sbin/nginx -t -q -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf" -e "$GATEWAY_DIR/logs/error.log" >>"$LOGS/gateway-render.log" 2>&1 \
     || die "nginx -t refused the rendered config: see $LOGS/gateway-render.log"
 }
 
@@ -71,7 +71,7 @@ write_programs() {
       program "$name" "$WITH_ENV $VENV/bin/$cmd"; echo; names="$names,$name"
     done <<<"$WORKERS"
     echo "[group:services]"; echo "programs=${names#,}"; echo
-    program gateway "/usr/sbin/nginx -p $GATEWAY_DIR -c $GATEWAY_DIR/nginx.conf -g 'daemon off;'"
+    program gateway "/usr/sbin/nginx -p $GATEWAY_DIR -c $GATEWAY_DIR/nginx.conf -e $GATEWAY_DIR/logs/error.log -g 'daemon off;'"
   } >"$SUPERVISOR_DIR/conf.d/services.conf.new"
   if cmp -s "$SUPERVISOR_DIR/conf.d/services.conf.new" "$SUPERVISOR_DIR/conf.d/services.conf"; then
     rm "$SUPERVISOR_DIR/conf.d/services.conf.new"
@@ -110,7 +110,7 @@ up() {
   ensure_supervisord
   supervisorctl start 'services:*' >/dev/null || true
   if [ "$(supervisorctl status gateway | awk '{print $2}')" = RUNNING ]; then
-    /usr/sbin/nginx -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf" -s reload
+    /usr/sbin/nginx -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf" -e "$GATEWAY_DIR/logs/error.log" -s reload
   else
     supervisorctl start gateway >/dev/null || true
   fi

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -14,6 +16,14 @@ from meridian_kit.health import router as health_router
 from meridian_kit.observability import expose_prometheus, init_sentry
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def is_safe_request_id(value: str) -> bool:
+    """Keeps a client's or the gateway's request id (not only UUIDs) unless it could forge a log line."""
+    return SAFE_REQUEST_ID.fullmatch(value) is not None
 
 
 @asynccontextmanager
@@ -48,7 +58,10 @@ def create_service_app(
         docs_url=docs_url,
     )
     app.add_middleware(
-        CorrelationIdMiddleware, header_name="X-Request-ID", update_request_header=True
+        CorrelationIdMiddleware,
+        header_name="X-Request-ID",
+        update_request_header=True,
+        validator=is_safe_request_id,
     )
     install_error_handlers(app)
     app.include_router(health_router)

@@ -39,7 +39,7 @@ def serve(factory: str, service: str, args: argparse.Namespace, *, debug: bool =
         root_path=args.root_path,
         workers=args.workers if args.workers > 1 else None,
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_config=None,
         access_log=False,
     )
