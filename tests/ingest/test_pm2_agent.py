@@ -9,6 +9,7 @@ through the API reach it. The agent looks up google.com before reconnecting: dns
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import ssl
@@ -96,10 +97,8 @@ async def pm2(pm2_bin: Path, gateway_ingest: str) -> AsyncIterator[Pm2]:
         yield client
     finally:
         with_agent = client.run("kill")
-        try:
+        with contextlib.suppress(Exception):
             await with_agent
-        except Exception:
-            pass
         shutil.rmtree(home, ignore_errors=True)
 
 
