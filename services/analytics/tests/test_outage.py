@@ -1,0 +1,92 @@
+"""Datastores that do not answer degrade the service (503 in the original's shape), never crash it.
+
+The engines are made unreachable for this app only (a port nothing listens on), so the shared
+Elasticsearch and Redis keep serving everyone else.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+from analytics.app import create_app
+from analytics.settings import Settings
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _client(settings: Settings):
+    app = create_app(settings)
+    return app, httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://analytics",
+        headers={"X-Api-Key": settings.apikey},
+    )
+
+
+MESSAGE = {
+    "type": "request",
+    "messageId": "m",
+    "channel": "c",
+    "userId": "u",
+    "project": "p",
+    "timestamp": "2024-01-01T00:00:00Z",
+    "content": {"type": "text", "value": "hi"},
+}
+
+
+async def test_elasticsearch_unreachable_answers_503(settings):
+    down = settings.model_copy(update={"el_port": closed_port(), "es_timeout": 2.0})
+    app, client = await _client(down)
+    async with app.router.lifespan_context(app), client:
+        for method, path, kwargs in [
+            ("POST", "/messages", {"json": [MESSAGE]}),
+            (
+                "GET",
+                "/messages",
+                {
+                    "params": {
+                        "project": "p",
+                        "fromTime": "2024-01-01T00:00:00",
+                        "toTime": "2024-01-02T00:00:00",
+                    }
+                },
+            ),
+            ("DELETE", "/messages", {"params": {"userId": "u"}}),
+            ("GET", "/analytic", {"params": {"id": "x"}}),
+        ]:
+            response = await client.request(method, path, **kwargs)
+            assert response.status_code == 503, (path, response.text)
+            assert response.json()["code"] == 503 and response.headers["Retry-After"]
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503 and "elasticsearch" in ready.json()["failed"]
+        assert (await client.get("/healthz")).status_code == 200
+        # Bad input is still a 400, the engine is not even asked.
+        assert (await client.post("/messages", json=[{}])).status_code == 400
+
+
+async def test_job_broker_unreachable_answers_503(settings, client, monkeypatch):
+    analytic_id = (
+        await client.post(
+            "/analytic",
+            json={
+                "type": "count",
+                "project": "p",
+                "dimension": "user",
+                "metric": "total",
+                "timespan": {"type": "moving", "value": "1d"},
+            },
+        )
+    ).json()["id"]
+    url = f"redis://127.0.0.1:{closed_port()}/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery lets this variable win over its config
+    down = settings.model_copy(update={"broker_url": url})
+    app, broken = await _client(down)
+    async with app.router.lifespan_context(app), broken:
+        response = await broken.post("/analytic/compute", params={"id": analytic_id})
+        assert response.status_code == 503 and "job broker" in response.json()["status"]
+        assert "redis" in (await broken.get("/readyz")).json()["failed"]
