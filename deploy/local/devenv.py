@@ -49,6 +49,8 @@ def defaults(values: dict[str, str]) -> dict[str, str]:
     put("SMTP_PASSWORD", secret())
     put("SMTP_SENDER", "alerts@meridian.localhost")
     put("INGEST_ADMIN_TOKEN", secret())
+    put("INGEST_PUBLIC_URL", "https://localhost:8443/ingest")
+    put("INGEST_METRICS_API_URL", "http://127.0.0.1:8104")
     # analytics
     put("EL_HOST", "127.0.0.1")
     put("EL_PORT", "9200")

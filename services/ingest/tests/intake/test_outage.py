@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from ingest.context import Ingest
 
 ROOT = Path(__file__).resolve().parents[4]

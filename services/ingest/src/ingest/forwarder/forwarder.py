@@ -115,8 +115,6 @@ class Forwarder:
         for entry_id, fields in items:
             ids.append(entry_id.decode() if isinstance(entry_id, bytes) else entry_id)
             points.extend(orjson.loads(fields.get(b"p", fields.get("p"))))
-            if len(points) >= self.batch:
-                break
         return ids, points
 
     async def _post(self, client: httpx.AsyncClient, points: list[dict[str, Any]]) -> None:

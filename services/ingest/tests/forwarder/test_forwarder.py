@@ -1,0 +1,86 @@
+"""Numeric metrics forwarded to the real metrics-api (skipped when it does not answer)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+import uuid
+
+import httpx
+import pytest
+from ingest.context import Ingest
+from ingest.forwarder.forwarder import Forwarder, iso, points_of
+
+METRICS_API = os.environ.get("INGEST_METRICS_API_URL") or "http://127.0.0.1:8104"
+
+
+def status(cpu: float) -> dict:
+    proc = {
+        "name": "api",
+        "pm_id": 0,
+        "cpu": cpu,
+        "memory": 2048,
+        "axm_monitor": {"Heap Size": {"value": "12.5"}, "label": {"value": "text"}},
+    }
+    return {"data": {"process": [proc], "server": {}}}
+
+
+def test_points_are_numeric_metrics_per_process() -> None:
+    points = points_of("shop", status(3), 1_700_000_000_123)
+    assert [(p["metric_name"], p["value"]) for p in points] == [
+        ("cpu", 3.0),
+        ("memory", 2048.0),
+        ("Heap Size", 12.5),
+    ]
+    assert {(p["environment"], p["application"], p["metric_timestamp"]) for p in points} == {
+        ("shop", "api", "2023-11-14T22:13:20.123Z")
+    }
+
+
+async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
+    try:
+        async with httpx.AsyncClient(timeout=5) as probe:
+            ready = await probe.get(f"{METRICS_API}/readyz")
+    except httpx.HTTPError as exc:
+        pytest.skip(f"metrics-api does not answer at {METRICS_API}: {exc}")
+    if ready.status_code != 200:
+        pytest.skip(f"metrics-api is not ready: {ready.text[:200]}")
+    environment = f"ingest-test-{uuid.uuid4().hex[:8]}"
+    forwarder = Forwarder(
+        redis=ingest.redis,
+        key=f"{ingest.keys.prefix}:forward-test",
+        group="forwarders",
+        consumer="test",
+        url=METRICS_API,
+        table="raw_gauge",
+        batch=2,  # several batches for three points per status
+    )
+    now = int(time.time() * 1000)
+    for i, cpu in enumerate((10, 30)):
+        await forwarder.enqueue(points_of(environment, status(cpu), now - 60_000 + i * 1000))
+    task = asyncio.create_task(forwarder.run())
+    try:
+        for _ in range(300):
+            if forwarder.sent >= 6:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert (forwarder.sent, forwarder.dropped) == (6, 0)
+    async with httpx.AsyncClient(base_url=METRICS_API, timeout=30) as client:
+        response = await client.get(
+            f"/api/v1/metrics/raw_gauge/{environment}/api/cpu",
+            params={
+                "columns": "value",
+                "start_timestamp": iso(now - 3_600_000),
+                "end_timestamp": iso(now + 60_000),
+            },
+        )
+    assert response.status_code == 200, response.text
+    rows = response.json()["data"]["rows"]
+    assert [row[1] for row in rows] == [10.0, 30.0]
+    assert await ingest.redis.xlen(forwarder.key) == 0
