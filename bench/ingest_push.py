@@ -1,0 +1,366 @@
+"""ingest push benchmark: documents/s from clients through the gateway into Elasticsearch, indexed and
+searchable, against a direct `_bulk` of the same documents in the same run; then N simulated PM2
+agents (websocket through the gateway, a status every second) held for a bounded time.
+
+    uv run python bench/ingest_push.py [--docs 50000] [--batch 500] [--clients 8] [--agents 100] [--hold 60]
+
+Needs `make up` (gateway, ingest, Elasticsearch). Prints a JSON summary and appends nothing by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import ssl
+import statistics
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from elasticsearch import AsyncElasticsearch
+from ingest.intake.documents import documents
+from ingest.intake.stream import Entry
+from ingest.storage.templates import template_body
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_env() -> None:
+    env = ROOT / ".local" / "dev.env"
+    for line in env.read_text().splitlines() if env.exists() else []:
+        key, sep, value = line.partition("=")
+        if sep and not line.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+def frames(total: int, batch: int) -> list[list[dict[str, Any]]]:
+    """Log frames as an app under PM2 would produce them, in push batches."""
+    now = int(time.time() * 1000)
+    out = []
+    for start in range(0, total, batch):
+        out.append(
+            [
+                {
+                    "channel": "logs",
+                    "payload": {
+                        "data": f"GET /api/items/{i} 200 {i % 97}ms user=u{i % 1000} trace={uuid.uuid4().hex}",
+                        "log_type": "out" if i % 10 else "err",
+                        "at": now + i,
+                        "process": {"name": f"api-{i % 4}", "pm_id": i % 4},
+                    },
+                }
+                for i in range(start, min(total, start + batch))
+            ]
+        )
+    return out
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def wait_count(es: AsyncElasticsearch, index: str, expected: int, within: float = 900) -> int:
+    """Refreshes and counts until `expected` documents are searchable."""
+    deadline = time.monotonic() + within
+    count = 0
+    while time.monotonic() < deadline:
+        await es.indices.refresh(index=index, ignore_unavailable=True, allow_no_indices=True)
+        count = (await es.count(index=index, ignore_unavailable=True, allow_no_indices=True))[
+            "count"
+        ]
+        if count >= expected:
+            return count
+        await asyncio.sleep(0.2)
+    return count
+
+
+async def direct_bulk(
+    es: AsyncElasticsearch, batches: list[list[dict[str, Any]]], clients: int
+) -> dict[str, Any]:
+    """The baseline: the same documents ingest would write, straight to `_bulk`, same batches and concurrency."""
+    index = f"kmbench-direct-{uuid.uuid4().hex[:8]}"
+    body = template_body("kmbench", "logs", 0)["template"]
+    await es.indices.create(index=index, settings=body["settings"], mappings=body["mappings"])
+    received = int(time.time() * 1000)
+    bulks = []
+    for n, batch in enumerate(batches):
+        entry = Entry(
+            id=f"{received}-{n}",
+            bucket="bench",
+            bucket_name="bench",
+            server="bench",
+            received_ms=received,
+            frames=[(f["channel"], f["payload"]) for f in batch],
+        )
+        ops: list[Any] = []
+        for doc in documents(entry):
+            ops += [{"create": {"_index": index, "_id": doc.id}}, doc.source]
+        bulks.append(ops)
+    queue: asyncio.Queue[list[Any]] = asyncio.Queue()
+    for ops in bulks:
+        queue.put_nowait(ops)
+
+    async def worker() -> None:
+        while not queue.empty():
+            ops = queue.get_nowait()
+            response = await es.bulk(operations=ops)
+            assert not response["errors"], "direct bulk had errors"
+
+    total = sum(len(b) for b in batches)
+    started = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    count = await wait_count(es, index, total)
+    elapsed = time.monotonic() - started
+    await es.indices.delete(index=index)
+    return {"docs": count, "seconds": round(elapsed, 2), "docs_per_s": round(count / elapsed)}
+
+
+async def through_gateway(
+    api: httpx.AsyncClient,
+    es: AsyncElasticsearch,
+    bucket: dict[str, Any],
+    batches: list[list[dict[str, Any]]],
+    clients: int,
+) -> dict[str, Any]:
+    """Pushes through the gateway; done when every accepted document is searchable."""
+    headers = {
+        "X-KM-PUBLIC": bucket["public_key"],
+        "X-KM-SECRET": bucket["secret_key"],
+        "X-KM-SERVER": "bench",
+    }
+    bodies = [orjson.dumps(b) for b in batches]
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    latencies: list[float] = []
+    refused = 0
+
+    async def worker() -> None:
+        nonlocal refused
+        while not queue.empty():
+            body = queue.get_nowait()
+            while True:
+                started = time.monotonic()
+                response = await api.post(
+                    "/api/push",
+                    content=body,
+                    headers={**headers, "Content-Type": "application/json"},
+                )
+                if response.status_code == 202:
+                    latencies.append(time.monotonic() - started)
+                    break
+                refused += 1
+                await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+
+    total = sum(len(b) for b in batches)
+    started = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    accepted_in = time.monotonic() - started
+    count = await wait_count(es, f"km-logs-{bucket['id']}-*", total)
+    elapsed = time.monotonic() - started
+    return {
+        "docs": count,
+        "seconds": round(elapsed, 2),
+        "docs_per_s": round(count / elapsed),
+        "accepted_docs_per_s": round(total / accepted_in),
+        "accept_latency_ms": {
+            "p50": round(statistics.median(latencies) * 1000, 1),
+            "p99": round(percentile(latencies, 99) * 1000, 1),
+            "max": round(max(latencies) * 1000, 1),
+        },
+        "refused_503": refused,
+    }
+
+
+def agent_status(machine: str, tick: int) -> dict[str, Any]:
+    procs = []
+    for pm_id in range(3):
+        procs.append(
+            {
+                "pid": 1000 + pm_id,
+                "name": f"app-{pm_id}",
+                "pm_id": pm_id,
+                "status": "online",
+                "restart_time": 0,
+                "cpu": (tick + pm_id) % 100,
+                "memory": 50_000_000 + tick * 1000,
+                "pm_uptime": 1_700_000_000_000,
+                "exec_mode": "fork_mode",
+                "node_env": "production",
+                "axm_actions": [
+                    {"action_name": "km:heapdump", "action_type": "internal", "arity": 2}
+                ],
+                "axm_monitor": {
+                    "Heap Size": {
+                        "value": f"{20 + tick % 5}.5",
+                        "unit": "MiB",
+                        "type": "internal/v8/heap/total",
+                        "historic": True,
+                    },
+                    "Event Loop Latency p95": {"value": "1.2", "unit": "ms", "historic": True},
+                    "HTTP": {"value": tick % 50, "unit": "req/min", "historic": True},
+                },
+            }
+        )
+    return {
+        "server_name": machine,
+        "internal_ip": "10.0.0.1",
+        "data": {
+            "process": procs,
+            "server": {
+                "username": "app",
+                "hostname": machine,
+                "uptime": 1000 + tick,
+                "platform": "linux",
+                "pm2_version": "6.0.14",
+                "pm2_agent_version": "2.1.1",
+                "node_version": "v20.20.2",
+            },
+        },
+    }
+
+
+async def agents(
+    base: str,
+    ssl_context: ssl.SSLContext,
+    bucket: dict[str, Any],
+    es: AsyncElasticsearch,
+    count: int,
+    hold: float,
+) -> dict[str, Any]:
+    """`count` agents, each: verifyPM2, websocket, a full status then one patch a second (as PM2 does)."""
+    import jsonpatch
+
+    sent = 0
+    closed_early = 0
+    connected = 0
+    all_up = asyncio.Event()
+
+    async def agent(n: int) -> None:
+        nonlocal sent, closed_early, connected
+        machine = f"bench-agent-{n:03d}"
+        async with httpx.AsyncClient(verify=ssl_context, timeout=60) as client:
+            verify = await client.post(
+                f"{base}/api/node/verifyPM2",
+                json={
+                    "public_id": bucket["public_key"],
+                    "private_id": bucket["secret_key"],
+                    "data": {
+                        "MACHINE_NAME": machine,
+                        "PUBLIC_KEY": bucket["public_key"],
+                        "PM2_VERSION": "6.0.14",
+                        "HOSTNAME": machine,
+                    },
+                },
+            )
+            endpoint = verify.json()["endpoints"]["ws"]
+        headers = {
+            "X-KM-PUBLIC": bucket["public_key"],
+            "X-KM-SECRET": bucket["secret_key"],
+            "X-KM-SERVER": machine,
+            "X-PM2-VERSION": "6.0.14",
+            "X-PROTOCOL-VERSION": "1",
+        }
+        async with connect(
+            endpoint, additional_headers=headers, ssl=ssl_context, open_timeout=60, max_size=None
+        ) as ws:
+            connected += 1
+            if connected == count:
+                all_up.set()
+            await all_up.wait()
+            previous = None
+            deadline = time.monotonic() + hold
+            tick = 0
+            try:
+                while time.monotonic() < deadline:
+                    status = agent_status(machine, tick)
+                    if previous is None:
+                        frame = {"channel": "status", "payload": status}
+                    else:
+                        frame = {
+                            "channel": "status:patch",
+                            "payload": jsonpatch.make_patch(previous, status).patch,
+                        }
+                    await ws.send(json.dumps(frame))
+                    previous = status
+                    sent += 1
+                    tick += 1
+                    await asyncio.sleep(1)
+            except Exception:
+                closed_early += 1
+                raise
+
+    started = time.monotonic()
+    results = await asyncio.gather(*(agent(n) for n in range(count)), return_exceptions=True)
+    errors = [repr(r) for r in results if isinstance(r, BaseException)]
+    expected_docs = sent * 3
+    indexed = await wait_count(es, f"km-status-{bucket['id']}-*", expected_docs, within=300)
+    return {
+        "agents": count,
+        "hold_s": hold,
+        "status_frames": sent,
+        "frames_per_s": round(sent / hold, 1),
+        "status_docs_indexed": indexed,
+        "status_docs_expected": expected_docs,
+        "closed_early": closed_early,
+        "errors": errors[:3],
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--agents", type=int, default=100)
+    parser.add_argument("--hold", type=float, default=60)
+    args = parser.parse_args()
+    load_env()
+    base = os.environ.get("GATEWAY_URL", "https://localhost:8443") + "/ingest"
+    ssl_context = ssl.create_default_context(cafile=os.environ["MERIDIAN_CA"])
+    es = AsyncElasticsearch(
+        [f"http://{h}" for h in os.environ["KM_ELASTICSEARCH_URL"].split()], request_timeout=120
+    )
+    admin_headers = {"Authorization": f"Bearer {os.environ['INGEST_ADMIN_TOKEN']}"}
+    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+    async with httpx.AsyncClient(
+        base_url=base, verify=ssl_context, timeout=120, limits=limits
+    ) as api:
+        bucket = (
+            await api.post("/api/admin/buckets", headers=admin_headers, json={"name": "bench-push"})
+        ).json()
+        try:
+            batches = frames(args.docs, args.batch)
+            direct = await direct_bulk(es, batches, args.clients)
+            gateway = await through_gateway(api, es, bucket, batches, args.clients)
+            held = (
+                await agents(base, ssl_context, bucket, es, args.agents, args.hold)
+                if args.agents
+                else None
+            )
+        finally:
+            await api.delete(f"/api/admin/buckets/{bucket['id']}", headers=admin_headers)
+            await es.close()
+    summary = {
+        "date": time.strftime("%Y-%m-%d"),
+        "docs": args.docs,
+        "batch": args.batch,
+        "clients": args.clients,
+        "direct_bulk": direct,
+        "through_gateway": gateway,
+        "ratio_gateway_vs_direct": round(gateway["docs_per_s"] / direct["docs_per_s"], 2),
+        "agents": held,
+    }
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
