@@ -34,13 +34,15 @@ install_cassandra() {
   ensure_java17
   if ! cassandra_classpath_ok; then
     ensure_apt mvn maven
-    say "fetching Cassandra $CASSANDRA_VERSION (cassandra-all and its dependencies) from Maven Central into ~/.m2"
-    mvn -B -q -f "$ROOT/deploy/local/cassandra/pom.xml" dependency:build-classpath \
-      -Dcassandra.version="$CASSANDRA_VERSION" -Dmdep.includeScope=runtime \
-      -Dmdep.outputFile="$CASSANDRA_CP.partial" >"$LOGS/cassandra-install.log" 2>&1 \
-      || die "fetching cassandra-all $CASSANDRA_VERSION failed: see $LOGS/cassandra-install.log"
+    say "installing Cassandra $CASSANDRA_VERSION (cassandra-all and dependencies; Maven fetches them into ~/.m2 unless there)"
+    local log="$LOGS/cassandra-install.log"
+    local args=(-B -q -f "$ROOT/deploy/local/cassandra/pom.xml" dependency:build-classpath
+      -Dcassandra.version="$CASSANDRA_VERSION" -Dmdep.includeScope=runtime -Dmdep.outputFile="$CASSANDRA_CP.partial")
+    # Offline first: a second clone on this machine takes them from ~/.m2 without asking the network.
+    mvn -o "${args[@]}" >"$log" 2>&1 || mvn "${args[@]}" >>"$log" 2>&1 \
+      || die "fetching cassandra-all $CASSANDRA_VERSION failed: see $log"
     mv "$CASSANDRA_CP.partial" "$CASSANDRA_CP"
-    cassandra_classpath_ok || die "the Cassandra classpath names jars that are not in ~/.m2: see $LOGS/cassandra-install.log"
+    cassandra_classpath_ok || die "the Cassandra classpath names jars that are not in ~/.m2: see $log"
   fi
   mkdir -p "$CASSANDRA_CONF" "$CASSANDRA_DIR"/{data,commitlog,saved_caches,hints,cdc_raw,triggers} "$CASSANDRA_DIR/tmp"
   cassandra_config

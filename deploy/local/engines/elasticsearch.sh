@@ -29,14 +29,15 @@ install_elasticsearch() {
   if [ ! -x "$ES_HOME/bin/elasticsearch" ]; then
     ensure_apt mvn maven
     ensure_apt unzip unzip
-    say "fetching Elasticsearch $ES_VERSION (integ-test-zip) from Maven Central into ~/.m2"
-    local tmp="$CACHE/.elasticsearch-$ES_VERSION.partial"
+    say "installing Elasticsearch $ES_VERSION (integ-test-zip; Maven fetches it into ~/.m2 unless there)"
+    local tmp="$CACHE/.elasticsearch-$ES_VERSION.partial" log="$LOGS/elasticsearch-install.log"
     rm -rf "$tmp" && mkdir -p "$tmp"
-    mvn -B -q dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$tmp" \
-      >"$LOGS/elasticsearch-install.log" 2>&1 \
-      || die "fetching $ES_ARTIFACT failed: see $LOGS/elasticsearch-install.log"
-    unzip -q "$tmp/elasticsearch-$ES_VERSION.zip" -d "$tmp" >>"$LOGS/elasticsearch-install.log" 2>&1 \
-      || die "unzipping Elasticsearch failed: see $LOGS/elasticsearch-install.log"
+    # Offline first: a second clone on this machine takes it from ~/.m2 without asking the network.
+    mvn -B -q -o dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$tmp" >"$log" 2>&1 \
+      || mvn -B -q dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$tmp" >>"$log" 2>&1 \
+      || die "fetching $ES_ARTIFACT failed: see $log"
+    unzip -q "$tmp/elasticsearch-$ES_VERSION.zip" -d "$tmp" >>"$log" 2>&1 \
+      || die "unzipping Elasticsearch failed: see $log"
     mv "$tmp/elasticsearch-$ES_VERSION" "$ES_HOME"
     rm -rf "$tmp"
   fi
