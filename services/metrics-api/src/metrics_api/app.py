@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from meridian_kit.app import create_service_app
 from meridian_kit.settings import load_settings
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from metrics_api.alerts.router import router as alerts_router
 from metrics_api.cassandra_session import CassandraConnection
@@ -21,6 +22,20 @@ from metrics_api.schema.ddl import apply_schema
 from metrics_api.series.router import router as series_router
 from metrics_api.series.store import SeriesStore
 from metrics_api.settings import Settings, settings_values
+
+
+class GatewayPrefix:
+    """Serves /metrics/api/... as /api/..., as the gateway does by stripping its prefix."""
+
+    def __init__(self, app: ASGIApp, prefix: str):
+        self.app, self.prefix = app, prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith(self.prefix + "/api/"):
+            scope = {**scope, "path": path[len(self.prefix) :]}
+            scope["raw_path"] = scope["path"].encode()
+        await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,7 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[points_router, catalog_router, series_router, dashboards_router, alerts_router],
     )
     if settings.dashboard_dir:
-        # For trying the dashboard without the gateway; the gateway serves it at / normally.
+        # Without the gateway: the dashboard at / and the API also at /metrics/api/v1, as the gateway
+        # lays them out. Normally the gateway serves the dashboard's files itself.
+        app.add_middleware(GatewayPrefix, prefix="/metrics")
         app.mount(
             "/", StaticFiles(directory=Path(settings.dashboard_dir), html=True), name="dashboard"
         )

@@ -1,0 +1,250 @@
+"""The dashboard in a real headless Chromium (Debian's), against metrics-api on the real Cassandra:
+pick a metric, see a chart with the expected number of points, zoom with the brush, save a
+dashboard and load it again. Leaves screenshots in tests/artifacts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cassandra.cluster import Cluster
+
+ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD_SRC = ROOT / "services" / "metrics-api" / "dashboard"
+DASHBOARD_OUT = ROOT / ".local" / "dashboard"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CASSANDRA = os.environ.get("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
+ENV = f"dash-{uuid.uuid4().hex[:6]}"
+POINTS = 500  # one every 10 s, the last a minute ago: all inside "last 2 hours"
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def built_dashboard() -> Path:
+    """The dashboard built by its build script into .local/dashboard."""
+    if not shutil.which("npm"):
+        pytest.skip("npm is not installed")
+    subprocess.run(["bash", str(DASHBOARD_SRC / "build.sh")], check=True, capture_output=True)
+    assert (DASHBOARD_OUT / "index.html").exists()
+    return DASHBOARD_OUT
+
+
+@pytest.fixture(scope="module")
+def server(built_dashboard: Path) -> Iterator[str]:
+    """metrics-api (console script) on a fresh keyspace, serving the built dashboard at /."""
+    host, _, port = CASSANDRA.split(",")[0].partition(":")
+    cluster = Cluster([host], port=int(port or 9042), connect_timeout=5)
+    try:
+        session = cluster.connect()
+    except Exception as exc:
+        pytest.skip(f"cassandra not reachable: {exc}")
+    keyspace = f"metric_data_test_{uuid.uuid4().hex[:10]}"
+    http_port = _free_port()
+    env = {
+        **os.environ,
+        "METRICS_SERVER_KEYSPACE": keyspace,
+        "METRICS_SERVER_DASHBOARD_DIR": str(built_dashboard),
+    }
+    exe = Path(sys.executable).with_name("metrics-api")
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - read back only if the server fails to start
+    proc = subprocess.Popen([str(exe), "--port", str(http_port)], env=env, stderr=log)
+    url = f"http://127.0.0.1:{http_port}"
+    try:
+        for _ in range(240):  # the schema is created on start
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            log.seek(0)
+            pytest.fail(f"metrics-api did not start: {log.read()[-2000:]!r}")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        log.close()
+        session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
+        cluster.shutdown()
+
+
+@pytest.fixture(scope="module")
+def series(server: str) -> list[dt.datetime]:
+    """A gauge (cpu) and a counter (requests) in the last ~85 minutes, written through the API."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    times = [now - dt.timedelta(minutes=1) - dt.timedelta(seconds=10 * i) for i in range(POINTS)][
+        ::-1
+    ]
+    gauge = [
+        {
+            "environment": ENV,
+            "application": "web",
+            "metric_name": "cpu",
+            "metric_timestamp": t.isoformat(),
+            "value": 40 + 30 * ((i % 60) / 60),
+        }
+        for i, t in enumerate(times)
+    ]
+    counter = [
+        {
+            "environment": ENV,
+            "application": "web",
+            "metric_name": "requests",
+            "metric_timestamp": t.isoformat(),
+            "count": 100 * (i + 1),
+            "previous_count": 100 * i + (i % 7),
+        }
+        for i, t in enumerate(times)
+    ]
+    for table, points in (("raw_gauge", gauge), ("raw_counter_with_interval", counter)):
+        r = httpx.post(
+            f"{server}/metrics/api/v1/metrics/{table}", json={"points": points}, timeout=60
+        )
+        assert r.status_code == 200, r.text
+    return times
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[object]:
+    """A page in Debian's Chromium, headless, with a fresh profile."""
+    with tempfile.TemporaryDirectory() as profile, playwright_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            profile,  # a fresh --user-data-dir
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+            viewport={"width": 1440, "height": 1000},
+        )  # fmt: skip
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page
+        context.close()
+        assert not errors, errors
+
+
+def wait_chart(page, points: str | None = None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Waits for the first chart to finish drawing; returns its data-* attributes."""
+    chart = page.locator("article.chart").first
+    if points is not None:
+        page.wait_for_function(
+            "p => { const c = document.querySelector('article.chart'); return c && c.dataset.state === 'ready' && c.dataset.points === p; }",
+            arg=points,
+            timeout=20_000,
+        )
+    else:
+        page.wait_for_function(
+            "() => document.querySelector('article.chart')?.dataset.state === 'ready'",
+            timeout=20_000,
+        )
+    return {
+        k: chart.get_attribute(f"data-{k}") or ""
+        for k in ("points", "size", "start", "end", "zoomed")
+    }
+
+
+def add_series(page, metric: str, column: str, axis: str) -> None:  # type: ignore[no-untyped-def]
+    page.fill("input[data-filter=metric_name]", metric)
+    page.click(f"tr[data-metric='{ENV}/web/{metric}']")
+    page.select_option("select[name=column]", column)
+    page.select_option("select[name=axis]", axis)
+    page.click("#add-series")
+
+
+def test_pick_chart_zoom_save_and_load(server, series, page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    page.fill("input[data-filter=environment]", ENV)
+    assert page.locator("tr[data-metric]").count() == 2  # the picker filters by environment
+
+    page.fill("input[name=range-amount]", "2")
+    page.click("#apply-range")
+    add_series(page, "cpu", "value", "left")
+    state = wait_chart(page, str(POINTS))
+    assert int(state["size"]) >= POINTS  # about one bin per pixel: every point comes back raw
+    assert page.locator("article.chart .u-over").count() == 1
+
+    add_series(page, "requests", "interval_count", "right")
+    wait_chart(page, f"{POINTS},{POINTS}")
+    assert page.locator(".u-legend .u-series").count() == 3  # time + two series
+    page.locator("article.chart .u-over").hover(position={"x": 400, "y": 100})
+    assert page.locator(".tooltip").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+    # Zoom: drag the brush over the middle of the plot; the chart re-fetches that range only.
+    over = page.locator("article.chart .u-over").bounding_box()
+    y = over["y"] + over["height"] / 2
+    page.mouse.move(over["x"] + over["width"] * 0.55, y)
+    page.mouse.down()
+    page.mouse.move(over["x"] + over["width"] * 0.80, y, steps=8)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => document.querySelector('article.chart')?.dataset.zoomed === 'true'"
+    )
+    page.wait_for_function(
+        "() => { const c = document.querySelector('article.chart'); return c.dataset.state === 'ready' && Number(c.dataset.points.split(',')[0]) < 500; }",
+        timeout=20_000,
+    )
+    zoomed = wait_chart(page)
+    start, end = (
+        dt.datetime.fromisoformat(zoomed[k].replace("Z", "+00:00")) for k in ("start", "end")
+    )
+    inside = sum(1 for t in series if start <= t <= end)
+    assert 0 < inside < POINTS
+    assert zoomed["points"] == f"{inside},{inside}"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-zoomed.png"), full_page=True)
+
+    # The alert table: thresholds over the cpu gauge.
+    page.select_option("select[name=alert-series]", index=0)
+    page.fill("input[name=warning]", "60")
+    page.fill("input[name=error]", "68")
+    page.click("#check-alerts")
+    page.wait_for_selector(".alert-table tbody tr")
+    assert page.locator(".alert-table tr.error").count() > 0
+    assert page.locator(".alert-table tr.warning").count() > 0
+
+    name = f"browser-{uuid.uuid4().hex[:6]}"
+    page.fill("input[name=dashboard-name]", name)
+    page.click("#save-dashboard")
+    page.wait_for_function(
+        "n => document.getElementById('status').textContent.includes(n)", arg=name
+    )
+    saved = httpx.get(f"{server}/metrics/api/v1/dashboards/time_series/{name}").json()["dashboard"][
+        "data"
+    ]
+    assert [s["metric_name"] for s in saved["charts"][0]["series"]] == ["cpu", "requests"]
+    assert [s["axis"] for s in saved["charts"][0]["series"]] == ["left", "right"]
+
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("article.chart").count() == 1
+    page.select_option("select[name=saved-dashboards]", name)
+    page.click("#load-dashboard")
+    wait_chart(page, f"{POINTS},{POINTS}")
+    assert page.locator(".u-legend .u-series").count() == 3
+    assert page.locator("input[name=range-amount]").input_value() == "2"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-loaded.png"), full_page=True)
