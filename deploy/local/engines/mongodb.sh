@@ -17,8 +17,8 @@ install_mongodb() {
   grep -q "FerretDB/FerretDB $FERRETDB_VERSION\$" "$pin/go.mod" || die "$pin/go.mod does not pin FerretDB $FERRETDB_VERSION"
   say "building FerretDB $FERRETDB_VERSION from the Go module proxy (a minute or two)"
   mod="$(cd "$pin" && GOFLAGS=-mod=readonly go mod download -json github.com/FerretDB/FerretDB 2>>"$log" \
-    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  [ -n "$mod" ] && [ -d "$mod" ] || die "downloading FerretDB $FERRETDB_VERSION failed: see $log"
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" || true
+  [ -d "${mod:-/nonexistent}" ] || die "downloading FerretDB $FERRETDB_VERSION failed: see $log"
   rm -rf "$src" && cp -r "$mod" "$src" && chmod -R u+w "$src"
   echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
   echo "meridian-local" >"$src/build/version/package.txt"
