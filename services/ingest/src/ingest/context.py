@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from elasticsearch import AsyncElasticsearch
+from elasticsearch.serializer import OrjsonSerializer
 from fastapi import Depends
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
@@ -58,7 +59,9 @@ class Ingest:
 def build(settings: Settings) -> Ingest:
     """Creates the clients (they connect lazily) and wires the services together."""
     instance = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    es = AsyncElasticsearch(settings.elasticsearch_hosts, request_timeout=30)
+    es = AsyncElasticsearch(
+        settings.elasticsearch_hosts, request_timeout=30, serializer=OrjsonSerializer()
+    )
     mongo: AsyncMongoClient = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
     db = mongo.get_database(settings.mongo_database)
     redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=3)

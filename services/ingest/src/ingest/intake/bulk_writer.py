@@ -95,10 +95,17 @@ class BulkWriter:
 
     async def write(self, entries: list[Entry]) -> None:
         """Indexes every document of the entries, retrying what failed until all are in."""
-        docs = [doc for entry in entries for doc in documents(entry)]
         received = {e.id: e.received_ms for e in entries}
-        for start in range(0, len(docs), self.batch_docs):
-            await self._write_chunk(docs[start : start + self.batch_docs], received)
+        chunk: list[IndexedDoc] = []
+        for entry in entries:
+            chunk.extend(documents(entry))
+            if len(chunk) >= self.batch_docs:
+                await self._write_chunk(chunk[: self.batch_docs], received)
+                chunk = chunk[self.batch_docs :]
+            await asyncio.sleep(0)  # building documents is CPU work: let requests through
+        while chunk:
+            await self._write_chunk(chunk[: self.batch_docs], received)
+            chunk = chunk[self.batch_docs :]
 
     async def _write_chunk(self, docs: list[IndexedDoc], received: dict[str, int]) -> None:
         pending = docs

@@ -64,6 +64,20 @@ class FrameIntake:
         self.alerts = alerts
         self.forwarder = forwarder
         self.accepted_frames = 0
+        self._listeners: dict[str, tuple[float, int]] = {}
+
+    async def listeners(self, bucket_id: str) -> int:
+        """How many live clients follow a bucket (looked up at most once a second)."""
+        cached = self._listeners.get(bucket_id)
+        now = time.monotonic()
+        if cached and now - cached[0] < 1.0:
+            return cached[1]
+        channel = self.keys.live(bucket_id)
+        count = int(dict(await self.redis.pubsub_numsub(channel)).get(channel.encode(), 0))
+        if len(self._listeners) > 10_000:
+            self._listeners.clear()
+        self._listeners[bucket_id] = (now, count)
+        return count
 
     async def accept(self, bucket: dict[str, Any], server: str, frames: list[Frame]) -> str:
         """Stores a batch durably (Unavailable/BacklogFull otherwise), then the side effects."""
@@ -80,6 +94,7 @@ class FrameIntake:
     async def _side_effects(self, bucket: dict[str, Any], server: str, frames: list[Frame]) -> None:
         ms = int(time.time() * 1000)
         live = self.keys.live(bucket["id"])
+        watched = await self.listeners(bucket["id"]) > 0
         async with self.redis.pipeline(transaction=False) as pipe:
             for channel, payload in frames:
                 if channel == "status" and isinstance(payload, dict):
@@ -87,7 +102,7 @@ class FrameIntake:
                     pipe.set(
                         self.keys.status(bucket["id"], server), orjson.dumps(latest), ex=STATUS_TTL
                     )
-                event = live_event(server, channel, payload, ms)
+                event = live_event(server, channel, payload, ms) if watched else None
                 if event is not None:
                     pipe.publish(live, orjson.dumps(event))
             if len(pipe):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
@@ -18,6 +19,7 @@ from ingest.storage.templates import KINDS, template_body
 log = logging.getLogger("ingest.storage")
 
 
+@lru_cache(maxsize=4096)
 def day_of(ms: int) -> str:
     """The YYYY.MM.DD of an epoch-milliseconds instant (UTC)."""
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y.%m.%d")
