@@ -6,6 +6,7 @@
 ES_VERSION=8.19.2
 ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip"
 ES_USER=meridian-es
+[ "$(id -u)" = 0 ] || ES_USER="$(id -un)"  # not root: Elasticsearch runs as whoever runs the stack
 ES_HOME="$CACHE/elasticsearch-$ES_VERSION"
 ES_DIR="$DATA/elasticsearch"
 
@@ -49,7 +50,7 @@ install_elasticsearch() {
   mkdir -p "$ES_DIR/config/jvm.options.d" "$ES_DIR/data" "$ES_DIR/tmp" "$LOGS/elasticsearch"
   elasticsearch_config
   # Only what is not yet owned by the user, so a warm run touches nothing.
-  find "$ES_DIR" "$LOGS/elasticsearch" ! -user "$ES_USER" -exec chown "$ES_USER:$ES_USER" {} + 
+  find "$ES_DIR" "$LOGS/elasticsearch" ! -user "$ES_USER" -exec chown "$ES_USER:$ES_USER" {} +
   elasticsearch_can_reach
 }
 
@@ -88,6 +89,7 @@ OPTIONS
 # We choose to fix it: add o+x (traverse only, no listing) to each ancestor that lacks it.
 elasticsearch_can_reach() {
   local probe="test -r $ES_HOME/bin/elasticsearch -a -w $ES_DIR/data -a -w $LOGS/elasticsearch"
+  [ "$(id -u)" = 0 ] || return 0
   if runuser -u "$ES_USER" -- sh -c "$probe" 2>/dev/null; then return 0; fi
   local dir="$LOCAL"
   while [ "$dir" != / ]; do
