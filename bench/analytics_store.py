@@ -53,7 +53,7 @@ from analytics.storage.client import build_client  # noqa: E402
 from analytics.storage.indices import Indices  # noqa: E402
 
 RUN = uuid.uuid4().hex[:6]
-PROJECT = f"bench-{RUN}"
+PROJECT = f"analytics-bench-{RUN}"
 
 
 def messages(count: int, start: datetime, users: int, seed: int) -> list[dict[str, Any]]:
@@ -172,7 +172,7 @@ async def find_service(
 
 async def bench_store(settings: Settings, args) -> dict[str, Any]:
     through_gateway_prefix = ""
-    prefix = f"bench-{RUN}-"
+    prefix = f"analytics-bench-{RUN}-"
     url, client_kwargs, process, how = await find_service(settings, prefix)
     indices = Indices(through_gateway_prefix if process is None else prefix)
     es_url = settings.elasticsearch_url
@@ -181,7 +181,7 @@ async def bench_store(settings: Settings, args) -> dict[str, Any]:
         await migrate(
             settings.model_copy(update={"index_prefix": indices.prefix}),
             DEFAULT_FOLDER,
-            f"bench-{RUN}-migrations",
+            f"analytics-bench-{RUN}-migrations",
         )
         batch = args.batch
         rounds = {"service": [], "direct": []}
@@ -237,7 +237,7 @@ async def bench_store(settings: Settings, args) -> dict[str, Any]:
             index=f"{indices.prefix}message-2001-*", ignore_unavailable=True, allow_no_indices=True
         )
         await es.indices.delete(
-            index=f"bench-{RUN}-*", ignore_unavailable=True, allow_no_indices=True
+            index=f"analytics-bench-{RUN}-*", ignore_unavailable=True, allow_no_indices=True
         )
         for name in ("message", "analytic", "logging"):
             if indices.prefix:
@@ -251,7 +251,7 @@ async def bench_store(settings: Settings, args) -> dict[str, Any]:
 
 
 async def bench_compute(settings: Settings, args) -> dict[str, Any]:
-    prefix = f"bench-{RUN}-c-"
+    prefix = f"analytics-bench-{RUN}-c-"
     local = settings.model_copy(update={"index_prefix": prefix})
     indices = Indices(prefix)
     es = build_client(local)
@@ -259,9 +259,9 @@ async def bench_compute(settings: Settings, args) -> dict[str, Any]:
         await migrate(local, DEFAULT_FOLDER, f"{prefix}migrations")
         start = datetime(2001, 3, 1, tzinfo=UTC)
         began = time.perf_counter()
-        # Loading only: no refresh and an async translog while bulk-loading (the template's
-        # mappings still apply); normal settings are put back before measuring.
-        loading = {"refresh_interval": "-1", "translog.durability": "async"}
+        # Loading only: no refresh while bulk-loading (the template's mappings still apply);
+        # the normal interval is put back before measuring.
+        loading = {"refresh_interval": "-1"}
         for day in range(28):
             await es.indices.create(
                 index=indices.message(start + timedelta(days=day)), settings=loading
@@ -269,12 +269,26 @@ async def bench_compute(settings: Settings, args) -> dict[str, Any]:
         async with httpx.AsyncClient(timeout=300) as direct:
 
             async def load(body: bytes) -> None:
-                r = await direct.post(
-                    f"{settings.elasticsearch_url}/_bulk",
-                    content=body,
-                    headers={"Content-Type": "application/x-ndjson"},
-                )
-                assert r.status_code == 200 and not r.json()["errors"], r.text[:300]
+                # The shared node may be restarted by other tests: wait and send the same batch
+                # again (same ids, so nothing is duplicated).
+                for _ in range(300):
+                    try:
+                        r = await direct.post(
+                            f"{settings.elasticsearch_url}/_bulk",
+                            content=body,
+                            headers={"Content-Type": "application/x-ndjson"},
+                        )
+                    except httpx.TransportError:
+                        await asyncio.sleep(2)
+                        continue
+                    if r.status_code in (429, 502, 503) or (
+                        r.status_code == 200 and r.json()["errors"]
+                    ):
+                        await asyncio.sleep(2)
+                        continue
+                    assert r.status_code == 200, r.text[:300]
+                    return
+                raise RuntimeError("Elasticsearch did not take a batch in 10 minutes")
 
             chunk = 100_000
             for offset in range(0, args.messages, chunk):
@@ -288,7 +302,7 @@ async def bench_compute(settings: Settings, args) -> dict[str, Any]:
                 print(f"  loaded {offset + len(docs):>9,} messages", flush=True)
         await es.indices.put_settings(
             index=f"{prefix}message-*",
-            settings={"refresh_interval": "1s", "translog.durability": "request"},
+            settings={"refresh_interval": "1s"},
         )
         await es.indices.refresh(index=f"{prefix}message-*")
         await es.indices.forcemerge(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 
 from analytics.analytic.descriptors import parse_descriptor
 from analytics.analytic.timewindow import bounds
@@ -10,6 +12,7 @@ from analytics.worker.celery_app import create_celery
 from analytics.worker.jobs import due_analytics
 from analytics_dataset import PROJECT, expected_count
 from analytics_polling import eventually
+from analytics_run import child_env
 from celery.result import AsyncResult
 
 FIXED_DONE = {
@@ -107,3 +110,34 @@ async def test_the_schedule_runs_the_daily_update_at_four(settings):
     entry = celery.conf.beat_schedule["daily-analytics-update"]
     assert entry["task"] == "analytics.update_analytics" and entry["args"] == (None, True)
     assert entry["schedule"].hour == {4} and entry["schedule"].minute == {0}
+
+
+async def test_the_scheduler_process_starts_with_the_daily_entry(tmp_path):
+    schedule = tmp_path / "beat-schedule"
+    log = tmp_path / "beat.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: ASYNC220
+            [
+                sys.executable,
+                "-c",
+                "from analytics.worker.cli import scheduler_main; scheduler_main()",
+                "--schedule-file",
+                str(schedule),
+                "--loglevel",
+                "DEBUG",
+            ],
+            env=child_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            started = await eventually(
+                lambda: asyncio.to_thread(
+                    lambda: "daily-analytics-update" in log.read_text(errors="replace")
+                )
+            )
+            assert started, log.read_text(errors="replace")[-2000:]
+            assert process.poll() is None
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
