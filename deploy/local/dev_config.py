@@ -12,9 +12,12 @@ import os
 import shutil
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
-TEMPLATES = ROOT / "deploy" / "local" / "config-templates"
+LOCAL_SCRIPTS = ROOT / "deploy" / "local"
+TEMPLATES = LOCAL_SCRIPTS / "config-templates"
 
 
 def dev_env() -> dict[str, str]:
@@ -25,6 +28,24 @@ def dev_env() -> dict[str, str]:
         if sep and not line.startswith("#"):
             values[key] = value
     return values
+
+
+def merge_platform_vars(template: Path, platform: Path) -> None:
+    """Copies platform.yml once; later, adds only the variables the copy does not have yet."""
+    if not platform.exists():
+        shutil.copy(template, platform)
+        return
+    current = yaml.safe_load(platform.read_text()) or {}
+    wanted = (yaml.safe_load(template.read_text()) or {}).get("vars", {})
+    known = current.setdefault("vars", {})
+    flat = {k for k, v in known.items() if not isinstance(v, dict) or "settings" not in v}
+    flat |= {
+        k for group in known.values() if isinstance(group, dict) for k in group.get("settings", {})
+    }
+    missing = {k: v for k, v in wanted.items() if k not in flat}
+    if missing:
+        known.update(missing)
+        platform.write_text(yaml.safe_dump(current, sort_keys=False))
 
 
 def write_json(path: Path, data: object) -> None:
@@ -45,8 +66,7 @@ def main() -> None:
         shutil.rmtree(data)
     shutil.copytree(TEMPLATES, data)
     platform = leader_dir / "platform.yml"
-    if not platform.exists():
-        shutil.copy(TEMPLATES.parent / "platform.yml", platform)
+    merge_platform_vars(TEMPLATES.parent / "platform.yml", platform)
     write_json(
         Path(env["CONFIG_LEADER_CONFIG"]),
         {
@@ -66,7 +86,16 @@ def main() -> None:
             "http": {"ip": "127.0.0.1", "port": 8106},
             "leader": {"url": "http://127.0.0.1:8105", "auth": env["CONFIG_FOLLOWER_KEY"]},
             "paths": {"dataFolder": str(LOCAL / "config-follower" / "data")},
-            "hooks": [],
+            "hooks": [
+                {
+                    "match": "gateway/**",
+                    "run": ["bash", str(LOCAL_SCRIPTS / "gateway.sh"), "reload"],
+                },
+                {
+                    "match": "services/*.env",
+                    "run": ["bash", str(LOCAL_SCRIPTS / "suite.sh"), "restart-changed"],
+                },
+            ],
         },
     )
 

@@ -4,12 +4,11 @@
 #   suite.sh up         everything; prints the URLs and where the logs are
 #   suite.sh down       stops everything and supervisord
 #   suite.sh status     what runs and what answers
-#   suite.sh test-prep  what `make test` needs: the stack up, TLS material and the gateway config rendered
+#   suite.sh restart-changed   restarts the services whose env file the follower changed (its hook)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 GATEWAY_DIR="$LOCAL/gateway"
 TLS_DIR="$LOCAL/tls"
-DASHBOARD_DIR="$LOCAL/dashboard"
 WITH_ENV="$ROOT/deploy/local/with-env.sh"
 
 # name|console script and arguments|gateway prefix
@@ -36,14 +35,7 @@ tls() {
   bash "$ROOT/gateway/dev_tls.sh" "$TLS_DIR" >"$LOGS/tls.log" 2>&1 || die "TLS material: see $LOGS/tls.log"
 }
 
-render_gateway() {
-  mkdir -p "$GATEWAY_DIR" "$DASHBOARD_DIR"
-  "$VENV/bin/python" "$ROOT/gateway/render.py" --out "$GATEWAY_DIR/nginx.conf" --tls-dir "$TLS_DIR" \
-    --prefix-dir "$GATEWAY_DIR" --dashboard-root "$DASHBOARD_DIR" >"$LOGS/gateway-render.log" 2>&1 \
-    || die "rendering the gateway config failed: see $LOGS/gateway-render.log"
-  /usr/sbin/nginx -t -q -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf" -e "$GATEWAY_DIR/logs/error.log" >>"$LOGS/gateway-render.log" 2>&1 \
-    || die "nginx -t refused the rendered config: see $LOGS/gateway-render.log"
-}
+render_gateway() { bash "$ROOT/deploy/local/gateway.sh" render; }
 
 build_dashboard() {
   local build="$ROOT/services/metrics-api/dashboard/build.sh"
@@ -63,12 +55,14 @@ write_programs() {
   {
     while IFS='|' read -r name cmd _; do
       [ -n "$name" ] || continue
-      program "$name" "$WITH_ENV $VENV/bin/$cmd" "environment=ROOT_PATH=\"$(prefix_of "$name")\""
+      program "$name" "$WITH_ENV $VENV/bin/$cmd" \
+        "environment=ROOT_PATH=\"$(prefix_of "$name")\",MERIDIAN_SERVICE=\"$name\""
       echo; names="$names,$name"
     done <<<"$SERVICES"
     while IFS='|' read -r name cmd; do
       [ -n "$name" ] && [ -x "$VENV/bin/${cmd%% *}" ] || continue
-      program "$name" "$WITH_ENV $VENV/bin/$cmd"; echo; names="$names,$name"
+      program "$name" "$WITH_ENV $VENV/bin/$cmd" "environment=MERIDIAN_SERVICE=\"${name%%-*}\""
+      echo; names="$names,$name"
     done <<<"$WORKERS"
     echo "[group:services]"; echo "programs=${names#,}"; echo
     program gateway "/usr/sbin/nginx -p $GATEWAY_DIR -c $GATEWAY_DIR/nginx.conf -e $GATEWAY_DIR/logs/error.log -g 'daemon off;'"
@@ -98,16 +92,25 @@ wait_ready() {
     || die "not every service is ready: see the lines above and $LOGS/<service>.log"
 }
 
+# The configuration leader and this machine's follower come first: the follower applies the files
+# the others read (the gateway's variables, each service's env file) before they start.
+start_configuration() {
+  supervisorctl start services:config-leader services:config-follower >/dev/null || true
+  "$VENV/bin/python" "$ROOT/deploy/local/wait_applied.py" --wait 60 \
+    || die "the configuration follower did not apply its files: see $LOGS/config-follower.log"
+}
+
 up() {
   stack up
   load_dev_env
   tls
   config_files
   build_dashboard
-  render_gateway
   prepare
   write_programs
   ensure_supervisord
+  start_configuration
+  render_gateway
   supervisorctl start 'services:*' >/dev/null || true
   if [ "$(supervisorctl status gateway | awk '{print $2}')" = RUNNING ]; then
     /usr/sbin/nginx -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf" -e "$GATEWAY_DIR/logs/error.log" -s reload
@@ -142,19 +145,22 @@ status() {
   [ -e "$MERIDIAN_CA" ] && "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" --once || true
 }
 
-test_prep() {
-  stack up
-  load_dev_env
-  tls
-  config_files
-  render_gateway
-  prepare
+# After the follower changed service env files (its hook): restart those services and their workers.
+restart_changed() {
+  local file name
+  for file in ${CONFIG_CHANGED_FILES:-}; do
+    name="$(basename "$file" .env)"
+    case "$file" in services/*.env|/services/*.env)
+      say "restarting $name (its env file changed)"
+      supervisorctl restart $(supervisorctl status 'services:*' | awk '{print $1}' | grep -E "^services:$name(-|$)") >/dev/null ;;
+    esac
+  done
 }
 
 case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  test-prep) test_prep ;;
-  *) echo "usage: $0 up|down|status|test-prep" >&2; exit 2 ;;
+  restart-changed) restart_changed ;;
+  *) echo "usage: $0 up|down|status|restart-changed" >&2; exit 2 ;;
 esac

@@ -5,6 +5,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 set -a
 # shellcheck disable=SC1091
 . "$ROOT/.local/dev.env"
-[ -e "$ROOT/.local/services.env" ] && . "$ROOT/.local/services.env"
+# The service's env file from the configuration leader, as this machine's follower applied it.
+service_env="$ROOT/.local/config-follower/data/services/${MERIDIAN_SERVICE:-none}.env"
+if [ -e "$service_env" ]; then . "$service_env"; fi
 set +a
 exec "$@"

@@ -3,18 +3,15 @@ touches each engine: stop it, the services that use it answer 503 naming it; sta
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.conftest import GATEWAY, ROOT, tls
+
 STACK = ROOT / "deploy" / "local" / "stack.sh"
-GATEWAY = os.environ.get("GATEWAY_URL", "https://localhost:8443")
-CA = os.environ.get("MERIDIAN_CA", str(ROOT / ".local" / "tls" / "ca.crt"))
 
 PREFIXES = {
     "ingest": "/ingest",
@@ -36,7 +33,7 @@ USERS = {
 
 @pytest.fixture(scope="module")
 def gateway() -> httpx.Client:
-    with httpx.Client(base_url=GATEWAY, verify=CA, timeout=10) as client:
+    with httpx.Client(base_url=GATEWAY, verify=tls(), timeout=10) as client:
         yield client
 
 
