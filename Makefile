@@ -33,6 +33,7 @@ lint: sync ## ruff and mypy
 	uv run mypy libs/meridian-kit/src services/*/src
 
 test: lint ## lint, then every test (brings the suite up if it is not running)
+	@bash $(LOCAL)/suite.sh test-deps
 	@bash $(LOCAL)/suite.sh up
 	uv run pytest -q $(PYTEST_ARGS)
 

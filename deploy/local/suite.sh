@@ -4,6 +4,7 @@
 #   suite.sh up         everything; prints the URLs and where the logs are
 #   suite.sh down       stops everything and supervisord
 #   suite.sh status     what runs and what answers
+#   suite.sh test-deps  what the tests need beyond the suite (Debian's chromium)
 #   suite.sh restart-changed   restarts the services whose env file the follower changed (its hook)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -157,10 +158,14 @@ restart_changed() {
   done
 }
 
+# What only the tests need beyond the suite: a browser for the dashboard test.
+test_deps() { ensure_apt /usr/bin/chromium chromium; }
+
 case "${1:-}" in
   up) up ;;
+  test-deps) test_deps ;;
   down) down ;;
   status) status ;;
   restart-changed) restart_changed ;;
-  *) echo "usage: $0 up|down|status|restart-changed" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|test-deps|restart-changed" >&2; exit 2 ;;
 esac
