@@ -56,6 +56,7 @@ class BulkWriter:
         batch_docs: int,
         claim_idle_ms: int,
         stats: WriterStats,
+        concurrency: int = 2,
     ):
         self.es = es
         self.stream = stream
@@ -65,6 +66,7 @@ class BulkWriter:
         self.batch_docs = batch_docs
         self.claim_idle_ms = claim_idle_ms
         self.stats = stats
+        self.concurrency = concurrency
 
     async def run(self) -> None:
         """Runs until cancelled; never stops on a datastore fault."""
@@ -94,18 +96,39 @@ class BulkWriter:
                 backoff = min(MAX_BACKOFF, backoff * 2)
 
     async def write(self, entries: list[Entry]) -> None:
-        """Indexes every document of the entries, retrying what failed until all are in."""
+        """Indexes every document of the entries, retrying what failed until all are in.
+
+        Documents are built chunk by chunk while earlier chunks are in flight (at most
+        `concurrency` `_bulk` requests at once), so Elasticsearch is never left waiting on us.
+        """
         received = {e.id: e.received_ms for e in entries}
+        slots = asyncio.Semaphore(self.concurrency)
+        in_flight: list[asyncio.Task[None]] = []
+
+        async def send(chunk: list[IndexedDoc]) -> None:
+            try:
+                await self._write_chunk(chunk, received)
+            finally:
+                slots.release()
+
+        async def launch(chunk: list[IndexedDoc]) -> None:
+            await slots.acquire()
+            in_flight.append(asyncio.create_task(send(chunk)))
+
         chunk: list[IndexedDoc] = []
-        for entry in entries:
-            chunk.extend(documents(entry))
-            if len(chunk) >= self.batch_docs:
-                await self._write_chunk(chunk[: self.batch_docs], received)
-                chunk = chunk[self.batch_docs :]
-            await asyncio.sleep(0)  # building documents is CPU work: let requests through
-        while chunk:
-            await self._write_chunk(chunk[: self.batch_docs], received)
-            chunk = chunk[self.batch_docs :]
+        try:
+            for entry in entries:
+                chunk.extend(documents(entry))
+                while len(chunk) >= self.batch_docs:
+                    await launch(chunk[: self.batch_docs])
+                    chunk = chunk[self.batch_docs :]
+                await asyncio.sleep(0)  # building documents is CPU work: let requests through
+            if chunk:
+                await launch(chunk)
+            await asyncio.gather(*in_flight)
+        finally:
+            for task in in_flight:
+                task.cancel()
 
     async def _write_chunk(self, docs: list[IndexedDoc], received: dict[str, int]) -> None:
         pending = docs
