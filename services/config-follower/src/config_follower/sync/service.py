@@ -128,11 +128,18 @@ class Follower:
                 self.status.last_fetch = {"at": now(), "ok": False, "error": str(exc)}
                 log.warning("apply refused", extra={"reason": reason, "error": str(exc)})
                 raise _as_service_error(exc) from None
-            self.status.revision = configuration.revision
-            self.status.files = sorted(path for path, _ in configuration.files)
-            self.status.last_apply = {"at": now(), "written": result.written}
+            files = sorted(path for path, _ in configuration.files)
+            news = (
+                result.written
+                or configuration.revision != self.status.revision
+                or files != self.status.files
+            )
             self.status.synced_since_start = True
-            await asyncio.to_thread(self._save_state)
+            if news or self.status.last_apply is None:
+                self.status.revision = configuration.revision
+                self.status.files = files
+                self.status.last_apply = {"at": now(), "written": result.written}
+                await asyncio.to_thread(self._save_state)
             hooks = await run_hooks(self.config.hooks, result.written, self.config.data_folder)
         log.info(
             "applied configuration",

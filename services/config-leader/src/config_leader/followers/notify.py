@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 import httpx
+from asgi_correlation_id import correlation_id
 from meridian_kit.errors import BadRequest
 
 from config_leader.leader_config.model import FollowerEntry
@@ -45,10 +46,12 @@ async def notify_one(
 ) -> tuple[bool, dict[str, Any]]:
     """Calls one follower's /notify; (True, its report) or (False, the error)."""
     where = {"url": entry.url, "role": entry.role}
+    headers = {"Authorization": key}
+    request_id = correlation_id.get()
+    if request_id:
+        headers["X-Request-ID"] = request_id  # one id across the leader's and followers' logs
     try:
-        response = await client.post(
-            f"{entry.url}/notify", headers={"Authorization": key}, timeout=time_limit
-        )
+        response = await client.post(f"{entry.url}/notify", headers=headers, timeout=time_limit)
     except httpx.TimeoutException:
         return False, {**where, "error": f"no answer within {time_limit:g}s"}
     except httpx.HTTPError as exc:

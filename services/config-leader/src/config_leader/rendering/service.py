@@ -61,6 +61,7 @@ class RoleRenderer:
     data_folder: Path
     _resolved: tuple[str, dict[str, Any], list[str]] | None = None
     _cache: dict[str, tuple[tuple[object, ...], list[RenderedFile]]] = field(default_factory=dict)
+    _bodies: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
 
     def _resolve(self, variables: Mapping[str, Any]) -> tuple[str, dict[str, Any], list[str]]:
         key = variables_key(variables)
@@ -89,3 +90,14 @@ class RoleRenderer:
             raise RenderFailed(f"rendering failed for role '{role}'", detail=errors)
         self._cache[role] = (cache_key, files)
         return files
+
+    def conf_body(self, role: str, variables: Mapping[str, Any], revision: int) -> bytes:
+        """The GET /conf answer as JSON bytes, encoded once per rendering and revision."""
+        files = self.render(role, variables)
+        cached = self._bodies.get(role)
+        if cached is not None and cached[0] == id(files) and cached[1] == revision:
+            return cached[2]
+        body = {"files": [f.as_json() for f in files], "role": role, "revision": revision}
+        encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self._bodies[role] = (id(files), revision, encoded)
+        return encoded

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -59,13 +60,26 @@ class History:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self._listed: tuple[int, list[int]] | None = None
 
-    def numbers(self) -> list[int]:
-        """Every recorded revision number, ascending."""
-        if not self.folder.is_dir():
+    def numbers(self, *, fresh: bool = False) -> list[int]:
+        """Every recorded revision number, ascending (re-listed when the folder changed)."""
+        try:
+            stamp = self.folder.stat().st_mtime_ns
+        except FileNotFoundError:
             return []
-        found = (REVISION_FILE.match(p.name) for p in self.folder.iterdir())
-        return sorted(int(m.group(1)) for m in found if m)
+        # Like git's "racily clean" rule: a listing is only reused once the folder's mtime is
+        # over a second old, since a revision added within the same timestamp tick is invisible.
+        settled = time.time_ns() - stamp > 1_000_000_000
+        if fresh or not settled or self._listed is None or self._listed[0] != stamp:
+            found = (REVISION_FILE.match(p.name) for p in self.folder.iterdir())
+            self._listed = (stamp, sorted(int(m.group(1)) for m in found if m))
+        return list(self._listed[1])
+
+    def latest_number(self) -> int:
+        """The newest revision number, 0 before the first."""
+        numbers = self.numbers()
+        return numbers[-1] if numbers else 0
 
     def get(self, number: int) -> Revision | None:
         """One revision, or None."""
@@ -101,7 +115,7 @@ class History:
         rollback_of: int | None = None,
     ) -> Revision:
         """Saves a new revision numbered after the latest."""
-        numbers = self.numbers()
+        numbers = self.numbers(fresh=True)  # never trust a listing cached within one mtime tick
         revision = Revision(
             revision=(numbers[-1] + 1) if numbers else 1,
             at=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
@@ -112,4 +126,5 @@ class History:
         )
         data = json.dumps(asdict(revision), indent=2, ensure_ascii=False) + "\n"
         write_atomically(self.folder / f"{revision.revision:06d}.json", data.encode(), mode=0o600)
+        self._listed = None
         return revision

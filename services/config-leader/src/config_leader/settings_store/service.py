@@ -76,8 +76,7 @@ class SettingsStore:
     def snapshot(self) -> Snapshot:
         """The current variables and revision number."""
         document, flat = self._read()
-        latest = self.history.latest()
-        return Snapshot(latest.revision if latest else 0, flat, grouped_view(document))
+        return Snapshot(self.history.latest_number(), flat, grouped_view(document))
 
     def record_initial(self) -> Revision | None:
         """At start: records revision 1, or a revision for edits made to platform.yml by hand."""
