@@ -42,9 +42,18 @@ class _LoadLocalFile(asyncmy.connection.LoadLocalFile):  # type: ignore[misc]
 asyncmy.connection.LoadLocalFile = _LoadLocalFile  # type: ignore[misc]
 
 
+IntegrityError = myerrors.IntegrityError
+
+
+class RaceLost(Exception):
+    """A concurrent transaction inserted the same key first; the retry will see its row."""
+
+
 def is_transient(exc: BaseException) -> bool:
     """Whether an error from MySQL means "try again later" rather than "this is wrong"."""
-    if isinstance(exc, ConnectionError | OSError | asyncio.TimeoutError | myerrors.InterfaceError):
+    if isinstance(
+        exc, RaceLost | ConnectionError | OSError | asyncio.TimeoutError | myerrors.InterfaceError
+    ):
         return True
     if isinstance(exc, myerrors.MySQLError):
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from asyncmy.connection import Connection
 
-from kmdb.db import execute, fetchall
+from kmdb.db import IntegrityError, execute, fetchall
 from kmdb.dealias.ids import name_id, preference
 
 
@@ -24,35 +24,32 @@ def _marks(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
-async def ensure_identities(conn: Connection, names: Iterable[str]) -> None:
-    """Creates identities (each its own user) for names never seen before."""
+async def create_identities(conn: Connection, names: Iterable[str]) -> dict[str, int]:
+    """Creates identities never seen before, each its own user; returns their user ids.
+
+    A concurrent batch creating the same name makes this fail with a duplicate key, which the
+    writer retries (the retry finds the name); a users row already holding a new name's id is
+    a hash collision, refused rather than merged.
+    """
     fresh = sorted(set(names))
     if not fresh:
-        return
+        return {}
+    ids = {n: name_id(n) for n in fresh}
+    rows = _marks(len(fresh)).replace("%s", "(%s, %s)")
     await execute(
         conn,
-        f"INSERT IGNORE INTO identities (name, user_id) VALUES {_marks(len(fresh)).replace('%s', '(%s, %s)')}",
-        [v for n in fresh for v in (n, name_id(n))],
+        f"INSERT INTO identities (name, user_id) VALUES {rows}",
+        [v for n in fresh for v in (n, ids[n])],
     )
-    rows = await fetchall(
-        conn, f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(fresh))})", fresh
-    )
-    own = [(uid, name) for name, uid in rows if uid == name_id(name)]
-    if not own:
-        return
-    await execute(
-        conn,
-        f"INSERT IGNORE INTO users (id, name) VALUES {_marks(len(own)).replace('%s', '(%s, %s)')}",
-        [v for pair in own for v in pair],
-    )
-    ids = [uid for uid, _ in own]
-    found = await fetchall(
-        conn, f"SELECT id, name FROM users WHERE id IN ({_marks(len(ids))})", ids
-    )
-    expected = dict(own)
-    for uid, name in found:
-        if expected.get(uid) != name:
-            raise HashCollision(f"user names {name!r} and {expected.get(uid)!r} share id {uid}")
+    try:
+        await execute(
+            conn,
+            f"INSERT INTO users (id, name) VALUES {rows}",
+            [v for n in fresh for v in (ids[n], n)],
+        )
+    except IntegrityError as exc:
+        raise HashCollision(f"a new user name's id is taken: {exc}") from None
+    return ids
 
 
 async def merge_aliases(conn: Connection, pairs: list[tuple[str, str]]) -> dict[int, int]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from kmdb.dealias.ids import MAX_INDEX, MAX_LINE, is_numeric, name_id, ordered_pair, row_base
 from kmdb.exports.parse import BadLine, Record, parse_line, property_value
+from kmdb.importer.bulk import TSV_ESCAPES, TSV_SPECIAL
 
 MAX_VARCHAR = 255
 
@@ -30,9 +32,8 @@ class Batch:
     end_offset: int = 0
     # (id, t, key id, person); (id, t, key id, value, person, event id); (id, name1, name2, t)
     events: list[tuple[int, str, int, str]] = field(default_factory=list)
-    properties: list[tuple[int, str, int, str | None, str, int | None]] = field(
-        default_factory=list
-    )
+    # Property values are kept escaped for LOAD DATA already: (id, t, key, value, person, event)
+    properties: list[tuple[int, str, int, str, str, str]] = field(default_factory=list)
     aliases: list[tuple[int, str, str, str]] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, excerpt)
     keys: dict[int, str] = field(default_factory=dict)  # keys first seen in this batch
@@ -101,6 +102,7 @@ class Batcher:
             batch.persons.update((first, second))
             return
         event_id: int | None = None
+        event_ref = "\\N"
         if record.kind == "event":
             name = (record.name or "")[:MAX_VARCHAR]
             if f.whitelisted_events and name not in f.whitelisted_events:
@@ -108,21 +110,23 @@ class Batcher:
                 return
             batch.events.append((base, when, self._key(batch, name), record.person))
             event_id = base
+            event_ref = str(base)
         index = 1 if event_id is not None else 0
         for key, value in record.properties.items():
             if key.startswith("_") or key in f.blacklisted_properties or index > MAX_INDEX:
                 continue
-            text = property_value(value)
+            text = value if isinstance(value, str) else property_value(value)
             if text is None:
                 continue
+            text = text[:MAX_VARCHAR]
             batch.properties.append(
                 (
                     base | index,
                     when,
                     self._key(batch, key[:MAX_VARCHAR]),
-                    text[:MAX_VARCHAR],
+                    text.translate(TSV_ESCAPES) if TSV_SPECIAL.search(text) else text,
                     record.person,
-                    event_id,
+                    event_ref,
                 )
             )
             index += 1
@@ -143,6 +147,8 @@ class Batcher:
             for raw in group:
                 line_no += 1
                 offset += len(raw) + newline
+                if not line_no & 127:
+                    await asyncio.sleep(0)  # let the previous batch's writes go on meanwhile
                 record = self._parse(batch, line_no, raw)
                 if record is not None:
                     if count >= self.batch_size and record.t != last_t:

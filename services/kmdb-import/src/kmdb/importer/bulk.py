@@ -12,8 +12,8 @@ from asyncmy.connection import Connection
 
 from kmdb.db import execute
 
-_SPECIAL = re.compile(r"[\\\t\n\r\x00]")
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": "\\0"})
+TSV_SPECIAL = re.compile(r"[\\\t\n\r\x00]")
+TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": "\\0"})
 
 
 def tsv_field(value: Any) -> str:
@@ -21,7 +21,7 @@ def tsv_field(value: Any) -> str:
     if value is None:
         return "\\N"
     if isinstance(value, str):
-        return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
+        return value.translate(TSV_ESCAPES) if TSV_SPECIAL.search(value) else value
     return str(value)
 
 
@@ -34,12 +34,17 @@ async def load_rows(
     conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> int:
     """Loads rows into table within the connection's current transaction."""
-    if not rows:
+    return await load_text(conn, table, columns, tsv(rows)) if rows else 0
+
+
+async def load_text(conn: Connection, table: str, columns: Sequence[str], text: bytes) -> int:
+    """Loads LOAD DATA-formatted text (tab-separated, escaped) into table."""
+    if not text:
         return 0
     fd, path = tempfile.mkstemp(prefix=f"kmdb-{table}-", suffix=".tsv")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(tsv(rows))
+            out.write(text)
         cols = ", ".join(f"`{c}`" for c in columns)
         return await execute(
             conn,

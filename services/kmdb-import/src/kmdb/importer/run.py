@@ -65,7 +65,7 @@ async def _claim(conn: Connection, revision: int, generation: int, job_id: str) 
         await execute(
             conn,
             "UPDATE dumpfiles SET status = 'running', job_id = %s,"
-            " started_at = COALESCE(started_at, NOW()) WHERE revision = %s AND generation = %s",
+            " started_at = COALESCE(started_at, NOW(6)) WHERE revision = %s AND generation = %s",
             (job_id, revision, generation),
         )
     return rows[0][:4]
@@ -75,7 +75,7 @@ async def _finish(conn: Connection, job: FileJob, line: int, offset: int) -> boo
     """Marks the file done if this generation still owns it at that checkpoint."""
     count = await execute(
         conn,
-        "UPDATE dumpfiles SET status = 'done', finished_at = NOW(), error = NULL,"
+        "UPDATE dumpfiles SET status = 'done', finished_at = NOW(6), error = NULL,"
         " `length` = GREATEST(COALESCE(`length`, 0), `offset`)"
         " WHERE revision = %s AND generation = %s AND line = %s AND `offset` = %s",
         (job.revision, job.generation, line, offset),

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
 
-from kmdb.db import execute, fetchall
+from kmdb.db import IntegrityError, RaceLost, execute, fetchall
 from kmdb.dealias.ids import name_id
-from kmdb.dealias.service import HashCollision, ensure_identities, merge_aliases, resolve
+from kmdb.dealias.service import HashCollision, create_identities, merge_aliases, resolve
 from kmdb.importer.batches import Batch
-from kmdb.importer.bulk import load_rows
+from kmdb.importer.bulk import load_text
 
 
 class Superseded(Exception):
@@ -24,7 +24,6 @@ class FileJob:
     revision: int
     generation: int
     ignored_users: frozenset[str] = frozenset()
-    known_identities: set[str] = field(default_factory=set)
     known_keys: set[int] = field(default_factory=set)
 
 
@@ -106,44 +105,51 @@ async def write_batch(conn: Connection, job: FileJob, batch: Batch) -> BatchResu
     except BaseException:
         await conn.rollback()
         raise
-    job.known_identities.update(batch.persons)
-    if len(job.known_identities) > 2_000_000:
-        job.known_identities.clear()
     return result
 
 
 async def _write_rows(conn: Connection, job: FileJob, batch: Batch) -> BatchResult:
     """Identities, merges, then rows pointing at each person's user after the merges."""
     result = BatchResult(bad_lines=len(batch.errors), skipped=batch.skipped)
-    await ensure_identities(conn, batch.persons - job.known_identities)
-    repoint = await merge_aliases(conn, [(a, b) for _, a, b, _ in batch.aliases])
-    result.merged_users = len(repoint)
     users = await resolve(conn, batch.persons | job.ignored_users)
+    try:
+        users.update(await create_identities(conn, batch.persons - users.keys()))
+    except IntegrityError as exc:
+        raise RaceLost(str(exc)) from None
+    repoint = await merge_aliases(conn, [(a, b) for _, a, b, _ in batch.aliases])
+    if repoint:
+        users = {name: repoint.get(uid, uid) for name, uid in users.items()}
+    result.merged_users = len(repoint)
     ignored = {users[n] for n in job.ignored_users if n in users}
     for kept in ignored & set(repoint.values()):
         # A merge joined a user to an ignored identity: its rows go, wherever they came from.
         for table in ("events", "properties"):
             await execute(conn, f"DELETE FROM {table} WHERE user_id = %s", (kept,))
     dropped: set[int] = set()
-    events = []
+    events: list[str] = []
     for row_id, t, n, person in batch.events:
         uid = users[person]
         if uid in ignored:
             dropped.add(row_id >> 10)
         else:
-            events.append((row_id, t, n, uid))
-    properties = []
+            events.append(f"{row_id}\t{t}\t{n}\t{uid}\n")
+    properties: list[str] = []
     for row_id, t, key, value, person, event_id in batch.properties:
         uid = users[person]
         if uid in ignored:
             dropped.add(row_id >> 10)
         else:
-            properties.append((row_id, t, key, value, uid, event_id))
+            properties.append(f"{row_id}\t{t}\t{key}\t{value}\t{uid}\t{event_id}\n")
     aliases = [a for a in batch.aliases if users[a[1]] not in ignored]
     result.skipped += len(dropped) + len(batch.aliases) - len(aliases)
-    result.events = await load_rows(conn, "events", ("id", "t", "n", "user_id"), events)
-    result.properties = await load_rows(
-        conn, "properties", ("id", "t", "key", "value", "user_id", "event_id"), properties
+    result.events = await load_text(
+        conn, "events", ("id", "t", "n", "user_id"), "".join(events).encode()
+    )
+    result.properties = await load_text(
+        conn,
+        "properties",
+        ("id", "t", "key", "value", "user_id", "event_id"),
+        "".join(properties).encode(),
     )
     if aliases:
         await execute(

@@ -69,7 +69,7 @@ async def _queue_file(
         inserted = await execute(
             conn,
             "INSERT IGNORE INTO dumpfiles (revision, source, import_id, `length`, queued_at, status)"
-            " VALUES (%s, %s, %s, %s, NOW(), 'queued')",
+            " VALUES (%s, %s, %s, %s, NOW(6), 'queued')",
             (revision, started.source, started.import_id, size),
         )
         if inserted:
@@ -100,7 +100,7 @@ async def _queue_file(
         await execute(
             conn,
             f"UPDATE dumpfiles SET generation = %s, status = 'queued', error = NULL{reset}"
-            f" finished_at = NULL, queued_at = NOW(){origin} WHERE revision = %s",
+            f" finished_at = NULL, queued_at = NOW(6){origin} WHERE revision = %s",
             (generation, *args, revision),
         )
         if force:

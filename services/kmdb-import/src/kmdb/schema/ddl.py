@@ -98,9 +98,9 @@ TABLES: dict[str, str] = {
   skipped BIGINT NOT NULL DEFAULT 0,
   bad_lines BIGINT NOT NULL DEFAULT 0,
   error TEXT NULL,
-  queued_at TIMESTAMP NULL,
-  started_at TIMESTAMP NULL,
-  finished_at TIMESTAMP NULL,
+  queued_at TIMESTAMP(6) NULL,
+  started_at TIMESTAMP(6) NULL,
+  finished_at TIMESTAMP(6) NULL,
   updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (revision),
   KEY index_dumpfiles_on_import_id (import_id)

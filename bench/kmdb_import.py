@@ -1,0 +1,218 @@
+"""kmdb-import benchmark: generated exports in S3 -> committed rows, against LOAD DATA.
+
+    uv run python bench/kmdb_import.py [--lines 1000000] [--files 5]
+
+1. Generates a realistic export (every quirk) of --lines lines in --files revision files and
+   uploads it to the moto S3 server (multipart, streamed).
+2. Imports it with `kmdb-work --burst -n 1`, then with `-n 2` (real console scripts, real
+   MariaDB, Redis queue, S3 reads): events/s from the first job to the last commit.
+3. Dumps the final rows (events, properties, aliases, users, identities) to tab-separated files
+   and times `LOAD DATA LOCAL INFILE` of them into the same, emptied tables: the baseline.
+4. Peak RSS of one worker importing one small file and one file ten times larger.
+
+Everything lives in its own database (kmdb_bench), queue and bucket, removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from aiobotocore.session import get_session
+
+ROOT = Path(__file__).resolve().parent.parent
+for key, _, value in (
+    line.partition("=") for line in (ROOT / ".local/dev.env").read_text().splitlines()
+):
+    if value and not key.startswith("#"):
+        os.environ.setdefault(key.strip(), value.strip())
+
+from kmdb.db import connection, execute, fetchall  # noqa: E402
+from kmdb.exports.generate import ExportSpec, write_export  # noqa: E402
+from kmdb.importer.bulk import tsv  # noqa: E402
+from kmdb.settings import Settings  # noqa: E402
+from kmdb.sources.upload import upload_tree  # noqa: E402
+
+DB, QUEUE, BUCKET = "kmdb_bench", "kmdbbench", "kmdb-bench"
+TABLES = {
+    "events": ("id", "t", "n", "user_id"),
+    "properties": ("id", "t", "key", "value", "user_id", "event_id"),
+    "aliases": ("id", "name1", "name2", "t"),
+    "users": ("id", "name"),
+    "identities": ("name", "user_id"),
+}
+
+
+def settings() -> Settings:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    url = urlunsplit(parts._replace(path=f"/{DB}"))
+    return Settings(database_url=url, queue=QUEUE, aws_bucket=BUCKET)
+
+
+def env(s: Settings, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": s.database_url,
+        "KMDB_QUEUE": s.queue,
+        "AWS_BUCKET": BUCKET,
+        **extra,
+    }
+
+
+def run(cmd: list[str], s: Settings, **extra: str) -> tuple[float, int]:
+    """Runs a console script; returns (seconds, peak RSS in KiB of the process and children)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env(s, **extra), stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}")
+    return time.perf_counter() - started, usage.ru_maxrss
+
+
+def bin_(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+async def counts(s: Settings) -> dict[str, int]:
+    async with connection(s) as conn:
+        return {t: (await fetchall(conn, f"SELECT COUNT(*) FROM {t}"))[0][0] for t in TABLES}
+
+
+async def import_once(
+    s: Settings, source: str, workers: int, **extra: str
+) -> tuple[float, float, int]:
+    """Flush, enqueue, work: (seconds from the first job's start to the last commit,
+    seconds of the kmdb-work process, its peak RSS in KiB)."""
+    run([bin_("kmdb-flush")], s)
+    run([bin_("kmdb-import"), "--source", source], s)
+    wall, rss = run([bin_("kmdb-work"), "--burst", "--no-progress", "-n", str(workers)], s, **extra)
+    async with connection(s) as conn:
+        first, last = (
+            await fetchall(conn, "SELECT MIN(started_at), MAX(finished_at) FROM dumpfiles")
+        )[0]
+    return (last - first).total_seconds(), wall, rss
+
+
+async def dump(s: Settings, folder: Path) -> None:
+    """Writes every final row to <table>.tsv, streaming (unbuffered cursor)."""
+    from asyncmy.cursors import SSCursor
+
+    async with connection(s) as conn:
+        for table, columns in TABLES.items():
+            cols = ", ".join(f"`{c}`" for c in columns)
+            with (folder / f"{table}.tsv").open("wb") as out:
+                async with conn.cursor(SSCursor) as cur:
+                    await cur.execute(f"SELECT {cols} FROM `{table}`")
+                    while rows := await cur.fetchmany(20_000):
+                        out.write(tsv(rows))
+
+
+async def load_data(s: Settings, folder: Path) -> float:
+    """Empties the tables, then times LOAD DATA LOCAL INFILE of every dump in one transaction."""
+    async with connection(s, local_infile=True) as conn:
+        for table in TABLES:
+            await execute(conn, f"TRUNCATE TABLE `{table}`")
+        started = time.perf_counter()
+        await conn.begin()
+        for table, columns in TABLES.items():
+            cols = ", ".join(f"`{c}`" for c in columns)
+            await execute(
+                conn,
+                f"LOAD DATA LOCAL INFILE %s INTO TABLE `{table}` CHARACTER SET utf8mb4 ({cols})",
+                (str(folder / f"{table}.tsv"),),
+            )
+        await conn.commit()
+        return time.perf_counter() - started
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000, help="lines in all")
+    parser.add_argument("--files", type=int, default=5)
+    parser.add_argument("--rss-lines", type=int, default=50_000, help="lines of the small RSS file")
+    args = parser.parse_args()
+    s = settings()
+    base = Settings(database_url=s.database_url.rsplit("/", 1)[0] + "/", queue=QUEUE)
+    async with connection(base, db=None) as conn:
+        await execute(conn, f"DROP DATABASE IF EXISTS {DB}")
+        await execute(conn, f"CREATE DATABASE {DB} CHARACTER SET utf8mb4")
+    work = Path(tempfile.mkdtemp(prefix="kmdb-bench-"))
+    try:
+        spec = ExportSpec(files=args.files, lines_per_file=args.lines // args.files, seed=2024)
+        t = time.perf_counter()
+        write_export(spec, work / "export")
+        gen_s = time.perf_counter() - t
+        async with get_session().create_client("s3", **s.s3_client_args()) as s3:
+            await upload_tree(s3, work / "export", BUCKET, "full")
+            small = ExportSpec(files=1, lines_per_file=args.rss_lines, seed=7)
+            large = ExportSpec(files=1, lines_per_file=args.rss_lines * 10, seed=7)
+            write_export(small, work / "small")
+            write_export(large, work / "large")
+            await upload_tree(s3, work / "small", BUCKET, "small")
+            await upload_tree(s3, work / "large", BUCKET, "large")
+        shutil.rmtree(work / "small")
+        shutil.rmtree(work / "large")
+        print(f"generated {args.lines:,} lines in {gen_s:.1f}s, uploaded to s3://{BUCKET}/")
+
+        one_s, one_wall, _ = await import_once(s, f"s3://{BUCKET}/full", 1)
+        rows = await counts(s)
+        await dump(s, work)
+        # The baseline runs twice, around the 2-worker import, to even out a busy machine.
+        load_a = await load_data(s, work)
+        assert await counts(s) == rows
+        two_s, two_wall, _ = await import_once(s, f"s3://{BUCKET}/full", 2)
+        assert await counts(s) == rows, "two workers gave other row counts than one"
+        load_b = await load_data(s, work)
+        load_s = (load_a + load_b) / 2
+        _, _, rss_small = await import_once(s, f"s3://{BUCKET}/small", 1)
+        _, _, rss_large = await import_once(s, f"s3://{BUCKET}/large", 1)
+
+        events = rows["events"]
+        report = [
+            f"## kmdb-import ({dt.date.today()}, `uv run python bench/kmdb_import.py --lines {args.lines} --files {args.files}`)",
+            "",
+            f"{args.lines:,} generated lines (quirks included) in {args.files} S3 files -> {events:,} events,"
+            f" {rows['properties']:,} properties, {rows['aliases']:,} aliases, {rows['users']:,} users.",
+            "",
+            "| what | seconds | events/s | vs LOAD DATA | process wall s |",
+            "|---|---|---|---|---|",
+            f"| LOAD DATA LOCAL INFILE of the final rows (baseline, mean of {load_a:.1f} and {load_b:.1f}) | {load_s:.1f} | {events / load_s:,.0f} | 1.00x | |",
+            f"| kmdb-work -n 1 (S3 -> committed rows) | {one_s:.1f} | {events / one_s:,.0f} | {load_s / one_s:.2f}x | {one_wall:.1f} |",
+            f"| kmdb-work -n 2 | {two_s:.1f} | {events / two_s:,.0f} | {load_s / two_s:.2f}x | {two_wall:.1f} |",
+            "",
+            "Seconds run from the first job's start to the last file's commit (dumpfiles timestamps);"
+            " the process wall time adds interpreter start-up and the queue's polling.",
+            f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
+            "",
+            f"Peak RSS of one worker: {rss_small / 1024:.0f} MiB for a {args.rss_lines:,}-line file,"
+            f" {rss_large / 1024:.0f} MiB for a {args.rss_lines * 10:,}-line file"
+            f" ({rss_large / rss_small:.2f}x for 10x the lines).",
+        ]
+        print("\n".join(report))
+        out = ROOT / "bench" / "out"
+        out.mkdir(exist_ok=True)
+        (out / "kmdb_import.md").write_text("\n".join(report) + "\n")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        async with connection(base, db=None) as conn:
+            await execute(conn, f"DROP DATABASE IF EXISTS {DB}")
+        async with get_session().create_client("s3", **s.s3_client_args()) as s3:
+            pages = s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
+            async for page in pages:
+                for item in page.get("Contents", []):
+                    await s3.delete_object(Bucket=BUCKET, Key=item["Key"])
+            await s3.delete_bucket(Bucket=BUCKET)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
