@@ -18,7 +18,7 @@ UTC = dt.UTC
 @pytest.mark.parametrize(
     ("span", "size", "width", "level"),
     [
-        (86_400, 1000, 90, 10),  # one day: 960 bins from the 10 s rollup
+        (86_400, 1000, 90, 30),  # one day: 960 bins from the 30 s rollup
         (30 * 86_400, 1000, 3000, 600),  # thirty days: 864 bins from the 10 min rollup
         (3600, 1000, 4, None),  # one hour: 900 bins of raw points
         (7 * 86_400, 1200, 540, 60),

@@ -9,9 +9,10 @@ Aggregate = Literal["max", "min", "mean", "sum"]
 
 # Rollup resolutions in seconds, finest first, and the span of one rollup partition for each
 # (about ten thousand rows per partition, so partitions stay bounded however long a series runs).
-ROLLUP_LEVELS: tuple[int, ...] = (10, 60, 600, 3600)
+ROLLUP_LEVELS: tuple[int, ...] = (10, 30, 60, 600, 3600)
 ROLLUP_PARTITION_SECONDS: dict[int, int] = {
     10: 86_400,
+    30: 3 * 86_400,
     60: 7 * 86_400,
     600: 70 * 86_400,
     3600: 365 * 86_400,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from meridian_kit.errors import BadRequest, NotFound
@@ -59,8 +60,16 @@ def measures_for(table: MetricTable, columns: list[str]) -> list[Measure]:
 
 
 def iso(ms: int) -> str:
-    """An ISO 8601 UTC time, as the original printed its timestamps."""
-    return dt.datetime.fromtimestamp(ms / 1000, UTC).isoformat()
+    """An ISO 8601 UTC time, to the second or, when needed, the millisecond."""
+    when = dt.datetime.fromtimestamp(ms / 1000, UTC)
+    return when.isoformat(timespec="milliseconds" if ms % 1000 else "seconds")
+
+
+def iso_times(ts: np.ndarray) -> list[str]:
+    """ISO 8601 UTC times for ms timestamps, to the second or, when needed, the millisecond."""
+    unit: Literal["s", "ms"] = "s" if not (ts % 1000).any() else "ms"
+    stamps = np.datetime_as_string(ts.astype("datetime64[ms]"), unit=unit)  # type: ignore[call-overload]
+    return [f"{s}+00:00" for s in stamps.tolist()]
 
 
 def json_rows(
@@ -75,7 +84,7 @@ def json_rows(
         else:
             cells = [None if v != v else v for v in cells]
         columns.append(cells)
-    return [[iso(t), *cells] for t, *cells in zip(ts.tolist(), *columns, strict=True)]
+    return [[t, *cells] for t, *cells in zip(iso_times(ts), *columns, strict=True)]
 
 
 async def _raw(store: SeriesStore, q: SeriesQuery, start: int, end: int) -> Partials:
