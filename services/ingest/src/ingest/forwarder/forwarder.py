@@ -140,10 +140,13 @@ class Forwarder:
 
     async def run(self) -> None:
         """Forwards queued points until cancelled."""
+        group_ready = False
         async with httpx.AsyncClient(timeout=10) as client:
             while True:
                 try:
-                    await self._ensure_group()
+                    if not group_ready:
+                        await self._ensure_group()
+                        group_ready = True
                     ids, points = await self._read()
                     if ids:
                         await self._post(client, points)
@@ -154,5 +157,6 @@ class Forwarder:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
+                    group_ready = group_ready and "NOGROUP" not in str(exc)
                     log.warning("forwarder: %s; retrying", exc)
                     await asyncio.sleep(2)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
+import orjson
 from elasticsearch import AsyncElasticsearch
 
 from ingest.intake.documents import IndexedDoc, documents
@@ -72,9 +72,12 @@ class BulkWriter:
         """Runs until cancelled; never stops on a datastore fault."""
         backoff = 0.5
         claim_every, rounds = 20, 0
+        group_ready = False
         while True:
             try:
-                await self.stream.ensure_group()
+                if not group_ready:
+                    await self.stream.ensure_group()
+                    group_ready = True
                 entries: list[Entry] = []
                 if rounds % claim_every == 0:
                     entries = await self.stream.claim_stale(
@@ -91,6 +94,7 @@ class BulkWriter:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                group_ready = group_ready and "NOGROUP" not in str(exc)
                 log.warning("bulk writer %s: %s; retrying", self.consumer, exc)
                 await asyncio.sleep(backoff)
                 backoff = min(MAX_BACKOFF, backoff * 2)
@@ -154,15 +158,19 @@ class BulkWriter:
 
     async def _bulk(self, docs: list[IndexedDoc], received: dict[str, int]) -> list[IndexedDoc]:
         """One _bulk request; returns the documents to try again."""
-        operations: list[Any] = []
+        lines: list[bytes] = []
         targets: list[str] = []
         for doc in docs:
             index, alias = self._target(doc, received)
             await self.indices.ensure(index, alias)
-            operations.append({"create": {"_index": index, "_id": doc.id}})
-            operations.append(doc.source)
+            lines.append(orjson.dumps({"create": {"_index": index, "_id": doc.id}}))
+            lines.append(orjson.dumps(doc.source))
             targets.append(index)
-        response = await self.es.bulk(operations=operations)
+        body = b"\n".join(lines) + b"\n"  # NDJSON built once, with orjson
+        response = await self.es.bulk(
+            operations=body,  # type: ignore[arg-type]  # bytes are sent as they are
+            filter_path="errors,items.*.status,items.*.error",
+        )
         if not response.get("errors"):
             self.stats.indexed += len(docs)
             return []

@@ -64,8 +64,12 @@ def process_of(payload: Any) -> Doc:
     proc = payload.get("process") if isinstance(payload, dict) else None
     if not isinstance(proc, dict):
         return {}
-    out = {k: proc.get(k) for k in ("name", "pm_id", "rev") if proc.get(k) is not None}
-    return {k: (v if isinstance(v, str | int | float) else str(v)) for k, v in out.items()}
+    out: Doc = {}
+    for key in ("name", "pm_id", "rev"):
+        value = proc.get(key)
+        if value is not None:
+            out[key] = value if isinstance(value, str | int | float) else str(value)
+    return out
 
 
 def fingerprint(message: str, stack: str) -> str:
