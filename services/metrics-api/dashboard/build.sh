@@ -5,6 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 out="$root/.local/dashboard"
+stamp="$root/.local/cache/dashboard.source-sum"
 cd "$here"
 
 command -v npm >/dev/null || { echo "dashboard: npm not found (apt-get install nodejs npm)" >&2; exit 1; }
@@ -18,10 +19,11 @@ if [[ ! -d node_modules || "$(cat node_modules/.meridian-lock 2>/dev/null)" != "
 fi
 
 src_sum="$(cat package-lock.json index.html vite.config.ts tsconfig.json $(find src -type f | sort) | sha256sum | cut -d' ' -f1)"
-if [[ -f "$out/index.html" && "$(cat "$out/.source-sum" 2>/dev/null)" == "$src_sum" ]]; then
+if [[ -f "$out/index.html" && "$(cat "$stamp" 2>/dev/null)" == "$src_sum" ]]; then
   echo "dashboard: up to date in $out"
   exit 0
 fi
 npm run --silent build
-echo "$src_sum" > "$out/.source-sum"
+mkdir -p "$(dirname "$stamp")"
+echo "$src_sum" > "$stamp"
 echo "dashboard: built into $out"
