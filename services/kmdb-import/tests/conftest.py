@@ -20,10 +20,11 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from asyncmy.connection import Connection
 from kmdb.db import connection, execute, fetchall
+from kmdb.partitions.service import existing_bounds
 from kmdb.queue.discover import ImportStarted, start_import
 from kmdb.queue.redis_keys import clear_queue
 from kmdb.queue.worker import build_worker
-from kmdb.schema.ddl import FILTER_TABLES
+from kmdb.schema.ddl import FILTER_TABLES, PARTITIONED_TABLES
 from kmdb.schema.service import flush
 from kmdb.settings import Settings
 from kmdb.sources.open import open_source
@@ -81,6 +82,9 @@ async def settings(database: str) -> AsyncIterator[Settings]:
         await flush(conn)
         for table in FILTER_TABLES:
             await execute(conn, f"DELETE FROM {table}")
+        for table in PARTITIONED_TABLES:
+            if await existing_bounds(conn, table) is not None:
+                await execute(conn, f"ALTER TABLE {table} REMOVE PARTITIONING")
     redis = Redis.from_url(s.redis_url)
     await clear_queue(redis, s)
     yield s

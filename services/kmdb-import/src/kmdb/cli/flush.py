@@ -12,7 +12,7 @@ from kmdb.db import connection
 from kmdb.queue.redis_keys import clear_queue
 from kmdb.schema.service import create_or_upgrade, flush
 
-app = typer.Typer(add_completion=False, help=__doc__)
+app = typer.Typer(add_completion=False, help=__doc__, rich_markup_mode=None)
 
 
 @app.command()
@@ -40,3 +40,7 @@ def main(
             typer.echo(line)
 
     asyncio.run(run())
+
+
+if __name__ == "__main__":
+    app()

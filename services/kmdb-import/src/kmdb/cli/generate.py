@@ -12,7 +12,7 @@ from aiobotocore.session import get_session
 from kmdb.cli.options import settings_from
 from kmdb.exports.generate import ExportSpec, write_export
 
-app = typer.Typer(add_completion=False, help=__doc__)
+app = typer.Typer(add_completion=False, help=__doc__, rich_markup_mode=None)
 
 
 async def upload(root: Path, url: str) -> int:

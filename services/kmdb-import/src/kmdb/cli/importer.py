@@ -19,7 +19,7 @@ from kmdb.schema.service import create_or_upgrade
 from kmdb.sources.base import SourceError
 from kmdb.sources.open import default_source, open_source
 
-app = typer.Typer(add_completion=False, help=__doc__)
+app = typer.Typer(add_completion=False, help=__doc__, rich_markup_mode=None)
 log = logging.getLogger("kmdb.import")
 
 
@@ -125,3 +125,7 @@ def main(
         fail(f"kmdb-import: {getattr(exc, 'message', exc)}")
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+
+
+if __name__ == "__main__":
+    app()

@@ -14,7 +14,7 @@ from kmdb.db import connection
 from kmdb.partitions.service import partition_all
 from kmdb.schema.service import create_or_upgrade
 
-app = typer.Typer(add_completion=False, help=__doc__)
+app = typer.Typer(add_completion=False, help=__doc__, rich_markup_mode=None)
 
 
 @app.command()
@@ -64,3 +64,7 @@ def main(
             typer.echo(f"{r.table}: {added}, {r.total} partitions")
 
     asyncio.run(run())
+
+
+if __name__ == "__main__":
+    app()

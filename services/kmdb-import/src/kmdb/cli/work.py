@@ -17,7 +17,7 @@ from kmdb.cli.progress import show_progress
 from kmdb.queue.worker import run_worker
 from kmdb.settings import Settings
 
-app = typer.Typer(add_completion=False, help=__doc__)
+app = typer.Typer(add_completion=False, help=__doc__, rich_markup_mode=None)
 
 
 def _child(settings: Settings, burst: bool) -> None:

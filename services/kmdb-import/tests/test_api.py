@@ -1,0 +1,138 @@
+"""kmdb-api over HTTP (in process, real MariaDB/Redis): imports, progress, errors, filters, queries."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from kmdb.app import create_app
+
+T0 = 1_400_000_000  # 2014-05-13T16:53:20Z
+
+
+@pytest.fixture
+async def client(settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kmdb") as c:
+            yield c
+
+
+async def test_filters_crud_and_errors(client):
+    r = await client.post("/filters/ignored-users", json={"name": "robot/7"})
+    assert r.status_code == 201 and r.json()["name"] == "robot/7"
+    r = await client.post("/filters/ignored-users", json={"name": "robot/7"})
+    assert r.status_code == 409 and "already" in r.json()["error"]
+    assert [f["name"] for f in (await client.get("/filters/ignored-users")).json()] == ["robot/7"]
+    assert (await client.get("/filters/whitelisted-events")).json() == []
+    r = await client.post("/filters/blacklisted-properties", json={"name": ""})
+    assert r.status_code == 400 and r.json()["detail"][0]["field"] == "name"
+    r = await client.post("/filters/blacklisted-properties", json={"name": "x" * 256})
+    assert r.status_code == 400
+    r = await client.get("/filters/everything")
+    assert r.status_code == 400 and "kind" in r.json()["error"]
+    assert (await client.delete("/filters/ignored-users/robot/7")).status_code == 204
+    r = await client.delete("/filters/ignored-users/robot/7")
+    assert r.status_code == 404 and "robot/7" in r.json()["error"]
+
+
+async def test_import_progress_errors_counts_and_timeline(client, settings, export, kit: Any):
+    url = export(
+        {
+            140: [
+                {"_p": "anon-1", "_t": T0, "_n": "Visited Site", "url": "/"},
+                {"_p": "anon-1", "_t": T0 + 60, "_n": "Viewed Product", "sku": "123"},
+                b"not json\n",
+                {"_p": "anon-1", "_t": T0 + 61, "_p2": "amy@example.com"},
+                {"_p": "amy@example.com", "_t": T0 + 86400, "_n": "Visited Site"},
+                {"_p": "amy@example.com", "_t": T0 + 86401, "plan": "gold"},
+            ],
+            141: [b"\n", {"_p": "bob", "_t": T0, "_n": "Visited Site"}],
+        }
+    )
+    r = await client.post("/imports", json={"source": "ftp://example.com/x"})
+    assert r.status_code == 400 and r.json()["detail"]["field"] == "source"
+    r = await client.post("/imports", json={"source": url, "min_revision": -1})
+    assert r.status_code == 400
+    r = await client.post("/imports", json={"source": url})
+    assert r.status_code == 202, r.text
+    started = r.json()
+    assert started["enqueued"] == [140, 141]
+    queued = (await client.get(f"/imports/{started['import_id']}")).json()
+    assert [f["job_status"] for f in queued["files"]] == ["queued", "queued"]
+
+    assert await kit.work(settings) == 0
+    done = (await client.get(f"/imports/{started['import_id']}")).json()
+    assert [f["status"] for f in done["files"]] == ["done", "done"]
+    assert [f["job_status"] for f in done["files"]] == ["complete", "complete"]
+    assert done["totals"]["events"] == 4 and done["totals"]["bad_lines"] == 2
+    assert done["totals"]["files_done"] == 2
+    assert (await client.get("/imports/nope")).status_code == 404
+
+    file = (await client.get("/files/140")).json()
+    assert (file["line"], file["events"], file["aliases"]) == (6, 3, 1)
+    errors = (await client.get("/files/140/errors")).json()
+    assert errors["total"] == 1 and errors["errors"][0]["line"] == 3
+    assert errors["errors"][0]["excerpt"] == "not json"
+    assert (await client.get("/files/141/errors")).json()["errors"][0]["reason"] == "blank line"
+    assert (await client.get("/files/999")).status_code == 404
+    assert (await client.get("/files/999/errors")).status_code == 404
+    assert len((await client.get("/files", params={"status": "done"})).json()) == 2
+    assert (await client.get("/files", params={"limit": 0})).status_code == 400
+
+    counts = (
+        await client.get("/stats/events", params={"from": "2014-05-13", "to": "2014-05-14"})
+    ).json()
+    assert counts == [
+        {"day": "2014-05-13", "name": "Viewed Product", "count": 1},
+        {"day": "2014-05-13", "name": "Visited Site", "count": 2},
+        {"day": "2014-05-14", "name": "Visited Site", "count": 1},
+    ]
+    one = await client.get(
+        "/stats/events", params={"from": "2014-05-13", "to": "2014-05-13", "name": "Viewed Product"}
+    )
+    assert one.json() == [{"day": "2014-05-13", "name": "Viewed Product", "count": 1}]
+    assert (await client.get("/stats/events", params={"from": "2014-05-13"})).status_code == 400
+    bad = await client.get("/stats/events", params={"from": "2014-05-14", "to": "2014-05-13"})
+    assert bad.status_code == 400 and bad.json()["detail"]["field"] == "to"
+    assert (
+        await client.get("/stats/events", params={"from": "yesterday", "to": "2014-05-13"})
+    ).status_code == 400
+
+    # The same person whichever identity is asked for: the alias re-pointed anon-1's past.
+    by_anon = (await client.get("/users/anon-1/timeline")).json()
+    by_mail = (await client.get("/users/amy@example.com/timeline")).json()
+    assert by_anon == by_mail
+    assert by_anon["name"] == "amy@example.com"
+    assert by_anon["identities"] == ["amy@example.com", "anon-1"]
+    assert [e["name"] for e in by_anon["events"]] == [
+        None,
+        "Visited Site",
+        "Viewed Product",
+        "Visited Site",
+    ]
+    assert by_anon["events"][0]["properties"] == {"plan": "gold"}
+    assert by_anon["events"][2]["properties"] == {"sku": "123"}
+    limited = (await client.get("/users/anon-1/timeline", params={"limit": 1})).json()
+    assert len(limited["events"]) == 1
+    r = await client.get("/users/nobody/timeline")
+    assert r.status_code == 404 and "nobody" in r.json()["error"]
+
+    again = (await client.post("/imports", json={"source": url, "min_revision": 140})).json()
+    assert again["enqueued"] == [] and again["already_done"] == [140, 141]
+    forced = (
+        await client.post("/imports", json={"source": url, "min_revision": 140, "force": True})
+    ).json()
+    assert forced["enqueued"] == [140, 141]
+    assert await kit.work(settings) == 0
+    assert (await client.get("/files/140")).json()["events"] == 3
+    assert (await client.get("/users/anon-1/timeline")).json() == by_anon
+
+
+async def test_health(client):
+    assert (await client.get("/healthz")).status_code == 200
+    ready = await client.get("/readyz")
+    assert ready.status_code in (200, 503)
