@@ -267,7 +267,7 @@ def main() -> None:
         assert isinstance(c, dict) and isinstance(s, dict)
         print(
             f"| {r['followers']} | {c['p50_ms']} ms | {c['p99_ms']} ms | {s['p50_ms']} ms "
-            f"| {s['p99_ms']} ms | {s['p50_ms'] / c['p50_ms']:.1f}x |"
+            f"| {s['p99_ms']} ms | {s['p50_ms'] / c['p50_ms']:.1f}x | {r['load_avg_1m_after']} |"
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

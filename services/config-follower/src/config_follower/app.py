@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,6 +26,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # one INFO line per outgoing request would dominate the cost of a notify at scale
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         config = load_config(Path(settings.config))
         async with httpx.AsyncClient(timeout=config.fetch_timeout_seconds) as client:
             follower = Follower(config, client)

@@ -11,6 +11,7 @@ from meridian_kit.settings import load_settings
 
 from config_leader.leader_config.loading import ConfigError, load_config
 from config_leader.settings import Settings
+from config_leader.settings_store.platform_file import PlatformError, load_document
 
 
 def main() -> None:
@@ -24,7 +25,8 @@ def main() -> None:
     settings = load_settings("config-leader", Settings)
     try:
         config = load_config(Path(settings.config))  # generates pending secrets once, up front
-    except ConfigError as exc:
+        load_document(config.platform_path)
+    except (ConfigError, PlatformError) as exc:
         print(f"config-leader: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     args.host = args.host or os.environ.get("HOST") or config.http.ip or "127.0.0.1"

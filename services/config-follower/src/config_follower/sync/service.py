@@ -141,7 +141,8 @@ class Follower:
                 self.status.last_apply = {"at": now(), "written": result.written}
                 await asyncio.to_thread(self._save_state)
             hooks = await run_hooks(self.config.hooks, result.written, self.config.data_folder)
-        log.info(
+        log.log(
+            logging.INFO if result.written else logging.DEBUG,
             "applied configuration",
             extra={
                 "reason": reason,

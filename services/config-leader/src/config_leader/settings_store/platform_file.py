@@ -14,14 +14,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from meridian_kit.errors import ServiceError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from config_leader.rendering.substitution import is_variable_name
 
 
-class PlatformError(Exception):
-    """platform.yml cannot be read or does not have the expected shape."""
+class PlatformError(ServiceError):
+    """platform.yml cannot be read or does not have the expected shape (a 500 naming why)."""
+
+    status_code = 500
 
 
 def _yaml() -> YAML:
