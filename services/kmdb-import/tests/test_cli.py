@@ -89,3 +89,47 @@ async def test_generate_import_work_flush(settings, conn, tmp_path):
     assert (await fetchall(conn, "SELECT COUNT(*) FROM events"))[0][0] == 0
     assert (await fetchall(conn, "SELECT COUNT(*) FROM dumpfiles"))[0][0] == 0
     assert (await fetchall(conn, "SELECT name FROM whitelisted_events")) == [("Visited Site",)]
+
+
+async def test_follow_picks_up_new_files(settings, conn, export):
+    import asyncio
+
+    url = export({300: [{"_p": "a", "_t": 1_400_000_000, "_n": "x"}]})
+    env = dict(
+        os.environ,
+        DATABASE_URL=settings.database_url,
+        KMDB_REDIS_URL=settings.redis_url,
+        KMDB_QUEUE=settings.queue,
+    )
+    proc = await asyncio.create_subprocess_exec(
+        str(BIN / "kmdb-import"),
+        "--source",
+        url,
+        "--follow",
+        "--interval",
+        "1",
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+
+        async def known() -> list[int]:
+            rows = await fetchall(conn, "SELECT revision FROM dumpfiles ORDER BY revision")
+            return [r[0] for r in rows]
+
+        for _ in range(300):
+            if await known() == [300]:
+                break
+            await asyncio.sleep(0.1)
+        assert await known() == [300]
+        export({301: [{"_p": "b", "_t": 1_400_000_000, "_n": "x"}]})
+        for _ in range(300):
+            if await known() == [300, 301]:
+                break
+            await asyncio.sleep(0.1)
+        assert await known() == [300, 301]
+        assert proc.returncode is None  # still following
+    finally:
+        proc.terminate()
+        await proc.wait()
