@@ -125,10 +125,16 @@ async def test_real_pm2_agent_through_the_gateway(
         shutil.rmtree(app_dir, ignore_errors=True)
 
 
+async def get_json(api: httpx.AsyncClient, url: str, **params: Any) -> Any:
+    """A query's answer, or None while it is not 200 (say, the service is restarting)."""
+    response = await api.get(url, params=params)
+    return response.json() if response.status_code == 200 else None
+
+
 async def scenario(api: httpx.AsyncClient, base: str, machine: str) -> None:
     async def app_process() -> dict[str, Any] | None:
-        servers = (await api.get(f"{base}/servers")).json()
-        for server in servers:
+        servers = await get_json(api, f"{base}/servers")
+        for server in servers or []:
             if server["machine_name"] == machine and server["online"]:
                 for proc in server["processes"]:
                     if proc["name"] == APP_NAME and "Meridian Counter" in (
@@ -163,10 +169,10 @@ async def scenario(api: httpx.AsyncClient, base: str, machine: str) -> None:
 
     # The metric's series.
     async def series() -> list[Any]:
-        found = await api.get(
-            f"{base}/metrics/Meridian Counter", params={"interval": "10s", "process": APP_NAME}
+        found = await get_json(
+            api, f"{base}/metrics/Meridian Counter", interval="10s", process=APP_NAME
         )
-        return found.json()["points"]
+        return found["points"] if found else []
 
     points = await eventually(series, "the Meridian Counter series")
     assert all(p["max"] >= p["avg"] > 0 for p in points)
@@ -178,7 +184,7 @@ async def scenario(api: httpx.AsyncClient, base: str, machine: str) -> None:
     assert boom.status_code == 200, boom.text
 
     async def exception() -> dict[str, Any] | None:
-        groups = (await api.get(f"{base}/exceptions")).json()["groups"]
+        groups = ((await get_json(api, f"{base}/exceptions")) or {"groups": []})["groups"]
         return next((g for g in groups if "meridian acceptance boom" in (g["message"] or "")), None)
 
     group = await eventually(exception, "the thrown exception in the exceptions query")
@@ -202,11 +208,28 @@ async def scenario(api: httpx.AsyncClient, base: str, machine: str) -> None:
     await eventually(restarted, "restart_time counting the crash and the restart")
 
     async def events() -> list[str]:
-        found = (
-            await api.get(f"{base}/events", params={"channel": "process:event", "size": 100})
-        ).json()
-        seen = [e.get("event") for e in found["items"]]
+        found = await get_json(api, f"{base}/events", channel="process:event", size=100)
+        seen = [e.get("event") for e in (found or {"items": []})["items"]]
         # PM2 reports each crash and each restart as `exit` then `online`.
         return seen if seen.count("exit") >= 2 and seen.count("online") >= 2 else []
 
     await eventually(events, "process events (exit, online) in the events timeline")
+
+    # The websocket closed by ingest: the agent looks up google.com (dns-preload.js answers) and
+    # reconnects by itself.
+    async def connected_at() -> str | None:
+        servers = await get_json(api, f"{base}/servers")
+        found = [s for s in servers or [] if s["machine_name"] == machine and s["online"]]
+        return found[0]["connected_at"] if found else None
+
+    before = await connected_at()
+    assert before is not None
+    closed = await api.post(f"{base}/servers/{machine}/disconnect")
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["replies"][0]["payload"] == {"disconnected": True}
+
+    async def reconnected() -> bool:
+        now = await connected_at()
+        return bool(now and now > before)
+
+    await eventually(reconnected, "the agent's reconnection after its websocket was closed")

@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ingest = build(settings)
         app.state.ingest = ingest
         ingest.commands.deliver = ingest.sessions.deliver
+        ingest.commands.disconnect = ingest.sessions.disconnect
         app.state.readiness.add("elasticsearch", lambda: ingest.es.search(size=0))
         app.state.readiness.add("mongodb", lambda: ingest.mongo.admin.command("ping"))
         app.state.readiness.add("redis", ingest.redis.ping)

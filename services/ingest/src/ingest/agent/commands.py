@@ -80,6 +80,8 @@ class PendingRequest:
 
 
 Deliver = Callable[[str, str, str, dict[str, Any], Watch], Awaitable[bool]]
+Disconnect = Callable[[str, str], Awaitable[bool]]
+DISCONNECT = "ingest:disconnect"  # not sent to the agent: the instance closes its websocket
 
 
 class CommandRouter:
@@ -92,6 +94,7 @@ class CommandRouter:
         self.timeout = timeout
         self.pending: dict[str, PendingRequest] = {}
         self.deliver: Deliver | None = None  # set by the session registry
+        self.disconnect: Disconnect | None = None  # likewise
 
     async def owner(self, bucket: str, server: str) -> str | None:
         """The instance holding a server's websocket, if it is connected."""
@@ -148,6 +151,12 @@ class CommandRouter:
             payload=message["payload"],
             deadline=message["deadline"],
         )
+        if watch.channel == DISCONNECT:
+            closed = self.disconnect is not None and await self.disconnect(
+                message["bucket"], message["server"]
+            )
+            await self.reply(watch, DISCONNECT, {"disconnected": closed}, True)
+            return
         delivered = self.deliver is not None and await self.deliver(
             message["bucket"], message["server"], message["channel"], message["payload"], watch
         )

@@ -11,6 +11,7 @@ from meridian_kit.errors import NotFound
 from pydantic import BaseModel, Field, model_validator
 
 from ingest.agent.channels import processes_of
+from ingest.agent.commands import DISCONNECT
 from ingest.auth import BucketDep
 from ingest.context import Ingest, IngestDep
 
@@ -106,4 +107,14 @@ async def trigger_pm2_action(
     payload = {"method_name": body.method_name, "parameters": body.parameters}
     return await ingest.commands.request(
         bucket=bucket_id, server=server, channel="trigger:pm2:action", payload=payload
+    )
+
+
+@router.post("/disconnect", response_model=CommandResult)
+async def disconnect_agent(
+    bucket_id: str, server: str, bucket: BucketDep, ingest: IngestDep
+) -> dict[str, Any]:
+    """Closes the server's websocket (1012); an unmodified agent reconnects by itself."""
+    return await ingest.commands.request(
+        bucket=bucket_id, server=server, channel=DISCONNECT, payload={}
     )

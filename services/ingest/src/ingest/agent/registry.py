@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from ingest.agent.commands import Watch
 from ingest.agent.session import PRESENCE_TTL, AgentSession
-from ingest.buckets.store import BucketStore
+from ingest.buckets.store import BucketStore, now
 from ingest.keys import RedisKeys
 
 log = logging.getLogger("ingest.agent")
@@ -33,6 +33,9 @@ class SessionRegistry:
     async def opened(self, session: AgentSession) -> None:
         """Registers a new connection (replacing an older one of the same server)."""
         self.sessions[(session.bucket_id, session.server)] = session
+        await self.store.touch_server(
+            session.bucket_id, session.server, {"connected_at": now(), "online": True}
+        )
         await self.presence(session)
 
     async def presence(self, session: AgentSession) -> None:
@@ -54,6 +57,15 @@ class SessionRegistry:
                 await self.redis.delete(key)
             fields = {**session.server_fields(), "online": False}
             await self.store.touch_server(session.bucket_id, session.server, fields)
+
+    async def disconnect(self, bucket: str, server: str) -> bool:
+        """Closes a local agent's websocket (1012): the agent reconnects by itself."""
+        session = self.sessions.get((bucket, server))
+        if session is None:
+            return False
+        with contextlib.suppress(Exception):
+            await session.ws.close(code=1012, reason="disconnected on request, reconnect")
+        return True
 
     async def deliver(
         self, bucket: str, server: str, channel: str, payload: dict[str, Any], watch: Watch

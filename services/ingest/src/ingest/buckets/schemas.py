@@ -74,4 +74,5 @@ class Server(BaseModel):
     agent_version: str | None = None
     first_seen: datetime
     last_seen: datetime
+    connected_at: datetime | None = None
     online: bool

@@ -184,6 +184,9 @@ class BulkWriter:
                 self.stats.already_there += 1
             elif retryable(status):
                 retry.append(doc)
+            elif status == 404:  # its daily index was deleted meanwhile: create it again
+                self.indices.forget(index)
+                retry.append(doc)
             else:
                 self.stats.dead += 1
                 log.error("document %s refused (%s): %s", doc.id, status, result.get("error"))

@@ -36,6 +36,7 @@ async def list_servers(
                 "agent_version",
                 "first_seen",
                 "last_seen",
+                "connected_at",
             )
         }
         item["online"] = bool(present)

@@ -82,6 +82,10 @@ class IndexManager:
                 raise
         self._created.add(index)
 
+    def forget(self, index: str) -> None:
+        """Makes the next ensure() create the index again."""
+        self._created.discard(index)
+
     async def list_indices(self, pattern: str) -> list[str]:
         """The concrete indices matching a pattern (none is not an error)."""
         try:
