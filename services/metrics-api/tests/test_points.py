@@ -142,3 +142,36 @@ async def test_gauges_and_timers_take_their_own_columns(client, env):
     r = await client.post("/api/v1/metrics/raw_gauge", json={"points": [{**gauge, "mean": 1.0}]})
     assert r.status_code == 400
     assert r.json()["detail"][0]["field"] == "points.0.mean"
+
+
+async def test_a_batch_of_many_metrics(client, env):
+    points = [
+        {
+            "environment": env,
+            "application": f"app{m % 4}",
+            "metric_name": f"m{m}",
+            "metric_timestamp": (T0 + dt.timedelta(seconds=s)).isoformat(),
+            "value": float(m * s),
+        }
+        for m in range(200)
+        for s in range(3)
+    ]
+    r = await client.post("/api/v1/metrics/raw_gauge", json={"points": points})
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["metrics"] == 200
+    listed = (await client.get(f"/api/v1/environments/{env}/applications/app3/metrics")).json()[
+        "data"
+    ]["metrics"]
+    assert len(listed) == 50
+    r = await client.get(
+        f"/api/v1/metrics/raw_gauge/{env}/app3/m199",
+        params={
+            "columns": "value",
+            "size": 1,
+            "start_timestamp": T0.isoformat(),
+            "end_timestamp": (T0 + dt.timedelta(seconds=30)).isoformat(),
+        },
+    )
+    assert r.json()["data"]["rows"] == [
+        [T0.isoformat(), 199.0]
+    ]  # one 30 s bin: the mean of 0, 199, 398

@@ -23,6 +23,7 @@ from meridian_kit.errors import Unavailable
 log = logging.getLogger(__name__)
 
 FETCH_SIZE = 20_000
+SMALL_WRITE = 8
 
 
 def unavailable(exc: BaseException) -> Unavailable:
@@ -200,6 +201,9 @@ class CassandraConnection:
                     batch.add(statement, row)
                 batches.append((batch, ()))
         if not batches:
+            return
+        if len(batches) <= SMALL_WRITE:  # a few round trips: no thread hop
+            await asyncio.gather(*(self.execute(batch) for batch, _ in batches))
             return
         session = self._session()
         try:

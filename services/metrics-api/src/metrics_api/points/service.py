@@ -67,7 +67,7 @@ async def write_points(
         units[key] = latest[(key, ms)]
     await _update_catalog(store, table, by_metric, units, ttl)
 
-    limit = asyncio.Semaphore(4)
+    limit = asyncio.Semaphore(16)
 
     async def refresh(key: MetricKey, times: list[int]) -> int:
         async with limit:

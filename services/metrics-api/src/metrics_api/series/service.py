@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -103,9 +104,11 @@ async def query_series(store: SeriesStore, q: SeriesQuery) -> list[list[object]]
         step = level * 1000
         first, last = math.ceil(q.start_ms / step) * step, stop // step * step
         if first < last:
-            head = await _raw(store, q, q.start_ms, first)
-            middle = await store.read_rollup(q.table, q.key, level, q.measures, first, last)
-            tail = await _raw(store, q, last, stop)
+            head, middle, tail = await asyncio.gather(
+                _raw(store, q, q.start_ms, first),
+                store.read_rollup(q.table, q.key, level, q.measures, first, last),
+                _raw(store, q, last, stop),
+            )
             if int(middle.points.sum()) + len(head) + len(tail) > q.size:
                 partials = Partials.concat([head, middle, tail], q.measures)
                 return json_rows(*finish(merge(partials, width), q.measures, width), q.measures)
