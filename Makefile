@@ -35,7 +35,7 @@ lint: sync ## ruff and mypy
 test: lint ## lint, then every test (brings the suite up if it is not running)
 	@bash $(LOCAL)/suite.sh test-deps
 	@bash $(LOCAL)/suite.sh up
-	uv run pytest -q $(PYTEST_ARGS)
+	MERIDIAN_OUTAGE_TESTS=$${MERIDIAN_OUTAGE_TESTS:-1} uv run pytest -q $(PYTEST_ARGS)
 
 bench: ## run the benchmarks (see bench/RESULTS.md)
 	@bash $(LOCAL)/suite.sh up

@@ -65,6 +65,7 @@ def test_the_follower_is_ready() -> None:
     assert r.status_code == 200, r.text
 
 
+@pytest.mark.outage
 @pytest.mark.parametrize("engine", list(USERS))
 def test_readiness_touches_the_engine(gateway: httpx.Client, engine: str) -> None:
     subprocess.run(["bash", str(STACK), "stop", engine], check=True, capture_output=True)
