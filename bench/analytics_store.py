@@ -44,7 +44,7 @@ load_dev_env()
 
 from analytics.analytic.compute import Context, compute  # noqa: E402
 from analytics.analytic.descriptors import parse_descriptor  # noqa: E402
-from analytics.messages.schemas import RequestMessage, ResponseMessage  # noqa: E402
+from analytics.messages.schemas import RequestMessage, ResponseMessage, to_document  # noqa: E402
 from analytics.messages.service import trace_id  # noqa: E402
 from analytics.migrations.cli import migrate  # noqa: E402
 from analytics.migrations.manager import DEFAULT_FOLDER  # noqa: E402
@@ -108,7 +108,7 @@ def ndjson(docs: list[dict[str, Any]], indices: Indices) -> bytes:
             )
             + b"\n"
         )
-        out += orjson.dumps(model.model_dump(mode="json")) + b"\n"
+        out += to_document(model) + b"\n"
     return bytes(out)
 
 
@@ -140,6 +140,8 @@ async def find_service(
     gateway = os.environ.get("GATEWAY_URL", "https://localhost:8443") + "/analytics"
     ca = os.environ.get("MERIDIAN_CA")
     try:
+        if os.environ.get("BENCH_DIRECT") == "1":
+            raise RuntimeError("asked for the service's own port")
         async with httpx.AsyncClient(verify=ca or True, timeout=3) as http:
             if (await http.get(f"{gateway}/healthz")).status_code == 200:
                 return gateway, {"verify": ca or True}, None, "through the gateway " + gateway
@@ -167,7 +169,12 @@ async def find_service(
                     break
             except httpx.TransportError:
                 await asyncio.sleep(0.2)
-    return url, {}, process, f"directly on the service's port ({url}, gateway not running)"
+    why = (
+        "asked with BENCH_DIRECT=1"
+        if os.environ.get("BENCH_DIRECT") == "1"
+        else "gateway not running"
+    )
+    return url, {}, process, f"directly on the service's port ({url}, {why})"
 
 
 async def bench_store(settings: Settings, args) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from elasticsearch import AsyncElasticsearch
 from meridian_kit.errors import BadRequest, NotFound
 
 from analytics.logs.schemas import Log
-from analytics.messages.service import StoreFailed
+from analytics.messages.service import StoreFailed, uuid5
 from analytics.storage.bulk import Write, bulk_index, delete_matching
 from analytics.storage.indices import Indices, as_utc
 from analytics.storage.queries import all_of, term, time_range, timestamp_sort
@@ -22,7 +22,7 @@ _TRACE_NAMESPACE = uuid.UUID("0b8f3f5e-3a8e-4c52-8f3e-2d6a1c9b7e21")
 def trace_id(log: Log) -> str:
     """A trace id derived from the log's identity, so a re-sent batch is not duplicated."""
     key = "\x1f".join([log.project, log.logId, as_utc(log.timestamp).isoformat()])
-    return str(uuid.uuid5(_TRACE_NAMESPACE, key))
+    return uuid5(_TRACE_NAMESPACE, key)
 
 
 async def store(*, es: AsyncElasticsearch, indices: Indices, logs: Sequence[Log]) -> list[str]:

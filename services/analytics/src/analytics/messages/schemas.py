@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class Strict(BaseModel):
@@ -144,9 +144,12 @@ Message = Annotated[
 MessageType = Literal["request", "response", "notification"]
 
 
-def to_document(message: RequestMessage | ResponseMessage | NotificationMessage) -> dict[str, Any]:
-    """The stored form: the message as sent, timestamp in ISO 8601."""
-    return message.model_dump(mode="json")
+_message_adapter: TypeAdapter[Any] = TypeAdapter(Message)
+
+
+def to_document(message: RequestMessage | ResponseMessage | NotificationMessage) -> bytes:
+    """The stored form, as JSON: the message as sent, timestamp in ISO 8601."""
+    return _message_adapter.dump_json(message)
 
 
 class StoredResponse(BaseModel):

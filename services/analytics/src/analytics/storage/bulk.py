@@ -13,11 +13,11 @@ from elasticsearch.helpers import async_scan
 
 @dataclass(frozen=True)
 class Write:
-    """One document to index under a chosen id."""
+    """One document to index under a chosen id (given as a dict, or already as JSON bytes)."""
 
     index: str
     id: str
-    document: dict[str, Any]
+    document: dict[str, Any] | bytes
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ def ndjson(writes: Iterable[Write]) -> bytes:
     for write in writes:
         out += orjson.dumps({"index": {"_index": write.index, "_id": write.id}})
         out += b"\n"
-        out += orjson.dumps(write.document)
+        document = write.document
+        out += document if isinstance(document, bytes) else orjson.dumps(document)
         out += b"\n"
     return bytes(out)
 
