@@ -39,33 +39,46 @@ class TemplateFile:
     """A template on disk, with what identifies its version (for caching)."""
 
     path: str
-    source: Path
+    source: str
     stamp: tuple[int, int, int]
 
 
 def list_templates(data_folder: Path, role: str) -> list[TemplateFile]:
-    """Every file under <dataFolder>/<role>/, sorted; a link leading out of dataFolder is refused."""
-    root = data_folder / role
-    real_data = data_folder.resolve()
+    """Every file under <dataFolder>/<role>/, sorted; a link leading out of dataFolder is refused.
+
+    Regular files are reached without following links, so only links need their target checked
+    (this runs on every GET /conf, hence os.scandir rather than pathlib).
+    """
+    real_data = os.path.realpath(data_folder)
+    root = os.path.join(data_folder, role)
+    real_root = os.path.realpath(root)
+    if not (real_root + os.sep).startswith(real_data + os.sep):
+        raise LinkOutside(f"/{role}")
     out: list[TemplateFile] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        here = Path(folder)
-        for name in dirs:
-            if (here / name).is_symlink():
-                files.append(name)  # checked like a file below, never descended into
-        dirs[:] = [d for d in dirs if not (here / d).is_symlink()]
-        for name in files:
-            source = here / name
-            relative = source.relative_to(root).as_posix()
-            real = source.resolve()
-            if not real.is_relative_to(real_data):
-                raise LinkOutside(f"/{role}/{relative}")
-            if real.is_dir():
-                raise LinkOutside(f"/{role}/{relative}", "a link to a folder is not followed")
-            stat = real.stat()
-            out.append(
-                TemplateFile("/" + relative, source, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
-            )
+    pending = [""]
+    while pending:
+        relative_folder = pending.pop()
+        with os.scandir(os.path.join(root, relative_folder)) as entries:
+            for entry in entries:
+                relative = f"{relative_folder}/{entry.name}" if relative_folder else entry.name
+                if entry.is_symlink():
+                    real = os.path.realpath(entry.path)
+                    if not real.startswith(real_data + os.sep):
+                        raise LinkOutside(f"/{role}/{relative}")
+                    if os.path.isdir(real):
+                        raise LinkOutside(
+                            f"/{role}/{relative}", "a link to a folder is not followed"
+                        )
+                    stat = os.stat(real)
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append(relative)
+                    continue
+                elif entry.is_file(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                else:
+                    continue  # sockets, fifos: not configuration
+                stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+                out.append(TemplateFile("/" + relative, entry.path, stamp))
     out.sort(key=lambda template: template.path)
     return out
 
@@ -93,7 +106,8 @@ def check_rendered(path: str, text: str) -> str | None:
 
 def render_file(template: TemplateFile, values: Mapping[str, Any]) -> RenderedFile:
     """Substitutes one template; a file that is not UTF-8 text is passed through in base64."""
-    raw = template.source.read_bytes()
+    with open(template.source, "rb") as source:
+        raw = source.read()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
