@@ -193,27 +193,30 @@ class CassandraConnection:
         groups: dict[tuple[Any, ...], list[Sequence[Any]]] = {}
         for row in params:
             groups.setdefault(tuple(row[:partition_width]), []).append(row)
-        batches = []
-        for rows in groups.values():
-            for i in range(0, len(rows), rows_per_batch):
-                batch = BatchStatement(batch_type=BatchType.UNLOGGED)
-                for row in rows[i : i + rows_per_batch]:
-                    batch.add(statement, row)
-                batches.append((batch, ()))
-        if not batches:
-            return
-        if len(batches) <= SMALL_WRITE:  # a few round trips: no thread hop
-            await asyncio.gather(*(self.execute(batch) for batch, _ in batches))
+        chunks = [
+            rows[i : i + rows_per_batch]
+            for rows in groups.values()
+            for i in range(0, len(rows), rows_per_batch)
+        ]
+        if not chunks:
             return
         session = self._session()
+
+        def batch_of(rows: Sequence[Sequence[Any]]) -> BatchStatement:
+            batch = BatchStatement(batch_type=BatchType.UNLOGGED)
+            for row in rows:
+                batch.add(statement, row)
+            return batch
+
+        def run_all() -> None:  # binding happens here too, off the event loop
+            batches = [(batch_of(rows), ()) for rows in chunks]
+            execute_concurrent(session, batches, concurrency=concurrency, raise_on_first_error=True)
+
         try:
-            await asyncio.to_thread(
-                execute_concurrent,
-                session,
-                batches,
-                concurrency=concurrency,
-                raise_on_first_error=True,
-            )
+            if len(chunks) <= SMALL_WRITE:  # a few round trips: no thread hop
+                await asyncio.gather(*(self.execute(batch_of(rows)) for rows in chunks))
+            else:
+                await asyncio.to_thread(run_all)
         except DRIVER_ERRORS as exc:
             raise unavailable(exc) from exc
 

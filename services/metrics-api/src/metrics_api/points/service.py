@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -13,24 +14,16 @@ from metrics_api.schema.tables import CATALOG_TABLE, MetricTable
 from metrics_api.series.rollups import refresh_rollups
 from metrics_api.series.store import MetricKey, SeriesStore, day_of
 
-UTC = dt.UTC
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
-MS = dt.timedelta(milliseconds=1)
-
 
 def epoch_ms(value: dt.datetime) -> int:
     """Milliseconds since the epoch; a naive time is UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return (value - EPOCH) // MS
+    return calendar.timegm(value.utctimetuple()) * 1000 + value.microsecond // 1000
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
-        return UNSET_VALUE  # absent: no tombstone, and a resent point keeps what it had
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+    # Absent: no tombstone, and a resent point keeps what it had. The driver takes a naive
+    # datetime as UTC, as the API does.
+    return UNSET_VALUE if value is None else value
 
 
 async def write_points(
@@ -54,10 +47,11 @@ async def write_points(
         f"INSERT INTO {ks}.{table.name} (environment, application, metric_name, day, "
         f"metric_timestamp, {names}) VALUES (?, ?, ?, ?, ?, {marks})"
     )
-    params = [
-        (*key, day_of(ms), ms, *(_cell(getattr(point, c)) for c in columns))
-        for (key, ms), point in latest.items()
-    ]
+    params = []
+    for (key, ms), point in latest.items():
+        fields = point.__dict__
+        cells = [UNSET_VALUE if (v := fields[c]) is None else v for c in columns]
+        params.append((*key, day_of(ms), ms, *cells))
     await store.db.execute_batched(insert, params, partition_width=4, concurrency=concurrency)
 
     by_metric: dict[MetricKey, list[int]] = {}
