@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
-from cassandra.query import UNSET_VALUE
+from cassandra.query import UNSET_VALUE, PreparedStatement
 
 from metrics_api.cassandra_session import CassandraConnection
 from metrics_api.schema.tables import ROLLUP_PARTITION_SECONDS, Measure, MetricTable
 from metrics_api.series.binning import Partials
 
 DAY_MS = 86_400_000
+PARTITIONS_IN_FLIGHT = 16
 EPOCH = dt.date(1970, 1, 1)
 
 
@@ -59,6 +60,18 @@ class SeriesStore:
         self.db = db
         self.keyspace = keyspace
 
+    async def _each(
+        self, queries: list[tuple[PreparedStatement, tuple[object, ...]]]
+    ) -> list[list[Any]]:
+        """Runs one query per partition, at most PARTITIONS_IN_FLIGHT at a time, results in order."""
+        limit = asyncio.Semaphore(PARTITIONS_IN_FLIGHT)
+
+        async def one(statement: PreparedStatement, params: tuple[object, ...]) -> list[Any]:
+            async with limit:
+                return await self.db.execute(statement, params)
+
+        return list(await asyncio.gather(*(one(s, p) for s, p in queries)))
+
     async def read_raw(
         self,
         table: MetricTable,
@@ -74,11 +87,8 @@ class SeriesStore:
             "WHERE environment = ? AND application = ? AND metric_name = ? AND day = ? "
             "AND metric_timestamp >= ? AND metric_timestamp < ?"
         )
-        pages = await asyncio.gather(
-            *(
-                self.db.execute(statement, (*key, day, start_ms, end_ms))
-                for day in days_between(start_ms, end_ms)
-            )
+        pages = await self._each(
+            [(statement, (*key, day, start_ms, end_ms)) for day in days_between(start_ms, end_ms)]
         )
         rows = [row for page in pages for row in page]
         if not rows:
@@ -107,11 +117,11 @@ class SeriesStore:
             "WHERE environment = ? AND application = ? AND metric_name = ? AND resolution = ? "
             "AND bucket = ? AND bin_start >= ? AND bin_start < ?"
         )
-        pages = await asyncio.gather(
-            *(
-                self.db.execute(statement, (*key, level, bucket, start_ms, end_ms))
+        pages = await self._each(
+            [
+                (statement, (*key, level, bucket, start_ms, end_ms))
                 for bucket in buckets_between(level, start_ms, end_ms)
-            )
+            ]
         )
         rows = [row for page in pages for row in page]
         if not rows:
