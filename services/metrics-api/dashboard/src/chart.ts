@@ -6,6 +6,25 @@ import { el, seriesLabel, type ChartSpec } from "./state";
 
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"];
 const HEIGHT = 260;
+const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 2 });
+
+/** Tick labels: compact for large numbers (57.75M rather than 57,750,000). */
+function tickLabels(_u: uPlot, splits: number[]): string[] {
+  return splits.map((v) => (v == null ? "" : Math.abs(v) >= 10_000 ? compact.format(v) : String(+v.toPrecision(6))));
+}
+
+/** An axis as wide as its longest label. */
+function axisSize(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+  const axis = u.axes[axisIdx];
+  if (cycleNum > 1) return (axis as unknown as { _size: number })._size;
+  let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
+  const longest = (values ?? []).reduce((acc, v) => (v.length > acc.length ? v : acc), "");
+  if (longest) {
+    u.ctx.font = (axis.font as unknown as string[])[0];
+    size += u.ctx.measureText(longest).width / devicePixelRatio;
+  }
+  return Math.ceil(size);
+}
 
 function tooltipPlugin(): uPlot.Plugin {
   let tip: HTMLDivElement;
@@ -136,8 +155,8 @@ export class ChartPanel {
       ],
       axes: [
         {},
-        { scale: "y", size: 60 },
-        { scale: "y2", side: 1, size: 60, show: hasRight, grid: { show: false } },
+        { scale: "y", size: axisSize, values: tickLabels },
+        { scale: "y2", side: 1, size: axisSize, values: tickLabels, show: hasRight, grid: { show: false } },
       ],
       hooks: {
         setSelect: [
