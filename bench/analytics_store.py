@@ -397,7 +397,7 @@ async def main() -> None:
     parser.add_argument("--store", type=int, default=60_000, help="messages per store round")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--batch", type=int, default=500, help="messages per request")
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument(
         "--messages", type=int, default=1_000_000, help="messages for the compute part"
     )
