@@ -215,6 +215,7 @@ async def measure(size: int, rounds: int, root: Path) -> dict[str, object]:
             for warmup in range(2):
                 await change(client, cluster, f"warm-{warmup}")
                 await concurrent_round(client, cluster)
+            load_before = os.getloadavg()[0]
             for index in range(rounds):
                 for method, run in (
                     ("concurrent", concurrent_round),
@@ -224,12 +225,14 @@ async def measure(size: int, rounds: int, root: Path) -> dict[str, object]:
                     await change(client, cluster, value)
                     times[method].append(await run(client, cluster))
                     cluster.check_applied(value)
+            load_after = os.getloadavg()[0]
         finally:
             cluster.stop()
     result: dict[str, object] = {
         "followers": size,
         "rounds": rounds,
         "startup_s": round(startup, 1),
+        "load_avg_1m": f"{load_before:.1f}->{load_after:.1f}",
     }
     for method, values in times.items():
         result[method] = {
@@ -259,15 +262,16 @@ def main() -> None:
     print()
     print(f"config notify, {args.rounds} rounds per cell, {os.cpu_count()} CPUs, {dt.date.today()}")
     print(
-        "| followers | concurrent p50 | concurrent p99 | sequential p50 | sequential p99 | p50 ratio |"
+        "| followers | concurrent p50 | concurrent p99 | sequential p50 | sequential p99 "
+        "| p50 ratio | load avg 1 min (before->after) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---|")
     for r in results:
         c, s = r["concurrent"], r["sequential"]
         assert isinstance(c, dict) and isinstance(s, dict)
         print(
             f"| {r['followers']} | {c['p50_ms']} ms | {c['p99_ms']} ms | {s['p50_ms']} ms "
-            f"| {s['p99_ms']} ms | {s['p50_ms'] / c['p50_ms']:.1f}x | {r['load_avg_1m_after']} |"
+            f"| {s['p99_ms']} ms | {s['p50_ms'] / c['p50_ms']:.1f}x | {r['load_avg_1m']} |"
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
