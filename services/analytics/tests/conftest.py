@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -44,6 +45,13 @@ async def es(settings: Settings) -> AsyncIterator[AsyncElasticsearch]:
         await client.close()
         pytest.fail(f"Elasticsearch at {settings.elasticsearch_url} does not answer: {exc}")
     yield client
+    # The shared node may be restarting (other services' outage tests): wait for it to clean up.
+    for _ in range(120):
+        try:
+            await client.cluster.health(wait_for_status="yellow", timeout="5s")
+            break
+        except Exception:
+            await asyncio.sleep(1)
     await client.indices.delete(index=f"{PREFIX}*", ignore_unavailable=True, allow_no_indices=True)
     for name in ("message", "analytic", "logging"):
         await client.options(ignore_status=404).indices.delete_index_template(
