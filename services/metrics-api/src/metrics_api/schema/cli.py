@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import datetime as dt
 import logging
 import os
 import sys
 
 from cassandra.cluster import Cluster
+from meridian_kit.errors import ServiceError
 from meridian_kit.settings import load_settings
 
+from metrics_api.cassandra_session import CassandraConnection
+from metrics_api.catalog.service import list_metrics
+from metrics_api.points.service import epoch_ms
 from metrics_api.schema.ddl import apply_schema
+from metrics_api.schema.tables import METRIC_TABLES
+from metrics_api.series.params import parse_time
+from metrics_api.series.rollups import rebuild_rollups
+from metrics_api.series.store import MetricKey, SeriesStore
 from metrics_api.settings import CONFIG_ENV, Settings, settings_values
 
 
@@ -29,6 +39,13 @@ def main(argv: list[str] | None = None) -> None:
         metavar="TABLE=SECONDS",
         help="default TTL of a table (0: forever); repeatable; env METRICS_SERVER_TTL",
     )
+    parser.add_argument(
+        "--rebuild-rollups",
+        action="store_true",
+        help="after the schema, recompute the rollups of every metric from its raw points",
+    )
+    parser.add_argument("--since", help="with --rebuild-rollups: ISO start (default: 2 days ago)")
+    parser.add_argument("--until", help="with --rebuild-rollups: ISO end (default: now)")
     args = parser.parse_args(argv)
     if args.config:
         os.environ[CONFIG_ENV] = os.path.abspath(args.config)
@@ -58,6 +75,32 @@ def main(argv: list[str] | None = None) -> None:
     for change in changes:
         print(change)
     print(f"keyspace {settings.keyspace}: up to date ({len(changes)} change(s))")
+    if args.rebuild_rollups:
+        now = dt.datetime.now(dt.UTC)
+        try:
+            until = parse_time(args.until, "--until") or now
+            since = parse_time(args.since, "--since") or until - dt.timedelta(days=2)
+        except ServiceError as exc:
+            parser.error(f"{exc.message}: expected an ISO 8601 time")
+        rows = asyncio.run(_rebuild(settings, epoch_ms(since), epoch_ms(until)))
+        print(f"rollups rebuilt from {since.isoformat()} to {until.isoformat()}: {rows} rows")
+
+
+async def _rebuild(settings: Settings, start_ms: int, end_ms: int) -> int:
+    db = CassandraConnection(settings.cassandra_hosts)
+    db.start()
+    try:
+        async with asyncio.timeout(60):
+            await db.wait_connected()
+        store = SeriesStore(db, settings.keyspace)
+        rows = 0
+        for entry in await list_metrics(store):
+            key = MetricKey(entry["environment"], entry["application"], entry["metric_name"])
+            table = METRIC_TABLES[entry["table"]]
+            rows += await rebuild_rollups(store, table, key, start_ms, end_ms)
+        return rows
+    finally:
+        await db.close()
 
 
 if __name__ == "__main__":

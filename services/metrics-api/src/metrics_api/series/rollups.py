@@ -71,3 +71,19 @@ async def refresh_rollups(
         times = merged.ts
         below = level
     return written
+
+
+async def rebuild_rollups(
+    store: SeriesStore, table: MetricTable, key: MetricKey, start_ms: int, end_ms: int
+) -> int:
+    """Recomputes every rollup bin of a series over [start_ms, end_ms) from its raw points, a day at
+    a time (after a writer died between its raw write and its rollups); returns rollup rows written."""
+    written = 0
+    day = 86_400_000
+    for since in range(start_ms // day * day, end_ms, day):
+        ts, _, _ = await store.read_raw(
+            table, key, [next(iter(table.numeric))], max(since, start_ms), min(since + day, end_ms)
+        )
+        if len(ts):
+            written += await refresh_rollups(store, table, key, ts)
+    return written
