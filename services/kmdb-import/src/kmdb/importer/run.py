@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
 
-from kmdb.db import execute, fetchall, with_retries
+from kmdb.db import execute, fetchall, is_transient, with_retries
 from kmdb.importer.batches import Batch, Batcher
 from kmdb.importer.filters import load_filters
-from kmdb.importer.writer import BatchResult, FileJob, Superseded, write_batch
+from kmdb.importer.writer import BatchResult, FileJob, Gate, Superseded, write_batch
 from kmdb.settings import Settings
 from kmdb.sources.base import Source, split_lines
 
@@ -31,25 +32,113 @@ class Outcome:
 
 
 class Writer:
-    """Owns the job's MySQL connection; reconnects and retries a batch on transient errors."""
+    """Writes a file's batches on two connections, two batches in flight (see Gate), so one
+    batch's identity work and rows overlap the previous one's load and commit. On a transient
+    error it drops both transactions, reconnects, and writes the pending batches one by one,
+    pausing through MySQL outages until the job's deadline."""
 
-    def __init__(self, settings: Settings, connect: Callable, conn: Connection, deadline: float):
-        self.settings, self.connect, self.conn, self.deadline = settings, connect, conn, deadline
+    def __init__(self, connect: Callable, conn: Connection, deadline: float):
+        self.connect, self.deadline = connect, deadline
+        self.job: FileJob | None = None
+        self.conns: list[Connection | None] = [conn, None]
+        self.inflight: deque[tuple[Batch, Gate, asyncio.Task]] = deque()
+        self.turn = 0
 
-    async def _reconnect(self, _: BaseException) -> None:
+    async def first(self) -> Connection:
+        """The first connection (reconnected if it was lost), for the job's own statements."""
+        return await self._conn(0)
+
+    async def _reset(self, _: BaseException | None = None) -> None:
+        for i, conn in enumerate(self.conns):
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
+            self.conns[i] = None
         with contextlib.suppress(Exception):
-            self.conn.close()
-        with contextlib.suppress(Exception):
-            self.conn = await self.connect()
+            self.conns[0] = await self.connect()
 
-    async def write(self, job: FileJob, batch: Batch) -> BatchResult | None:
-        """Writes one batch, pausing through MySQL outages until the job's deadline."""
-        return await with_retries(
-            lambda: write_batch(self.conn, job, batch),
-            what=f"revision {job.revision} lines {batch.first_line}-{batch.last_line}",
-            deadline=self.deadline,
-            on_retry=self._reconnect,
-        )
+    async def _conn(self, i: int) -> Connection:
+        conn = self.conns[i]
+        if conn is None:
+            conn = self.conns[i] = await self.connect()
+        return conn
+
+    async def submit(self, job: FileJob, batch: Batch) -> list[tuple[Batch, BatchResult | None]]:
+        """Starts writing a batch; returns the batches that committed meanwhile, in order."""
+        self.job = job
+        done = await self._settle(keep=1)
+        previous = self.inflight[-1][1] if self.inflight else None
+        gate = Gate(previous)
+        conn = await self._conn(self.turn)
+        self.turn ^= 1
+        task = asyncio.create_task(write_batch(conn, job, batch, gate))
+        self.inflight.append((batch, gate, task))
+        return done
+
+    async def drain(self) -> list[tuple[Batch, BatchResult | None]]:
+        """Waits for every batch in flight to commit."""
+        return await self._settle(keep=0)
+
+    async def _settle(self, keep: int) -> list[tuple[Batch, BatchResult | None]]:
+        done: list[tuple[Batch, BatchResult | None]] = []
+        while len(self.inflight) > keep:
+            batch, _, task = self.inflight[0]
+            try:
+                result = await task
+            except Exception as exc:
+                if not is_transient(exc):
+                    await self.abort()
+                    raise
+                done.extend(await self._recover(exc))
+                continue
+            self.inflight.popleft()
+            done.append((batch, result))
+        return done
+
+    async def _recover(self, exc: BaseException) -> list[tuple[Batch, BatchResult | None]]:
+        """Rolls back whatever is in flight and writes those batches again, one at a time."""
+        log.warning("writing batches: %s; retrying them one by one", exc)
+        pending = [(b, t) for b, _, t in self.inflight]
+        self.inflight.clear()
+        for _, task in pending:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        await self._reset()
+        done: list[tuple[Batch, BatchResult | None]] = []
+        job = self.job
+        assert job is not None
+        for batch, _ in pending:
+
+            async def write_alone(b: Batch = batch, j: FileJob = job) -> BatchResult | None:
+                return await write_batch(await self.first(), j, b)
+
+            result = await with_retries(
+                write_alone,
+                what=f"revision {job.revision} lines {batch.first_line}-{batch.last_line}",
+                deadline=self.deadline,
+                on_retry=self._reset,
+            )
+            done.append((batch, result))
+        return done
+
+    async def abort(self) -> None:
+        """Cancels what is in flight (its transactions roll back with their connections)."""
+        for _, _, task in self.inflight:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        self.inflight.clear()
+        for i, conn in enumerate(self.conns[1:], start=1):
+            if conn is not None:
+                conn.close()
+                self.conns[i] = None
+
+    def close(self) -> None:
+        """Closes both connections."""
+        for conn in self.conns:
+            if conn is not None:
+                conn.close()
 
 
 async def _claim(conn: Connection, revision: int, generation: int, job_id: str) -> tuple | None:
@@ -71,10 +160,10 @@ async def _claim(conn: Connection, revision: int, generation: int, job_id: str) 
     return rows[0][:4]
 
 
-async def _finish(conn: Connection, job: FileJob, line: int, offset: int) -> bool:
+async def _finish(writer: Writer, job: FileJob, line: int, offset: int) -> bool:
     """Marks the file done if this generation still owns it at that checkpoint."""
     count = await execute(
-        conn,
+        await writer.first(),
         "UPDATE dumpfiles SET status = 'done', finished_at = NOW(6), error = NULL,"
         " `length` = GREATEST(COALESCE(`length`, 0), `offset`)"
         " WHERE revision = %s AND generation = %s AND line = %s AND `offset` = %s",
@@ -98,7 +187,7 @@ async def import_slice(
     loop = asyncio.get_running_loop()
     started = loop.time()
     conn = await connect()
-    writer = Writer(settings, connect, conn, started + settings.job_timeout * 0.9)
+    writer = Writer(connect, conn, started + settings.job_timeout * 0.9)
     try:
         claim = await _claim(conn, revision, generation, job_id)
         if claim is None:
@@ -112,19 +201,13 @@ async def import_slice(
         batcher = Batcher(revision, settings.batch_size, filters)
         stream = batcher.batches(split_lines(source.chunks(revision, offset)), line + 1, offset)
         outcome = Outcome("continue")
-        pending: asyncio.Task | None = None
-        last: Batch | None = None
 
-        async def settle() -> None:
-            nonlocal pending
-            if pending is None:
-                return
-            task, pending = pending, None
-            result = await task
-            assert last is not None
-            outcome.batches += 1
-            outcome.lines += last.lines
-            if result is not None:
+        def count(committed: list[tuple[Batch, BatchResult | None]]) -> None:
+            for batch, result in committed:
+                outcome.batches += 1
+                outcome.lines += batch.lines
+                if result is None:
+                    continue
                 t = outcome.totals
                 t.events += result.events
                 t.properties += result.properties
@@ -132,27 +215,24 @@ async def import_slice(
                 t.skipped += result.skipped
                 t.bad_lines += result.bad_lines
                 if on_batch:
-                    on_batch(last, result)
+                    on_batch(batch, result)
 
         try:
             async for batch in stream:
-                await settle()  # the previous batch commits while this one was parsed
                 if loop.time() - started > slice_seconds:
+                    count(await writer.drain())
                     return outcome
-                last, pending = batch, asyncio.create_task(writer.write(job, batch))
+                count(await writer.submit(job, batch))
                 line, offset = batch.last_line, batch.end_offset
-            await settle()
+            count(await writer.drain())
         finally:
-            if pending is not None:
-                pending.cancel()
-                with contextlib.suppress(BaseException):
-                    await pending
+            await writer.abort()
             await stream.aclose()  # type: ignore[attr-defined]
         done = await with_retries(
-            lambda: _finish(writer.conn, job, line, offset),
+            lambda: _finish(writer, job, line, offset),
             what=f"finishing revision {revision}",
             deadline=writer.deadline,
-            on_retry=writer._reconnect,
+            on_retry=writer._reset,
         )
         outcome.status = "done" if done else "superseded"
         return outcome
@@ -160,4 +240,4 @@ async def import_slice(
         log.info("%s", exc)
         return Outcome("superseded")
     finally:
-        writer.conn.close()
+        writer.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
@@ -76,39 +77,80 @@ async def _checkpoint(conn: Connection, job: FileJob, batch: Batch) -> bool:
     return True
 
 
-async def write_batch(conn: Connection, job: FileJob, batch: Batch) -> BatchResult | None:
+class Gate:
+    """Orders two overlapping batches of one file: the later one starts its identity work when
+    the earlier one has finished its own (so it never holds a lock the earlier one waits for),
+    and commits only after the earlier one committed (so checkpoints advance in file order)."""
+
+    def __init__(self, previous: Gate | None = None):
+        loop = asyncio.get_running_loop()
+        self.previous = previous
+        self.identities_done: asyncio.Future[None] = loop.create_future()
+        self.committed: asyncio.Future[None] = loop.create_future()
+        for future in (self.identities_done, self.committed):
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+    def fail(self, exc: BaseException) -> None:
+        """Tells the batch after this one that this one will not commit."""
+        for future in (self.identities_done, self.committed):
+            if not future.done():
+                future.set_exception(exc)
+
+    def ok(self, future: asyncio.Future[None]) -> None:
+        if not future.done():
+            future.set_result(None)
+
+
+async def write_batch(
+    conn: Connection, job: FileJob, batch: Batch, gate: Gate | None = None
+) -> BatchResult | None:
     """Commits the batch's rows, alias merges, errors and checkpoint together; None if done before."""
-    await _ensure_keys(conn, job, batch.keys)
-    await conn.begin()
     try:
-        if not await _checkpoint(conn, job, batch):
+        await _ensure_keys(conn, job, batch.keys)
+        if gate and gate.previous:
+            await gate.previous.identities_done
+        await conn.begin()
+        try:
+            result = await _write_rows(conn, job, batch, gate)
+            if gate and gate.previous:
+                await gate.previous.committed
+            if not await _checkpoint(conn, job, batch):
+                await conn.rollback()
+                if gate:
+                    gate.ok(gate.committed)
+                return None
+            await execute(
+                conn,
+                "UPDATE dumpfiles SET line = %s, `offset` = %s, status = 'running',"
+                " events = events + %s, properties = properties + %s, aliases = aliases + %s,"
+                " skipped = skipped + %s, bad_lines = bad_lines + %s WHERE revision = %s",
+                (
+                    batch.last_line,
+                    batch.end_offset,
+                    result.events,
+                    result.properties,
+                    result.aliases,
+                    result.skipped,
+                    result.bad_lines,
+                    job.revision,
+                ),
+            )
+            await conn.commit()
+        except BaseException:
             await conn.rollback()
-            return None
-        result = await _write_rows(conn, job, batch)
-        await execute(
-            conn,
-            "UPDATE dumpfiles SET line = %s, `offset` = %s, status = 'running',"
-            " events = events + %s, properties = properties + %s, aliases = aliases + %s,"
-            " skipped = skipped + %s, bad_lines = bad_lines + %s WHERE revision = %s",
-            (
-                batch.last_line,
-                batch.end_offset,
-                result.events,
-                result.properties,
-                result.aliases,
-                result.skipped,
-                result.bad_lines,
-                job.revision,
-            ),
-        )
-        await conn.commit()
-    except BaseException:
-        await conn.rollback()
+            raise
+    except BaseException as exc:
+        if gate:
+            gate.fail(exc)
         raise
+    if gate:
+        gate.ok(gate.committed)
     return result
 
 
-async def _write_rows(conn: Connection, job: FileJob, batch: Batch) -> BatchResult:
+async def _write_rows(
+    conn: Connection, job: FileJob, batch: Batch, gate: Gate | None
+) -> BatchResult:
     """Identities, merges, then rows pointing at each person's user after the merges."""
     result = BatchResult(bad_lines=len(batch.errors), skipped=batch.skipped)
     users = await resolve(conn, batch.persons | job.ignored_users)
@@ -125,6 +167,8 @@ async def _write_rows(conn: Connection, job: FileJob, batch: Batch) -> BatchResu
         # A merge joined a user to an ignored identity: its rows go, wherever they came from.
         for table in ("events", "properties"):
             await execute(conn, f"DELETE FROM {table} WHERE user_id = %s", (kept,))
+    if gate:
+        gate.ok(gate.identities_done)
     dropped: set[int] = set()
     events: list[str] = []
     for row_id, t, n, person in batch.events:
