@@ -133,3 +133,26 @@ async def test_follow_picks_up_new_files(settings, conn, export):
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_burst_exits_1_when_a_job_failed_for_good(settings, conn, arq, export, kit):
+    url = export({5: [{"_p": "a", "_t": 1_400_000_000, "_n": "x"}]})
+    await kit.enqueue(conn, arq, settings, url)
+    (Path(url.removeprefix("file://")) / "revisions" / "5.json").unlink()  # gone before the job
+    env = dict(
+        os.environ,
+        DATABASE_URL=settings.database_url,
+        KMDB_REDIS_URL=settings.redis_url,
+        KMDB_QUEUE=settings.queue,
+    )
+    done = subprocess.run(
+        [str(BIN / "kmdb-work"), "--burst", "--no-progress"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    status, error = (
+        await fetchall(conn, "SELECT status, error FROM dumpfiles WHERE revision = 5")
+    )[0]
+    assert status == "failed" and "5.json" in error
