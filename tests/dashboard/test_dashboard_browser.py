@@ -248,3 +248,12 @@ def test_pick_chart_zoom_save_and_load(server, series, page):
     assert page.locator(".u-legend .u-series").count() == 3
     assert page.locator("input[name=range-amount]").input_value() == "2"
     page.screenshot(path=str(ARTIFACTS / "dashboard-loaded.png"), full_page=True)
+
+    # Live refresh: a relative range follows the clock without any click.
+    end_before = page.locator("article.chart").first.get_attribute("data-end")
+    page.wait_for_function(
+        "e => { const c = document.querySelector('article.chart'); return c.dataset.state === 'ready' && c.dataset.end !== e; }",
+        arg=end_before,
+        timeout=30_000,
+    )
+    assert page.locator("article.chart").first.get_attribute("data-points") == f"{POINTS},{POINTS}"
