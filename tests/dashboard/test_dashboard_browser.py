@@ -30,6 +30,8 @@ ENV = f"dash-{uuid.uuid4().hex[:6]}"
 POINTS = 500  # one every 10 s, the last a minute ago: all inside "last 2 hours"
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
 
 
 def _free_port() -> int:
@@ -238,6 +240,7 @@ def test_pick_chart_zoom_save_and_load(server, series, page):
     ]
     assert [s["metric_name"] for s in saved["charts"][0]["series"]] == ["cpu", "requests"]
     assert [s["axis"] for s in saved["charts"][0]["series"]] == ["left", "right"]
+    assert saved["alert"] == {"series": 0, "warning": "60", "error": "68"}
 
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
@@ -247,6 +250,7 @@ def test_pick_chart_zoom_save_and_load(server, series, page):
     wait_chart(page, f"{POINTS},{POINTS}")
     assert page.locator(".u-legend .u-series").count() == 3
     assert page.locator("input[name=range-amount]").input_value() == "2"
+    assert page.locator("input[name=error]").input_value() == "68"
     page.screenshot(path=str(ARTIFACTS / "dashboard-loaded.png"), full_page=True)
 
     # Live refresh: a relative range follows the clock without any click.

@@ -1,6 +1,6 @@
 // The alert table: a series' points at or above a warning or an error threshold over the range.
 import { fetchAlerts, type AlertHit } from "./api";
-import { el, seriesLabel, type SeriesSpec } from "./state";
+import { el, seriesLabel, type AlertSettings, type SeriesSpec } from "./state";
 
 export class AlertPanel {
   private series = el("select", { name: "alert-series" });
@@ -20,6 +20,18 @@ export class AlertPanel {
         el("thead", {}, el("tr", {}, el("th", {}, "level"), el("th", {}, "time"), el("th", {}, "series"), el("th", {}, "value"))),
         this.tbody),
     );
+  }
+
+  /** The alert settings, saved with the dashboard. */
+  get(): AlertSettings {
+    return { series: Number(this.series.value) || 0, warning: this.warning.value, error: this.error.value };
+  }
+
+  set(settings: AlertSettings | undefined): void {
+    if (!settings) return;
+    if (settings.series < this.options.length) this.series.value = String(settings.series);
+    this.warning.value = settings.warning;
+    this.error.value = settings.error;
   }
 
   setSeries(options: SeriesSpec[]): void {

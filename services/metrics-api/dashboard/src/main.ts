@@ -68,13 +68,19 @@ const picker = new MetricPicker($("picker"), {
 const alerts = new AlertPanel($("alerts"), currentRange);
 
 function snapshot(): DashboardData {
-  return { range: range.get(), live: range.isLive(), charts: charts.map((c) => structuredClone(c.spec)) };
+  return {
+    range: range.get(),
+    live: range.isLive(),
+    charts: charts.map((c) => structuredClone(c.spec)),
+    alert: alerts.get(),
+  };
 }
 
 function applyDashboard(data: DashboardData): void {
   for (const chart of charts.splice(0)) chart.destroy();
   range.set(data.range ?? DEFAULT_RANGE, data.live ?? true);
   for (const spec of data.charts ?? []) addChart(spec.title, spec.series);
+  alerts.set(data.alert);
   refreshAll();
 }
 

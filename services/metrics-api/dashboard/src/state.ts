@@ -20,10 +20,17 @@ export type RangeSpec =
   | { mode: "relative"; amount: number; unit: "hours" | "days" }
   | { mode: "fixed"; start: string; end: string };
 
+export interface AlertSettings {
+  series: number;
+  warning: string;
+  error: string;
+}
+
 export interface DashboardData {
   range: RangeSpec;
   live: boolean;
   charts: ChartSpec[];
+  alert?: AlertSettings;
 }
 
 export const DEFAULT_RANGE: RangeSpec = { mode: "relative", amount: 1, unit: "hours" };
