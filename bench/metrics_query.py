@@ -154,6 +154,7 @@ def write_raw_batched(session: Session, keyspace: str, points: list[dict[str, ob
         "count, previous_count, mean, max, p99) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     epoch = dt.date(1970, 1, 1)
+    started = time.perf_counter()  # binding the statements is part of the work, as in the API
     batches = []
     for i in range(0, len(points), 25):  # points are in time order: 25 in a row share a day
         batch = BatchStatement(batch_type=BatchType.UNLOGGED)
@@ -175,7 +176,6 @@ def write_raw_batched(session: Session, keyspace: str, points: list[dict[str, ob
                 ),
             )
         batches.append((batch, ()))
-    started = time.perf_counter()
     for i in range(0, len(batches), 400):
         execute_concurrent(session, batches[i : i + 400], concurrency=64)
     return len(points) / (time.perf_counter() - started)
