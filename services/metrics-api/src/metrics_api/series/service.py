@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -102,7 +101,7 @@ async def query_series(store: SeriesStore, q: SeriesQuery) -> list[list[object]]
     level = rollup_level(width_s)
     if level is not None:
         step = level * 1000
-        first, last = math.ceil(q.start_ms / step) * step, stop // step * step
+        first, last = -(-q.start_ms // step) * step, stop // step * step
         if first < last:
             head, middle, tail = await asyncio.gather(
                 _raw(store, q, q.start_ms, first),
