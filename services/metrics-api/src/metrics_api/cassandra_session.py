@@ -17,6 +17,7 @@ from cassandra.cluster import (
     Session,
 )
 from cassandra.concurrent import execute_concurrent, execute_concurrent_with_args
+from cassandra.policies import ExponentialReconnectionPolicy
 from cassandra.query import BatchStatement, BatchType, PreparedStatement, tuple_factory
 from meridian_kit.errors import Unavailable
 
@@ -97,6 +98,8 @@ class CassandraConnection:
             connect_timeout=3,
             control_connection_timeout=3,
             execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+            # Back within seconds of an outage's end, not the driver's default of up to 10 min.
+            reconnection_policy=ExponentialReconnectionPolicy(base_delay=0.5, max_delay=10),
         )
         self.session: Session | None = None
         self.on_connect = on_connect
