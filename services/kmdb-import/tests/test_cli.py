@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -145,7 +146,8 @@ async def test_burst_exits_1_when_a_job_failed_for_good(settings, conn, arq, exp
         KMDB_REDIS_URL=settings.redis_url,
         KMDB_QUEUE=settings.queue,
     )
-    done = subprocess.run(
+    done = await asyncio.to_thread(
+        subprocess.run,
         [str(BIN / "kmdb-work"), "--burst", "--no-progress"],
         env=env,
         capture_output=True,
