@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from kmdb.db import connection, fetchall
 from kmdb.exports.generate import ExportSpec, write_export
 from kmdb.schema.service import flush
@@ -28,13 +29,17 @@ async def progress(settings, revision: int) -> tuple[int, str]:
     return (rows[0][0], rows[0][1]) if rows else (0, "")
 
 
-async def test_two_workers_give_the_same_tables_as_one(settings, conn, arq, tmp_path, kit: Any):
-    write_export(ExportSpec(files=6, lines_per_file=700, seed=11, users=120), tmp_path)
+@pytest.mark.parametrize("users, batch_size", [(120, 50), (30, 15)])
+async def test_two_workers_give_the_same_tables_as_one(
+    settings, conn, arq, tmp_path, kit: Any, users: int, batch_size: int
+):
+    write_export(ExportSpec(files=6, lines_per_file=700, seed=11, users=users), tmp_path)
     url = f"file://{tmp_path}"
+    settings = kit.make_settings(batch_size=batch_size)
     await kit.enqueue(conn, arq, settings, url)
     assert await kit.work(settings) == 0
     one = await kit.snapshot(conn)
-    assert len(one["aliases"]) > 100 and len(one["users"]) < len(one["identities"])
+    assert len(one["aliases"]) > 30 and len(one["users"]) < len(one["identities"])
 
     await fresh(settings)
     await kit.enqueue(conn, arq, settings, url)
