@@ -48,6 +48,15 @@ def merge_platform_vars(template: Path, platform: Path) -> None:
         platform.write_text(yaml.safe_dump(current, sort_keys=False))
 
 
+def kept_internals(leader_config: Path) -> dict[str, object]:
+    """The leader's internals as it persisted them (its SECRETs generated once), or the first ones."""
+    if leader_config.exists():
+        internals = json.loads(leader_config.read_text()).get("internals")
+        if internals:
+            return dict(internals)
+    return {"MERIDIAN_INTERNAL_SECRET": "SECRET"}
+
+
 def write_json(path: Path, data: object) -> None:
     """Writes JSON atomically, readable by the owner only (it holds keys)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,13 +76,14 @@ def main() -> None:
     shutil.copytree(TEMPLATES, data)
     platform = leader_dir / "platform.yml"
     merge_platform_vars(TEMPLATES.parent / "platform.yml", platform)
+    leader_config = Path(env["CONFIG_LEADER_CONFIG"])
     write_json(
-        Path(env["CONFIG_LEADER_CONFIG"]),
+        leader_config,
         {
             "http": {"ip": "127.0.0.1", "port": 8105},
             "dataFolder": str(data),
             "platformConfig": str(platform),
-            "internals": {"MERIDIAN_INTERNAL_SECRET": "SECRET"},
+            "internals": kept_internals(leader_config),
             "adminKey": env["CONFIG_ADMIN_KEY"],
             "followers": {
                 env["CONFIG_FOLLOWER_KEY"]: {"url": "http://127.0.0.1:8106", "role": "local"}

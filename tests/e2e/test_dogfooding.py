@@ -35,9 +35,12 @@ class Traffic:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        with httpx.Client(base_url=GATEWAY, verify=tls(), timeout=10) as client:
-            while not self._stop.is_set():
-                for path in ("/metrics/healthz", "/ingest/healthz", "/config/healthz"):
+        context = tls()
+        while not self._stop.is_set():
+            for path in ("/metrics/healthz", "/ingest/healthz", "/config/healthz"):
+                # A new connection each time: a reload closes idle keep-alive connections, which
+                # clients retry; a request that nginx accepted must never fail.
+                with httpx.Client(base_url=GATEWAY, verify=context, timeout=10) as client:
                     try:
                         r = client.get(path)
                         if r.status_code == 200:
