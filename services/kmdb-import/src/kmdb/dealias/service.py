@@ -9,6 +9,7 @@ transaction; resolving takes shared locks, so no batch can write rows for a user
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
 
@@ -52,10 +53,18 @@ async def create_identities(conn: Connection, names: Iterable[str]) -> dict[str,
     return ids
 
 
-async def merge_aliases(conn: Connection, pairs: list[tuple[str, str]]) -> dict[int, int]:
-    """Merges the users of each alias pair; returns {old user id: kept user id}."""
+@dataclass
+class Merged:
+    """What a batch's merges did: {old user id: kept user id}, and past rows re-pointed."""
+
+    repoint: dict[int, int] = field(default_factory=dict)
+    rows_moved: int = 0
+
+
+async def merge_aliases(conn: Connection, pairs: list[tuple[str, str]]) -> Merged:
+    """Merges the users of each alias pair, re-pointing their past rows."""
     if not pairs:
-        return {}
+        return Merged()
     names = sorted({n for pair in pairs for n in pair})
     person = dict(
         await fetchall(
@@ -86,7 +95,7 @@ async def merge_aliases(conn: Connection, pairs: list[tuple[str, str]]) -> dict[
         components.setdefault(find(uid), []).append(uid)
     involved = sorted(u for members in components.values() if len(members) > 1 for u in members)
     if not involved:
-        return {}
+        return Merged()
     kept = dict(
         await fetchall(
             conn,
@@ -110,10 +119,14 @@ async def merge_aliases(conn: Connection, pairs: list[tuple[str, str]]) -> dict[
     case = "CASE user_id " + " ".join(["WHEN %s THEN %s"] * len(olds)) + " END"
     case_args = [v for old in olds for v in (old, repoint[old])]
     where = f"user_id IN ({_marks(len(olds))})"
+    merged = Merged(repoint)
     for table in ("identities", "events", "properties"):
-        await execute(conn, f"UPDATE {table} SET user_id = {case} WHERE {where}", case_args + olds)
+        moved = await execute(
+            conn, f"UPDATE {table} SET user_id = {case} WHERE {where}", case_args + olds
+        )
+        merged.rows_moved += moved if table != "identities" else 0
     await execute(conn, f"DELETE FROM users WHERE id IN ({_marks(len(olds))})", olds)
-    return repoint
+    return merged
 
 
 async def resolve(conn: Connection, names: Iterable[str]) -> dict[str, int]:

@@ -125,14 +125,15 @@ class Writer:
         return done
 
     async def abort(self) -> None:
-        """Cancels what is in flight (its transactions roll back with their connections)."""
+        """Cancels what is in flight; their connections are closed, rolling them back."""
+        cancelled = False
         for _, _, task in self.inflight:
-            task.cancel()
+            cancelled |= task.cancel()
             with contextlib.suppress(BaseException):
                 await task
         self.inflight.clear()
-        for i, conn in enumerate(self.conns[1:], start=1):
-            if conn is not None:
+        for i, conn in enumerate(self.conns):
+            if conn is not None and (cancelled or i == 1):
                 conn.close()
                 self.conns[i] = None
 
@@ -216,6 +217,8 @@ async def import_slice(
                 t.aliases += result.aliases
                 t.skipped += result.skipped
                 t.bad_lines += result.bad_lines
+                t.merged_users += result.merged_users
+                t.rows_moved += result.rows_moved
                 if on_batch:
                     on_batch(batch, result)
 

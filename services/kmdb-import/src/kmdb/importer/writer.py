@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
@@ -42,6 +43,7 @@ class BatchResult:
     skipped: int = 0
     bad_lines: int = 0
     merged_users: int = 0
+    rows_moved: int = 0
     borrowed: dict[str, int] = field(default_factory=dict, repr=False)
 
 
@@ -137,7 +139,8 @@ async def write_batch(
                 conn,
                 "UPDATE dumpfiles SET line = %s, `offset` = %s, status = 'running',"
                 " events = events + %s, properties = properties + %s, aliases = aliases + %s,"
-                " skipped = skipped + %s, bad_lines = bad_lines + %s WHERE revision = %s",
+                " skipped = skipped + %s, bad_lines = bad_lines + %s,"
+                " rows_moved = rows_moved + %s WHERE revision = %s",
                 (
                     batch.last_line,
                     batch.end_offset,
@@ -146,12 +149,17 @@ async def write_batch(
                     result.aliases,
                     result.skipped,
                     result.bad_lines,
+                    result.rows_moved,
                     job.revision,
                 ),
             )
             await conn.commit()
-        except BaseException:
-            await conn.rollback()
+        except BaseException as exc:
+            # A cancelled statement leaves the protocol mid-reply: the owner closes the
+            # connection instead, which rolls the transaction back on the server.
+            if not isinstance(exc, asyncio.CancelledError):
+                with contextlib.suppress(Exception):
+                    await conn.rollback()
             raise
     except BaseException as exc:
         if gate:
@@ -176,7 +184,9 @@ async def _write_rows(
     except IntegrityError as exc:
         raise RaceLost(str(exc)) from None
     users.update(borrowed)
-    repoint = await merge_aliases(conn, [(a, b) for _, a, b, _ in batch.aliases])
+    merged = await merge_aliases(conn, [(a, b) for _, a, b, _ in batch.aliases])
+    repoint = merged.repoint
+    result.rows_moved = merged.rows_moved
     if repoint:
         users = {name: repoint.get(uid, uid) for name, uid in users.items()}
     job.recent = users

@@ -93,7 +93,7 @@ async def _queue_file(
         reset = (
             ", line = 0, `offset` = 0, events = 0, properties = 0, aliases = 0," if force else ","
         )
-        reset += " skipped = 0, bad_lines = 0, started_at = NULL," if force else ""
+        reset += " skipped = 0, bad_lines = 0, rows_moved = 0, started_at = NULL," if force else ""
         # A forced re-import takes this import's source; a resumed file keeps its own.
         origin = ", source = %s, import_id = %s, `length` = %s" if force else ""
         args = (started.source, started.import_id, size) if force else ()

@@ -78,4 +78,6 @@ async def import_file(
         "properties": totals.properties,
         "aliases": totals.aliases,
         "bad_lines": totals.bad_lines,
+        "merged_users": totals.merged_users,
+        "rows_moved": totals.rows_moved,
     }

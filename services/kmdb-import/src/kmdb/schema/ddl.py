@@ -97,6 +97,7 @@ TABLES: dict[str, str] = {
   aliases BIGINT NOT NULL DEFAULT 0,
   skipped BIGINT NOT NULL DEFAULT 0,
   bad_lines BIGINT NOT NULL DEFAULT 0,
+  rows_moved BIGINT NOT NULL DEFAULT 0,
   error TEXT NULL,
   queued_at TIMESTAMP(6) NULL,
   started_at TIMESTAMP(6) NULL,
