@@ -6,6 +6,7 @@ bucket are removed at the end of the run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
@@ -114,11 +115,14 @@ async def s3() -> AsyncIterator[Any]:
     async with get_session().create_client("s3", **s.s3_client_args()) as client:
         await client.create_bucket(Bucket=s.aws_bucket)
         yield client
-        pages = client.get_paginator("list_objects_v2").paginate(Bucket=s.aws_bucket)
-        async for page in pages:
-            for item in page.get("Contents", []):
-                await client.delete_object(Bucket=s.aws_bucket, Key=item["Key"])
-        await client.delete_bucket(Bucket=s.aws_bucket)
+        # The S3 server may have restarted since (the suite's outage tests restart it; moto keeps
+        # buckets in memory): then the bucket is already gone.
+        with contextlib.suppress(client.exceptions.NoSuchBucket):
+            pages = client.get_paginator("list_objects_v2").paginate(Bucket=s.aws_bucket)
+            async for page in pages:
+                for item in page.get("Contents", []):
+                    await client.delete_object(Bucket=s.aws_bucket, Key=item["Key"])
+            await client.delete_bucket(Bucket=s.aws_bucket)
 
 
 def line(obj: dict[str, Any] | bytes) -> bytes:
