@@ -13,21 +13,12 @@ import shutil
 from pathlib import Path
 
 import yaml
+from devenv import read_env  # beside this script
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
 LOCAL_SCRIPTS = ROOT / "deploy" / "local"
 TEMPLATES = LOCAL_SCRIPTS / "config-templates"
-
-
-def dev_env() -> dict[str, str]:
-    """The KEY=value pairs of .local/dev.env."""
-    values = {}
-    for line in (LOCAL / "dev.env").read_text().splitlines():
-        key, sep, value = line.partition("=")
-        if sep and not line.startswith("#"):
-            values[key] = value
-    return values
 
 
 def merge_platform_vars(template: Path, platform: Path) -> None:
@@ -68,7 +59,7 @@ def write_json(path: Path, data: object) -> None:
 
 def main() -> None:
     """Writes config-leader.json, platform.yml (once) and config-follower.json."""
-    env = dev_env()
+    env = read_env(LOCAL / "dev.env")
     leader_dir = LOCAL / "config-leader"
     data = leader_dir / "data"
     if data.exists():

@@ -96,6 +96,13 @@ CONF
   fi
 }
 
+# write_if_changed FILE: writes stdin to FILE unless FILE already holds exactly that (so supervisord
+# sees no change and restarts nothing).
+write_if_changed() {
+  local tmp; tmp="$(mktemp)"; cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
+
 # program NAME COMMAND [EXTRA-LINES]: prints a supervisord program section logging to $LOGS/NAME.log.
 program() {
   local name="$1" command="$2" extra="${3:-}"

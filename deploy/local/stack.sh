@@ -17,11 +17,6 @@ for engine in $ALL_ENGINES; do
   source "$ROOT/deploy/local/engines/$engine.sh"
 done
 
-write_if_changed() {  # write_if_changed FILE: stdin to FILE unless identical
-  local tmp; tmp="$(mktemp)"; cat >"$tmp"
-  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
-}
-
 engine_state() { supervisorctl status "stack:$1" 2>/dev/null | awk '{print $2}'; }
 
 up() {

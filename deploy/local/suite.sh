@@ -12,14 +12,14 @@ GATEWAY_DIR="$LOCAL/gateway"
 TLS_DIR="$LOCAL/tls"
 WITH_ENV="$ROOT/deploy/local/with-env.sh"
 
-# name|console script and arguments|gateway prefix
+# name|console script and arguments (gateway prefixes come from gateway/routes.toml)
 SERVICES="
-ingest|ingest --port 8101|/ingest
-analytics|analytics --port 8102|/analytics
-kmdb-import|kmdb-api --port 8103|/kmdb
-metrics-api|metrics-api --port 8104|/metrics
-config-leader|config-leader --port 8105|/config
-config-follower|config-follower --port 8106|
+ingest|ingest --port 8101
+analytics|analytics --port 8102
+kmdb-import|kmdb-api --port 8103
+metrics-api|metrics-api --port 8104
+config-leader|config-leader --port 8105
+config-follower|config-follower --port 8106
 "
 # Background workers, started when the service provides them: name|console script and arguments
 WORKERS="
@@ -52,12 +52,13 @@ config_files() {  # development configs for the configuration leader and followe
 }
 
 write_programs() {
-  local names="" line name cmd
+  local names="" name cmd prefixes
+  prefixes="$("$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --print-prefixes)"
   {
-    while IFS='|' read -r name cmd _; do
+    while IFS='|' read -r name cmd; do
       [ -n "$name" ] || continue
       program "$name" "$WITH_ENV $VENV/bin/$cmd" \
-        "environment=ROOT_PATH=\"$(prefix_of "$name")\",MERIDIAN_SERVICE=\"$name\""
+        "environment=ROOT_PATH=\"$(awk -v n="$name" '$1 == n {print $2}' <<<"$prefixes")\",MERIDIAN_SERVICE=\"$name\""
       echo; names="$names,$name"
     done <<<"$SERVICES"
     while IFS='|' read -r name cmd; do
@@ -67,15 +68,8 @@ write_programs() {
     done <<<"$WORKERS"
     echo "[group:services]"; echo "programs=${names#,}"; echo
     program gateway "/usr/sbin/nginx -p $GATEWAY_DIR -c $GATEWAY_DIR/nginx.conf -e $GATEWAY_DIR/logs/error.log -g 'daemon off;'"
-  } >"$SUPERVISOR_DIR/conf.d/services.conf.new"
-  if cmp -s "$SUPERVISOR_DIR/conf.d/services.conf.new" "$SUPERVISOR_DIR/conf.d/services.conf"; then
-    rm "$SUPERVISOR_DIR/conf.d/services.conf.new"
-  else
-    mv "$SUPERVISOR_DIR/conf.d/services.conf.new" "$SUPERVISOR_DIR/conf.d/services.conf"
-  fi
+  } | write_if_changed "$SUPERVISOR_DIR/conf.d/services.conf"
 }
-
-prefix_of() { awk -F'|' -v n="$1" '$1 == n {print $3}' <<<"$SERVICES"; }
 
 prepare() {
   local script
@@ -114,7 +108,7 @@ up() {
   render_gateway
   supervisorctl start 'services:*' >/dev/null || true
   if [ "$(supervisorctl status gateway | awk '{print $2}')" = RUNNING ]; then
-    /usr/sbin/nginx -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf" -e "$GATEWAY_DIR/logs/error.log" -s reload
+    bash "$ROOT/deploy/local/gateway.sh" reload
   else
     supervisorctl start gateway >/dev/null || true
   fi

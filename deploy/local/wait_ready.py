@@ -8,18 +8,26 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
-# name, where its /readyz is: a gateway prefix, or a direct URL for what the gateway does not route
-SERVICES = [
-    ("ingest", "/ingest"),
-    ("analytics", "/analytics"),
-    ("kmdb-import", "/kmdb"),
-    ("metrics-api", "/metrics"),
-    ("config-leader", "/config"),
-    ("config-follower", "http://127.0.0.1:8106"),
-]
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "gateway"))
+from render import ROUTES_FILE, load_routes  # noqa: E402  (gateway/ is not a package)
+
+# What the gateway does not route is probed directly.
+UNROUTED = [("config-follower", "http://127.0.0.1:8106")]
+
+
+def gateway_prefixes() -> dict[str, str]:
+    """Each routed service's gateway prefix (without the trailing slash), from gateway/routes.toml."""
+    routes, _ = load_routes(ROUTES_FILE)
+    return {route.service: route.prefix_path for route in routes}
+
+
+# name, where its /readyz is: a gateway prefix, or a direct URL
+SERVICES = [*gateway_prefixes().items(), *UNROUTED]
 
 
 def readiness_url(base: str, where: str) -> str:
@@ -45,11 +53,19 @@ def probe(client: httpx.Client, url: str) -> tuple[bool, str]:
 def main() -> int:
     """Polls each service until ready or the time is up; exit 1 naming those that are not."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--ca", required=True)
+    parser.add_argument("--ca")
     parser.add_argument("--base", default="https://localhost:8443")
     parser.add_argument("--wait", type=float, default=120)
     parser.add_argument("--once", action="store_true")
+    parser.add_argument(
+        "--print-prefixes", action="store_true", help="print `service prefix` lines and exit"
+    )
     args = parser.parse_args()
+    if args.print_prefixes:
+        print("\n".join(f"{name} {prefix}" for name, prefix in gateway_prefixes().items()))
+        return 0
+    if not args.ca:
+        parser.error("--ca is required")
     deadline = time.monotonic() + (0 if args.once else args.wait)
     pending = dict(SERVICES)
     results: dict[str, tuple[bool, str]] = {}

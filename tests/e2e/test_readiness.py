@@ -9,17 +9,11 @@ import time
 import httpx
 import pytest
 
-from tests.e2e.conftest import GATEWAY, ROOT, tls
+from tests.e2e.conftest import GATEWAY, ROOT, tls, wait_ready
 
 STACK = ROOT / "deploy" / "local" / "stack.sh"
 
-PREFIXES = {
-    "ingest": "/ingest",
-    "analytics": "/analytics",
-    "kmdb-import": "/kmdb",
-    "metrics-api": "/metrics",
-    "config-leader": "/config",
-}
+PREFIXES = wait_ready.gateway_prefixes()
 # engine (as the stack names it) -> services whose readiness must fail without it, and the check name
 USERS = {
     "redis": [("ingest", "redis"), ("analytics", "redis"), ("kmdb-import", "redis")],
