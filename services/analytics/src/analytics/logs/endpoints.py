@@ -14,7 +14,8 @@ from analytics.errors import status_body
 from analytics.logs import service
 from analytics.logs.schemas import Log
 from analytics.messages.schemas import StatusResponse, StoredResponse
-from analytics.messages.service import MAX_SIZE, StoreFailed
+from analytics.messages.service import MAX_SIZE
+from analytics.storage.bulk import StoreFailed
 
 router = APIRouter(tags=["logs"], dependencies=[ApiKey])
 

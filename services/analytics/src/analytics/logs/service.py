@@ -11,8 +11,8 @@ from elasticsearch import AsyncElasticsearch
 from meridian_kit.errors import BadRequest, NotFound
 
 from analytics.logs.schemas import Log
-from analytics.messages.service import StoreFailed, uuid5
-from analytics.storage.bulk import Write, bulk_index, delete_matching
+from analytics.messages.service import uuid5
+from analytics.storage.bulk import Write, bulk_index, delete_matching, raise_for_refused
 from analytics.storage.indices import Indices, as_utc
 from analytics.storage.queries import all_of, term, time_range, timestamp_sort
 
@@ -32,13 +32,7 @@ async def store(*, es: AsyncElasticsearch, indices: Indices, logs: Sequence[Log]
         for log in logs
     ]
     errors = await bulk_index(es, writes)
-    if errors:
-        first = errors[0]
-        detail = f"log {first.position} ({logs[first.position].logId}): {first.reason}"
-        message = f"could not store {len(errors)} of {len(writes)} logs; {detail}"
-        if all(400 <= e.status < 500 and e.status != 429 for e in errors):
-            raise BadRequest(message)
-        raise StoreFailed(message)
+    raise_for_refused(errors, total=len(writes), kind="log", name_of=lambda i: logs[i].logId)
     return [w.id for w in writes]
 
 

@@ -14,6 +14,7 @@ from analytics.deps import EsDep, IndicesDep
 from analytics.errors import status_body
 from analytics.messages import service
 from analytics.messages.schemas import Message, MessageType, StatusResponse, StoredResponse
+from analytics.storage.bulk import StoreFailed
 
 router = APIRouter(tags=["messages"], dependencies=[ApiKey])
 
@@ -25,7 +26,7 @@ async def post_messages(
     """Stores a batch of messages; answers their trace ids in the order sent."""
     try:
         trace_ids = await service.store(es=es, indices=indices, messages=messages)
-    except service.StoreFailed as exc:
+    except StoreFailed as exc:
         return JSONResponse(status_body(500, str(exc)), 500)
     # Serialised here (orjson) rather than through response_model: this is the hot path.
     body = {"traceIds": trace_ids, "status": "Created: messages stored", "code": 201}

@@ -17,17 +17,18 @@ from analytics.messages.schemas import (
     ResponseMessage,
     to_document,
 )
-from analytics.storage.bulk import Write, bulk_index, delete_matching
+from analytics.storage.bulk import (
+    Write,
+    bulk_index,
+    delete_matching,
+    raise_for_refused,
+)
 from analytics.storage.indices import Indices, as_utc
 from analytics.storage.queries import all_of, term, time_range, timestamp_sort
 
 AnyMessage: TypeAlias = RequestMessage | ResponseMessage | NotificationMessage
 MAX_SIZE = 10000
 _TRACE_NAMESPACE = uuid.UUID("6f1c1b1e-5a4e-4b7e-9a51-3f0a3a9a6d10")
-
-
-class StoreFailed(Exception):
-    """Some messages could not be stored; names them."""
 
 
 def uuid5(namespace: uuid.UUID, name: str) -> str:
@@ -59,13 +60,9 @@ async def store(
     """Indexes messages into their day's index; returns their trace ids in order."""
     writes = [Write(indices.message(m.timestamp), trace_id(m), to_document(m)) for m in messages]
     errors = await bulk_index(es, writes)
-    if errors:
-        refused = [e for e in errors if 400 <= e.status < 500 and e.status != 429]
-        first = (refused or errors)[0]
-        detail = f"message {first.position} ({messages[first.position].messageId}): {first.reason}"
-        if refused:
-            raise BadRequest(f"could not store {len(errors)} of {len(writes)} messages; {detail}")
-        raise StoreFailed(f"could not store {len(errors)} of {len(writes)} messages; {detail}")
+    raise_for_refused(
+        errors, total=len(writes), kind="message", name_of=lambda i: messages[i].messageId
+    )
     return [w.id for w in writes]
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_scan
+from meridian_kit.errors import BadRequest
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,30 @@ class ItemError:
     id: str
     status: int
     reason: str
+
+
+class StoreFailed(Exception):
+    """Elasticsearch did not store some documents for reasons of its own; a retry may succeed."""
+
+
+def raise_for_refused(
+    errors: Sequence[ItemError], *, total: int, kind: str, name_of: Callable[[int], str]
+) -> None:
+    """Turns a bulk's refused items into one error naming the first of them.
+
+    BadRequest only when every refusal is the input's fault (a 4xx other than 429); otherwise
+    StoreFailed, so the client retries and what failed for the store's reasons is not dropped.
+    """
+    if not errors:
+        return
+    first = errors[0]
+    message = (
+        f"could not store {len(errors)} of {total} {kind}s; "
+        f"{kind} {first.position} ({name_of(first.position)}): {first.reason}"
+    )
+    if all(400 <= e.status < 500 and e.status != 429 for e in errors):
+        raise BadRequest(message)
+    raise StoreFailed(message)
 
 
 def ndjson(writes: Iterable[Write]) -> bytes:
