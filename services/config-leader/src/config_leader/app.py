@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
+import aiohttp
 from fastapi import FastAPI
 from meridian_kit.app import create_service_app
 from meridian_kit.settings import load_settings
@@ -20,7 +19,7 @@ from config_leader.settings import Settings
 from config_leader.settings_store.service import SettingsStore
 
 
-def build_state(settings: Settings, http: httpx.AsyncClient) -> LeaderState:
+def build_state(settings: Settings, http: aiohttp.ClientSession) -> LeaderState:
     """Loads the config (generating pending secrets) and the variables store."""
     config = load_config(settings.config)
     store = SettingsStore(
@@ -39,10 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # one INFO line per outgoing request would dominate the cost of a notify at scale
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        async with httpx.AsyncClient(limits=limits) as http:
+        # aiohttp, not httpx: httpx's pool scans every connection for each request, which made
+        # the leader's CPU per notify grow with the square of the number of followers
+        connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
+        async with aiohttp.ClientSession(connector=connector) as http:
             state = build_state(settings, http)
             app.state.settings = settings
             app.state.leader = state

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-import httpx
+import aiohttp
 from fastapi import Depends, Request
 from meridian_kit.errors import Forbidden, Unauthorized
 
@@ -22,7 +22,7 @@ class LeaderState:
     config: LeaderConfig
     store: SettingsStore
     renderer: RoleRenderer
-    http: httpx.AsyncClient
+    http: aiohttp.ClientSession
 
 
 def get_state(request: Request) -> LeaderState:

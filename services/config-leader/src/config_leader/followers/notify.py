@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Collection, Mapping
 from typing import Any
 
-import httpx
+import aiohttp
 from asgi_correlation_id import correlation_id
 from meridian_kit.errors import BadRequest
 
@@ -32,17 +33,17 @@ def select_followers(
     return {key: entry for key, entry in followers.items() if entry.role in set(roles)}
 
 
-def _error_of(response: httpx.Response) -> str:
+def _error_of(status: int, text: str) -> str:
     try:
-        body = response.json()
+        body = json.loads(text)
     except ValueError:
-        return f"HTTP {response.status_code}: {response.text[:200]}"
+        return f"HTTP {status}: {text[:200]}"
     message = body.get("error") if isinstance(body, dict) else None
-    return f"HTTP {response.status_code}: {message or str(body)[:200]}"
+    return f"HTTP {status}: {message or str(body)[:200]}"
 
 
 async def notify_one(
-    client: httpx.AsyncClient, key: str, entry: FollowerEntry, time_limit: float
+    client: aiohttp.ClientSession, key: str, entry: FollowerEntry, time_limit: float
 ) -> tuple[bool, dict[str, Any]]:
     """Calls one follower's /notify; (True, its report) or (False, the error)."""
     where = {"url": entry.url, "role": entry.role}
@@ -51,27 +52,34 @@ async def notify_one(
     if request_id:
         headers["X-Request-ID"] = request_id  # one id across the leader's and followers' logs
     try:
-        response = await client.post(f"{entry.url}/notify", headers=headers, timeout=time_limit)
-    except httpx.TimeoutException:
+        async with client.post(
+            f"{entry.url}/notify",
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=time_limit),
+        ) as response:
+            status, text = response.status, await response.text()
+    except TimeoutError:
         return False, {**where, "error": f"no answer within {time_limit:g}s"}
-    except httpx.HTTPError as exc:
+    except aiohttp.ClientConnectorError as exc:
+        return False, {**where, "error": f"cannot connect: {exc.os_error}"}
+    except aiohttp.ClientError as exc:
         return False, {
             **where,
             "error": f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
         }
-    if response.status_code >= 300:
-        return False, {**where, "status": response.status_code, "error": _error_of(response)}
+    if status >= 300:
+        return False, {**where, "status": status, "error": _error_of(status, text)}
     try:
-        report = response.json()
+        report = json.loads(text)
     except ValueError:
-        return False, {**where, "status": response.status_code, "error": "answer is not JSON"}
+        return False, {**where, "status": status, "error": "answer is not JSON"}
     if not isinstance(report, dict):
         report = {"answer": report}
     return True, {**where, **report}
 
 
 async def notify_followers(
-    client: httpx.AsyncClient, followers: Mapping[str, FollowerEntry], *, time_limit: float
+    client: aiohttp.ClientSession, followers: Mapping[str, FollowerEntry], *, time_limit: float
 ) -> dict[str, list[dict[str, Any]]]:
     """Notifies every follower concurrently; {"successes": [...], "failures": [...]}."""
     results = await asyncio.gather(
