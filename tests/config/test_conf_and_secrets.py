@@ -124,7 +124,7 @@ def test_follower_notify_needs_its_leader_key(shared_cluster: Cluster) -> None:
     )
     ok = httpx.post(f"{web.url}/notify", params={"auth": web.key}, timeout=30)
     assert ok.status_code == 200
-    assert ok.json() == {"files": [], "unchanged": 3, "hooks": [], "revision": 1}
+    assert ok.json() == {"files": [], "unchanged": 3, "removed": [], "hooks": [], "revision": 1}
 
 
 def test_status_shows_leader_last_fetch_revision_and_files(shared_cluster: Cluster) -> None:

@@ -47,3 +47,12 @@ async def test_a_hook_past_its_timeout_is_killed(tmp_path: Path) -> None:
     [run] = await run_hooks([slow], ["/x"], tmp_path)
     assert run.rc is not None and run.rc < 0
     assert run.error == "killed after 0.2s"
+
+
+async def test_removed_files_run_their_hooks_and_are_named_apart(tmp_path: Path) -> None:
+    report = 'printf "%s|%s" "$CONFIG_CHANGED_FILES" "$CONFIG_REMOVED_FILES" > conf-hook'
+    hooks = [hook("*.conf", ["sh", "-c", report]), hook("*.env", ["sh", "-c", "touch env-hook"])]
+    runs = await run_hooks(hooks, ["/a.conf"], tmp_path, removed=["/b.conf"])
+    assert [(r.files, r.rc) for r in runs] == [(["/a.conf", "/b.conf"], 0)]
+    assert (tmp_path / "conf-hook").read_text() == "/a.conf\n/b.conf|/b.conf"
+    assert not (tmp_path / "env-hook").exists()

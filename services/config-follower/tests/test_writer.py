@@ -83,3 +83,56 @@ def test_a_failing_swap_puts_back_the_files_already_swapped(
         apply_files(tmp_path, [("/a.txt", b"new-a"), ("/b.txt", b"new-b"), ("/n.txt", b"n")])
     assert swaps[0] == "a.txt"  # the first file was swapped, then put back
     assert listing(tmp_path) == {"a.txt": b"old-a", "b.txt": b"old-b"}
+
+
+def test_files_the_set_no_longer_has_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    apply_files(tmp_path, [("/keep.txt", b"k"), ("/old/gone.txt", b"g"), ("/gone.env", b"e")])
+    (tmp_path / "operator.txt").write_bytes(b"written by someone else")
+    result = apply_files(
+        tmp_path,
+        [("/keep.txt", b"k"), ("/new.txt", b"n")],
+        previous=["/keep.txt", "/old/gone.txt", "/gone.env"],
+    )
+    assert result.removed == ["/gone.env", "/old/gone.txt"]
+    assert result.written == ["/new.txt"] and result.unchanged == 1
+    assert listing(tmp_path) == {
+        "keep.txt": b"k",
+        "new.txt": b"n",
+        "operator.txt": b"written by someone else",
+    }
+    assert (tmp_path / "old").is_dir()  # folders stay
+
+
+def test_removal_skips_what_is_gone_a_link_or_a_path_out_of_the_folder(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"not ours")
+    (data / "link.txt").symlink_to(outside)
+    (data / "folder").mkdir()
+    result = apply_files(
+        data,
+        [("/a.txt", b"a")],
+        previous=["/missing.txt", "/link.txt", "/../outside.txt", "/folder"],
+    )
+    assert result.removed == []
+    assert outside.read_bytes() == b"not ours"
+    assert (data / "link.txt").is_symlink() and (data / "folder").is_dir()
+
+
+def test_a_failing_apply_puts_removed_files_back(tmp_path: Path) -> None:
+    (tmp_path / "gone.txt").write_bytes(b"old-gone")
+    (tmp_path / "blocked").write_bytes(b"a file where a folder is needed")
+    with pytest.raises(ApplyFailed, match="previous files kept"):
+        apply_files(tmp_path, [("/blocked/d.txt", b"d")], previous=["/gone.txt"])
+    assert listing(tmp_path) == {
+        "gone.txt": b"old-gone",
+        "blocked": b"a file where a folder is needed",
+    }
+
+
+def test_a_file_the_set_now_uses_as_a_folder_is_replaced(tmp_path: Path) -> None:
+    apply_files(tmp_path, [("/conf", b"was a file")])
+    result = apply_files(tmp_path, [("/conf/app.json", b"{}")], previous=["/conf"])
+    assert result.removed == ["/conf"] and result.written == ["/conf/app.json"]
+    assert listing(tmp_path) == {"conf/app.json": b"{}"}

@@ -2,11 +2,13 @@
 
 1. Every path is checked first (safe_paths); one unsafe path refuses the whole set.
 2. Files whose bytes are unchanged are left alone (not rewritten, mtime kept).
-3. Each changed file is written to a temp file beside its target and fsynced.
-4. Only when every temp file is ready are they renamed into place; an existing target is
+3. Files applied before that the set no longer has (`previous`, the follower's own record) are
+   removed, each first hard-linked to a backup. Only regular files at those paths inside
+   dataFolder are touched; folders stay.
+4. Each changed file is written to a temp file beside its target and fsynced.
+5. Only when every temp file is ready are they renamed into place; an existing target is
    first hard-linked to a backup so a failing rename can put every earlier one back.
-A failure before step 4 leaves the previous files untouched; a failure during step 4 restores
-them from the backups.
+A failure at any step puts back every file removed or replaced, from the backups.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from config_follower.apply.safe_paths import target_path
+from config_follower.apply.safe_paths import UnsafePath, relative_path, target_path
 
 log = logging.getLogger("config_follower.apply")
 
@@ -32,10 +34,11 @@ class ApplyFailed(Exception):
 
 @dataclass
 class ApplyResult:
-    """Which leader paths were written and how many were already up to date."""
+    """Which leader paths were written or removed, and how many were already up to date."""
 
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -47,13 +50,45 @@ class _Staged:
     swapped: bool = False
 
 
+@dataclass
+class _Removal:
+    path: str
+    target: Path
+    backup: Path | None = None
+    removed: bool = False
+
+
 def _same_content(target: Path, content: bytes) -> bool:
     try:
         if target.stat().st_size != len(content):
             return False
         return target.read_bytes() == content
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return False
+
+
+def _stale_files(data_folder: Path, previous: Iterable[str], served: set[str]) -> list[_Removal]:
+    """The files applied before that the set no longer has and that are still on disk."""
+    stale = []
+    for path in sorted(set(previous)):
+        try:
+            if relative_path(path).as_posix() in served:
+                continue
+            target = target_path(data_folder, path)
+        except UnsafePath as exc:  # a link or folder there now is not ours to remove
+            log.warning("not removing a file applied before", extra={"error": str(exc)})
+            continue
+        if target.is_file():
+            stale.append(_Removal(path, target))
+    return stale
+
+
+def _remove(item: _Removal) -> None:
+    backup = item.target.with_name(f".{item.target.name}.{os.getpid()}.removed")
+    os.link(item.target, backup)
+    item.backup = backup
+    item.target.unlink()
+    item.removed = True
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -118,14 +153,31 @@ def _undo_swaps(staged: list[_Staged]) -> None:
             log.exception("could not restore %s after a failed apply", item.path)
 
 
-def apply_files(data_folder: Path, files: Iterable[tuple[str, bytes]]) -> ApplyResult:
-    """Writes the changed files of the set into dataFolder, all or nothing."""
+def _undo_removals(removals: list[_Removal]) -> None:
+    for item in removals:
+        try:
+            if item.removed and item.backup is not None:
+                os.replace(item.backup, item.target)
+            elif item.backup is not None:
+                item.backup.unlink()
+        except OSError:
+            log.exception("could not restore %s after a failed apply", item.path)
+
+
+def apply_files(
+    data_folder: Path, files: Iterable[tuple[str, bytes]], previous: Iterable[str] = ()
+) -> ApplyResult:
+    """Writes the set's changed files and removes `previous` ones it lacks, all or nothing."""
     checked = [(path, target_path(data_folder, path), content) for path, content in files]
+    served = {relative_path(path).as_posix() for path, _, _ in checked}
+    removals = _stale_files(data_folder, previous, served)
     result = ApplyResult()
     changed = []
     staged: list[_Staged] = []
     created: list[Path] = []
     try:
+        for removal in removals:
+            _remove(removal)
         for path, target, content in checked:
             if _same_content(target, content):
                 result.unchanged += 1
@@ -139,15 +191,22 @@ def apply_files(data_folder: Path, files: Iterable[tuple[str, bytes]]) -> ApplyR
                 os.link(item.target, item.backup)
             os.replace(item.temp, item.target)
             item.swapped = True
-        for folder in {item.target.parent for item in staged}:
+        touched = [item.target for item in staged] + [removal.target for removal in removals]
+        for folder in {target.parent for target in touched}:
             _fsync_folder(folder)
     except OSError as exc:
         _undo_swaps(staged)
         _discard(staged, created)
+        _undo_removals(removals)
         where = f": {exc.filename}" if exc.filename else ""
         raise ApplyFailed(
             f"writing files failed, previous files kept: {exc.strerror}{where}"
         ) from exc
     _discard([item for item in staged if item.backup is not None], [])
+    for removal in removals:
+        if removal.backup is not None:
+            with contextlib.suppress(FileNotFoundError):
+                removal.backup.unlink()
     result.written = [item.path for item in staged]
+    result.removed = [item.path for item in removals]
     return result

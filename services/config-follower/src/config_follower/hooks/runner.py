@@ -1,4 +1,4 @@
-"""Running hooks: each once per apply if a changed file matches one of its globs.
+"""Running hooks: each once per apply if a changed (written or removed) file matches its globs.
 
 Globs match the path relative to dataFolder without its leading "/": `*` stays inside one
 folder, `**` spans folders (`nginx/**`, `**/*.conf`), hidden files match too.
@@ -49,9 +49,15 @@ class HookRun:
         return body
 
 
-async def run_hook(hook: HookConfig, files: list[str], data_folder: Path) -> HookRun:
-    """Runs one hook in dataFolder with CONFIG_CHANGED_FILES set; never raises."""
-    env = {**os.environ, "CONFIG_CHANGED_FILES": "\n".join(files)}
+async def run_hook(
+    hook: HookConfig, files: list[str], data_folder: Path, removed: Sequence[str] = ()
+) -> HookRun:
+    """Runs one hook in dataFolder with CONFIG_CHANGED_FILES (and CONFIG_REMOVED_FILES) set."""
+    env = {
+        **os.environ,
+        "CONFIG_CHANGED_FILES": "\n".join(files),
+        "CONFIG_REMOVED_FILES": "\n".join(path for path in files if path in removed),
+    }
     try:
         process = await asyncio.create_subprocess_exec(
             *hook.run,
@@ -82,12 +88,15 @@ async def run_hook(hook: HookConfig, files: list[str], data_folder: Path) -> Hoo
 
 
 async def run_hooks(
-    hooks: Sequence[HookConfig], changed: Sequence[str], data_folder: Path
+    hooks: Sequence[HookConfig],
+    written: Sequence[str],
+    data_folder: Path,
+    removed: Sequence[str] = (),
 ) -> list[HookRun]:
-    """Runs, in order, every hook with at least one matching changed file."""
+    """Runs, in order, every hook with at least one matching written or removed file."""
     runs = []
     for hook in hooks:
-        files = matching_files(hook, changed)
+        files = matching_files(hook, [*written, *removed])
         if files:
-            runs.append(await run_hook(hook, files, data_folder))
+            runs.append(await run_hook(hook, files, data_folder, removed))
     return runs

@@ -36,10 +36,11 @@ def now() -> str:
 
 @dataclass
 class SyncReport:
-    """What one sync did: files written, how many were unchanged, the hooks run."""
+    """What one sync did: files written or removed, how many were unchanged, the hooks run."""
 
     written: list[str]
     unchanged: int
+    removed: list[str]
     hooks: list[HookRun]
     revision: int | None
 
@@ -48,6 +49,7 @@ class SyncReport:
         return {
             "files": self.written,
             "unchanged": self.unchanged,
+            "removed": self.removed,
             "hooks": [run.as_json() for run in self.hooks],
             "revision": self.revision,
         }
@@ -62,6 +64,8 @@ class FollowerStatus:
     revision: int | None = None
     files: list[str] = field(default_factory=list)
     synced_since_start: bool = False
+    # The files above were applied into this folder (None: a state saved before it was recorded).
+    data_folder: str | None = None
 
 
 def _as_service_error(exc: Exception) -> ServiceError:
@@ -90,12 +94,14 @@ class Follower:
         self.status.revision = saved.get("revision")
         self.status.files = list(saved.get("files", []))
         self.status.last_apply = saved.get("lastApply")
+        self.status.data_folder = saved.get("dataFolder")
 
     def _save_state(self) -> None:
         state = {
             "revision": self.status.revision,
             "files": self.status.files,
             "lastApply": self.status.last_apply,
+            "dataFolder": self.status.data_folder,
         }
         path = self.config.state_file
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,6 +114,17 @@ class Follower:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             log.exception("could not save the follower state")
+
+    def _applied_before(self) -> list[str]:
+        """The files this follower applied into its dataFolder, which it may remove."""
+        folder = str(self.config.data_folder)
+        if self.status.data_folder not in (None, folder):
+            log.warning(
+                "files applied into another dataFolder are not removed",
+                extra={"applied_into": self.status.data_folder, "data_folder": folder},
+            )
+            return []
+        return self.status.files
 
     async def sync(self, reason: str) -> SyncReport:
         """Fetches, applies and runs hooks; raises a ServiceError naming what failed."""
@@ -122,7 +139,10 @@ class Follower:
             self.status.last_fetch = {"at": now(), "ok": True, "error": None}
             try:
                 result = await asyncio.to_thread(
-                    apply_files, self.config.data_folder, configuration.files
+                    apply_files,
+                    self.config.data_folder,
+                    configuration.files,
+                    self._applied_before(),
                 )
             except (UnsafePath, ApplyFailed) as exc:
                 self.status.last_fetch = {"at": now(), "ok": False, "error": str(exc)}
@@ -131,28 +151,40 @@ class Follower:
             files = sorted(path for path, _ in configuration.files)
             news = (
                 result.written
+                or result.removed
                 or configuration.revision != self.status.revision
                 or files != self.status.files
+                or self.status.data_folder != str(self.config.data_folder)
             )
             self.status.synced_since_start = True
             if news or self.status.last_apply is None:
                 self.status.revision = configuration.revision
                 self.status.files = files
-                self.status.last_apply = {"at": now(), "written": result.written}
+                self.status.data_folder = str(self.config.data_folder)
+                self.status.last_apply = {
+                    "at": now(),
+                    "written": result.written,
+                    "removed": result.removed,
+                }
                 await asyncio.to_thread(self._save_state)
-            hooks = await run_hooks(self.config.hooks, result.written, self.config.data_folder)
+            hooks = await run_hooks(
+                self.config.hooks, result.written, self.config.data_folder, result.removed
+            )
         log.log(
-            logging.INFO if result.written else logging.DEBUG,
+            logging.INFO if result.written or result.removed else logging.DEBUG,
             "applied configuration",
             extra={
                 "reason": reason,
                 "revision": configuration.revision,
                 "written": result.written,
+                "removed": result.removed,
                 "unchanged": result.unchanged,
                 "hooks": [(run.cmd, run.rc) for run in hooks],
             },
         )
-        return SyncReport(result.written, result.unchanged, hooks, configuration.revision)
+        return SyncReport(
+            result.written, result.unchanged, result.removed, hooks, configuration.revision
+        )
 
     async def sync_at_start(self) -> None:
         """Syncs once, retrying with exponential backoff (and jitter) until it works."""
