@@ -4,6 +4,9 @@ Variables come from, in rising priority: built-in defaults, a --vars-file (JSON,
 lines with GATEWAY_* names), then command-line flags. Run nginx on the result with:
 
     nginx -p PREFIX_DIR -c OUT -e PREFIX_DIR/logs/error.log -g 'daemon off;'
+
+`--placeholder body_limit=GATEWAY_BODY_LIMIT` writes the name GATEWAY_BODY_LIMIT where the body limit
+goes (unchecked), making the output a template for the configuration leader, which substitutes it.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
 }
 INT_KEYS = {"https_port", "http_port", "redirect_port", "burst", "worker_connections"}
 LIST_KEYS = {"rate_limit_exempt"}
+# Variables that stand alone in nginx.conf.j2, so a name in their place can be substituted later.
+PLACEHOLDER_KEYS = {"domain", "https_port", "http_port", "body_limit", "rate", "burst"}
 PLACEHOLDER_DASHBOARD = GATEWAY_DIR / "placeholder"
 
 
@@ -144,17 +149,29 @@ def parse_upstream_flag(text: str) -> tuple[str, list[str]]:
     return service, [s for s in servers.split(",") if s]
 
 
-def check_vars(values: dict[str, Any]) -> None:
-    """Refuses values nginx would reject or misread, naming the variable."""
-    for key in INT_KEYS:
+def parse_placeholder_flag(text: str) -> tuple[str, str]:
+    """Parses --placeholder KEY=NAME: KEY a variable of the template, NAME an identifier."""
+    key, sep, name = text.partition("=")
+    if not sep or key not in PLACEHOLDER_KEYS:
+        raise GatewayConfigError(
+            f"--placeholder {text!r}: expected KEY=NAME with KEY one of {sorted(PLACEHOLDER_KEYS)}"
+        )
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise GatewayConfigError(f"--placeholder {text!r}: {name!r} is not an identifier")
+    return key, name
+
+
+def check_vars(values: dict[str, Any], placeholders: frozenset[str] = frozenset()) -> None:
+    """Refuses values nginx would reject or misread, naming the variable; placeholders pass."""
+    for key in INT_KEYS - placeholders:
         if values.get(key) is not None:
             try:
                 values[key] = int(values[key])
             except (TypeError, ValueError):
                 raise GatewayConfigError(f"{key} must be an integer, not {values[key]!r}") from None
-    if values["burst"] < 0:
+    if "burst" not in placeholders and values["burst"] < 0:
         raise GatewayConfigError(f"burst must be 0 or more, not {values['burst']}")
-    for key in ("https_port", "http_port", "redirect_port"):
+    for key in {"https_port", "http_port", "redirect_port"} - placeholders:
         if values.get(key) is not None and not 0 < values[key] < 65536:
             raise GatewayConfigError(f"{key} must be a TCP port, not {values[key]}")
     checks = {
@@ -167,7 +184,7 @@ def check_vars(values: dict[str, Any]) -> None:
         "websocket_timeout": r"\d+[smh]?",
     }
     for key, pattern in checks.items():
-        if not re.fullmatch(pattern, str(values[key])):
+        if key not in placeholders and not re.fullmatch(pattern, str(values[key])):
             raise GatewayConfigError(f"{key}={values[key]!r} does not match {pattern}")
     for network in values["rate_limit_exempt"]:
         if not re.fullmatch(r"[0-9A-Fa-f.:]+(/\d+)?", network):
@@ -222,9 +239,15 @@ def ensure_dashboard(root: Path) -> Path:
     return PLACEHOLDER_DASHBOARD
 
 
-def build_context(values: dict[str, Any], *, render_only: bool) -> dict[str, Any]:
-    """Turns the merged variables into the template's context, preparing files unless render_only."""
-    check_vars(values)
+def build_context(
+    values: dict[str, Any], *, render_only: bool, placeholders: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Turns the merged variables into the template's context, preparing files unless render_only.
+
+    Keys in `placeholders` hold names left for a later substitution: they are not checked, and a
+    placeholder domain names the TLS files without looking for them.
+    """
+    check_vars(values, placeholders)
     routes, dashboard = load_routes(Path(values["routes_file"]))
     resolve_routes(routes, values["upstreams"])
     prefix_dir = Path(values["prefix_dir"]).resolve()
@@ -233,7 +256,7 @@ def build_context(values: dict[str, Any], *, render_only: bool) -> dict[str, Any
     domain = values["domain"]
     if values["tls_cert"] and values["tls_key"]:
         cert, key = Path(values["tls_cert"]), Path(values["tls_key"])
-    elif render_only:
+    elif render_only or "domain" in placeholders:
         cert, key = tls_dir / f"{domain}-bundle.crt", tls_dir / f"{domain}-key.pem"
     else:
         dev_tls = values.get("dev_tls")
@@ -327,6 +350,13 @@ def argument_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--routes-file", help="routes table (default gateway/routes.toml)")
     p.add_argument(
+        "--placeholder",
+        action="append",
+        default=[],
+        metavar="KEY=NAME",
+        help="write NAME where KEY's value goes, for a config leader to substitute (repeatable)",
+    )
+    p.add_argument(
         "--render-only",
         action="store_true",
         help="only write --out: no folders, TLS or dashboard checks (for another host)",
@@ -356,6 +386,7 @@ def merged_values(args: argparse.Namespace) -> dict[str, Any]:
             values[key] = flag_value
     if isinstance(values["rate_limit_exempt"], str):
         values["rate_limit_exempt"] = values["rate_limit_exempt"].replace(",", " ").split()
+    values.update(parse_placeholder_flag(flag) for flag in args.placeholder)
     return values
 
 
@@ -363,7 +394,11 @@ def main(argv: list[str] | None = None) -> int:
     """Renders the config to --out and prints how to run nginx on it."""
     args = argument_parser().parse_args(argv)
     try:
-        context = build_context(merged_values(args), render_only=args.render_only)
+        context = build_context(
+            merged_values(args),
+            render_only=args.render_only,
+            placeholders=frozenset(parse_placeholder_flag(flag)[0] for flag in args.placeholder),
+        )
     except (GatewayConfigError, OSError, KeyError, tomllib.TOMLDecodeError) as error:
         print(f"render.py: {error}", file=sys.stderr)
         return 2

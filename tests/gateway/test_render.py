@@ -290,3 +290,66 @@ def test_render_to_stdout_for_other_tools(tmp_path, render_cli) -> None:
     assert "client_max_body_size 3m;" in result.stdout
     assert result.stdout.count("upstream meridian_") == len(ROUTES["routes"])
     assert not (tmp_path / "p").exists()
+
+
+LEADER_VALUES = {
+    "DOMAIN": "localhost",
+    "GATEWAY_HTTPS_PORT": 18443,
+    "GATEWAY_BODY_LIMIT": "5m",
+    "GATEWAY_RATE": "50r/s",
+    "GATEWAY_BURST": 7,
+}
+PLACEHOLDERS = [
+    "--placeholder=domain=DOMAIN",
+    "--placeholder=https_port=GATEWAY_HTTPS_PORT",
+    "--placeholder=body_limit=GATEWAY_BODY_LIMIT",
+    "--placeholder=rate=GATEWAY_RATE",
+    "--placeholder=burst=GATEWAY_BURST",
+]
+
+
+def substitute_like_the_leader(text: str, values: dict[str, object]) -> str:
+    """config-leader's rule: whole identifiers; strings as their text, other values JSON-encoded."""
+
+    def value(match: re.Match[str]) -> str:
+        found = values.get(match.group(0))
+        if found is None:
+            return match.group(0)
+        return found if isinstance(found, str) else json.dumps(found)
+
+    return re.sub(r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*", value, text)
+
+
+def test_placeholders_make_a_template_for_the_config_leader(
+    tmp_path, paths, tls_dir, render_cli, nginx_t
+) -> None:
+    template = tmp_path / "nginx.conf.template"
+    result = render_cli(template, *paths, *PLACEHOLDERS)
+    assert result.returncode == 0, result.stderr
+    text = template.read_text()
+    assert "server_name DOMAIN;" in text
+    assert f"ssl_certificate {tls_dir}/DOMAIN-bundle.crt;" in text
+    assert "listen 0.0.0.0:GATEWAY_HTTPS_PORT ssl;" in text
+    assert "client_max_body_size GATEWAY_BODY_LIMIT;" in text
+    assert "rate=GATEWAY_RATE;" in text and "burst=GATEWAY_BURST nodelay;" in text
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(substitute_like_the_leader(text, LEADER_VALUES))
+    check = nginx_t(conf, tmp_path / "prefix")
+    assert check.returncode == 0, check.stderr
+    served = conf.read_text()
+    assert "client_max_body_size 5m;" in served and "listen 0.0.0.0:18443 ssl;" in served
+    assert "rate=50r/s;" in served and "burst=7 nodelay;" in served
+    assert f"ssl_certificate {tls_dir}/localhost-bundle.crt;" in served
+    # the names stand unquoted where nginx wants bare words, and inside the JSON error bodies
+    assert """'{"error":"request body too large","detail":{"limit":"5m"}}'""" in served
+
+
+@pytest.mark.parametrize(
+    ("flag", "named"),
+    [("--placeholder=user=NAME", "KEY one of"), ("--placeholder=rate=50r/s", "identifier")],
+)
+def test_bad_placeholders_are_refused(tmp_path, paths, render_cli, flag, named) -> None:
+    result = render_cli(tmp_path / "nginx.conf", *paths, flag)
+    assert result.returncode == 2
+    assert "--placeholder" in result.stderr and named in result.stderr
+    assert not (tmp_path / "nginx.conf").exists()
