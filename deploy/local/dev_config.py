@@ -1,15 +1,20 @@
 """Writes the development configs of the configuration leader and the local follower.
 
-The leader's role templates come from deploy/local/config-templates/<role>/ (copied fresh on each run);
-keys come from .local/dev.env (CONFIG_ADMIN_KEY, CONFIG_FOLLOWER_KEY); the follower writes its files
-under .local/config-follower/data.
+The leader's role templates come from deploy/local/config-templates/<role>/ (copied fresh on each run),
+plus local/gateway/nginx.conf: gateway/nginx.conf.j2 rendered by gateway/render.py with the gateway
+settings the leader controls left as the names of its platform variables. Keys come from .local/dev.env
+(CONFIG_ADMIN_KEY, CONFIG_FOLLOWER_KEY); the follower writes its files under .local/config-follower/data.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -19,6 +24,24 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
 LOCAL_SCRIPTS = ROOT / "deploy" / "local"
 TEMPLATES = LOCAL_SCRIPTS / "config-templates"
+# The gateway settings the leader holds: render.py's variable -> the platform variable in its place.
+GATEWAY_PLACEHOLDERS = {
+    "domain": "DOMAIN",
+    "https_port": "GATEWAY_HTTPS_PORT",
+    "body_limit": "GATEWAY_BODY_LIMIT",
+    "rate": "GATEWAY_RATE",
+    "burst": "GATEWAY_BURST",
+}
+IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")  # config-leader's rule
+
+
+def variable_names(platform_vars: Mapping[str, object]) -> set[str]:
+    """The names in a platform.yml `vars:` mapping, flat or grouped."""
+    names = {k for k, v in platform_vars.items() if not isinstance(v, dict) or "settings" not in v}
+    for group in platform_vars.values():
+        if isinstance(group, dict) and isinstance(group.get("settings"), dict):
+            names |= set(group["settings"])
+    return names
 
 
 def merge_platform_vars(template: Path, platform: Path) -> None:
@@ -29,11 +52,8 @@ def merge_platform_vars(template: Path, platform: Path) -> None:
     current = yaml.safe_load(platform.read_text()) or {}
     wanted = (yaml.safe_load(template.read_text()) or {}).get("vars", {})
     known = current.setdefault("vars", {})
-    flat = {k for k, v in known.items() if not isinstance(v, dict) or "settings" not in v}
-    flat |= {
-        k for group in known.values() if isinstance(group, dict) for k in group.get("settings", {})
-    }
-    missing = {k: v for k, v in wanted.items() if k not in flat}
+    names = variable_names(known)
+    missing = {k: v for k, v in wanted.items() if k not in names}
     if missing:
         known.update(missing)
         platform.write_text(yaml.safe_dump(current, sort_keys=False))
@@ -46,6 +66,38 @@ def kept_internals(leader_config: Path) -> dict[str, object]:
         if internals:
             return dict(internals)
     return {"MERIDIAN_INTERNAL_SECRET": "SECRET"}
+
+
+def render_gateway_template(target: Path, leader_names: set[str]) -> None:
+    """Renders the leader's gateway/nginx.conf, the gateway's settings left as variable names."""
+    command = [sys.executable, str(ROOT / "gateway" / "render.py"), "--out", str(target)]
+    command += ["--tls-dir", str(LOCAL / "tls"), "--prefix-dir", str(LOCAL / "gateway")]
+    command += ["--dashboard-root", str(LOCAL / "dashboard")]
+    for key, name in GATEWAY_PLACEHOLDERS.items():
+        command += ["--placeholder", f"{key}={name}"]
+    rendered = subprocess.run(command, capture_output=True, text=True)
+    if rendered.returncode != 0:
+        sys.exit(f"rendering the gateway's template failed: {rendered.stderr.strip()}")
+    # The leader replaces every whole-identifier use of a name: only the placeholders may be there.
+    stray = set(IDENTIFIER.findall(target.read_text())) & leader_names
+    stray -= set(GATEWAY_PLACEHOLDERS.values())
+    if stray:
+        sys.exit(f"{target}: the leader would also substitute {sorted(stray)} in the nginx config")
+
+
+def write_leader_templates(data: Path, leader_names: set[str]) -> None:
+    """Builds the leader's data folder beside the old one, then swaps it in (never half-copied)."""
+    fresh, old = data.with_name(data.name + ".next"), data.with_name(data.name + ".old")
+    for leftover in (fresh, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    shutil.copytree(TEMPLATES, fresh)
+    render_gateway_template(fresh / "local" / "gateway" / "nginx.conf", leader_names)
+    if data.exists():
+        data.rename(old)
+    fresh.rename(data)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def write_json(path: Path, data: object) -> None:
@@ -62,19 +114,19 @@ def main() -> None:
     env = read_env(LOCAL / "dev.env")
     leader_dir = LOCAL / "config-leader"
     data = leader_dir / "data"
-    if data.exists():
-        shutil.rmtree(data)
-    shutil.copytree(TEMPLATES, data)
     platform = leader_dir / "platform.yml"
     merge_platform_vars(TEMPLATES.parent / "platform.yml", platform)
     leader_config = Path(env["CONFIG_LEADER_CONFIG"])
+    internals = kept_internals(leader_config)
+    platform_vars = (yaml.safe_load(platform.read_text()) or {}).get("vars", {})
+    write_leader_templates(data, variable_names(platform_vars) | set(internals))
     write_json(
         leader_config,
         {
             "http": {"ip": "127.0.0.1", "port": 8105},
             "dataFolder": str(data),
             "platformConfig": str(platform),
-            "internals": kept_internals(leader_config),
+            "internals": internals,
             "adminKey": env["CONFIG_ADMIN_KEY"],
             "followers": {
                 env["CONFIG_FOLLOWER_KEY"]: {"url": "http://127.0.0.1:8106", "role": "local"}

@@ -1,35 +1,49 @@
 #!/usr/bin/env bash
-# The local gateway's nginx config: rendered from gateway/ with the variables the configuration
-# follower applied (.local/config-follower/data/gateway/gateway.json, from the leader), then tested.
-#   gateway.sh render   render and `nginx -t`
-#   gateway.sh reload   render, test, and reload the running nginx gracefully (the follower's hook)
+# The local gateway's nginx config comes from the configuration leader: dev_config.py makes the leader's
+# template gateway/nginx.conf (gateway/render.py with the platform variables left as their names), the
+# leader substitutes them, and this machine's follower applies the result as
+# .local/config-follower/data/gateway/nginx.conf. This script puts that file into place.
+#   gateway.sh install   copy it to .local/gateway/nginx.conf if `nginx -t` accepts it
+#   gateway.sh reload    install, then reload the running nginx gracefully if the config changed
+#                        (the follower's hook; a refused config keeps the running one)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 GATEWAY_DIR="$LOCAL/gateway"
-GATEWAY_VARS="$LOCAL/config-follower/data/gateway/gateway.json"
-NGINX=(/usr/sbin/nginx -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf" -e "$GATEWAY_DIR/logs/error.log")
+APPLIED="$LOCAL/config-follower/data/gateway/nginx.conf"
+INSTALLED="$GATEWAY_DIR/nginx.conf"
+NGINX=(/usr/sbin/nginx -p "$GATEWAY_DIR" -e "$GATEWAY_DIR/logs/error.log")
+CHANGED=0
 
-render() {
-  mkdir -p "$GATEWAY_DIR/logs" "$LOCAL/dashboard"
-  local vars=()
-  [ -e "$GATEWAY_VARS" ] && vars=(--vars-file "$GATEWAY_VARS")
-  "$VENV/bin/python" "$ROOT/gateway/render.py" --out "$GATEWAY_DIR/nginx.conf.next" "${vars[@]}" \
-    --tls-dir "$LOCAL/tls" --prefix-dir "$GATEWAY_DIR" --dashboard-root "$LOCAL/dashboard" \
-    >"$LOGS/gateway-render.log" 2>&1 || die "rendering the gateway config failed: see $LOGS/gateway-render.log"
-  /usr/sbin/nginx -t -q -p "$GATEWAY_DIR" -c "$GATEWAY_DIR/nginx.conf.next" -e "$GATEWAY_DIR/logs/error.log" \
-    >>"$LOGS/gateway-render.log" 2>&1 || die "nginx -t refused the rendered config: see $LOGS/gateway-render.log"
-  mv "$GATEWAY_DIR/nginx.conf.next" "$GATEWAY_DIR/nginx.conf"
+# install: the follower's file, tested by `nginx -t`, becomes nginx.conf; CHANGED=1 when it differs.
+install() {
+  [ -f "$APPLIED" ] || die "no gateway config from the leader at $APPLIED (see $LOGS/config-follower.log); keeping $INSTALLED"
+  mkdir -p "$GATEWAY_DIR"/logs "$GATEWAY_DIR"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi}
+  if cmp -s "$APPLIED" "$INSTALLED"; then return 0; fi
+  cp "$APPLIED" "$INSTALLED.next"
+  local check
+  if ! check="$("${NGINX[@]}" -t -q -c "$INSTALLED.next" 2>&1)"; then
+    rm -f "$INSTALLED.next"
+    printf '%s %s\n' "$(date -Is)" "$check" >>"$LOGS/gateway-config.log"
+    die "nginx -t refused the gateway config from the leader ($APPLIED); the gateway keeps its current config: ${check//$'\n'/ }"
+  fi
+  mv "$INSTALLED.next" "$INSTALLED"
+  CHANGED=1
+  say "gateway config installed from the leader ($APPLIED)"
 }
 
 reload() {
-  render
-  if pgrep -f "nginx: master process .* -c $GATEWAY_DIR/nginx.conf" >/dev/null; then
-    "${NGINX[@]}" -s reload && say "gateway reloaded"
+  install
+  if [ "$CHANGED" = 1 ] && pgrep -f "nginx: master process .* -c $INSTALLED" >/dev/null; then
+    "${NGINX[@]}" -c "$INSTALLED" -s reload && say "gateway reloaded"
   fi
 }
 
+# One at a time: the follower's hook and `make up` may both install.
+exec 9>"$RUN/gateway-config.lock"
+flock 9
+
 case "${1:-}" in
-  render) render ;;
+  install) install ;;
   reload) reload ;;
-  *) echo "usage: $0 render|reload" >&2; exit 2 ;;
+  *) echo "usage: $0 install|reload" >&2; exit 2 ;;
 esac

@@ -13,8 +13,14 @@ DEV_ENV="$LOCAL/dev.env"
 VENV="$ROOT/.venv"
 mkdir -p "$LOGS" "$DATA" "$CACHE" "$RUN" "$SUPERVISOR_DIR/conf.d"
 
-say() { printf '\033[1m[meridian]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[31m[meridian] %s\033[0m\n' "$*" >&2; exit 1; }
+# Colours only on a terminal: hooks' output ends up in logs and in the follower's /notify answer.
+if [ -t 2 ]; then
+  say() { printf '\033[1m[meridian]\033[0m %s\n' "$*" >&2; }
+  die() { printf '\033[31m[meridian] %s\033[0m\n' "$*" >&2; exit 1; }
+else
+  say() { printf '[meridian] %s\n' "$*" >&2; }
+  die() { printf '[meridian] %s\n' "$*" >&2; exit 1; }
+fi
 
 APT_UPDATED="$CACHE/.apt-updated"
 # ensure_apt CMD PKG...: installs the Debian packages unless CMD is already on the PATH (or a file).

@@ -36,7 +36,9 @@ tls() {
   bash "$ROOT/gateway/dev_tls.sh" "$TLS_DIR" >"$LOGS/tls.log" 2>&1 || die "TLS material: see $LOGS/tls.log"
 }
 
-render_gateway() { bash "$ROOT/deploy/local/gateway.sh" render; }
+# The gateway's nginx config as the follower applied it from the leader, tested, in place; a running
+# gateway is reloaded only if it changed (the follower's hook has usually done this already).
+install_gateway() { bash "$ROOT/deploy/local/gateway.sh" reload; }
 
 build_dashboard() {
   local build="$ROOT/services/metrics-api/dashboard/build.sh"
@@ -46,7 +48,7 @@ build_dashboard() {
   fi
 }
 
-config_files() {  # development configs for the configuration leader and follower
+config_files() {  # development configs for the configuration leader and follower, and the leader's templates
   "$VENV/bin/python" "$ROOT/deploy/local/dev_config.py" >"$LOGS/dev-config.log" 2>&1 \
     || die "writing the leader/follower development configs failed: see $LOGS/dev-config.log"
 }
@@ -88,10 +90,11 @@ wait_ready() {
 }
 
 # The configuration leader and this machine's follower come first: the follower applies the files
-# the others read (the gateway's variables, each service's env file) before they start.
+# the others read (the gateway's nginx config, each service's env file) before they start. A follower
+# that was already running is asked to sync now, so the templates config_files just wrote are applied.
 start_configuration() {
   supervisorctl start services:config-leader services:config-follower >/dev/null || true
-  "$VENV/bin/python" "$ROOT/deploy/local/wait_applied.py" --wait 60 \
+  "$VENV/bin/python" "$ROOT/deploy/local/wait_applied.py" --wait 180 \
     || die "the configuration follower did not apply its files: see $LOGS/config-follower.log"
 }
 
@@ -99,17 +102,15 @@ up() {
   stack up
   load_dev_env
   tls
-  config_files
   build_dashboard
+  config_files
   prepare
   write_programs
   ensure_supervisord
   start_configuration
-  render_gateway
+  install_gateway
   supervisorctl start 'services:*' >/dev/null || true
-  if [ "$(supervisorctl status gateway | awk '{print $2}')" = RUNNING ]; then
-    bash "$ROOT/deploy/local/gateway.sh" reload
-  else
+  if [ "$(supervisorctl status gateway | awk '{print $2}')" != RUNNING ]; then
     supervisorctl start gateway >/dev/null || true
   fi
   wait_ready
