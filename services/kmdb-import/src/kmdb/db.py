@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -59,6 +60,14 @@ def is_transient(exc: BaseException) -> bool:
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
         return code in TRANSIENT_CODES
     return False
+
+
+def is_contention(exc: BaseException) -> bool:
+    """A deadlock, lock wait timeout or lost race with another worker (not an outage)."""
+    if isinstance(exc, RaceLost):
+        return True
+    code = exc.args[0] if isinstance(exc, myerrors.MySQLError) and exc.args else None
+    return code in (1205, 1213)
 
 
 async def connect(
@@ -129,8 +138,12 @@ async def with_retries(
         except Exception as exc:
             if not is_transient(exc) or (deadline is not None and loop.time() + delay > deadline):
                 raise
-            log.warning("%s: %s; retrying in %.1fs", what, exc, delay)
+            # Losing a lock race to another worker is over as soon as it commits: try again
+            # shortly (jittered, so the two do not collide again); an outage backs off.
+            pause = random.uniform(0.05, 0.5) if is_contention(exc) else delay
+            log.warning("%s: %s; retrying in %.1fs", what, exc, pause)
             if on_retry is not None:
                 await on_retry(exc)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
+            await asyncio.sleep(pause)
+            if not is_contention(exc):
+                delay = min(delay * 2, 10.0)
