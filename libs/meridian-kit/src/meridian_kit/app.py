@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -47,6 +48,8 @@ def create_service_app(
     async def lifespan_with_readiness(app: FastAPI) -> AsyncIterator[None]:
         app.state.readiness = Readiness()
         async with service_lifespan(app):
+            # what start-up built lives as long as the process: keep it out of every collection
+            gc.freeze()
             yield
 
     app = FastAPI(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 
 import uvicorn
@@ -28,9 +29,25 @@ def server_arguments(
     return parser
 
 
+# CPython's default first-generation threshold (700 allocations) makes a service that parses
+# large JSON bodies run the cyclic collector thousands of times a second: a third of ingest's CPU
+# under push load went to it. Request data is freed by reference counting anyway; cycles are
+# still collected, only less often. GC_GEN0_THRESHOLD overrides it (0 keeps Python's default).
+DEFAULT_GC_GEN0_THRESHOLD = 50_000
+
+
+def tune_gc() -> None:
+    """Raises the collector's first threshold (GC_GEN0_THRESHOLD)."""
+    threshold = int(os.environ.get("GC_GEN0_THRESHOLD", DEFAULT_GC_GEN0_THRESHOLD))
+    if threshold > 0:
+        _, gen1, gen2 = gc.get_threshold()
+        gc.set_threshold(threshold, gen1, gen2)
+
+
 def serve(factory: str, service: str, args: argparse.Namespace, *, debug: bool = False) -> None:
     """Runs the app factory ("package.app:create_app") under uvicorn with JSON logs."""
     configure_logging(service, debug=debug)
+    tune_gc()
     uvicorn.run(
         factory,
         factory=True,
