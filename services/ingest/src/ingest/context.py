@@ -18,7 +18,7 @@ from starlette.requests import HTTPConnection
 from ingest.agent.commands import CommandRouter
 from ingest.agent.registry import SessionRegistry
 from ingest.alerts.engine import AlertEngine
-from ingest.alerts.mailer import Mailer, SmtpConfig
+from ingest.alerts.mailer import Mailer, MailQueue, SmtpConfig
 from ingest.alerts.store import RuleStore
 from ingest.buckets.service import BucketService
 from ingest.buckets.store import BucketStore
@@ -70,7 +70,10 @@ def build(settings: Settings) -> Ingest:
     rules = RuleStore(db)
     host, port = settings.smtp_endpoint
     mailer = Mailer(
-        SmtpConfig(host, port, settings.smtp_user, settings.smtp_password, settings.smtp_sender)
+        SmtpConfig(host, port, settings.smtp_user, settings.smtp_password, settings.smtp_sender),
+        redis,
+        MailQueue(keys.mail, keys.mail_group, keys.mail_dead),
+        consumer=instance,
     )
     alerts = AlertEngine(redis, keys, rules, mailer)
     stream = IntakeStream(

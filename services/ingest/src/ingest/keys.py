@@ -14,6 +14,9 @@ class RedisKeys:
         self.forward = f"{prefix}:forward"
         self.forward_group = "forwarders"
         self.retention_lock = f"{prefix}:retention:lock"
+        self.mail = f"{prefix}:mail"
+        self.mail_dead = f"{prefix}:mail:dead"
+        self.mail_group = "mailers"
 
     def status(self, bucket: str, server: str) -> str:
         """The latest full status a server sent (JSON)."""

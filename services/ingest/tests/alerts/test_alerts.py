@@ -1,16 +1,25 @@
-"""Alert rules fire e-mails through the real SMTP sink, once per cooldown."""
+"""Alert rules fire e-mails through the real SMTP sink, once per cooldown. The mails wait in a Redis
+Stream until sent: a queued mail outlives the instance that queued it, and one an instance read but
+never acknowledged (it died) is claimed and sent by another."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import os
+import uuid
+from collections.abc import AsyncIterator
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from ingest.alerts.mailer import Mailer, MailQueue, SmtpConfig
 from ingest.context import Ingest
+from ingest.settings import Settings
+from redis.asyncio import Redis
 
 SINK = Path(os.environ.get("SMTP_SINK_DIR", ".local/data/smtp"))
 
@@ -35,7 +44,7 @@ async def mails_to(address: str, count: int, ingest: Ingest) -> list[Message]:
     found: list[Message] = []
     for _ in range(300):
         found = await asyncio.to_thread(read_sink, address)
-        if len(found) >= count and ingest.mailer.queue.empty():
+        if len(found) >= count and await ingest.mailer.pending() == 0:
             return found
         await asyncio.sleep(0.1)
     return found
@@ -96,3 +105,98 @@ async def test_metric_restart_and_exception_rules_mail_once_per_cooldown(
     assert [r["kind"] for r in listed] == ["metric", "restarts", "exception"]
     assert (await admin.delete(f"{rules}/{listed[0]['id']}")).status_code == 204
     assert (await admin.delete(f"{rules}/{listed[0]['id']}")).status_code == 404
+
+
+@pytest.fixture
+async def queue(settings: Settings) -> AsyncIterator[tuple[Redis, MailQueue]]:
+    redis = Redis.from_url(settings.redis_url)
+    prefix = f"{settings.redis_prefix}:mailq-{uuid.uuid4().hex[:8]}"
+    names = MailQueue(f"{prefix}:mail", "mailers", f"{prefix}:mail:dead")
+    yield redis, names
+    await redis.delete(names.key, names.dead_key)
+    await redis.aclose()
+
+
+def mailer(settings: Settings, redis: Redis, names: MailQueue, consumer: str) -> Mailer:
+    host, port = settings.smtp_endpoint
+    config = SmtpConfig(host, port, settings.smtp_user, settings.smtp_password, "q@meridian.test")
+    return Mailer(config, redis, names, consumer, attempts=2, claim_idle_ms=200)
+
+
+async def delivered(address: str, within: float = 30) -> int:
+    for _ in range(int(within * 10)):
+        if found := await asyncio.to_thread(read_sink, address):
+            return len(found)
+        await asyncio.sleep(0.1)
+    return 0
+
+
+@contextlib.asynccontextmanager
+async def running(m: Mailer) -> AsyncIterator[None]:
+    task = asyncio.create_task(m.run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_a_queued_mail_is_sent_by_another_instance(
+    settings: Settings, queue: tuple[Redis, MailQueue]
+) -> None:
+    redis, names = queue
+    address = f"queued-{uuid.uuid4().hex[:8]}@meridian.test"
+    first = mailer(settings, redis, names, "instance-a")
+    await first.enqueue(first.compose([address], "queued before a restart", "body"))
+    assert await first.pending() == 1  # nothing sends it: instance-a "stopped" here
+
+    second = mailer(settings, redis, names, "instance-b")
+    async with running(second):
+        assert await delivered(address) == 1
+        for _ in range(50):
+            if await second.pending() == 0:
+                break
+            await asyncio.sleep(0.1)
+    assert await second.pending() == 0
+    assert second.sent == 1
+
+
+async def test_a_mail_read_by_a_dead_instance_is_claimed(
+    settings: Settings, queue: tuple[Redis, MailQueue]
+) -> None:
+    redis, names = queue
+    address = f"claimed-{uuid.uuid4().hex[:8]}@meridian.test"
+    dead = mailer(settings, redis, names, "instance-dead")
+    await dead.enqueue(dead.compose([address], "read, never acknowledged", "body"))
+    await dead._ensure_group()
+    taken = await dead._next()  # read into instance-dead's pending list; it dies before sending
+    assert len(taken) == 1
+
+    survivor = mailer(settings, redis, names, "instance-live")
+    async with running(survivor):
+        assert await delivered(address) == 1
+    assert survivor.sent == 1
+
+
+async def test_a_mail_smtp_refuses_ends_in_the_dead_letter_stream(
+    settings: Settings, queue: tuple[Redis, MailQueue]
+) -> None:
+    redis, names = queue
+    m = mailer(settings, redis, names, "instance-x")
+    refused = Mailer(
+        SmtpConfig("127.0.0.1", 1, "", "", "q@meridian.test"),
+        redis,
+        names,
+        "instance-x",
+        attempts=1,
+    )
+    await m.enqueue(m.compose(["nobody@meridian.test"], "cannot be sent", "body"))
+    async with running(refused):
+        for _ in range(100):
+            if await redis.xlen(names.dead_key) == 1:
+                break
+            await asyncio.sleep(0.1)
+    assert await redis.xlen(names.dead_key) == 1
+    assert await refused.pending() == 0
+    assert refused.failed == 1

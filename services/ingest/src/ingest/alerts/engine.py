@@ -165,5 +165,5 @@ class AlertEngine:
             )
             if details:
                 body += f"\n{details[:20_000]}\n"
-            self.mailer.enqueue(self.mailer.compose(recipients, subject, body))
+            await self.mailer.enqueue(self.mailer.compose(recipients, subject, body))
         return True
