@@ -127,17 +127,14 @@ async def start_import(
 ) -> ImportStarted:
     """Probes revisions from min_revision (else after the last known one) and enqueues them."""
     started = ImportStarted(import_id or uuid.uuid4().hex, source.url)
-    await execute(
-        conn,
-        "INSERT IGNORE INTO imports (id, source, force_reimport) VALUES (%s, %s, %s)",
-        (started.import_id, source.url, force),
-    )
     first = min_revision if min_revision is not None else settings.min_revision
     if first is None and not force:
         last = await fetchall(conn, "SELECT MAX(revision) FROM dumpfiles")
         first = last[0][0] + 1 if last and last[0][0] is not None else None
     if first is None:
         first = await source.smallest_revision()
+    # Probe every file before enqueuing any: a source refused half-way starts nothing.
+    found: list[tuple[int, int]] = []
     if first is not None:
         started.first_probed = first
         misses, revision = 0, first
@@ -147,8 +144,15 @@ async def start_import(
                 misses += 1
             else:
                 misses = 0
-                await _queue_file(conn, arq, settings, started, revision, size, force)
+                found.append((revision, size))
             revision += 1
+    await execute(
+        conn,
+        "INSERT IGNORE INTO imports (id, source, force_reimport) VALUES (%s, %s, %s)",
+        (started.import_id, source.url, force),
+    )
+    for revision, size in found:
+        await _queue_file(conn, arq, settings, started, revision, size, force)
     # Files left unfinished by a lost queue or a job that failed for good go again.
     stalled = await fetchall(
         conn, "SELECT revision, `length` FROM dumpfiles WHERE status <> 'done' ORDER BY revision"
