@@ -11,15 +11,18 @@ import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import pytest
 from aiobotocore.session import get_session
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from asyncmy.connection import Connection
+from kmdb.app import create_app
 from kmdb.db import connection, execute, fetchall
 from kmdb.partitions.service import existing_bounds
 from kmdb.queue.discover import ImportStarted, start_import
@@ -32,6 +35,7 @@ from kmdb.sources.open import open_source
 from redis.asyncio import Redis
 
 RUN = uuid.uuid4().hex[:10]
+API_TOKEN = f"kmdb-test-token-{RUN}"
 SNAPSHOT_TABLES = {
     "events": "SELECT id, t, n, user_id FROM events ORDER BY id",
     "properties": "SELECT id, t, `key`, value, user_id, event_id FROM properties ORDER BY id",
@@ -123,6 +127,29 @@ async def s3() -> AsyncIterator[Any]:
                 for item in page.get("Contents", []):
                     await client.delete_object(Bucket=s.aws_bucket, Key=item["Key"])
             await client.delete_bucket(Bucket=s.aws_bucket)
+
+
+@pytest.fixture
+def api_client(settings: Settings) -> Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]:
+    """Opens kmdb-api in process (KMDB_API_TOKEN set, other settings overridable) and a client.
+
+    The client sends `Authorization: Bearer <token>`: the right token unless told otherwise.
+    """
+
+    @asynccontextmanager
+    async def open_client(
+        token: str | None = API_TOKEN, **overrides: Any
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(settings.model_copy(update={"api_token": API_TOKEN, **overrides}))
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://kmdb", headers=headers) as c,
+        ):
+            yield c
+
+    return open_client
 
 
 def line(obj: dict[str, Any] | bytes) -> bytes:

@@ -7,18 +7,15 @@ from typing import Any
 
 import httpx
 import pytest
-from kmdb.app import create_app
 
 T0 = 1_400_000_000  # 2014-05-13T16:53:20Z
 
 
 @pytest.fixture
-async def client(settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://kmdb") as c:
-            yield c
+async def client(api_client, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
+    """The API with the right token, allowed to import file:// sources under tmp_path."""
+    async with api_client(api_file_sources=str(tmp_path)) as c:
+        yield c
 
 
 async def test_filters_crud_and_errors(client):

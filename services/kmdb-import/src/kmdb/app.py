@@ -28,6 +28,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            if not settings.api_token:
+                log.warning(
+                    "KMDB_API_TOKEN is not set: every route but health and docs answers 403"
+                )
             try:  # the schema is made by kmdb-flush; make sure the API finds it if MySQL is up
                 async with connection(settings) as conn:
                     await create_or_upgrade(conn)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -32,6 +34,10 @@ class Settings(BaseSettings):
     queue: str = Field("kmdb", min_length=1, validation_alias="KMDB_QUEUE")
     job_timeout: int = Field(600, ge=4, validation_alias="KMDB_JOB_TIMEOUT")
     max_tries: int = Field(20, ge=1, validation_alias="KMDB_MAX_TRIES")
+    # The HTTP API's bearer token; unset, every route but health, metrics and docs answers 403.
+    api_token: str | None = Field(None, validation_alias="KMDB_API_TOKEN")
+    # Folders (colon-separated) whose file:// sources API callers may import; none by default.
+    api_file_sources: str = Field("", validation_alias="KMDB_API_FILE_SOURCES")
 
     @field_validator("database_url")
     @classmethod
@@ -40,6 +46,30 @@ class Settings(BaseSettings):
         if scheme not in ("mysql", "mysql2"):
             raise ValueError(f"must be mysql:// or mysql2://, not {scheme or '(none)'}://")
         return value
+
+    @field_validator("api_token")
+    @classmethod
+    def _real_token(cls, value: str | None) -> str | None:
+        token = (value or "").strip()
+        if not token:
+            return None
+        if len(token) < 16:  # refuses placeholders such as "changeme" or "secret"
+            raise ValueError("must be a real secret of at least 16 characters")
+        return token
+
+    @field_validator("api_file_sources")
+    @classmethod
+    def _absolute_folders(cls, value: str) -> str:
+        folders = [p.strip() for p in value.split(os.pathsep) if p.strip()]
+        relative = [p for p in folders if not Path(p).is_absolute()]
+        if relative:
+            raise ValueError(f"folders must be absolute paths, not {', '.join(relative)}")
+        return value
+
+    @property
+    def api_file_roots(self) -> list[Path]:
+        """The folders of KMDB_API_FILE_SOURCES (API callers may import file:// only inside)."""
+        return [Path(p.strip()) for p in self.api_file_sources.split(os.pathsep) if p.strip()]
 
     @property
     def job_slice_seconds(self) -> float:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from meridian_kit.errors import BadRequest, Unavailable
 
 from kmdb.api import service
+from kmdb.api.auth import TokenDep
 from kmdb.api.deps import ArqDep, ConnDep, S3Dep, SettingsDep
 from kmdb.api.schemas import (
     EventCount,
@@ -24,9 +25,9 @@ from kmdb.api.schemas import (
 )
 from kmdb.queue.discover import start_import
 from kmdb.sources.base import SourceError
-from kmdb.sources.open import default_source, open_source
+from kmdb.sources.open import default_source, open_api_source
 
-router = APIRouter()
+router = APIRouter(dependencies=[TokenDep])
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
 
@@ -39,7 +40,7 @@ async def create_import(
     url = body.source or default_source(settings.aws_bucket)
     if not url:
         raise BadRequest("no source given and AWS_BUCKET is not set", detail={"field": "source"})
-    source = open_source(url, s3)
+    source = open_api_source(url, s3, settings.api_file_roots)
     try:
         started = await start_import(
             conn,

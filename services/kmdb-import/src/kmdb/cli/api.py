@@ -11,6 +11,10 @@ from kmdb.settings import Settings
 def main() -> None:
     """Starts kmdb-import's HTTP API under uvicorn."""
     parser = server_arguments("kmdb-api", "KMDB import job control and queries.", default_port=8103)
+    parser.epilog = (
+        "Callers send `Authorization: Bearer $KMDB_API_TOKEN` (unset: the API answers 403);"
+        " file:// imports only inside the folders of KMDB_API_FILE_SOURCES (colon-separated)."
+    )
     args = parser.parse_args()
     load_settings("kmdb-import", Settings)
     serve("kmdb.app:create_app", "kmdb-import", args)

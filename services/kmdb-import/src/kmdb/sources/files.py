@@ -3,24 +3,40 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from meridian_kit.errors import BadRequest
 
 from kmdb.sources.base import REVISION_KEY, SourceError
 
 CHUNK = 1 << 20
+RULE = "file:// sources through the API must lie inside a folder of KMDB_API_FILE_SOURCES"
+
+
+def confined(path: Path, roots: Sequence[Path]) -> Path:
+    """The path, if it resolves (symlinks and `..` followed) inside one of roots, or no roots; 400."""
+    if roots:
+        resolved = path.resolve()
+        if not any(resolved.is_relative_to(root) for root in roots):
+            raise BadRequest(
+                f"{RULE}; {path} leads to {resolved}",
+                detail={"field": "source", "allowed": [str(r) for r in roots]},
+            )
+    return path
 
 
 class FileSource:
-    """Revision files in a local folder."""
+    """Revision files in a local folder; with `within`, only files that resolve inside those."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, within: Sequence[Path] = ()):
         self.url = url
         self.root = Path(unquote(urlsplit(url).path))
+        self.within = tuple(within)
 
     def _path(self, revision: int) -> Path:
-        return self.root / "revisions" / f"{revision}.json"
+        return confined(self.root / "revisions" / f"{revision}.json", self.within)
 
     async def size(self, revision: int) -> int | None:
         """The file's size, or None if it does not exist."""
@@ -29,7 +45,7 @@ class FileSource:
 
     async def smallest_revision(self) -> int | None:
         """The lowest N of revisions/N.json in the folder."""
-        folder = self.root / "revisions"
+        folder = confined(self.root / "revisions", self.within)
         if not folder.is_dir():
             return None
         found = [
@@ -49,3 +65,16 @@ class FileSource:
             handle.seek(offset)
             while chunk := await asyncio.to_thread(handle.read, CHUNK):
                 yield chunk
+
+
+def confined_file_source(url: str, roots: Sequence[Path]) -> FileSource:
+    """A FileSource for an API caller: its folder resolved, and inside one of `roots` (else 400)."""
+    if not roots:
+        raise BadRequest(
+            f"{RULE}, and it names none: file:// sources are refused",
+            detail={"field": "source", "allowed": []},
+        )
+    allowed = tuple(root.resolve() for root in roots)
+    folder = confined(Path(unquote(urlsplit(url).path)), allowed).resolve()
+    # Jobs read the resolved folder: re-pointing a symlink after this check cannot move them.
+    return FileSource(folder.as_uri(), within=allowed)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from kmdb.sources.base import Source, check_source_url
-from kmdb.sources.files import FileSource
+from kmdb.sources.files import FileSource, confined_file_source
 from kmdb.sources.s3 import S3Source
 
 
@@ -15,6 +17,14 @@ def open_source(url: str, s3_client: Any) -> Source:
     url = check_source_url(url)
     if urlsplit(url).scheme == "file":
         return FileSource(url)
+    return S3Source(url, s3_client)
+
+
+def open_api_source(url: str, s3_client: Any, file_roots: Sequence[Path]) -> Source:
+    """open_source for an API caller: file:// only inside KMDB_API_FILE_SOURCES's folders."""
+    url = check_source_url(url)
+    if urlsplit(url).scheme == "file":
+        return confined_file_source(url, file_roots)
     return S3Source(url, s3_client)
 
 
