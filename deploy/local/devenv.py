@@ -65,6 +65,7 @@ def defaults(values: dict[str, str]) -> dict[str, str]:
     put("AWS_SECRET_ACCESS_KEY", secret())
     put("AWS_REGION", "us-east-1")
     put("AWS_BUCKET", "kmdb-exports")
+    put("KMDB_API_TOKEN", secret())
     # metrics-api
     put("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
     # config leader / follower

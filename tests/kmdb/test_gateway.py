@@ -1,6 +1,7 @@
 """kmdb-api through the gateway (/kmdb/), TLS verified against the development CA.
 
-Needs the suite running (`make up`). Writes only a uniquely named filter entry, removed again.
+Needs the suite running (`make up`); callers send KMDB_API_TOKEN from .local/dev.env. Writes only
+a uniquely named filter entry, removed again.
 """
 
 from __future__ import annotations
@@ -19,22 +20,46 @@ GATEWAY = os.environ.get("GATEWAY_URL", "https://localhost:8443")
 CA = os.environ.get("MERIDIAN_CA", str(ROOT / ".local" / "tls" / "ca.crt"))
 
 
+def client(token: str | None) -> httpx.Client:
+    """A client of /kmdb/ through the gateway, sending `token` as its bearer token."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    context = ssl.create_default_context(cafile=CA)
+    return httpx.Client(base_url=f"{GATEWAY}/kmdb", verify=context, timeout=10, headers=headers)
+
+
 @pytest.fixture(scope="module")
 def kmdb() -> Iterator[httpx.Client]:
-    context = ssl.create_default_context(cafile=CA)
-    with httpx.Client(base_url=f"{GATEWAY}/kmdb", verify=context, timeout=10) as client:
-        yield client
+    with client(os.environ["KMDB_API_TOKEN"]) as c:
+        yield c
 
 
-def test_ready_and_docs_under_the_prefix(kmdb: httpx.Client) -> None:
-    ready = kmdb.get("/readyz")
+@pytest.fixture(scope="module")
+def anonymous() -> Iterator[httpx.Client]:
+    with client(None) as c:
+        yield c
+
+
+def test_ready_and_docs_under_the_prefix_need_no_token(anonymous: httpx.Client) -> None:
+    ready = anonymous.get("/readyz")
     assert ready.status_code == 200, ready.text
     assert set(ready.json()["checks"]) == {"mysql", "redis", "s3"}
-    assert kmdb.get("/docs").status_code == 200
-    paths = kmdb.get("/openapi.json").json()["paths"]
+    assert anonymous.get("/healthz").json() == {"status": "ok"}
+    assert anonymous.get("/docs").status_code == 200
+    assert anonymous.get("/metrics").status_code == 200
+    paths = anonymous.get("/openapi.json").json()["paths"]
     assert {"/imports", "/filters/{kind}", "/stats/events", "/users/{identity}/timeline"} <= set(
         paths
     )
+
+
+def test_every_other_route_needs_the_token(anonymous: httpx.Client, kmdb: httpx.Client) -> None:
+    for method, path in [("GET", "/files"), ("GET", "/users/x/timeline"), ("POST", "/imports")]:
+        missing = anonymous.request(method, path)
+        assert missing.status_code == 401, (path, missing.text)
+        assert "Authorization: Bearer" in missing.json()["error"]
+        wrong = anonymous.request(method, path, headers={"Authorization": "Bearer wrong-token"})
+        assert wrong.status_code == 401 and "wrong token" in wrong.json()["error"]
+    assert kmdb.get("/files", params={"limit": 1}).status_code == 200
 
 
 def test_filter_round_trip_and_errors(kmdb: httpx.Client) -> None:
@@ -54,6 +79,9 @@ def test_filter_round_trip_and_errors(kmdb: httpx.Client) -> None:
 def test_bad_input_is_a_json_4xx(kmdb: httpx.Client) -> None:
     bad = kmdb.post("/imports", json={"source": "ftp://nowhere/x"})
     assert bad.status_code == 400 and bad.json()["detail"]["field"] == "source"
+    # the suite's dev.env allows no folder: API callers cannot make the server read its disk
+    disk = kmdb.post("/imports", json={"source": "file:///etc"})
+    assert disk.status_code == 400 and "KMDB_API_FILE_SOURCES" in disk.json()["error"]
     nobody = kmdb.get(f"/users/nobody-{uuid.uuid4().hex}/timeline")
     assert nobody.status_code == 404 and "nobody" in nobody.json()["error"]
     dates = kmdb.get("/stats/events", params={"from": "2014-01-02", "to": "2014-01-01"})
