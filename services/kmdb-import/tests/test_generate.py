@@ -59,3 +59,25 @@ def test_every_quirk_is_there(tmp_path):
         for line in (tmp_path / "revisions" / f"{s.revision}.json").read_bytes().split(b"\n")
     )
     assert invalid_utf8 > 0
+
+
+def identities(spec: ExportSpec) -> set[str]:
+    """Every _p and _p2 of an export."""
+    names: set[str] = set()
+    for revision in spec.revisions:
+        for raw in iter_lines(spec, revision):
+            try:
+                r = parse_line(raw.rstrip(b"\n"))
+            except BadLine:
+                continue
+            names |= {r.person, r.name} if r.kind == "alias" else {r.person}
+    return names
+
+
+def test_an_id_offset_shares_no_person_with_the_plain_export():
+    plain = ExportSpec(files=2, lines_per_file=3000, seed=2)
+    offset = ExportSpec(files=2, lines_per_file=3000, seed=2, id_offset=10**9)
+    assert [len(list(iter_lines(offset, r))) for r in offset.revisions] == [3000, 3000]
+    ours = identities(offset)
+    assert not identities(plain) & ours
+    assert any(n.isdigit() and int(n) > 10**9 for n in ours)  # numeric ids stay numeric

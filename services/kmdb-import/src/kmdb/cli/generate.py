@@ -35,6 +35,9 @@ def main(
     lines: Annotated[int, typer.Option("--lines", min=1, help="Lines per file.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed")] = 1,
     users: Annotated[int, typer.Option("--users", min=0, help="People [default: lines/25]")] = 0,
+    id_offset: Annotated[
+        int, typer.Option("--id-offset", min=0, help="Added to every identity's number.")
+    ] = 0,
     clean: Annotated[
         bool, typer.Option("--clean/--quirks", help="Leave out the damaged lines.")
     ] = False,
@@ -44,7 +47,9 @@ def main(
     ] = None,
 ) -> None:
     """Writes revisions first..first+files-1 with the given number of lines each."""
-    spec = ExportSpec(first_revision, files, lines, seed, users, quirks=not clean)
+    spec = ExportSpec(
+        first_revision, files, lines, seed, users, quirks=not clean, id_offset=id_offset
+    )
     summaries = write_export(spec, out)
     total = sum(s.lines for s in summaries)
     size = sum(s.bytes for s in summaries)

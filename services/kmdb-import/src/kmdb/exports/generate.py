@@ -52,6 +52,9 @@ class ExportSpec:
     users: int = 0  # 0: one user per 25 lines of the whole export
     quirks: bool = True
     start: int = EXPORT_EPOCH
+    # Added to every identity's number (anonymous ids, e-mails, numeric ids): exports made with
+    # different offsets share no person, so they can be imported into one database side by side.
+    id_offset: int = 0
 
     @property
     def population(self) -> int:
@@ -93,14 +96,15 @@ class Person:
 def person(spec: ExportSpec, index: int) -> Person:
     """The person number `index` of the export, always the same for the same seed."""
     h = _digest(spec.seed, "person", index)
+    number = index + spec.id_offset
     devices = 3 if index % 11 == 0 else 1  # hubs: one e-mail aliased to three anonymous ids
     anon = tuple(
-        base64.b64encode(_digest(spec.seed, index, d)).decode()[:20] + "=" for d in range(devices)
+        base64.b64encode(_digest(spec.seed, number, d)).decode()[:20] + "=" for d in range(devices)
     )
     signed_up = h[0] % 10 < 7
     local = "josé" if h[1] % 13 == 0 else ("John" if h[1] % 17 == 0 else "user")
-    email = f"{local}{index}@example.com" if signed_up else None
-    numeric = str(10_000 + index) if signed_up and h[2] % 10 < 4 else None
+    email = f"{local}{number}@example.com" if signed_up else None
+    numeric = str(10_000 + number) if signed_up and h[2] % 10 < 4 else None
     return Person(anon, email, numeric, h[3] % max(1, spec.files))
 
 
@@ -182,8 +186,9 @@ class _FileWriter:
             return [b"\n", line]  # blank line
         if roll < 0.0095:
             return [line[: len(line) // 2] + b"\n"]  # a cut line in the middle of the file
-        if roll < 0.0098:
-            return [_line({"_p": str(r.randrange(10**6)), "_t": 1, "_p2": str(r.randrange(10**6))})]
+        if roll < 0.0098:  # an alias between two numeric ids (ignored)
+            a, b = (self.spec.id_offset + r.randrange(10**6) for _ in range(2))
+            return [_line({"_p": str(a), "_t": 1, "_p2": str(b)})]
         return [line]
 
     def lines(self) -> Iterator[bytes]:
