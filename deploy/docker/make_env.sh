@@ -25,6 +25,7 @@ put INGEST_ADMIN_TOKEN "$(secret)"
 put APIKEY "$(secret)"
 put AWS_ACCESS_KEY_ID meridian
 put AWS_SECRET_ACCESS_KEY "$(secret)"
+put KMDB_API_TOKEN "$(secret)"
 put CONFIG_ADMIN_KEY "$(secret)"
 put CONFIG_FOLLOWER_KEY "$(secret)"
 echo "compose secrets in $file"
