@@ -6,7 +6,6 @@ import gc
 from collections.abc import Iterator
 
 import pytest
-
 from meridian_kit.server import DEFAULT_GC_GEN0_THRESHOLD, tune_gc
 
 
