@@ -21,11 +21,12 @@ metrics-api|metrics-api --port 8104
 config-leader|config-leader --port 8105
 config-follower|config-follower --port 8106
 "
-# Background workers, started when the service provides them: name|console script and arguments
+# Background workers, started when the service provides them: name|service|console script and
+# arguments (a worker reads its service's env file and restarts with it)
 WORKERS="
-analytics-worker|analytics-worker
-analytics-scheduler|analytics-scheduler
-kmdb-work|kmdb-work
+analytics-worker|analytics|analytics-worker
+analytics-scheduler|analytics|analytics-scheduler
+kmdb-work|kmdb-import|kmdb-work
 "
 # One-off preparation run before the services start, when present (schemas, migrations).
 PREPARE="metrics-api-schema analytics-migrate"
@@ -63,9 +64,9 @@ write_programs() {
         "environment=ROOT_PATH=\"$(awk -v n="$name" '$1 == n {print $2}' <<<"$prefixes")\",MERIDIAN_SERVICE=\"$name\""
       echo; names="$names,$name"
     done <<<"$SERVICES"
-    while IFS='|' read -r name cmd; do
+    while IFS='|' read -r name service cmd; do
       [ -n "$name" ] && [ -x "$VENV/bin/${cmd%% *}" ] || continue
-      program "$name" "$WITH_ENV $VENV/bin/$cmd" "environment=MERIDIAN_SERVICE=\"${name%%-*}\""
+      program "$name" "$WITH_ENV $VENV/bin/$cmd" "environment=MERIDIAN_SERVICE=\"$service\""
       echo; names="$names,$name"
     done <<<"$WORKERS"
     echo "[group:services]"; echo "programs=${names#,}"; echo
@@ -141,6 +142,14 @@ status() {
   [ -e "$MERIDIAN_CA" ] && "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" --once || true
 }
 
+workers_of() {  # the supervisor names of a service's running workers
+  local name service cmd
+  while IFS='|' read -r name service cmd; do
+    [ "$service" = "$1" ] && [ -x "$VENV/bin/${cmd%% *}" ] && echo "services:$name"
+  done <<<"$WORKERS"
+  return 0
+}
+
 # After the follower changed service env files (its hook): restart those services and their workers.
 restart_changed() {
   local file name
@@ -148,7 +157,7 @@ restart_changed() {
     name="$(basename "$file" .env)"
     case "$file" in services/*.env|/services/*.env)
       say "restarting $name (its env file changed)"
-      supervisorctl restart $(supervisorctl status 'services:*' | awk '{print $1}' | grep -E "^services:$name(-|$)") >/dev/null ;;
+      supervisorctl restart "services:$name" $(workers_of "$name") >/dev/null ;;
     esac
   done
 }
