@@ -175,3 +175,40 @@ async def test_case_sensitive_names_and_keys(settings, conn, arq, export, kit: A
         "plan ",
         "Visité 😀",
     } <= names
+
+
+async def test_a_batch_written_again_after_a_lost_commit_reply_changes_nothing(
+    settings, conn, arq, export, kit: Any
+):
+    """The server committed the batch but the reply was lost: the retry finds its checkpoint
+    done and writes nothing twice (aliases and bad lines included), without failing."""
+    from kmdb.db import connection
+    from kmdb.importer.batches import Batcher
+    from kmdb.importer.filters import load_filters
+    from kmdb.importer.writer import FileJob, write_batch
+    from kmdb.sources.base import split_lines
+    from kmdb.sources.open import open_source
+
+    url = export(
+        {
+            150: [
+                {"_p": "anon-1", "_t": T0, "_n": "Visited Site"},
+                {"_p": "anon-1", "_p2": "42", "_t": T0 + 1},
+                {"_p": "42", "_t": T0 + 2, "plan": "gold"},
+                b"not json\n",
+            ]
+        }
+    )
+    await kit.enqueue(conn, arq, settings, url)
+    assert await kit.work(settings) == 0
+    before = await kit.snapshot(conn)
+    generation = (await conn_rows(conn, "SELECT generation FROM dumpfiles"))[0][0]
+    batcher = Batcher(150, settings.batch_size, await load_filters(conn))
+    chunks = open_source(url, None).chunks(150, 0)
+    batches = [b async for b in batcher.batches(split_lines(chunks), 1, 0)]
+    assert len(batches) == 1 and batches[0].aliases and batches[0].errors
+
+    async with connection(settings, local_infile=True) as writer_conn:
+        assert await write_batch(writer_conn, FileJob(150, generation), batches[0]) is None
+    assert await kit.snapshot(conn) == before
+    assert await kit.count(conn, "file_errors") == 1

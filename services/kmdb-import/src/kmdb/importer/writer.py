@@ -173,7 +173,13 @@ async def write_batch(
 async def _write_rows(
     conn: Connection, job: FileJob, batch: Batch, gate: Gate | None
 ) -> BatchResult:
-    """Identities, merges, then rows pointing at each person's user after the merges."""
+    """Identities, merges, then rows pointing at each person's user after the merges.
+
+    The checkpoint is only checked after this (checking first would hold the file's row lock
+    across the overlap with the next batch), so every write here must be a no-op when the batch
+    is already committed and only its COMMIT reply was lost: ids are keyed by revision and line,
+    LOAD DATA LOCAL skips duplicates, and the INSERTs below ignore a duplicate key.
+    """
     result = BatchResult(bad_lines=len(batch.errors), skipped=batch.skipped)
     names = batch.persons | job.ignored_users
     overlap = gate is not None and gate.previous is not None
@@ -229,7 +235,8 @@ async def _write_rows(
         await execute(
             conn,
             "INSERT INTO aliases (id, name1, name2, t) VALUES "
-            + ", ".join(["(%s, %s, %s, %s)"] * len(aliases)),
+            + ", ".join(["(%s, %s, %s, %s)"] * len(aliases))
+            + " ON DUPLICATE KEY UPDATE id = id",
             [v for row in aliases for v in row],
         )
     result.aliases = len(aliases)
@@ -237,7 +244,8 @@ async def _write_rows(
         await execute(
             conn,
             "INSERT INTO file_errors (revision, line, reason, excerpt) VALUES "
-            + ", ".join(["(%s, %s, %s, %s)"] * len(batch.errors)),
+            + ", ".join(["(%s, %s, %s, %s)"] * len(batch.errors))
+            + " ON DUPLICATE KEY UPDATE line = line",
             [
                 v
                 for line, reason, excerpt in batch.errors
