@@ -47,6 +47,7 @@ def variable_names(platform_vars: Mapping[str, object]) -> set[str]:
 def merge_platform_vars(template: Path, platform: Path) -> None:
     """Copies platform.yml once; later, adds only the variables the copy does not have yet."""
     if not platform.exists():
+        platform.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(template, platform)
         return
     current = yaml.safe_load(platform.read_text()) or {}
