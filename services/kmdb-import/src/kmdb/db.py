@@ -20,8 +20,10 @@ from kmdb.settings import Settings
 log = logging.getLogger("kmdb.db")
 T = TypeVar("T")
 
-# Lost or refused connections, server going away or shutting down, deadlocks, lock waits.
-TRANSIENT_CODES = {1040, 1053, 1205, 1213, 1927, 2002, 2003, 2006, 2013, 2055, 1317}
+# A lost lock race: deadlock, lock wait timeout.
+CONTENTION_CODES = {1205, 1213}
+# Those, and lost or refused connections, the server going away or shutting down.
+TRANSIENT_CODES = CONTENTION_CODES | {1040, 1053, 1927, 2002, 2003, 2006, 2013, 2055, 1317}
 INIT = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
 
 
@@ -50,24 +52,25 @@ class RaceLost(Exception):
     """A concurrent transaction inserted the same key first; the retry will see its row."""
 
 
+def _code(exc: BaseException) -> int | None:
+    """A MySQL error's number."""
+    if isinstance(exc, myerrors.MySQLError) and exc.args and isinstance(exc.args[0], int):
+        return exc.args[0]
+    return None
+
+
 def is_transient(exc: BaseException) -> bool:
     """Whether an error from MySQL means "try again later" rather than "this is wrong"."""
     if isinstance(
         exc, RaceLost | ConnectionError | OSError | asyncio.TimeoutError | myerrors.InterfaceError
     ):
         return True
-    if isinstance(exc, myerrors.MySQLError):
-        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-        return code in TRANSIENT_CODES
-    return False
+    return _code(exc) in TRANSIENT_CODES
 
 
 def is_contention(exc: BaseException) -> bool:
     """A deadlock, lock wait timeout or lost race with another worker (not an outage)."""
-    if isinstance(exc, RaceLost):
-        return True
-    code = exc.args[0] if isinstance(exc, myerrors.MySQLError) and exc.args else None
-    return code in (1205, 1213)
+    return isinstance(exc, RaceLost) or _code(exc) in CONTENTION_CODES
 
 
 async def connect(
@@ -140,10 +143,11 @@ async def with_retries(
                 raise
             # Losing a lock race to another worker is over as soon as it commits: try again
             # shortly (jittered, so the two do not collide again); an outage backs off.
-            pause = random.uniform(0.05, 0.5) if is_contention(exc) else delay
+            contention = is_contention(exc)
+            pause = random.uniform(0.05, 0.5) if contention else delay
             log.warning("%s: %s; retrying in %.1fs", what, exc, pause)
             if on_retry is not None:
                 await on_retry(exc)
             await asyncio.sleep(pause)
-            if not is_contention(exc):
+            if not contention:
                 delay = min(delay * 2, 10.0)
