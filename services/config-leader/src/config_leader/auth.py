@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from typing import TypeVar
 
-from fastapi import Request
+from meridian_kit.auth import keys_equal
 
 T = TypeVar("T")
-
-
-def presented_key(request: Request) -> str | None:
-    """The key of a request: the Authorization header, else the `auth` query parameter."""
-    key = request.headers.get("authorization") or request.query_params.get("auth")
-    return key or None
-
-
-def keys_equal(presented: str, expected: str) -> bool:
-    """Constant-time comparison of two keys."""
-    return hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8"))
 
 
 def find_by_key(presented: str | None, entries: Mapping[str, T]) -> T | None:

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import aiohttp
 from fastapi import Depends, Request
+from meridian_kit.auth import keys_equal, presented_key
 from meridian_kit.errors import Forbidden, Unauthorized
 
-from config_leader.auth import find_by_key, keys_equal, presented_key
+from config_leader.auth import find_by_key
 from config_leader.leader_config.model import FollowerEntry, LeaderConfig
 from config_leader.rendering.service import RoleRenderer
 from config_leader.settings_store.service import SettingsStore

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends
+from meridian_kit.auth import keys_equal
 from meridian_kit.errors import Forbidden, Unauthorized
 from starlette.requests import HTTPConnection
 
@@ -22,7 +22,7 @@ def is_admin(ingest: Ingest, conn: HTTPConnection) -> bool:
     """Whether the request carries the configured admin token (compared in constant time)."""
     expected = ingest.settings.admin_token
     token = bearer(conn)
-    return bool(expected and token and hmac.compare_digest(token.encode(), expected.encode()))
+    return bool(expected and token and keys_equal(token, expected))
 
 
 async def require_admin(conn: HTTPConnection, ingest: IngestDep) -> None:

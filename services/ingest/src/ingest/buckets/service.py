@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from typing import Any
 
+from meridian_kit.auth import keys_equal
 from meridian_kit.errors import BadRequest, Forbidden, Unauthorized
 
 from ingest.buckets.schemas import BucketCreate, BucketUpdate, UserCreate, UserUpdate
@@ -18,11 +18,6 @@ CACHE_SECONDS = 5.0
 def new_keys() -> dict[str, str]:
     """A fresh public key (identifies the bucket) and secret key (proves it)."""
     return {"public_key": secrets.token_hex(8), "secret_key": secrets.token_hex(16)}
-
-
-def same_secret(given: str, expected: str) -> bool:
-    """Compares secrets in constant time."""
-    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 class BucketService:
@@ -78,7 +73,7 @@ class BucketService:
             ]
             raise Unauthorized(f"missing {' and '.join(missing)}")
         bucket = await self.by_public_key(public_key)
-        if bucket is None or not same_secret(secret_key, bucket["secret_key"]):
+        if bucket is None or not keys_equal(secret_key, bucket["secret_key"]):
             raise Forbidden("unknown public key or wrong secret key")
         return bucket
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from meridian_kit.auth import keys_equal
 from meridian_kit.errors import Forbidden, Unauthorized
 
 from kmdb.api.deps import SettingsDep
@@ -24,7 +24,7 @@ async def require_token(
         raise Forbidden("kmdb API disabled: KMDB_API_TOKEN is not set")
     if credentials is None:
         raise Unauthorized("missing `Authorization: Bearer <KMDB_API_TOKEN>` header")
-    if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+    if not keys_equal(credentials.credentials, expected):
         raise Unauthorized("wrong token in the `Authorization: Bearer` header")
 
 
