@@ -83,4 +83,4 @@ async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
     assert response.status_code == 200, response.text
     rows = response.json()["data"]["rows"]
     assert [row[1] for row in rows] == [10.0, 30.0]
-    assert await ingest.redis.xlen(forwarder.key) == 0
+    assert await ingest.redis.xlen(forwarder.queue.key) == 0

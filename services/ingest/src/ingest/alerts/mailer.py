@@ -19,7 +19,8 @@ from typing import Any
 
 import aiosmtplib
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
+
+from ingest.stream_queue import Item, StreamQueue, field
 
 log = logging.getLogger("ingest.mailer")
 
@@ -61,8 +62,8 @@ class Mailer:
         claim_idle_ms: int = MAIL_CLAIM_IDLE_MS,
     ):
         self.config = config
-        self.redis = redis
-        self.queue = queue
+        self.queue = StreamQueue(redis, queue.key, queue.group, maxlen=MAX_QUEUE)
+        self.dead_key = queue.dead_key
         self.consumer = consumer
         self.attempts = attempts
         self.claim_idle_ms = claim_idle_ms
@@ -80,13 +81,11 @@ class Mailer:
 
     async def enqueue(self, message: EmailMessage) -> None:
         """Adds a message to the durable queue (raises if Redis is unreachable)."""
-        await self.redis.xadd(
-            self.queue.key, {"m": message.as_bytes()}, maxlen=MAX_QUEUE, approximate=True
-        )
+        await self.queue.add({"m": message.as_bytes()})
 
     async def pending(self) -> int:
         """Mails queued and not yet sent (or given up)."""
-        return int(await self.redis.xlen(self.queue.key))
+        return await self.queue.length()
 
     async def send(self, message: EmailMessage) -> None:
         """Sends one message now (STARTTLS when offered, AUTH when offered)."""
@@ -98,34 +97,6 @@ class Mailer:
             if config.user and smtp.supports_extension("auth"):
                 await smtp.login(config.user, config.password)
             await smtp.send_message(message)
-
-    async def _ensure_group(self) -> None:
-        try:
-            await self.redis.xgroup_create(self.queue.key, self.queue.group, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
-
-    async def _next(self) -> list[tuple[str, bytes]]:
-        """Mails a dead sender left behind first, then new ones (blocks up to a second)."""
-        claimed = await self.redis.xautoclaim(
-            self.queue.key,
-            self.queue.group,
-            self.consumer,
-            min_idle_time=self.claim_idle_ms,
-            start_id="0-0",
-            count=10,
-        )
-        items = [(i, f) for i, f in (claimed[1] if claimed else []) if f]
-        if not items:
-            found = await self.redis.xreadgroup(
-                self.queue.group, self.consumer, {self.queue.key: ">"}, count=10, block=1000
-            )
-            items = [(i, f) for _, entries in found or [] for i, f in entries if f]
-        return [
-            (i.decode() if isinstance(i, bytes) else str(i), f.get(b"m", f.get("m")))
-            for i, f in items
-        ]
 
     async def _deliver(self, raw: bytes) -> bool:
         """Sends one queued mail, retrying with backoff; False once it was given up."""
@@ -145,30 +116,15 @@ class Mailer:
         log.error("gave up sending %r", message["Subject"])
         return False
 
-    async def _done(self, entry_id: str, raw: bytes, sent: bool) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            if not sent:
-                pipe.xadd(self.queue.dead_key, {"m": raw}, maxlen=10_000, approximate=True)
-            pipe.xack(self.queue.key, self.queue.group, entry_id)
-            pipe.xdel(self.queue.key, entry_id)
-            await pipe.execute()
+    async def _send_all(self, items: list[Item]) -> None:
+        """Sends each mail, acknowledging it at once (a refused one goes to the dead letters)."""
+        for entry_id, fields in items:
+            raw = field(fields, "m")
+            sent = raw is not None and await self._deliver(raw)
+            await self.queue.done([entry_id], None if sent else (self.dead_key, {"m": raw or b""}))
 
     async def run(self) -> None:
         """Sends queued mails until cancelled; a Redis outage pauses it, never stops it."""
-        group_ready = False
-        while True:
-            try:
-                if not group_ready:
-                    await self._ensure_group()
-                    group_ready = True
-                for entry_id, raw in await self._next():
-                    if raw is None:
-                        await self._done(entry_id, b"", sent=True)
-                        continue
-                    await self._done(entry_id, raw, await self._deliver(raw))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                group_ready = group_ready and "NOGROUP" not in str(exc)
-                log.warning("mailer: %s; retrying", exc)
-                await asyncio.sleep(2)
+        await self.queue.consume(
+            self.consumer, self._send_all, count=10, claim_idle_ms=self.claim_idle_ms
+        )

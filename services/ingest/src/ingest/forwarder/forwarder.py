@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import orjson
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
 
 from ingest.agent.channels import processes_of
 from ingest.intake.documents import number
+from ingest.stream_queue import Item, StreamQueue, field
 
 log = logging.getLogger("ingest.forwarder")
 
@@ -77,9 +77,7 @@ class Forwarder:
         table: str,
         batch: int,
     ):
-        self.redis = redis
-        self.key = key
-        self.group = group
+        self.queue = StreamQueue(redis, key, group, maxlen=MAX_QUEUE)
         self.consumer = consumer
         self.endpoint = f"{url.rstrip('/')}/api/v1/metrics/{table}"
         self.batch = batch
@@ -89,33 +87,7 @@ class Forwarder:
     async def enqueue(self, points: list[dict[str, Any]]) -> None:
         """Queues points for forwarding."""
         if points:
-            await self.redis.xadd(
-                self.key, {"p": orjson.dumps(points)}, maxlen=MAX_QUEUE, approximate=True
-            )
-
-    async def _ensure_group(self) -> None:
-        try:
-            await self.redis.xgroup_create(self.key, self.group, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
-
-    async def _read(self) -> tuple[list[str], list[dict[str, Any]]]:
-        ids: list[str] = []
-        points: list[dict[str, Any]] = []
-        claimed = await self.redis.xautoclaim(
-            self.key, self.group, self.consumer, min_idle_time=60_000, start_id="0-0", count=50
-        )
-        items = [(i, f) for i, f in (claimed[1] if claimed else []) if f]
-        if not items:
-            found = await self.redis.xreadgroup(
-                self.group, self.consumer, {self.key: ">"}, count=50, block=1000
-            )
-            items = [(i, f) for _, entries in found or [] for i, f in entries if f]
-        for entry_id, fields in items:
-            ids.append(entry_id.decode() if isinstance(entry_id, bytes) else entry_id)
-            points.extend(orjson.loads(fields.get(b"p", fields.get("p"))))
-        return ids, points
+            await self.queue.add({"p": orjson.dumps(points)})
 
     async def _post(self, client: httpx.AsyncClient, points: list[dict[str, Any]]) -> None:
         """Posts points until metrics-api takes them; 4xx batches are logged and dropped."""
@@ -140,23 +112,11 @@ class Forwarder:
 
     async def run(self) -> None:
         """Forwards queued points until cancelled."""
-        group_ready = False
         async with httpx.AsyncClient(timeout=10) as client:
-            while True:
-                try:
-                    if not group_ready:
-                        await self._ensure_group()
-                        group_ready = True
-                    ids, points = await self._read()
-                    if ids:
-                        await self._post(client, points)
-                        async with self.redis.pipeline(transaction=True) as pipe:
-                            pipe.xack(self.key, self.group, *ids)
-                            pipe.xdel(self.key, *ids)
-                            await pipe.execute()
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    group_ready = group_ready and "NOGROUP" not in str(exc)
-                    log.warning("forwarder: %s; retrying", exc)
-                    await asyncio.sleep(2)
+
+            async def forward(items: list[Item]) -> None:
+                points = [p for _, fields in items for p in orjson.loads(field(fields, "p"))]
+                await self._post(client, points)
+                await self.queue.done([entry_id for entry_id, _ in items])
+
+            await self.queue.consume(self.consumer, forward, count=50, claim_idle_ms=60_000)

@@ -17,8 +17,9 @@ import orjson
 from elasticsearch import AsyncElasticsearch
 
 from ingest.intake.documents import IndexedDoc, documents
-from ingest.intake.stream import Entry, IntakeStream
+from ingest.intake.stream import Entry, IntakeStream, decode
 from ingest.storage.indices import IndexManager
+from ingest.stream_queue import Item
 
 log = logging.getLogger("ingest.bulk_writer")
 
@@ -70,34 +71,19 @@ class BulkWriter:
 
     async def run(self) -> None:
         """Runs until cancelled; never stops on a datastore fault."""
-        backoff = 0.5
-        claim_every, rounds = 20, 0
-        group_ready = False
-        while True:
-            try:
-                if not group_ready:
-                    await self.stream.ensure_group()
-                    group_ready = True
-                entries: list[Entry] = []
-                if rounds % claim_every == 0:
-                    entries = await self.stream.claim_stale(
-                        self.consumer, self.claim_idle_ms, self.batch_entries
-                    )
-                rounds += 1
-                if not entries:
-                    entries = await self.stream.read(self.consumer, self.batch_entries, 1000)
-                if entries:
-                    await self.write(entries)
-                    await self.stream.done([e.id for e in entries])
-                    self.stats.entries += len(entries)
-                backoff = 0.5
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                group_ready = group_ready and "NOGROUP" not in str(exc)
-                log.warning("bulk writer %s: %s; retrying", self.consumer, exc)
-                await asyncio.sleep(backoff)
-                backoff = min(MAX_BACKOFF, backoff * 2)
+        await self.stream.queue.consume(
+            self.consumer,
+            self._handle,
+            count=self.batch_entries,
+            claim_idle_ms=self.claim_idle_ms,
+            claim_every=20,  # a claim is a round trip: not on every batch of the hot path
+        )
+
+    async def _handle(self, items: list[Item]) -> None:
+        entries = [decode(entry_id, fields) for entry_id, fields in items]
+        await self.write(entries)
+        await self.stream.queue.done([e.id for e in entries])
+        self.stats.entries += len(entries)
 
     async def write(self, entries: list[Entry]) -> None:
         """Indexes every document of the entries, retrying what failed until all are in.

@@ -14,7 +14,8 @@ from typing import Any
 import orjson
 from meridian_kit.errors import Unavailable
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
+
+from ingest.stream_queue import StreamQueue, field
 
 # XADD only while the stream is shorter than the bound: one atomic round trip.
 ADD_BOUNDED = """
@@ -48,7 +49,7 @@ def encode(bucket: str, bucket_name: str, server: str, frames: list[Frame], ms: 
 
 def decode(entry_id: bytes | str, fields: dict[Any, Any]) -> Entry:
     """A stream entry back into an Entry."""
-    raw = fields.get(b"d", fields.get("d"))
+    raw = field(fields, "d")
     if raw is None:
         raise ValueError(f"stream entry {entry_id!r} has no payload")
     body = orjson.loads(raw)
@@ -66,9 +67,7 @@ class IntakeStream:
     """Adds batches under the backlog bound; reads, claims and acknowledges them for writers."""
 
     def __init__(self, redis: Redis, key: str, group: str, max_entries: int, dead_key: str):
-        self.redis = redis
-        self.key = key
-        self.group = group
+        self.queue = StreamQueue(redis, key, group)
         self.max_entries = max_entries
         self.dead_key = dead_key
         self._add = redis.register_script(ADD_BOUNDED)
@@ -77,7 +76,7 @@ class IntakeStream:
         """Appends a batch durably; BacklogFull (503) when the backlog is at its bound."""
         payload = encode(bucket, bucket_name, server, frames, int(time.time() * 1000))
         try:
-            entry_id = await self._add(keys=[self.key], args=[self.max_entries, payload])
+            entry_id = await self._add(keys=[self.queue.key], args=[self.max_entries, payload])
         except Exception as exc:
             raise Unavailable(f"intake unavailable: {type(exc).__name__}", retry_after=5) from exc
         if entry_id is None:
@@ -90,43 +89,11 @@ class IntakeStream:
 
     async def backlog(self) -> int:
         """Entries accepted and not yet indexed."""
-        return int(await self.redis.xlen(self.key))
-
-    async def ensure_group(self) -> None:
-        """Creates the writers' consumer group (and the stream) if missing."""
-        try:
-            await self.redis.xgroup_create(self.key, self.group, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
-
-    async def read(self, consumer: str, count: int, block_ms: int) -> list[Entry]:
-        """New entries for this consumer (blocks up to block_ms)."""
-        found = await self.redis.xreadgroup(
-            self.group, consumer, {self.key: ">"}, count=count, block=block_ms
-        )
-        return [decode(i, f) for _, items in found or [] for i, f in items if f]
-
-    async def claim_stale(self, consumer: str, min_idle_ms: int, count: int) -> list[Entry]:
-        """Entries another (likely dead) consumer read but never acknowledged."""
-        result = await self.redis.xautoclaim(
-            self.key, self.group, consumer, min_idle_time=min_idle_ms, start_id="0-0", count=count
-        )
-        items = result[1] if result else []
-        return [decode(i, f) for i, f in items if f]
-
-    async def done(self, entry_ids: list[str]) -> None:
-        """Acknowledges and removes indexed entries."""
-        if not entry_ids:
-            return
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xack(self.key, self.group, *entry_ids)
-            pipe.xdel(self.key, *entry_ids)
-            await pipe.execute()
+        return await self.queue.length()
 
     async def dead_letter(self, doc_id: str, index: str, doc: Any, error: Any) -> None:
         """Keeps a document Elasticsearch refused for good, with the reason."""
-        await self.redis.xadd(
+        await self.queue.redis.xadd(
             self.dead_key,
             {"d": orjson.dumps({"id": doc_id, "index": index, "doc": doc, "error": error})},
         )
