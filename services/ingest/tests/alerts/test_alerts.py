@@ -9,7 +9,7 @@ import contextlib
 import email
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -123,12 +123,20 @@ def mailer(settings: Settings, redis: Redis, names: MailQueue, consumer: str) ->
     return Mailer(config, redis, names, consumer, attempts=2, claim_idle_ms=200)
 
 
-async def delivered(address: str, within: float = 30) -> int:
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 30) -> None:
+    """Waits until check() holds (or the time is up; the caller's assertion then says what)."""
     for _ in range(int(within * 10)):
-        if found := await asyncio.to_thread(read_sink, address):
-            return len(found)
+        if await check():
+            return
         await asyncio.sleep(0.1)
-    return 0
+
+
+async def delivered(address: str) -> int:
+    async def arrived() -> bool:
+        return bool(await asyncio.to_thread(read_sink, address))
+
+    await eventually(arrived)
+    return len(await asyncio.to_thread(read_sink, address))
 
 
 @contextlib.asynccontextmanager
@@ -154,10 +162,11 @@ async def test_a_queued_mail_is_sent_by_another_instance(
     second = mailer(settings, redis, names, "instance-b")
     async with running(second):
         assert await delivered(address) == 1
-        for _ in range(50):
-            if await second.pending() == 0:
-                break
-            await asyncio.sleep(0.1)
+
+        async def sent() -> bool:
+            return await second.pending() == 0
+
+        await eventually(sent, within=5)
     assert await second.pending() == 0
     assert second.sent == 1
 
@@ -169,8 +178,9 @@ async def test_a_mail_read_by_a_dead_instance_is_claimed(
     address = f"claimed-{uuid.uuid4().hex[:8]}@meridian.test"
     dead = mailer(settings, redis, names, "instance-dead")
     await dead.enqueue(dead.compose([address], "read, never acknowledged", "body"))
-    await dead._ensure_group()
-    taken = await dead._next()  # read into instance-dead's pending list; it dies before sending
+    await dead.queue.ensure_group()
+    # read into instance-dead's pending list; it dies before sending
+    taken = await dead.queue.read("instance-dead", 10, 1000)
     assert len(taken) == 1
 
     survivor = mailer(settings, redis, names, "instance-live")
@@ -192,11 +202,12 @@ async def test_a_mail_smtp_refuses_ends_in_the_dead_letter_stream(
         attempts=1,
     )
     await m.enqueue(m.compose(["nobody@meridian.test"], "cannot be sent", "body"))
+
+    async def dead_lettered() -> bool:
+        return await redis.xlen(names.dead_key) == 1
+
     async with running(refused):
-        for _ in range(100):
-            if await redis.xlen(names.dead_key) == 1:
-                break
-            await asyncio.sleep(0.1)
+        await eventually(dead_lettered, within=10)
     assert await redis.xlen(names.dead_key) == 1
     assert await refused.pending() == 0
     assert refused.failed == 1
