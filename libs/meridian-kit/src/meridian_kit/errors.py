@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("meridian.errors")
@@ -58,6 +59,65 @@ class Unavailable(ServiceError):
     def __init__(self, message: str, *, detail: Any = None, retry_after: int | None = None):
         super().__init__(message, detail=detail)
         self.retry_after = retry_after
+
+
+class FieldError(BaseModel):
+    """One refused field: its dotted path and why."""
+
+    field: str = Field(
+        description="dotted path of the field or parameter, e.g. `data.points.3.value`"
+    )
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of every error response of the kit's services."""
+
+    error: str = Field(description="what went wrong, in one line")
+    detail: Any = Field(
+        None, description="more about it; for a refused request a list of FieldError objects"
+    )
+
+
+_DESCRIPTIONS = {
+    400: "Bad request: a malformed or refused body or parameter (`detail` names each field)",
+    401: "Missing or wrong credentials",
+    403: "Valid credentials without the right to this, or this API is disabled",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict with the current state",
+    413: "Payload too large",
+    422: "Unprocessable content",
+    429: "Too many requests; retry after `Retry-After` seconds",
+    500: "Internal error",
+    502: "A peer answered wrongly",
+    503: "Unavailable (a datastore is down, or the instance is busy); retry after `Retry-After`",
+    504: "A peer did not answer in time",
+}
+
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "the scheme the credentials are expected in",
+            "schema": {"type": "string"},
+        }
+    },
+    429: {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    503: {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+}
+
+
+def error_responses(
+    *codes: int, model: type[BaseModel] = ErrorBody
+) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route answering these error codes with `model` (ErrorBody by default)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        entry: dict[str, Any] = {"model": model, "description": _DESCRIPTIONS.get(code, "Error")}
+        if code in _HEADERS:
+            entry["headers"] = _HEADERS[code]
+        out[code] = entry
+    return out
 
 
 def error_body(message: str, detail: Any = None) -> dict[str, Any]:
