@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,10 +20,18 @@ class ServiceError(Exception):
 
     status_code = 500
 
-    def __init__(self, message: str, *, detail: Any = None, status_code: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        detail: Any = None,
+        status_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.detail = detail
+        self.headers: dict[str, str] = dict(headers or {})
         if status_code is not None:
             self.status_code = status_code
 
@@ -32,10 +41,19 @@ class BadRequest(ServiceError):
 
 
 class Unauthorized(ServiceError):
+    """Missing or wrong credentials; `challenge` becomes the WWW-Authenticate header."""
+
     status_code = 401
+
+    def __init__(self, message: str, *, detail: Any = None, challenge: str | None = None):
+        super().__init__(
+            message, detail=detail, headers={"WWW-Authenticate": challenge} if challenge else None
+        )
 
 
 class Forbidden(ServiceError):
+    """Valid credentials without the right to this (or the credential is not configured)."""
+
     status_code = 403
 
 
@@ -57,7 +75,8 @@ class Unavailable(ServiceError):
     status_code = 503
 
     def __init__(self, message: str, *, detail: Any = None, retry_after: int | None = None):
-        super().__init__(message, detail=detail)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        super().__init__(message, detail=detail, headers=headers)
         self.retry_after = retry_after
 
 
@@ -139,11 +158,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceError)
     async def _service_error(_: Request, exc: ServiceError) -> JSONResponse:
-        headers = {}
-        if isinstance(exc, Unavailable) and exc.retry_after is not None:
-            headers["Retry-After"] = str(exc.retry_after)
         return JSONResponse(
-            error_body(exc.message, exc.detail), status_code=exc.status_code, headers=headers
+            error_body(exc.message, exc.detail),
+            status_code=exc.status_code,
+            headers=exc.headers or None,
         )
 
     @app.exception_handler(RequestValidationError)
