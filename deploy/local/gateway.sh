@@ -16,6 +16,7 @@ CHANGED=0
 
 # install: the follower's file, tested by `nginx -t`, becomes nginx.conf; CHANGED=1 when it differs.
 install() {
+  need nginx
   [ -f "$APPLIED" ] || die "no gateway config from the leader at $APPLIED (see $LOGS/config-follower.log); keeping $INSTALLED"
   mkdir -p "$GATEWAY_DIR"/logs "$GATEWAY_DIR"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi}
   if cmp -s "$APPLIED" "$INSTALLED"; then return 0; fi

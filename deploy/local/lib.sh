@@ -22,11 +22,21 @@ else
   die() { printf '[meridian] %s\n' "$*" >&2; exit 1; }
 fi
 
+# The image's Go toolchain (/usr/local/go) is not on every PATH; packages.tsv's probe for go is it.
+if [ -x /usr/local/go/bin/go ] && ! command -v go >/dev/null 2>&1; then PATH="$PATH:/usr/local/go/bin"; fi
+
+# packages.tsv: the one table of command -> Debian package (and group, probe) every program the
+# scripts run comes from; tests/deploy/test_commands.py fails when a script runs one it lacks.
+PACKAGES_TABLE="$ROOT/deploy/local/packages.tsv"
 APT_UPDATED="$CACHE/.apt-updated"
-# ensure_apt CMD PKG...: installs the Debian packages unless CMD is already on the PATH (or a file).
-ensure_apt() {
-  local probe="$1"; shift
-  if command -v "$probe" >/dev/null 2>&1 || [ -e "$probe" ]; then return 0; fi
+
+# installed CMD [PROBE]: the probe path (a glob) exists, or CMD is on the PATH.
+installed() {
+  if [ -n "${2:-}" ]; then compgen -G "$2" >/dev/null; else command -v "$1" >/dev/null 2>&1; fi
+}
+
+# apt_install PKG...: one apt-get install (an apt-get update first, once per machine).
+apt_install() {
   [ "$(id -u)" = 0 ] || die "need root to apt-get install $* (or install them yourself)"
   if [ ! -e "$APT_UPDATED" ]; then
     say "apt-get update"
@@ -36,6 +46,44 @@ ensure_apt() {
   say "apt-get install $*"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >>"$LOGS/apt.log" 2>&1 \
     || die "apt-get install $* failed: see $LOGS/apt.log"
+}
+
+# table_rows: packages.tsv without comments, as "command package group probe" lines.
+table_rows() { grep -v '^[[:space:]]*\(#\|$\)' "$PACKAGES_TABLE"; }
+
+# ensure_packages GROUP...: installs, in one apt-get call, the package of every command of those
+# groups (base, up, test) that is not installed yet.
+ensure_packages() {
+  local cmd pkg group probe wanted=" $* " missing=()
+  while read -r cmd pkg group probe; do
+    case "$wanted" in *" $group "*) ;; *) continue ;; esac
+    installed "$cmd" "$probe" && continue
+    case " ${missing[*]} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
+  done < <(table_rows)
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  while read -r cmd pkg group probe; do
+    case "$wanted" in *" $group "*) installed "$cmd" "$probe" || die "$cmd is still missing after installing $pkg" ;; esac
+  done < <(table_rows)
+}
+
+# need CMD...: each command installed from its packages.tsv row unless it already is; a command
+# the table does not name is a bug in the calling script.
+need() {
+  local want cmd pkg group probe found
+  for want in "$@"; do
+    found=""
+    while read -r cmd pkg group probe; do
+      [ "$cmd" = "$want" ] || continue
+      found=1
+      installed "$cmd" "$probe" && break
+      case "$group" in
+        base|up|test) apt_install "$pkg"; installed "$cmd" "$probe" || die "$cmd is still missing after installing $pkg" ;;
+        *) die "$cmd is missing; packages.tsv says it is not Debian's ($group): see the comment there" ;;
+      esac
+      break
+    done < <(table_rows)
+    [ -n "$found" ] || die "need $want: $want is not in $PACKAGES_TABLE (add its Debian package there)"
+  done
 }
 
 # ensure_python: uv (from PyPI, cached in ~/.cache/uv) and the workspace venv with every package.

@@ -20,6 +20,7 @@ done
 engine_state() { supervisorctl status "stack:$1" 2>/dev/null | awk '{print $2}'; }
 
 up() {
+  ensure_packages base up  # every program the suite runs, from packages.tsv, in one apt-get call
   ensure_python
   load_dev_env
   for engine in $ENGINES; do "install_$engine"; done

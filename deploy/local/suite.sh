@@ -162,8 +162,9 @@ restart_changed() {
   done
 }
 
-# What only the tests need beyond the suite: a browser for the dashboard test.
-test_deps() { ensure_apt /usr/bin/chromium chromium; }
+# What only the tests need beyond the suite (packages.tsv's group "test": a browser for the
+# dashboard and CSP tests).
+test_deps() { ensure_packages base up test; }
 
 case "${1:-}" in
   up) up ;;

@@ -9,7 +9,7 @@ CASSANDRA_CONF="$CACHE/cassandra-conf"
 CASSANDRA_DIR="$DATA/cassandra"
 
 # java17_home: the home of an installed Java 17 (Cassandra 5.0 runs on 11 or 17 only; ES 8 on 17+),
-# or Debian's path for it when none is installed yet. ensure_java17 installs Debian's if none is.
+# or Debian's path for it when none is installed yet. ensure_java17 installs packages.tsv's if none is.
 # Both are also defined, identically, in engines/elasticsearch.sh so that either file works alone.
 java17_home() {
   local home
@@ -19,8 +19,8 @@ java17_home() {
   printf %s /usr/lib/jvm/java-17-openjdk-amd64
 }
 ensure_java17() {
-  [ -x "$(java17_home)/bin/java" ] || ensure_apt "$(java17_home)/bin/java" openjdk-17-jre-headless
-  [ -x "$(java17_home)/bin/java" ] || die "no Java 17 under /usr/lib/jvm after installing openjdk-17-jre-headless"
+  need java
+  [ -x "$(java17_home)/bin/java" ] || die "no Java 17 under /usr/lib/jvm (packages.tsv: java)"
 }
 
 # cassandra_classpath_ok: the classpath file exists and every jar it names is still in ~/.m2.
@@ -33,7 +33,7 @@ cassandra_classpath_ok() {
 install_cassandra() {
   ensure_java17
   if ! cassandra_classpath_ok; then
-    ensure_apt mvn maven
+    need mvn
     say "installing Cassandra $CASSANDRA_VERSION (cassandra-all and dependencies; Maven fetches them into ~/.m2 unless there)"
     local log="$LOGS/cassandra-install.log"
     local args=(-B -q -f "$ROOT/deploy/local/cassandra/pom.xml" dependency:build-classpath

@@ -11,7 +11,7 @@ ES_HOME="$CACHE/elasticsearch-$ES_VERSION"
 ES_DIR="$DATA/elasticsearch"
 
 # java17_home: the home of an installed Java 17 (Cassandra 5.0 runs on 11 or 17 only; ES 8 on 17+),
-# or Debian's path for it when none is installed yet. ensure_java17 installs Debian's if none is.
+# or Debian's path for it when none is installed yet. ensure_java17 installs packages.tsv's if none is.
 # Both are also defined, identically, in engines/cassandra.sh so that either file works alone.
 java17_home() {
   local home
@@ -21,15 +21,14 @@ java17_home() {
   printf %s /usr/lib/jvm/java-17-openjdk-amd64
 }
 ensure_java17() {
-  [ -x "$(java17_home)/bin/java" ] || ensure_apt "$(java17_home)/bin/java" openjdk-17-jre-headless
-  [ -x "$(java17_home)/bin/java" ] || die "no Java 17 under /usr/lib/jvm after installing openjdk-17-jre-headless"
+  need java
+  [ -x "$(java17_home)/bin/java" ] || die "no Java 17 under /usr/lib/jvm (packages.tsv: java)"
 }
 
 install_elasticsearch() {
   ensure_java17
   if [ ! -x "$ES_HOME/bin/elasticsearch" ]; then
-    ensure_apt mvn maven
-    ensure_apt unzip unzip
+    need mvn unzip
     say "installing Elasticsearch $ES_VERSION (integ-test-zip; Maven fetches it into ~/.m2 unless there)"
     local tmp="$CACHE/.elasticsearch-$ES_VERSION.partial" log="$LOGS/elasticsearch-install.log"
     rm -rf "$tmp" && mkdir -p "$tmp"

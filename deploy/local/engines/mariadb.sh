@@ -1,6 +1,6 @@
 # MariaDB from Debian's packages; data, socket and pid under .local, owned by mysql.
 install_mariadb() {
-  ensure_apt mariadbd mariadb-server mariadb-client
+  need mariadbd mariadb-install-db mariadb
   local dir="$DATA/mariadb"
   mkdir -p "$RUN/mariadb"
   chown mysql:mysql "$RUN/mariadb"

@@ -11,8 +11,7 @@ FERRETDB_DIR="$DATA/ferretdb"
 install_mongodb() {
   mkdir -p "$FERRETDB_DIR/state"
   [ -x "$FERRETDB_BIN" ] && return 0
-  command -v go >/dev/null 2>&1 || PATH="$PATH:/usr/local/go/bin"
-  ensure_apt go golang-go
+  need go
   local pin="$ROOT/deploy/local/ferretdb" src="$CACHE/ferretdb-src-$FERRETDB_VERSION" log="$LOGS/mongodb-install.log" mod
   grep -q "FerretDB/FerretDB $FERRETDB_VERSION\$" "$pin/go.mod" || die "$pin/go.mod does not pin FerretDB $FERRETDB_VERSION"
   say "building FerretDB $FERRETDB_VERSION from the Go module proxy (a minute or two)"

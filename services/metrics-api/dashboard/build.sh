@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Builds the dashboard into <repo>/.local/dashboard, which the gateway serves at /.
 # Idempotent: `npm ci` runs only when package-lock.json changed; the build only when a source did.
+# `npm ci` never rewrites package-lock.json: a lock it refuses is an error to fix in the commit
+# (the lock holds every platform's optional packages: `npm install --package-lock-only`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
+# shellcheck source=../../../deploy/local/lib.sh
+source "$root/deploy/local/lib.sh"  # need: npm from deploy/local/packages.tsv
 out="$root/.local/dashboard"
 stamp="$root/.local/cache/dashboard.source-sum"
 cd "$here"
 
-command -v npm >/dev/null || { echo "dashboard: npm not found (apt-get install nodejs npm)" >&2; exit 1; }
+need npm
 
 lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [[ ! -d node_modules || "$(cat node_modules/.meridian-lock 2>/dev/null)" != "$lock_sum" ]]; then
   echo "dashboard: npm ci"
-  # npm 11 may refuse `npm ci` over platform-only optional packages (npm/cli#4828); install then.
-  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error \
+    || { echo "dashboard: npm ci refused package-lock.json: regenerate and commit it (see the top of $0)" >&2; exit 1; }
   echo "$lock_sum" > node_modules/.meridian-lock
 fi
 
