@@ -16,6 +16,9 @@ from metrics_api.schema.ddl import apply_schema
 from metrics_api.settings import Settings
 
 CASSANDRA = os.environ.get("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
+READ_TOKEN = f"read-{uuid.uuid4().hex}"
+WRITE_TOKEN = f"write-{uuid.uuid4().hex}"
+WRITE_HEADERS = {"Authorization": f"Bearer {WRITE_TOKEN}"}
 
 
 def _cluster() -> Cluster:
@@ -47,7 +50,15 @@ def keyspace(cql: Session) -> Iterator[str]:
 
 def settings_for(keyspace: str, **extra: object) -> Settings:
     """Settings for an app on the test keyspace."""
-    return Settings(cassandra=CASSANDRA, keyspace=keyspace, schema_on_start=False, **extra)  # type: ignore[arg-type]
+    values: dict[str, object] = {
+        "cassandra": CASSANDRA,
+        "keyspace": keyspace,
+        "schema_on_start": False,
+        "read_token": READ_TOKEN,
+        "write_token": WRITE_TOKEN,
+        **extra,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
@@ -60,11 +71,30 @@ async def app(keyspace: str) -> AsyncIterator[FastAPI]:
         yield application
 
 
+def _client(app: FastAPI, token: str | None) -> httpx.AsyncClient:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url="http://metrics-api", headers=headers)
+
+
 @pytest.fixture(scope="session")
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app in-process."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://metrics-api") as c:
+    """An HTTP client talking to the app in-process, with the write token (it reads too)."""
+    async with _client(app, WRITE_TOKEN) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+async def reader(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with the read token."""
+    async with _client(app, READ_TOKEN) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client without credentials."""
+    async with _client(app, None) as c:
         yield c
 
 

@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from metrics_api.app import create_app
 
-from .conftest import CASSANDRA, settings_for
+from .conftest import CASSANDRA, WRITE_HEADERS, settings_for
 
 UTC = dt.UTC
 
@@ -97,7 +97,7 @@ async def test_an_outage_gives_503s_and_the_service_recovers(relayed, env):
     }
     url = f"/api/v1/metrics/raw_gauge/{env}/a/g"
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://m"
+        transport=httpx.ASGITransport(app=app), base_url="http://m", headers=WRITE_HEADERS
     ) as client:
         assert (
             await client.post("/api/v1/metrics/raw_gauge", json={"points": [gauge(env, 0)]})

@@ -31,7 +31,7 @@ async def test_points_are_written_and_listed(client, env, keyspace, cql: Session
         "table": "raw_counter_with_interval",
         "written": 30,
         "metrics": 1,
-        "rollup_rows": 7,  # three 10 s bins, and one bin of each of the four coarser levels
+        "rollup_rows": 9,  # three 10 s bins, and one bin of each of the six coarser levels
     }
     rows = cql.execute(
         f"SELECT count FROM {keyspace}.raw_counter_with_interval WHERE environment = %s "

@@ -20,7 +20,7 @@ from metrics_api.schema.tables import ROLLUP_LEVELS
 from metrics_api.series.store import buckets_between
 from metrics_api.settings import Settings, settings_values
 
-from .conftest import CASSANDRA
+from .conftest import CASSANDRA, WRITE_HEADERS, settings_for
 
 
 def test_schema_upgrade_is_idempotent_and_sets_ttls(cql: Session):
@@ -138,12 +138,12 @@ def test_ttl_settings_are_checked(monkeypatch):
 
 
 async def test_an_unreachable_cassandra_gives_503_not_a_crash():
-    app = create_app(
-        Settings(cassandra="127.0.0.1:1", keyspace="metric_data_nowhere", schema_on_start=False)
-    )  # type: ignore[call-arg]
+    app = create_app(settings_for("metric_data_nowhere", cassandra="127.0.0.1:1"))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://m", headers=WRITE_HEADERS
+        ) as client:
             assert (await client.get("/healthz")).status_code == 200
             ready = await client.get("/readyz")
             assert ready.status_code == 503 and ready.json()["failed"] == ["cassandra"]

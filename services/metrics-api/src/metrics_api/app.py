@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -13,6 +14,7 @@ from meridian_kit.app import create_service_app
 from meridian_kit.settings import load_settings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from metrics_api.access.prometheus import GuardPrometheus
 from metrics_api.alerts.router import router as alerts_router
 from metrics_api.cassandra_session import CassandraConnection
 from metrics_api.catalog.router import router as catalog_router
@@ -22,6 +24,8 @@ from metrics_api.schema.ddl import apply_schema
 from metrics_api.series.router import router as series_router
 from metrics_api.series.store import SeriesStore
 from metrics_api.settings import Settings, settings_values
+
+log = logging.getLogger(__name__)
 
 
 class GatewayPrefix:
@@ -57,6 +61,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings, app.state.cassandra = settings, cassandra
         app.state.store = SeriesStore(cassandra, settings.keyspace)
         app.state.readiness.add("cassandra", cassandra.ping)
+        for name, value in (
+            ("METRICS_API_READ_TOKEN", settings.read_token),
+            ("METRICS_API_WRITE_TOKEN", settings.write_token),
+        ):
+            if not value:
+                log.warning(
+                    "%s is not set: no caller can use it (every such call answers 401)", name
+                )
         try:
             yield
         finally:
@@ -68,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         routers=[points_router, catalog_router, series_router, dashboards_router, alerts_router],
     )
+    if settings.guard_prometheus:
+        app.add_middleware(GuardPrometheus, settings=settings)
     if settings.dashboard_dir:
         # Without the gateway: the dashboard at / and the API also at /metrics/api/v1, as the gateway
         # lays them out. Normally the gateway serves the dashboard's files itself.

@@ -1,13 +1,21 @@
-"""Route dependencies as Annotated aliases: the settings and the series store of this app."""
+"""Route dependencies as Annotated aliases: the settings, the series store, the caller's access."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from metrics_api.access.tokens import Access, check_access
 from metrics_api.series.store import SeriesStore
 from metrics_api.settings import Settings
+
+# Declares the bearer scheme in the OpenAPI; check_access does the checking (401 in our shape).
+bearer = HTTPBearer(
+    auto_error=False, description="METRICS_API_READ_TOKEN or METRICS_API_WRITE_TOKEN"
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
 
 
 def get_settings(request: Request) -> Settings:
@@ -24,3 +32,17 @@ def get_store(request: Request) -> SeriesStore:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[SeriesStore, Depends(get_store)]
+
+
+def require_read(request: Request, settings: SettingsDep, _: Credentials) -> Access:
+    """The read or the write token."""
+    return check_access(request, settings, Access.READ)
+
+
+def require_write(request: Request, settings: SettingsDep, _: Credentials) -> Access:
+    """The write token."""
+    return check_access(request, settings, Access.WRITE)
+
+
+READ = [Depends(require_read)]
+WRITE = [Depends(require_write)]

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     write_concurrency: int = Field(64, validation_alias="METRICS_SERVER_WRITE_CONCURRENCY", ge=1)
     dashboard_dir: str = Field("", validation_alias="METRICS_SERVER_DASHBOARD_DIR")
 
+    # Who may call: the read token reads, the write token reads and writes (unset: nobody).
+    read_token: str = Field("", validation_alias="METRICS_API_READ_TOKEN")
+    write_token: str = Field("", validation_alias="METRICS_API_WRITE_TOKEN")
+    # /metrics (Prometheus) wants the read token too; 0 leaves it open (a scraper inside the network).
+    guard_prometheus: bool = Field(True, validation_alias="METRICS_API_GUARD_PROMETHEUS")
+
     @field_validator("ttl", mode="before")
     @classmethod
     def _ttl_pairs(cls, value: Any) -> Any:

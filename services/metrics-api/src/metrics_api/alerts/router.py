@@ -1,32 +1,46 @@
-"""GET /api/v1/alerts/{env}/{app}/{table}/{metric}."""
+"""GET /api/v1/alerts/{env}/{app}/{table}/{metric} (read token)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
-from meridian_kit.errors import BadRequest
+from fastapi import APIRouter, Path, Query
+from meridian_kit.errors import BadRequest, error_responses
+from pydantic import BaseModel
 
-from metrics_api.alerts.service import find_alerts
-from metrics_api.deps import StoreDep
+from metrics_api.alerts.service import MAX_ALERT_SPAN_MS, find_alerts
+from metrics_api.deps import READ, StoreDep
 from metrics_api.series.params import series_query
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
 
+Segment = Annotated[str, Path(min_length=1)]
 
-@router.get("/alerts/{env}/{app}/{table}/{metric}")
+
+class AlertsOut(BaseModel):
+    """Points at or over the thresholds, each {<measure>: value, "metric_timestamp": iso}."""
+
+    warnings: list[dict[str, float | int | str]]
+    errors: list[dict[str, float | int | str]]
+
+
+@router.get(
+    "/alerts/{env}/{app}/{table}/{metric}",
+    dependencies=READ,
+    responses=error_responses(400, 401, 404, 503),
+)
 async def alerts(
-    env: str,
-    app: str,
-    table: str,
-    metric: str,
+    env: Segment,
+    app: Segment,
+    table: Segment,
+    metric: Segment,
     store: StoreDep,
     measure: Annotated[str, Query(min_length=1)],
     warning: Annotated[float, Query(allow_inf_nan=False)],
     error: Annotated[float, Query(allow_inf_nan=False)],
-    start: Annotated[str, Query(min_length=1)],
-    end: Annotated[str, Query(min_length=1)],
-) -> dict[str, Any]:
+    start: Annotated[str, Query(min_length=1, description="ISO 8601; naive is UTC")],
+    end: Annotated[str, Query(min_length=1, description="ISO 8601; at most 31 days after start")],
+) -> AlertsOut:
     """The points of `measure` between start and end at or above the warning and error levels."""
     if warning > error:
         raise BadRequest("warning must not be above error", detail={"field": "warning"})
@@ -39,7 +53,13 @@ async def alerts(
         size=None,
         start_timestamp=start,
         end_timestamp=end,
+        names=("start", "end"),
     )
     if len(query.measures) != 1:
         raise BadRequest("measure names one column", detail={"field": "measure"})
-    return await find_alerts(store, query, warning=warning, error=error)
+    if query.end_ms - query.start_ms > MAX_ALERT_SPAN_MS:
+        raise BadRequest(
+            "the range from start to end is at most 31 days: alerts read every raw point",
+            detail={"field": "end"},
+        )
+    return AlertsOut.model_validate(await find_alerts(store, query, warning=warning, error=error))

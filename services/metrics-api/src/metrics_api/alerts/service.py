@@ -10,6 +10,9 @@ from metrics_api.series.binning import measure_values
 from metrics_api.series.service import SeriesQuery, iso
 from metrics_api.series.store import SeriesStore
 
+# Alerts look at every raw point, so the range they scan is bounded.
+MAX_ALERT_SPAN_MS = 31 * 86_400_000
+
 
 async def find_alerts(
     store: SeriesStore, query: SeriesQuery, *, warning: float, error: float
@@ -17,16 +20,20 @@ async def find_alerts(
     """Points with value >= error are errors; the rest with value >= warning are warnings."""
     measure = query.measures[0]
     columns = query.table.source_columns([measure])
-    ts, raw, _ = await store.read_raw(
+    found: dict[str, list[tuple[int, float]]] = {"warnings": [], "errors": []}
+    async for ts, raw in store.raw_chunks(
         query.table, query.key, columns, query.start_ms, query.end_ms + 1
-    )
-    values = measure_values(measure, raw)
-    out: dict[str, list[dict[str, Any]]] = {"warnings": [], "errors": []}
-    with np.errstate(invalid="ignore"):
-        is_error = values >= error
-        is_warning = ~is_error & (values >= warning)
-    for kind, mask in (("errors", is_error), ("warnings", is_warning)):
-        for t, v in zip(ts[mask].tolist(), values[mask].tolist(), strict=True):
-            value: float | int = int(v) if measure.integer else v
-            out[kind].append({measure.name: value, "metric_timestamp": iso(t)})
+    ):
+        values = measure_values(measure, raw)
+        with np.errstate(invalid="ignore"):
+            is_error = values >= error
+            is_warning = ~is_error & (values >= warning)
+        for kind, mask in (("errors", is_error), ("warnings", is_warning)):
+            found[kind] += zip(ts[mask].tolist(), values[mask].tolist(), strict=True)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind, hits in found.items():
+        out[kind] = [
+            {measure.name: int(v) if measure.integer else v, "metric_timestamp": iso(t)}
+            for t, v in sorted(hits)
+        ]
     return out

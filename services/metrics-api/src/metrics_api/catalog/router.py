@@ -1,37 +1,51 @@
-"""The catalog endpoints, with the original's paths and shapes."""
+"""The catalog endpoints, with the original's paths and shapes (read token)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
+from meridian_kit.errors import error_responses
 
+from metrics_api.catalog.models import ApplicationsOut, AppMetricsOut, EnvironmentsOut, MetricsOut
 from metrics_api.catalog.service import list_applications, list_environments, list_metrics
-from metrics_api.deps import StoreDep
+from metrics_api.deps import READ, StoreDep
 
-router = APIRouter(prefix="/api/v1", tags=["catalog"])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["catalog"],
+    dependencies=READ,
+    responses=error_responses(400, 401, 404, 503),
+)
+
+Env = Annotated[str, Path(min_length=1)]
+App = Annotated[str, Path(min_length=1)]
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_model=MetricsOut, response_model_exclude_unset=True)
 async def metrics(store: StoreDep) -> dict[str, Any]:
     """Every metric with its table and last_timestamp."""
     return {"data": {"metrics": await list_metrics(store)}}
 
 
-@router.get("/environments/")
+@router.get("/environments/", response_model=EnvironmentsOut)
 async def environments(store: StoreDep) -> dict[str, Any]:
     """Every environment."""
     return {"data": {"environments": await list_environments(store)}}
 
 
-@router.get("/environments/{env}/applications")
-async def applications(env: str, store: StoreDep) -> dict[str, Any]:
+@router.get("/environments/{env}/applications", response_model=ApplicationsOut)
+async def applications(env: Env, store: StoreDep) -> dict[str, Any]:
     """The applications of an environment."""
     return {"data": {"environment": env, "applications": await list_applications(store, env)}}
 
 
-@router.get("/environments/{env}/applications/{app}/metrics")
-async def metrics_of(env: str, app: str, store: StoreDep) -> dict[str, Any]:
+@router.get(
+    "/environments/{env}/applications/{app}/metrics",
+    response_model=AppMetricsOut,
+    response_model_exclude_unset=True,
+)
+async def metrics_of(env: Env, app: App, store: StoreDep) -> dict[str, Any]:
     """The metrics of an application, each with its table and last_timestamp."""
     entries = await list_metrics(store, env, app)
     for entry in entries:

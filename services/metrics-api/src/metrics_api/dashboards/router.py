@@ -1,18 +1,24 @@
-"""/api/v1/dashboards: list, create, read, update, delete."""
+"""/api/v1/dashboards: list, create, read (read token); create, update, delete (write token)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Path
+from meridian_kit.errors import error_responses
 from pydantic import BaseModel, Field
 
 from metrics_api.dashboards import service
-from metrics_api.deps import StoreDep
+from metrics_api.deps import READ, WRITE, StoreDep
 
 router = APIRouter(prefix="/api/v1/dashboards", tags=["dashboards"])
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+TypePath = Annotated[str, Path(min_length=1, description="time_series or alert")]
+NamePath = Annotated[str, Path(min_length=1, max_length=200)]
+
+READ_ERRORS = error_responses(400, 401, 404, 409, 503)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 503)
 
 
 class DashboardIn(BaseModel):
@@ -29,42 +35,70 @@ class DashboardData(BaseModel):
     data: dict[str, Any]
 
 
-@router.get("")
-async def list_all(store: StoreDep) -> dict[str, Any]:
+class Dashboard(BaseModel):
+    """A saved dashboard."""
+
+    type: str
+    name: str
+    data: dict[str, Any]
+
+
+class DashboardList(BaseModel):
+    """Dashboards."""
+
+    dashboards: list[Dashboard]
+
+
+class OneDashboard(BaseModel):
+    """One dashboard."""
+
+    dashboard: Dashboard
+
+
+class Success(BaseModel):
+    """The change was made."""
+
+    success: bool
+
+
+@router.get("", dependencies=READ, responses=READ_ERRORS)
+async def list_all(store: StoreDep) -> DashboardList:
     """Every dashboard."""
-    return {"dashboards": await service.list_dashboards(store)}
+    return DashboardList.model_validate({"dashboards": await service.list_dashboards(store)})
 
 
-@router.post("", status_code=201)
-async def create(body: DashboardIn, store: StoreDep) -> dict[str, Any]:
+@router.post("", status_code=201, dependencies=WRITE, responses=WRITE_ERRORS)
+async def create(body: DashboardIn, store: StoreDep) -> Success:
     """Creates a dashboard; 409 when that type and name exist already."""
     await service.create_dashboard(store, body.type, body.name, body.data)
-    return {"success": True}
+    return Success(success=True)
 
 
-@router.get("/{type_}")
-async def list_of_type(type_: str, store: StoreDep) -> dict[str, Any]:
+@router.get("/{type_}", dependencies=READ, responses=READ_ERRORS)
+async def list_of_type(type_: TypePath, store: StoreDep) -> DashboardList:
     """The dashboards of one type (time_series or alert)."""
-    return {"dashboards": await service.list_dashboards(store, type_)}
+    return DashboardList.model_validate({"dashboards": await service.list_dashboards(store, type_)})
 
 
-@router.get("/{type_}/{name}")
-async def read(type_: str, name: str, store: StoreDep) -> dict[str, Any]:
-    """One dashboard."""
-    return {"dashboard": await service.get_dashboard(store, type_, name)}
+@router.get("/{type_}/{name}", dependencies=READ, responses=READ_ERRORS)
+async def read(type_: TypePath, name: NamePath, store: StoreDep) -> OneDashboard:
+    """One dashboard (409 when its stored data cannot be shown: replace or delete it)."""
+    return OneDashboard.model_validate(
+        {"dashboard": await service.get_dashboard(store, type_, name)}
+    )
 
 
-@router.put("/{type_}/{name}")
+@router.put("/{type_}/{name}", dependencies=WRITE, responses=WRITE_ERRORS)
 async def update(
-    type_: str, name: str, body: Annotated[DashboardData, Body()], store: StoreDep
-) -> dict[str, Any]:
+    type_: TypePath, name: NamePath, body: Annotated[DashboardData, Body()], store: StoreDep
+) -> Success:
     """Replaces a dashboard's data."""
     await service.update_dashboard(store, type_, name, body.data)
-    return {"success": True}
+    return Success(success=True)
 
 
-@router.delete("/{type_}/{name}")
-async def delete(type_: str, name: str, store: StoreDep) -> dict[str, Any]:
+@router.delete("/{type_}/{name}", dependencies=WRITE, responses=WRITE_ERRORS)
+async def delete(type_: TypePath, name: NamePath, store: StoreDep) -> Success:
     """Deletes a dashboard."""
     await service.delete_dashboard(store, type_, name)
-    return {"success": True}
+    return Success(success=True)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import logging
 from typing import Any
 
-from meridian_kit.errors import BadRequest, Conflict, NotFound
+import orjson
+from meridian_kit.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 
+from metrics_api.dashboards.limits import MAX_BYTES, data_problem
 from metrics_api.schema.tables import DASHBOARDS_TABLE
 from metrics_api.series.store import SeriesStore
+
+log = logging.getLogger(__name__)
 
 DASHBOARD_TYPES = ("time_series", "alert")
 
@@ -26,18 +30,38 @@ def _missing(type_: str, name: str) -> NotFound:
     return NotFound(f'No dashboard found with type = "{type_}" and name = "{name}"')
 
 
-def _dashboard(row: tuple[Any, ...]) -> dict[str, Any]:
-    return {"type": row[0], "name": row[1], "data": json.loads(row[2])}
+def check_data(data: dict[str, Any]) -> str:
+    """The data as stored JSON text; too deep or not plain JSON is a 400, too large a 413."""
+    problem = data_problem(data)
+    if problem is not None and "larger than" in problem:
+        raise PayloadTooLarge(problem, detail={"field": "data", "max_bytes": MAX_BYTES})
+    if problem is not None:
+        raise BadRequest(f"Invalid data: {problem}", detail=[{"field": "data", "message": problem}])
+    return orjson.dumps(data).decode()
+
+
+def _stored(row: tuple[Any, ...]) -> dict[str, Any] | None:
+    """A stored row as a dashboard, or None when its data is unreadable (logged, never raised)."""
+    try:
+        data = orjson.loads(row[2]) if row[2] is not None else None
+    except orjson.JSONDecodeError:
+        data = None
+    problem = data_problem(data)
+    if problem is not None:
+        log.warning("dashboard %s/%s is unreadable: %s", row[0], row[1], problem)
+        return None
+    return {"type": row[0], "name": row[1], "data": data}
 
 
 async def list_dashboards(store: SeriesStore, type_: str | None = None) -> list[dict[str, Any]]:
-    """Every dashboard, or those of one type."""
+    """Every readable dashboard, or those of one type; a bad stored row is left out, not a 500."""
     query = f"SELECT type, name, data FROM {store.keyspace}.{DASHBOARDS_TABLE}"
     params = None
     if type_ is not None:
         check_type(type_)
         query, params = query + " WHERE type = %s", [type_]
-    return [_dashboard(r) for r in await store.db.execute(query, params)]
+    rows = await store.db.execute(query, params)
+    return [d for d in map(_stored, rows) if d is not None]
 
 
 async def get_dashboard(store: SeriesStore, type_: str, name: str) -> dict[str, Any]:
@@ -49,16 +73,22 @@ async def get_dashboard(store: SeriesStore, type_: str, name: str) -> dict[str, 
     )
     if not rows:
         raise _missing(type_, name)
-    return _dashboard(rows[0])
+    dashboard = _stored(rows[0])
+    if dashboard is None:
+        raise Conflict(
+            f'Dashboard "{name}" holds data that cannot be shown; replace it (PUT) or delete it'
+        )
+    return dashboard
 
 
 async def create_dashboard(store: SeriesStore, type_: str, name: str, data: dict[str, Any]) -> None:
     """Adds a dashboard; one of the same type and name already there is a 409."""
     check_type(type_)
+    text = check_data(data)
     rows = await store.db.execute(
         f"INSERT INTO {store.keyspace}.{DASHBOARDS_TABLE} (type, name, data) VALUES (%s, %s, %s) "
         "IF NOT EXISTS",
-        [type_, name, json.dumps(data)],
+        [type_, name, text],
     )
     if not rows[0][0]:
         raise Conflict(f'Dashboard with type "{type_}" and name "{name}" already exists')
@@ -67,10 +97,11 @@ async def create_dashboard(store: SeriesStore, type_: str, name: str, data: dict
 async def update_dashboard(store: SeriesStore, type_: str, name: str, data: dict[str, Any]) -> None:
     """Replaces a dashboard's data; a missing one is a 404."""
     check_type(type_)
+    text = check_data(data)
     rows = await store.db.execute(
         f"UPDATE {store.keyspace}.{DASHBOARDS_TABLE} SET data = %s WHERE type = %s AND name = %s "
         "IF EXISTS",
-        [json.dumps(data), type_, name],
+        [text, type_, name],
     )
     if not rows[0][0]:
         raise _missing(type_, name)

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from meridian_kit.errors import BadRequest
-from pydantic import ValidationError
+from fastapi import APIRouter, Path, Request
+from meridian_kit.errors import BadRequest, error_responses
+from pydantic import BaseModel, ValidationError
 
-from metrics_api.deps import SettingsDep, StoreDep
+from metrics_api.deps import WRITE, SettingsDep, StoreDep
 from metrics_api.points.models import MAX_POINTS, batch_adapter
 from metrics_api.points.service import write_points
 from metrics_api.series.service import metric_table
 
 router = APIRouter(prefix="/api/v1", tags=["points"])
+
+
+class WriteResult(BaseModel):
+    """What a batch wrote."""
+
+    table: str
+    written: int
+    metrics: int
+    rollup_rows: int
+
+
+class WriteOut(BaseModel):
+    """POST /api/v1/metrics/{table}."""
+
+    data: WriteResult
+
 
 _BODY_DOC = {
     "requestBody": {
@@ -53,10 +69,18 @@ def describe(error: ValidationError) -> BadRequest:
     return BadRequest(f"invalid points: {fields}", detail=detail)
 
 
-@router.post("/metrics/{table}", openapi_extra=_BODY_DOC)
+@router.post(
+    "/metrics/{table}",
+    openapi_extra=_BODY_DOC,
+    dependencies=WRITE,
+    responses=error_responses(400, 401, 403, 404, 413, 503),
+)
 async def post_points(
-    table: str, request: Request, store: StoreDep, settings: SettingsDep
-) -> dict[str, Any]:
+    table: Annotated[str, Path(min_length=1)],
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> WriteOut:
     """Writes points to a table; the same metric and timestamp written twice stays one point."""
     spec = metric_table(table)
     body = await request.body()
@@ -71,4 +95,4 @@ async def post_points(
         ttl=settings.ttl.get(spec.name, 0),
         concurrency=settings.write_concurrency,
     )
-    return {"data": {"table": spec.name, **result}}
+    return WriteOut(data=WriteResult(table=spec.name, **result))

@@ -7,16 +7,25 @@ from typing import Literal
 
 Aggregate = Literal["max", "min", "mean", "sum"]
 
-# Rollup resolutions in seconds, finest first, and the span of one rollup partition for each
-# (about ten thousand rows per partition, so partitions stay bounded however long a series runs).
-ROLLUP_LEVELS: tuple[int, ...] = (10, 30, 60, 600, 3600)
+# Rollup resolutions in seconds, finest first, each a multiple of the one before, and the span of
+# one rollup partition for each: a few thousand to ten thousand rows per partition, so partitions
+# stay bounded however long a series runs, and a query over years reads a handful of them
+# (hourly rows by year, daily rows by decade, ten-day rows by century).
+ROLLUP_LEVELS: tuple[int, ...] = (10, 30, 60, 600, 3600, 86_400, 864_000)
 ROLLUP_PARTITION_SECONDS: dict[int, int] = {
     10: 86_400,
     30: 3 * 86_400,
     60: 7 * 86_400,
     600: 70 * 86_400,
     3600: 365 * 86_400,
+    86_400: 3650 * 86_400,
+    864_000: 36_500 * 86_400,
 }
+
+# The times a point may have, and a query may ask about (ms since the epoch, end exclusive):
+# nothing outside is stored, so a range reaching beyond is refused rather than scanned.
+TIME_MIN_MS = 0  # 1970-01-01T00:00:00Z
+TIME_MAX_MS = 7_258_118_400_000  # 2200-01-01T00:00:00Z
 
 CATALOG_TABLE = "metric_catalog"
 DASHBOARDS_TABLE = "dashboards"

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from meridian_kit.errors import BadRequest
 
 from metrics_api.points.service import epoch_ms
+from metrics_api.schema.tables import TIME_MAX_MS, TIME_MIN_MS
 from metrics_api.series.service import MAX_SIZE, SeriesQuery, measures_for, metric_table
 from metrics_api.series.store import MetricKey
 
 DEFAULT_SPAN = dt.timedelta(hours=24)
+DIGITS = re.compile(r"[0-9]{1,7}")
+TIME_MIN = dt.datetime.fromtimestamp(TIME_MIN_MS / 1000, dt.UTC)
+TIME_MAX = dt.datetime.fromtimestamp(TIME_MAX_MS / 1000, dt.UTC)
 
 
 def parse_time(value: str | None, name: str) -> dt.datetime | None:
@@ -25,6 +30,16 @@ def parse_time(value: str | None, name: str) -> dt.datetime | None:
     except ValueError:
         raise BadRequest(f"Invalid {name}", detail={"field": name, "value": value}) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def in_range(when: dt.datetime, name: str) -> None:
+    """A time the store can hold (from 1970 to before 2200, UTC), else a 400 naming it."""
+    if not TIME_MIN <= when < TIME_MAX:
+        raise BadRequest(
+            f"{name} is outside the stored range: from {TIME_MIN.isoformat()} to before "
+            f"{TIME_MAX.isoformat()}",
+            detail={"field": name, "value": when.isoformat()},
+        )
 
 
 def parse_columns(columns: str | None) -> list[str]:
@@ -42,22 +57,23 @@ def series_query(
     size: str | None,
     start_timestamp: str | None,
     end_timestamp: str | None,
+    names: tuple[str, str] = ("start_timestamp", "end_timestamp"),
 ) -> SeriesQuery:
     """Validates a data request; defaults: size 1000, the 24 hours up to the end (or now)."""
     spec = metric_table(table)
     measures = measures_for(spec, parse_columns(columns))
-    try:
-        rows = 1000 if size is None or size == "" else int(size)
-    except ValueError:
-        raise BadRequest("Invalid size: an integer is expected", detail={"field": "size"}) from None
+    if size is not None and size != "" and not DIGITS.fullmatch(size):
+        raise BadRequest("Invalid size: an integer is expected", detail={"field": "size"})
+    rows = 1000 if size is None or size == "" else int(size)
     if not 1 <= rows <= MAX_SIZE:
         raise BadRequest(f"Invalid size: between 1 and {MAX_SIZE}", detail={"field": "size"})
-    end = parse_time(end_timestamp, "end_timestamp") or dt.datetime.now(dt.UTC)
-    start = parse_time(start_timestamp, "start_timestamp") or end - DEFAULT_SPAN
+    start_name, end_name = names
+    end = parse_time(end_timestamp, end_name) or dt.datetime.now(dt.UTC)
+    in_range(end, end_name)
+    start = parse_time(start_timestamp, start_name) or max(end - DEFAULT_SPAN, TIME_MIN)
+    in_range(start, start_name)
     if start >= end:
-        raise BadRequest(
-            "start_timestamp must be before end_timestamp", detail={"field": "start_timestamp"}
-        )
+        raise BadRequest(f"{start_name} must be before {end_name}", detail={"field": start_name})
     return SeriesQuery(
         spec,
         MetricKey(environment, application, metric),

@@ -1,44 +1,94 @@
-"""The data endpoints, at the original's two paths."""
+"""The data endpoints, at the original's two paths (read token)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from meridian_kit.errors import error_responses
+from pydantic import BaseModel
 
-from metrics_api.deps import StoreDep
+from metrics_api.deps import READ, StoreDep
+from metrics_api.series.disconnect import ClientGone, cancel_on_disconnect
 from metrics_api.series.params import series_query
 from metrics_api.series.service import query_series
 
-router = APIRouter(prefix="/api/v1", tags=["series"])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["series"],
+    dependencies=READ,
+    responses=error_responses(400, 401, 404, 503),
+)
 
+Segment = Annotated[str, Path(min_length=1)]
 Columns = Annotated[
     str | None, Query(description="comma-separated measures, e.g. count,interval_count")
 ]
 Size = Annotated[
     str | None, Query(description="at most this many rows (bins) come back; default 1000")
 ]
-Start = Annotated[str | None, Query(description="ISO 8601; naive is UTC; default end - 24 h")]
-End = Annotated[str | None, Query(description="ISO 8601; naive is UTC; default now")]
+Start = Annotated[
+    str | None,
+    Query(description="ISO 8601; naive is UTC; default end - 24 h; from 1970 to before 2200"),
+]
+End = Annotated[str | None, Query(description="ISO 8601; naive is UTC; default now; before 2200")]
+CLIENT_CLOSED = 499  # nginx's code for a client that left; nobody reads this answer
+
+
+class SeriesData(BaseModel):
+    """A series' rows: [iso_time, value per column ...], null where there is no value."""
+
+    environment: str
+    application: str
+    table: str
+    metric: str
+    rows: list[list[str | float | int | None]]
+
+
+class SeriesOut(BaseModel):
+    """The data endpoints' answer."""
+
+    data: SeriesData
 
 
 async def _data(
-    store: StoreDep, table: str, env: str, app: str, metric: str, **params: Any
+    request: Request,
+    store: StoreDep,
+    table: str,
+    env: str,
+    app: str,
+    metric: str,
+    **params: str | None,
 ) -> Response:
-    query = series_query(table=table, environment=env, application=app, metric=metric, **params)
-    rows = await query_series(store, query)
+    query = series_query(
+        table=table,
+        environment=env,
+        application=app,
+        metric=metric,
+        columns=params["columns"],
+        size=params["size"],
+        start_timestamp=params["start_timestamp"],
+        end_timestamp=params["end_timestamp"],
+    )
+    try:
+        rows = await cancel_on_disconnect(request.receive, query_series(store, query))
+    except ClientGone:
+        return Response(status_code=CLIENT_CLOSED)
     body = {"environment": env, "application": app, "table": table, "metric": metric, "rows": rows}
     return Response(orjson.dumps({"data": body}), media_type="application/json")
 
 
-@router.get("/environments/{env}/applications/{app}/metrics/{table}/{metric}")
+@router.get(
+    "/environments/{env}/applications/{app}/metrics/{table}/{metric}", response_model=SeriesOut
+)
 async def metric_data(
-    env: str,
-    app: str,
-    table: str,
-    metric: str,
+    request: Request,
+    env: Segment,
+    app: Segment,
+    table: Segment,
+    metric: Segment,
     store: StoreDep,
     columns: Columns = None,
     size: Size = None,
@@ -47,17 +97,18 @@ async def metric_data(
 ) -> Response:
     """A series' rows over a time range, binned on the server when there are more than `size`."""
     return await _data(
-        store, table, env, app, metric,
+        request, store, table, env, app, metric,
         columns=columns, size=size, start_timestamp=start_timestamp, end_timestamp=end_timestamp,
     )  # fmt: skip
 
 
-@router.get("/metrics/{table}/{env}/{app}/{metric}")
+@router.get("/metrics/{table}/{env}/{app}/{metric}", response_model=SeriesOut)
 async def metric_data_by_table(
-    table: str,
-    env: str,
-    app: str,
-    metric: str,
+    request: Request,
+    table: Segment,
+    env: Segment,
+    app: Segment,
+    metric: Segment,
     store: StoreDep,
     columns: Columns = None,
     size: Size = None,
@@ -66,6 +117,6 @@ async def metric_data_by_table(
 ) -> Response:
     """The same data as /environments/{env}/applications/{app}/metrics/{table}/{metric}."""
     return await _data(
-        store, table, env, app, metric,
+        request, store, table, env, app, metric,
         columns=columns, size=size, start_timestamp=start_timestamp, end_timestamp=end_timestamp,
     )  # fmt: skip

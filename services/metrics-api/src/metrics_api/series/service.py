@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
@@ -10,20 +9,21 @@ from typing import Literal
 import numpy as np
 from meridian_kit.errors import BadRequest, NotFound
 
-from metrics_api.schema.tables import METRIC_TABLES, Measure, MetricTable
+from metrics_api.schema.tables import METRIC_TABLES, ROLLUP_LEVELS, Measure, MetricTable
 from metrics_api.series.binning import (
     Partials,
     bin_width,
     final_values,
     finish,
-    merge,
     raw_partials,
     rollup_level,
 )
-from metrics_api.series.store import MetricKey, SeriesStore
+from metrics_api.series.cover import BinAccumulator, cover
+from metrics_api.series.store import DAY_MS, MetricKey, SeriesStore, day_of
 
 UTC = dt.UTC
 MAX_SIZE = 100_000
+DAY_S = 86_400
 
 
 @dataclass
@@ -87,31 +87,87 @@ def json_rows(
     return [[t, *cells] for t, *cells in zip(iso_times(ts), *columns, strict=True)]
 
 
-async def _raw(store: SeriesStore, q: SeriesQuery, start: int, end: int) -> Partials:
+async def _raw_into(
+    acc: BinAccumulator,
+    store: SeriesStore,
+    q: SeriesQuery,
+    start: int,
+    end: int,
+    days: list[dt.date] | None = None,
+) -> None:
     columns = q.table.source_columns(q.measures)
-    ts, raw, _ = await store.read_raw(q.table, q.key, columns, start, end)
-    return raw_partials(ts, raw, q.measures)
+    async for ts, raw in store.raw_chunks(q.table, q.key, columns, start, end, days):
+        acc.add(raw_partials(ts, raw, q.measures), is_raw=True)
+
+
+def _rows(partials: Partials, q: SeriesQuery) -> list[list[object]]:
+    return json_rows(partials.ts, [final_values(m, partials) for m in q.measures], q.measures)
+
+
+def _bins(acc: BinAccumulator, q: SeriesQuery) -> list[list[object]]:
+    return json_rows(*finish(acc.merged(), q.measures, acc.width_ms), q.measures)
+
+
+def _runs(starts: np.ndarray, width_ms: int) -> list[tuple[int, int]]:
+    """Sorted row starts of one level as [start, end) ranges, adjacent rows joined."""
+    if not len(starts):
+        return []
+    starts = np.unique(starts)
+    breaks = np.flatnonzero(np.diff(starts) > width_ms)
+    firsts = np.r_[starts[0], starts[breaks + 1]]
+    lasts = np.r_[starts[breaks], starts[-1]] + width_ms
+    return list(zip(firsts.tolist(), lasts.tolist(), strict=True))
+
+
+async def _days_with_points(
+    store: SeriesStore, q: SeriesQuery, level: int, starts: np.ndarray
+) -> list[dt.date]:
+    """The UTC days holding the rows of `level` that start at `starts` (rows coarser than a day
+    are narrowed with the daily rows inside them)."""
+    while level > DAY_S:
+        finer = max(lv for lv in ROLLUP_LEVELS if lv < level and level % lv == 0)
+        ranges = _runs(starts, level * 1000)
+        found = [c.ts[c.points > 0] async for c in store.rollup_chunks(
+            q.table, q.key, finer, q.measures, ranges
+        )]  # fmt: skip
+        starts = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+        level = finer
+    return [day_of(int(d) * DAY_MS) for d in np.unique(starts // DAY_MS).tolist()]
 
 
 async def query_series(store: SeriesStore, q: SeriesQuery) -> list[list[object]]:
-    """The series as rows: every raw point if there are at most `size`, else one row per bin."""
+    """The series as rows: every raw point if there are at most `size`, else one row per bin.
+
+    Reads whole rows of the coarsest rollup level that divides the bin width, finer rows at the
+    unaligned edges (see cover.py), so the work is bounded by the bins asked for, not the range."""
     stop = q.end_ms + 1
     width_s = bin_width((q.end_ms - q.start_ms) / 1000, q.size)
-    width = width_s * 1000
     level = rollup_level(width_s)
-    if level is not None:
-        step = level * 1000
-        first, last = -(-q.start_ms // step) * step, stop // step * step
-        if first < last:
-            head, middle, tail = await asyncio.gather(
-                _raw(store, q, q.start_ms, first),
-                store.read_rollup(q.table, q.key, level, q.measures, first, last),
-                _raw(store, q, last, stop),
-            )
-            if int(middle.points.sum()) + len(head) + len(tail) > q.size:
-                partials = Partials.concat([head, middle, tail], q.measures)
-                return json_rows(*finish(merge(partials, width), q.measures, width), q.measures)
-    partials = await _raw(store, q, q.start_ms, stop)
-    if len(partials) > q.size:
-        return json_rows(*finish(merge(partials, width), q.measures, width), q.measures)
-    return json_rows(partials.ts, [final_values(m, partials) for m in q.measures], q.measures)
+    levels = tuple(lv for lv in ROLLUP_LEVELS if level is not None and lv <= level)
+    acc = BinAccumulator(q.measures, width_s * 1000, keep_raw=q.size)
+    nonempty: list[tuple[int, int, int, np.ndarray]] = []  # while few: which rows hold points
+    for piece_level, start, end in cover(q.start_ms, stop, levels):
+        if piece_level is None:
+            await _raw_into(acc, store, q, start, end)
+            continue
+        found = []
+        async for chunk in store.rollup_chunks(
+            q.table, q.key, piece_level, q.measures, [(start, end)]
+        ):
+            acc.add(chunk, is_raw=False)
+            if acc.points <= q.size:
+                found.append(chunk.ts[chunk.points > 0])
+        if found and acc.points <= q.size:
+            nonempty.append((piece_level, start, end, np.concatenate(found)))
+    if acc.points > q.size:
+        return _bins(acc, q)
+    if not nonempty:
+        return _rows(acc.raw_points(), q)
+    # Few points: the raw points themselves, read only from the days that hold them.
+    few = BinAccumulator(q.measures, acc.width_ms, keep_raw=q.size)
+    for chunk in acc.raw or []:
+        few.add(chunk, is_raw=True)
+    for piece_level, start, end, starts in nonempty:
+        days = await _days_with_points(store, q, piece_level, starts)
+        await _raw_into(few, store, q, start, end, days)
+    return _bins(few, q) if few.points > q.size else _rows(few.raw_points(), q)

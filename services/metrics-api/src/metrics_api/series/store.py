@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -15,6 +16,8 @@ from metrics_api.series.binning import Partials
 
 DAY_MS = 86_400_000
 PARTITIONS_IN_FLIGHT = 16
+# Raw days read together in one `day IN (...)` query when only a few scattered days hold points.
+DAYS_PER_QUERY = 100
 EPOCH = dt.date(1970, 1, 1)
 
 
@@ -72,6 +75,62 @@ class SeriesStore:
 
         return list(await asyncio.gather(*(one(s, p) for s, p in queries)))
 
+    async def _windows(
+        self, queries: Sequence[tuple[PreparedStatement, tuple[object, ...]]]
+    ) -> AsyncIterator[list[Any]]:
+        """Runs the queries PARTITIONS_IN_FLIGHT at a time, yielding each one's rows, so a long
+        range is never held in memory at once (and stops as soon as the caller stops)."""
+        for i in range(0, len(queries), PARTITIONS_IN_FLIGHT):
+            for rows in await self._each(list(queries[i : i + PARTITIONS_IN_FLIGHT])):
+                yield rows
+
+    async def _raw_statement(
+        self, table: MetricTable, columns: list[str], by: str
+    ) -> PreparedStatement:
+        selected = ", ".join(f'"{c}"' for c in columns)
+        return await self.db.prepare(
+            f"SELECT toUnixTimestamp(metric_timestamp), {selected} FROM {self.keyspace}.{table.name} "
+            f"WHERE environment = ? AND application = ? AND metric_name = ? AND day {by} "
+            "AND metric_timestamp >= ? AND metric_timestamp < ?"
+        )
+
+    @staticmethod
+    def _raw_columns(
+        rows: list[Any], columns: list[str]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        if not rows:
+            return np.empty(0, dtype=np.int64), {c: np.empty(0) for c in columns}
+        cols = list(zip(*rows, strict=True))
+        ts = np.array(cols[0], dtype=np.int64)
+        return ts, {c: to_float(cols[i + 1]) for i, c in enumerate(columns)}
+
+    async def raw_chunks(
+        self,
+        table: MetricTable,
+        key: MetricKey,
+        columns: list[str],
+        start_ms: int,
+        end_ms: int,
+        days: list[dt.date] | None = None,
+    ) -> AsyncIterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Raw points in [start_ms, end_ms) a partition at a time (or, given `days`, only those
+        days, up to DAYS_PER_QUERY per query); times in ms and float columns, in no set order."""
+        queries: list[tuple[PreparedStatement, tuple[object, ...]]]
+        if days is None:
+            statement = await self._raw_statement(table, columns, "= ?")
+            queries = [
+                (statement, (*key, d, start_ms, end_ms)) for d in days_between(start_ms, end_ms)
+            ]
+        else:
+            statement = await self._raw_statement(table, columns, "IN ?")
+            queries = [
+                (statement, (*key, days[i : i + DAYS_PER_QUERY], start_ms, end_ms))
+                for i in range(0, len(days), DAYS_PER_QUERY)
+            ]
+        async for rows in self._windows(queries):
+            if rows:
+                yield self._raw_columns(rows, columns)
+
     async def read_raw(
         self,
         table: MetricTable,
@@ -81,24 +140,55 @@ class SeriesStore:
         end_ms: int,
     ) -> tuple[np.ndarray, dict[str, np.ndarray], list[tuple[object, ...]]]:
         """Raw points in [start_ms, end_ms): times (ms), float columns, and the rows as read."""
-        selected = ", ".join(f'"{c}"' for c in columns)
-        statement = await self.db.prepare(
-            f"SELECT toUnixTimestamp(metric_timestamp), {selected} FROM {self.keyspace}.{table.name} "
-            "WHERE environment = ? AND application = ? AND metric_name = ? AND day = ? "
-            "AND metric_timestamp >= ? AND metric_timestamp < ?"
-        )
+        statement = await self._raw_statement(table, columns, "= ?")
         pages = await self._each(
             [(statement, (*key, day, start_ms, end_ms)) for day in days_between(start_ms, end_ms)]
         )
         rows = [row for page in pages for row in page]
-        if not rows:
-            return np.empty(0, dtype=np.int64), {c: np.empty(0) for c in columns}, rows
-        cols = list(zip(*rows, strict=True))
-        ts = np.array(cols[0], dtype=np.int64)
-        return ts, {c: to_float(cols[i + 1]) for i, c in enumerate(columns)}, rows
+        ts, values = self._raw_columns(rows, columns)
+        return ts, values, rows
 
     def _rollup_columns(self, measures: list[Measure]) -> list[str]:
         return [c for m in measures for c in m.rollup_columns]
+
+    async def _rollup_statement(self, table: MetricTable, columns: list[str]) -> PreparedStatement:
+        selected = ", ".join(f'"{c}"' for c in columns)
+        return await self.db.prepare(
+            f"SELECT toUnixTimestamp(bin_start), points, {selected} FROM {self.keyspace}.{table.rollup} "
+            "WHERE environment = ? AND application = ? AND metric_name = ? AND resolution = ? "
+            "AND bucket = ? AND bin_start >= ? AND bin_start < ?"
+        )
+
+    @staticmethod
+    def _partials(rows: list[Any], columns: list[str]) -> Partials:
+        cols = list(zip(*rows, strict=True))
+        return Partials(
+            np.array(cols[0], dtype=np.int64),
+            np.array(cols[1], dtype=np.int64),
+            {c: to_float(cols[i + 2]) for i, c in enumerate(columns)},
+        )
+
+    async def rollup_chunks(
+        self,
+        table: MetricTable,
+        key: MetricKey,
+        level: int,
+        measures: list[Measure],
+        ranges: list[tuple[int, int]],
+    ) -> AsyncIterator[Partials]:
+        """Rollup rows of one resolution whose bin starts in any of the [start, end) ranges, a
+        partition at a time (empty partitions skipped)."""
+        columns = self._rollup_columns(measures)
+        statement = await self._rollup_statement(table, columns)
+        span = ROLLUP_PARTITION_SECONDS[level] * 1000
+        queries = [
+            (statement, (*key, level, bucket, max(start, bucket), min(end, bucket + span)))
+            for start, end in ranges
+            for bucket in buckets_between(level, start, end)
+        ]
+        async for rows in self._windows(queries):
+            if rows:
+                yield self._partials(rows, columns)
 
     async def read_rollup(
         self,
@@ -111,12 +201,7 @@ class SeriesStore:
     ) -> Partials:
         """Rollup rows of one resolution whose bin starts in [start_ms, end_ms)."""
         columns = self._rollup_columns(measures)
-        selected = ", ".join(f'"{c}"' for c in columns)
-        statement = await self.db.prepare(
-            f"SELECT toUnixTimestamp(bin_start), points, {selected} FROM {self.keyspace}.{table.rollup} "
-            "WHERE environment = ? AND application = ? AND metric_name = ? AND resolution = ? "
-            "AND bucket = ? AND bin_start >= ? AND bin_start < ?"
-        )
+        statement = await self._rollup_statement(table, columns)
         pages = await self._each(
             [
                 (statement, (*key, level, bucket, start_ms, end_ms))
@@ -126,12 +211,7 @@ class SeriesStore:
         rows = [row for page in pages for row in page]
         if not rows:
             return Partials.empty(measures)
-        cols = list(zip(*rows, strict=True))
-        return Partials(
-            np.array(cols[0], dtype=np.int64),
-            np.array(cols[1], dtype=np.int64),
-            {c: to_float(cols[i + 2]) for i, c in enumerate(columns)},
-        )
+        return self._partials(rows, columns)
 
     async def write_rollup(
         self,

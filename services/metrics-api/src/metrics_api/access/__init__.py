@@ -1,0 +1,1 @@
+"""Who may call metrics-api: the read token and the write token."""
