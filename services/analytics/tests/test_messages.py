@@ -167,10 +167,9 @@ async def test_every_route_needs_the_api_key(client):
         for headers in ({"X-Api-Key": ""}, {"X-Api-Key": "wrong"}):
             response = await client.request(method, path, headers=headers)
             assert response.status_code == 401, (method, path)
-            assert response.json() == {
-                "status": "Unauthorized: missing or wrong X-Api-Key header",
-                "code": 401,
-            }
+            body = response.json()
+            assert body["code"] == 401 and body["status"].startswith("Unauthorized: ")
+            assert "X-Api-Key" in body["status"]
     assert (await client.get("/healthz", headers={"X-Api-Key": ""})).status_code == 200
     assert (await client.get("/documentation", headers={"X-Api-Key": ""})).status_code == 200
 

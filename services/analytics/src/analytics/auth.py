@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
-from meridian_kit.auth import keys_equal
-from meridian_kit.errors import Unauthorized
+from meridian_kit.auth import require_key
 
 _header = APIKeyHeader(name="X-Api-Key", auto_error=False, description="the service's APIKEY")
 
@@ -15,10 +14,13 @@ _header = APIKeyHeader(name="X-Api-Key", auto_error=False, description="the serv
 async def require_api_key(
     request: Request, key: Annotated[str | None, Security(_header)] = None
 ) -> None:
-    """Refuses (401) a request without the right key; compares in constant time."""
-    expected: str = request.app.state.settings.apikey
-    if key is None or not keys_equal(key, expected):
-        raise Unauthorized("missing or wrong X-Api-Key header")
+    """401 for a missing or wrong X-Api-Key (compared in constant time); 403 if APIKEY is unset."""
+    require_key(
+        key,
+        request.app.state.settings.apikey,
+        credentials="the `X-Api-Key` header",
+        setting="APIKEY",
+    )
 
 
 ApiKey = Depends(require_api_key)
