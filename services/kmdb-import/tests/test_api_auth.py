@@ -27,7 +27,7 @@ async def test_no_token_and_wrong_token_are_401(api_client, method, path):
         assert basic.status_code == 401 and "missing" in basic.json()["error"]
     async with api_client(token="not-the-token-at-all") as client:
         wrong = await client.request(method, path)
-        assert wrong.status_code == 401 and "wrong token" in wrong.json()["error"]
+        assert wrong.status_code == 401 and "wrong credentials" in wrong.json()["error"]
 
 
 async def test_right_token_is_served(api_client):

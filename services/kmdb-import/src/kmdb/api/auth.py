@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from meridian_kit.auth import keys_equal
-from meridian_kit.errors import Forbidden, Unauthorized
+from fastapi.security import HTTPAuthorizationCredentials
+from meridian_kit.auth import bearer_challenge, bearer_security, require_key
 
 from kmdb.api.deps import SettingsDep
 
-_bearer = HTTPBearer(auto_error=False, description="the service's KMDB_API_TOKEN")
+_bearer = bearer_security("the service's KMDB_API_TOKEN")
 
 
 async def require_token(
@@ -19,13 +18,14 @@ async def require_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> None:
     """401 without `Authorization: Bearer <KMDB_API_TOKEN>` or with a wrong one; 403 if unset."""
-    expected = settings.api_token
-    if not expected:
-        raise Forbidden("kmdb API disabled: KMDB_API_TOKEN is not set")
-    if credentials is None:
-        raise Unauthorized("missing `Authorization: Bearer <KMDB_API_TOKEN>` header")
-    if not keys_equal(credentials.credentials, expected):
-        raise Unauthorized("wrong token in the `Authorization: Bearer` header")
+    require_key(
+        credentials.credentials if credentials else None,
+        settings.api_token,
+        credentials="`Authorization: Bearer <KMDB_API_TOKEN>`",
+        setting="KMDB_API_TOKEN",
+        disabled="kmdb API disabled: KMDB_API_TOKEN is not set",
+        challenge=bearer_challenge("kmdb-import"),
+    )
 
 
 TokenDep = Depends(require_token)
