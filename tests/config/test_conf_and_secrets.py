@@ -115,12 +115,12 @@ def test_a_role_without_a_folder_is_a_404_and_no_admin_key_disables_admin(
 
 def test_follower_notify_needs_its_leader_key(shared_cluster: Cluster) -> None:
     web, other_web, _ = shared_cluster.followers
-    assert httpx.post(f"{web.url}/notify").status_code == 403
+    assert httpx.post(f"{web.url}/notify").status_code == 401
     wrong = httpx.post(f"{web.url}/notify", headers={"Authorization": other_web.key})
-    assert wrong.status_code == 403 and "invalid or missing key" in wrong.json()["error"]
+    assert wrong.status_code == 401 and "wrong credentials" in wrong.json()["error"]
     assert (
         httpx.post(f"{web.url}/notify", params={"auth": shared_cluster.admin_key}).status_code
-        == 403
+        == 401
     )
     ok = httpx.post(f"{web.url}/notify", params={"auth": web.key}, timeout=30)
     assert ok.status_code == 200

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from fastapi import Request
-from meridian_kit.auth import keys_equal, presented_key
-from meridian_kit.errors import Forbidden
+from meridian_kit.auth import presented_key, require_key
 
 
 def check_key(request: Request, expected: str) -> None:
-    """403 unless the request carries the expected key."""
-    if not keys_equal(presented_key(request) or "", expected):
-        raise Forbidden("invalid or missing key (Authorization header or ?auth=)")
+    """401 unless the request carries the expected key (the kit's rule); 403 if none is set."""
+    require_key(
+        presented_key(request),
+        expected,
+        credentials="the leader key (`Authorization` header or `?auth=`)",
+        setting="the follower's leader auth key",
+    )
