@@ -68,6 +68,8 @@ def defaults(values: dict[str, str]) -> dict[str, str]:
     put("KMDB_API_TOKEN", secret())
     # metrics-api
     put("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
+    put("METRICS_API_READ_TOKEN", secret())  # the dashboard's (reads only)
+    put("METRICS_API_WRITE_TOKEN", secret())  # writers' (ingest's forwarder) and dashboard saves
     # config leader / follower
     put("CONFIG_LEADER_CONFIG", str(LOCAL / "config-leader" / "config-leader.json"))
     put("CONFIG_FOLLOWER_CONFIG", str(LOCAL / "config-follower" / "config-follower.json"))

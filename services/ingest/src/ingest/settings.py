@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     retention_interval: float = Field(3600.0, validation_alias="INGEST_RETENTION_INTERVAL", gt=0)
     metrics_api_url: str = Field("", validation_alias="INGEST_METRICS_API_URL")
     metrics_api_table: str = Field("raw_gauge", validation_alias="INGEST_METRICS_API_TABLE")
+    # metrics-api's write token, sent as `Authorization: Bearer` by the forwarder.
+    metrics_api_write_token: str = Field("", validation_alias="METRICS_API_WRITE_TOKEN")
     forward_batch: int = Field(500, validation_alias="INGEST_FORWARD_BATCH", ge=1)
 
     @field_validator("public_url")

@@ -14,6 +14,7 @@ from ingest.context import Ingest
 from ingest.forwarder.forwarder import Forwarder, iso, points_of
 
 METRICS_API = os.environ.get("INGEST_METRICS_API_URL") or "http://127.0.0.1:8104"
+WRITE_TOKEN = os.environ.get("METRICS_API_WRITE_TOKEN", "")
 
 
 def status(cpu: float) -> dict:
@@ -39,7 +40,8 @@ def test_points_are_numeric_metrics_per_process() -> None:
     }
 
 
-async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
+async def metrics_api_ready() -> None:
+    """Skips unless the suite's metrics-api answers, and the write token is known."""
     try:
         async with httpx.AsyncClient(timeout=5) as probe:
             ready = await probe.get(f"{METRICS_API}/readyz")
@@ -47,6 +49,12 @@ async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
         pytest.skip(f"metrics-api does not answer at {METRICS_API}: {exc}")
     if ready.status_code != 200:
         pytest.skip(f"metrics-api is not ready: {ready.text[:200]}")
+    if not WRITE_TOKEN:
+        pytest.skip("METRICS_API_WRITE_TOKEN is not set (.local/dev.env)")
+
+
+async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
+    await metrics_api_ready()
     environment = f"ingest-test-{uuid.uuid4().hex[:8]}"
     forwarder = Forwarder(
         redis=ingest.redis,
@@ -56,6 +64,7 @@ async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
         url=METRICS_API,
         table="raw_gauge",
         batch=2,  # several batches for three points per status
+        token=WRITE_TOKEN,
     )
     now = int(time.time() * 1000)
     for i, cpu in enumerate((10, 30)):
@@ -71,7 +80,8 @@ async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     assert (forwarder.sent, forwarder.dropped) == (6, 0)
-    async with httpx.AsyncClient(base_url=METRICS_API, timeout=30) as client:
+    auth = {"Authorization": f"Bearer {WRITE_TOKEN}"}
+    async with httpx.AsyncClient(base_url=METRICS_API, timeout=30, headers=auth) as client:
         response = await client.get(
             f"/api/v1/metrics/raw_gauge/{environment}/api/cpu",
             params={
@@ -84,3 +94,31 @@ async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
     rows = response.json()["data"]["rows"]
     assert [row[1] for row in rows] == [10.0, 30.0]
     assert await ingest.redis.xlen(forwarder.queue.key) == 0
+
+
+async def test_a_refused_token_keeps_the_points_queued(ingest: Ingest) -> None:
+    await metrics_api_ready()
+    forwarder = Forwarder(
+        redis=ingest.redis,
+        key=f"{ingest.keys.prefix}:forward-refused",
+        group="forwarders",
+        consumer="test",
+        url=METRICS_API,
+        table="raw_gauge",
+        batch=10,
+        token="not-the-write-token",
+    )
+    await forwarder.enqueue(points_of("refused", status(5), int(time.time() * 1000)))
+    task = asyncio.create_task(forwarder.run())
+    try:
+        for _ in range(300):
+            if forwarder.refused:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert forwarder.refused >= 1
+    assert (forwarder.sent, forwarder.dropped) == (0, 0)
+    assert await ingest.redis.xlen(forwarder.queue.key) == 1  # still there for the next try

@@ -2,14 +2,17 @@
 
 Points are queued in a Redis Stream (bounded: the oldest are trimmed if metrics-api stays away for
 very long) and a consumer group posts them as `POST {url}/api/v1/metrics/{table}` with
-`{"points": [{environment, application, metric_name, metric_timestamp, value}]}`:
-environment = bucket name, application = process name.
+`{"points": [{environment, application, metric_name, metric_timestamp, value}]}` and
+`Authorization: Bearer <METRICS_API_WRITE_TOKEN>`: environment = bucket name, application = process
+name. A refused token (401/403) is a misconfiguration, not bad points: they stay queued and are
+retried until the token is fixed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,13 +79,19 @@ class Forwarder:
         url: str,
         table: str,
         batch: int,
+        token: str | None = None,
     ):
         self.queue = StreamQueue(redis, key, group, maxlen=MAX_QUEUE)
+        # None: the write token from the environment, until every caller passes the setting
+        # (Settings.metrics_api_write_token, the same variable).
+        token = os.environ.get("METRICS_API_WRITE_TOKEN", "") if token is None else token
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.consumer = consumer
         self.endpoint = f"{url.rstrip('/')}/api/v1/metrics/{table}"
         self.batch = batch
         self.sent = 0
         self.dropped = 0
+        self.refused = 0  # answers refusing the token (the points stay queued)
 
     async def enqueue(self, points: list[dict[str, Any]]) -> None:
         """Queues points for forwarding."""
@@ -90,21 +99,32 @@ class Forwarder:
             await self.queue.add({"p": orjson.dumps(points)})
 
     async def _post(self, client: httpx.AsyncClient, points: list[dict[str, Any]]) -> None:
-        """Posts points until metrics-api takes them; 4xx batches are logged and dropped."""
+        """Posts points until metrics-api takes them; 4xx batches are logged and dropped, except a
+        refused token (401/403), which is retried."""
         backoff = 1.0
         for start in range(0, len(points), self.batch):
             chunk = points[start : start + self.batch]
             while True:
                 try:
-                    response = await client.post(self.endpoint, json={"points": chunk})
+                    response = await client.post(
+                        self.endpoint, json={"points": chunk}, headers=self.headers
+                    )
                     if response.status_code < 300:
                         self.sent += len(chunk)
                         break
-                    if 400 <= response.status_code < 500 and response.status_code != 429:
+                    if response.status_code in (401, 403):
+                        self.refused += 1
+                        log.error(
+                            "metrics-api refused the write token (%s); set METRICS_API_WRITE_TOKEN"
+                            " to its write token; retrying",
+                            response.status_code,
+                        )
+                    elif 400 <= response.status_code < 500 and response.status_code != 429:
                         self.dropped += len(chunk)
                         log.error("metrics-api refused %d points: %s", len(chunk), response.text)
                         break
-                    log.warning("metrics-api answered %s; retrying", response.status_code)
+                    else:
+                        log.warning("metrics-api answered %s; retrying", response.status_code)
                 except httpx.HTTPError as exc:
                     log.warning("metrics-api unreachable (%s); retrying", exc)
                 await asyncio.sleep(backoff)

@@ -18,7 +18,10 @@ class GuardPrometheus:
         self.app, self.settings = app, settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("path") == "/metrics":
+        path, root = scope.get("path", ""), scope.get("root_path", "")
+        if root and path.startswith(root + "/"):
+            path = path[len(root) :]  # uvicorn puts the root path (ROOT_PATH) in front
+        if scope["type"] == "http" and path == "/metrics":
             try:
                 check_access(HTTPConnection(scope), self.settings, Access.READ)
             except ServiceError as exc:
