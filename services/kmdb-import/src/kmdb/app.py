@@ -8,9 +8,13 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiobotocore.session import get_session
 from arq.connections import ArqRedis
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from meridian_kit.app import create_service_app
+from meridian_kit.errors import error_body
 from meridian_kit.settings import load_settings
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from kmdb.api.routes import router
 from kmdb.db import connection
@@ -70,9 +74,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await pool.wait_closed()
                 await arq.aclose()
 
-    return create_service_app(
+    app = create_service_app(
         "kmdb-import",
         description="KISSmetrics exports from S3 into MySQL: import jobs, progress, filters, queries.",
         lifespan=lifespan,
         routers=[router],
     )
+
+    async def redis_away(_: Request, exc: Exception) -> JSONResponse:
+        """Redis (the job queue) is unreachable: an outage, so 503 with Retry-After."""
+        return JSONResponse(
+            error_body("Redis is unavailable", str(exc)),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    app.add_exception_handler(RedisConnectionError, redis_away)
+    app.add_exception_handler(RedisTimeoutError, redis_away)
+    return app

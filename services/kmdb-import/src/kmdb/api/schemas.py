@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from kmdb.dealias.ids import MAX_REVISION
 
 
 class FilterKind(StrEnum):
@@ -21,13 +25,35 @@ class FilterKind(StrEnum):
         return self.name
 
 
+class FileStatus(StrEnum):
+    """A revision file's state in `dumpfiles`."""
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+def printable(text: str) -> str:
+    """Refuses control characters (newline, NUL, ...) and lone surrogates, which no URL carries."""
+    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cs")), None)
+    if bad is not None:
+        raise ValueError(f"control character U+{ord(bad):04X} is not allowed")
+    return text
+
+
+Printable = Annotated[str, AfterValidator(printable)]
+
+
 class ImportRequest(BaseModel):
     """Start an import: probe revisions from min_revision (else after the last known one)."""
 
-    source: str | None = Field(
-        None, description="s3://bucket[/prefix] or file:///dir; default s3://AWS_BUCKET"
+    source: Printable | None = Field(
+        None,
+        max_length=1024,
+        description="s3://bucket[/prefix] or file:///dir; default s3://AWS_BUCKET",
     )
-    min_revision: int | None = Field(None, ge=0)
+    min_revision: int | None = Field(None, ge=0, le=MAX_REVISION)
     lookahead: int | None = Field(None, ge=1, le=1000)
     force: bool = False
 
@@ -95,7 +121,9 @@ class FileErrorsOut(BaseModel):
 class FilterIn(BaseModel):
     """A name to add to a filter table."""
 
-    name: str = Field(min_length=1, max_length=255)
+    name: Printable = Field(
+        min_length=1, max_length=255, description="any text without control characters"
+    )
 
 
 class FilterOut(BaseModel):

@@ -79,13 +79,19 @@ async def get_import(conn: Connection, arq: Any, settings: Settings, import_id: 
 
 
 async def list_files(
-    conn: Connection, *, status: str | None, limit: int, offset: int
+    conn: Connection, *, status: str | None, limit: int, offset: int, before: int | None = None
 ) -> list[FileOut]:
-    """Revision files, newest first."""
-    where, args = ("WHERE status = %s", [status]) if status else ("", [])
+    """Revision files, newest first (below `before` if given)."""
+    where: list[str] = ["1"]
+    args: list[Any] = []
+    if status:
+        where, args = [*where, "status = %s"], [*args, status]
+    if before is not None:
+        where, args = [*where, "revision < %s"], [*args, before]
     rows = await fetchall(
         conn,
-        f"SELECT {FILE_COLUMNS} FROM dumpfiles {where} ORDER BY revision DESC LIMIT %s OFFSET %s",
+        f"SELECT {FILE_COLUMNS} FROM dumpfiles WHERE {' AND '.join(where)}"
+        " ORDER BY revision DESC LIMIT %s OFFSET %s",
         [*args, limit, offset],
     )
     return [_file(r) for r in rows]
@@ -101,24 +107,33 @@ async def get_file(conn: Connection, arq: Any, settings: Settings, revision: int
     return (await _with_job_status(arq, settings, [_file(rows[0])]))[0]
 
 
-async def file_errors(conn: Connection, revision: int, *, limit: int, offset: int) -> FileErrorsOut:
-    """A file's bad lines, in line order."""
+async def file_errors(
+    conn: Connection, revision: int, *, limit: int, offset: int, after: int | None = None
+) -> FileErrorsOut:
+    """A file's bad lines, in line order (after line `after` if given)."""
     known = await fetchall(conn, "SELECT bad_lines FROM dumpfiles WHERE revision = %s", (revision,))
     if not known:
         raise NotFound(f"revision {revision} is unknown")
     rows = await fetchall(
         conn,
-        "SELECT line, reason, excerpt FROM file_errors WHERE revision = %s"
+        "SELECT line, reason, excerpt FROM file_errors WHERE revision = %s AND line > %s"
         " ORDER BY line LIMIT %s OFFSET %s",
-        (revision, limit, offset),
+        (revision, -1 if after is None else after, limit, offset),
     )
     errors = [FileErrorOut(line=r[0], reason=r[1], excerpt=r[2]) for r in rows]
     return FileErrorsOut(revision=revision, total=int(known[0][0]), errors=errors)
 
 
-async def list_filter(conn: Connection, kind: FilterKind) -> list[FilterOut]:
-    """Every name in a filter table."""
-    rows = await fetchall(conn, f"SELECT name, created_at FROM {kind.table} ORDER BY name")
+async def list_filter(
+    conn: Connection, kind: FilterKind, *, limit: int, after: str | None = None
+) -> list[FilterOut]:
+    """Names in a filter table in order, `limit` of them (after `after` if given)."""
+    where, args = ("WHERE name > %s", [after]) if after is not None else ("", [])
+    rows = await fetchall(
+        conn,
+        f"SELECT name, created_at FROM {kind.table} {where} ORDER BY name LIMIT %s",
+        [*args, limit],
+    )
     return [FilterOut(name=r[0], created_at=r[1]) for r in rows]
 
 
@@ -177,6 +192,8 @@ async def timeline(
             conn, "SELECT name FROM identities WHERE user_id = %s ORDER BY name LIMIT 1000", (uid,)
         )
     ]
+    if before is not None and before.tzinfo is not None:
+        before = before.astimezone(dt.UTC).replace(tzinfo=None)  # rows hold naive UTC
     upper = before or dt.datetime(9999, 12, 31)
     events = await fetchall(
         conn,

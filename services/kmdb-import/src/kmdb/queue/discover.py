@@ -126,6 +126,7 @@ async def start_import(
     import_id: str | None = None,
 ) -> ImportStarted:
     """Probes revisions from min_revision (else after the last known one) and enqueues them."""
+    await source.check()
     started = ImportStarted(import_id or uuid.uuid4().hex, source.url)
     first = min_revision if min_revision is not None else settings.min_revision
     if first is None and not force:

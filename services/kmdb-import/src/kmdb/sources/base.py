@@ -20,10 +20,22 @@ class SourceError(Exception):
         self.transient = transient
 
 
+class SourceNotFound(SourceError):
+    """The bucket or folder a source names does not exist: the caller's error, not an outage."""
+
+
+class SourceRefused(SourceError):
+    """The store refuses the source (access denied, an invalid name): the caller's error."""
+
+
 class Source(Protocol):
     """A bucket or folder holding revisions/<N>.json."""
 
     url: str
+
+    async def check(self) -> None:
+        """Raises SourceNotFound or SourceRefused unless the bucket or folder can be read."""
+        ...
 
     async def size(self, revision: int) -> int | None:
         """The file's size in bytes, or None if revisions/<N>.json does not exist."""
@@ -38,17 +50,29 @@ class Source(Protocol):
         ...
 
 
+# S3's rule for bucket names, with the upper case and underscores of older (us-east-1) buckets.
+BUCKET_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{1,253})[A-Za-z0-9]")
+
+
+def _bad_source(message: str) -> BadRequest:
+    return BadRequest(message, detail={"field": "source"})
+
+
 def check_source_url(url: str) -> str:
     """Validates s3://bucket[/prefix] and file:///dir URLs; returns the URL without a trailing /."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise _bad_source(f"source is not a URL: {exc}") from None
     if parts.scheme == "s3" and parts.netloc:
+        if not BUCKET_NAME.fullmatch(parts.netloc) or ".." in parts.netloc:
+            raise _bad_source(f"{parts.netloc!r} is not an S3 bucket name (source {url!r})")
+        if {".", ".."} & set(parts.path.split("/")) or parts.query or parts.fragment:
+            raise _bad_source(f"an S3 prefix has no '.', '..', '?' or '#' parts (source {url!r})")
         return url.rstrip("/")
     if parts.scheme == "file" and parts.path and not parts.netloc:
         return url.rstrip("/") if parts.path != "/" else url
-    raise BadRequest(
-        f"source must be s3://bucket[/prefix] or file:///absolute/dir, not {url!r}",
-        detail={"field": "source"},
-    )
+    raise _bad_source(f"source must be s3://bucket[/prefix] or file:///absolute/dir, not {url!r}")
 
 
 def revision_path(prefix: str, revision: int) -> str:

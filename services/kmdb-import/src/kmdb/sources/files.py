@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from meridian_kit.errors import BadRequest
 
-from kmdb.sources.base import REVISION_KEY, SourceError
+from kmdb.sources.base import REVISION_KEY, SourceError, SourceNotFound
 
 CHUNK = 1 << 20
 RULE = "file:// sources through the API must lie inside a folder of KMDB_API_FILE_SOURCES"
@@ -34,6 +34,11 @@ class FileSource:
         self.url = url
         self.root = Path(unquote(urlsplit(url).path))
         self.within = tuple(within)
+
+    async def check(self) -> None:
+        """Raises SourceNotFound unless the folder exists."""
+        if not confined(self.root, self.within).is_dir():
+            raise SourceNotFound(f"folder {self.root} does not exist")
 
     def _path(self, revision: int) -> Path:
         return confined(self.root / "revisions" / f"{revision}.json", self.within)

@@ -11,15 +11,40 @@ from urllib.parse import urlsplit
 from aiohttp import ClientError as HttpClientError
 from botocore.exceptions import BotoCoreError, ClientError
 
-from kmdb.sources.base import REVISION_KEY, SourceError, revision_path
+from kmdb.sources.base import (
+    REVISION_KEY,
+    SourceError,
+    SourceNotFound,
+    SourceRefused,
+    revision_path,
+)
 
 log = logging.getLogger("kmdb.sources.s3")
 CHUNK = 1 << 20
 ATTEMPTS = 8
 
 
+# What a store answers for a bucket or key that is not there, and for one it will not show us.
+MISSING = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchBucket"})
+REFUSED = frozenset({"403", "AccessDenied", "AllAccessDisabled", "InvalidBucketName"})
+# What a store that cannot be reached raises (an outage, not the caller's error).
+UNREACHABLE = (TimeoutError, HttpClientError, BotoCoreError, OSError)
+
+
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def source_error(exc: Exception, where: str) -> SourceError:
+    """An S3 failure as a SourceError: missing and refused are the caller's, the rest transient."""
+    if isinstance(exc, ClientError):
+        code = _code(exc)
+        if code in MISSING:
+            return SourceNotFound(f"{where} does not exist ({code})")
+        if code in REFUSED:
+            return SourceRefused(f"{where} cannot be read with the service's credentials ({code})")
+        return SourceError(f"{where}: {exc}", transient=True)
+    return SourceError(f"{where}: {type(exc).__name__}: {exc}", transient=True)
 
 
 class S3Source:
@@ -30,6 +55,13 @@ class S3Source:
         self.url, self.client = url, client
         self.bucket, self.prefix = parts.netloc, parts.path.strip("/")
 
+    async def check(self) -> None:
+        """Raises SourceNotFound/SourceRefused unless the bucket exists and may be read."""
+        try:
+            await self.client.head_bucket(Bucket=self.bucket)
+        except (ClientError, *UNREACHABLE) as exc:
+            raise source_error(exc, f"bucket s3://{self.bucket}") from None
+
     def key(self, revision: int) -> str:
         """The object key of a revision file."""
         return revision_path(self.prefix, revision)
@@ -39,10 +71,11 @@ class S3Source:
         try:
             head = await self.client.head_object(Bucket=self.bucket, Key=self.key(revision))
         except ClientError as exc:
-            if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+            if _code(exc) in MISSING:
                 return None
-            message = f"s3://{self.bucket}/{self.key(revision)}: {exc}"
-            raise SourceError(message, transient=True) from None
+            raise source_error(exc, f"s3://{self.bucket}/{self.key(revision)}") from None
+        except UNREACHABLE as exc:
+            raise source_error(exc, f"s3://{self.bucket}/{self.key(revision)}") from None
         return int(head["ContentLength"])
 
     async def smallest_revision(self) -> int | None:
@@ -56,8 +89,8 @@ class S3Source:
                     if m := REVISION_KEY.search(item["Key"]):
                         n = int(m.group(1))
                         lowest = n if lowest is None else min(lowest, n)
-        except ClientError as exc:
-            raise SourceError(f"cannot list s3://{self.bucket}/{prefix}: {exc}") from None
+        except (ClientError, *UNREACHABLE) as exc:
+            raise source_error(exc, f"s3://{self.bucket}/{prefix}") from None
         return lowest
 
     async def chunks(self, revision: int, offset: int) -> AsyncIterator[bytes]:
@@ -81,7 +114,7 @@ class S3Source:
                 if _code(exc) in ("NoSuchKey", "404", "AccessDenied", "NoSuchBucket"):
                     raise SourceError(f"s3://{self.bucket}/{args['Key']}: {_code(exc)}") from None
                 error: Exception = exc
-            except (TimeoutError, HttpClientError, BotoCoreError, OSError) as exc:
+            except UNREACHABLE as exc:
                 error = exc
             failures += 1
             if failures >= ATTEMPTS:
