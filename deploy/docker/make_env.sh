@@ -26,6 +26,8 @@ put APIKEY "$(secret)"
 put AWS_ACCESS_KEY_ID meridian
 put AWS_SECRET_ACCESS_KEY "$(secret)"
 put KMDB_API_TOKEN "$(secret)"
+put METRICS_API_READ_TOKEN "$(secret)"
+put METRICS_API_WRITE_TOKEN "$(secret)"
 put CONFIG_ADMIN_KEY "$(secret)"
 put CONFIG_FOLLOWER_KEY "$(secret)"
 echo "compose secrets in $file"
