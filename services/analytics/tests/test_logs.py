@@ -1,4 +1,4 @@
-"""/logs and /log: storing into logging-<project>-<day>, reading and deleting."""
+"""/logs and /log: storing into logging-<day> (project a field), reading and deleting."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def log(**fields: Any) -> dict[str, Any]:
     return {**base, **fields}
 
 
-async def test_post_logs_goes_to_the_project_daily_index(client, es, indices, refresh):
+async def test_post_logs_goes_to_the_daily_index(client, es, indices, refresh):
     logs = [
         log(logId="a", authority="me", botVersion="1.2", metadata={"x": 1}),
         log(logId="b", timestamp="2024-04-11T08:00:00Z"),
@@ -32,13 +32,10 @@ async def test_post_logs_goes_to_the_project_daily_index(client, es, indices, re
         and body["code"] == 201
         and len(body["traceIds"]) == 2
     )
-    stored = await es.get(
-        index=f"{indices.prefix}logging-bot-one-2024-04-10", id=body["traceIds"][0]
-    )
+    stored = await es.get(index=f"{indices.prefix}logging-2024-04-10", id=body["traceIds"][0])
     assert stored["_source"]["logId"] == "a" and stored["_source"]["botVersion"] == "1.2"
-    assert await es.exists(
-        index=f"{indices.prefix}logging-bot-one-2024-04-11", id=body["traceIds"][1]
-    )
+    assert stored["_source"]["project"] == "Bot-One"
+    assert await es.exists(index=f"{indices.prefix}logging-2024-04-11", id=body["traceIds"][1])
 
 
 async def test_read_and_delete_logs(client, refresh):
@@ -121,3 +118,27 @@ async def test_log_lookups_need_their_parameters(client):
     assert (
         await client.get("/log", params={"logId": "missing", "project": "nobody"})
     ).status_code == 404
+
+
+async def test_indices_do_not_grow_with_the_number_of_projects(client, es, indices, refresh):
+    day = "2024-05-20"
+    logs = [
+        log(project=f"many-{n}", logId=f"m{n}", timestamp=f"{day}T08:00:00Z") for n in range(40)
+    ]
+    response = await client.post("/logs", json=logs)
+    assert response.status_code == 201, response.text
+    await refresh()
+    names = await es.indices.get(index=f"{indices.prefix}logging-*{day}*")
+    assert sorted(names) == [f"{indices.prefix}logging-{day}"]
+    trace_ids = response.json()["traceIds"]
+    # A project sees only its own logs, and deleting one log leaves the other projects' alone.
+    window = {"fromTime": f"{day}T00:00:00Z", "toTime": f"{day}T23:00:00Z"}
+    mine = (await client.get("/logs", params={**window, "project": "many-7"})).json()
+    assert [entry["logId"] for entry in mine] == ["m7"]
+    deleted = await client.delete("/log", params={"traceId": trace_ids[7]})
+    assert deleted.status_code == 200, deleted.text
+    wrong_project = await client.get("/log", params={"traceId": trace_ids[8], "project": "many-9"})
+    assert wrong_project.status_code == 404
+    assert (await client.delete("/logs", params={"project": "many-8"})).status_code == 200
+    left = await es.count(index=f"{indices.prefix}logging-{day}")
+    assert left["count"] == 38

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from elasticsearch import AsyncElasticsearch
 from fastapi import Depends, Request
+from redis.asyncio import Redis
 
 from analytics.settings import Settings
 from analytics.storage.indices import Indices
@@ -24,6 +25,10 @@ def _indices(request: Request) -> Indices:
     return request.app.state.indices
 
 
+def _redis(request: Request) -> Redis:
+    return request.app.state.redis
+
+
 def _jobs(request: Request) -> JobQueue:
     return request.app.state.jobs
 
@@ -32,3 +37,4 @@ EsDep = Annotated[AsyncElasticsearch, Depends(_es)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 IndicesDep = Annotated[Indices, Depends(_indices)]
 JobsDep = Annotated[JobQueue, Depends(_jobs)]
+RedisDep = Annotated[Redis, Depends(_redis)]

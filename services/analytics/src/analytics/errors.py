@@ -11,7 +11,8 @@ from elasticsearch import ConnectionTimeout as EsConnectionTimeout
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from meridian_kit.errors import ServiceError, Unavailable
+from meridian_kit.errors import ServiceError, error_responses
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("analytics.errors")
@@ -24,9 +25,34 @@ _PREFIX = {
     405: "Method not allowed",
     409: "Conflict",
     413: "Payload too large",
+    429: "Too many requests",
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+class StatusBody(BaseModel):
+    """Every error answer: `{"status": "<Reason>: <what>", "code": N}` (the original's shape)."""
+
+    status: str
+    code: int
+
+
+def status_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for these error codes (400, 401 and 503 always), in the original's shape."""
+    return error_responses(*sorted({400, 401, 503, *codes}), model=StatusBody)
+
+
+def drop_422(document: dict[str, Any]) -> dict[str, Any]:
+    """Removes FastAPI's 422 answers from an OpenAPI document: this service answers 400 instead."""
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict):
+                operation.get("responses", {}).pop("422", None)
+    schemas = document.get("components", {}).get("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    return document
 
 
 def status_body(code: int, message: str) -> dict[str, Any]:
@@ -53,8 +79,9 @@ def install_status_errors(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(_: Request, exc: ServiceError) -> JSONResponse:
         headers = {}
-        if isinstance(exc, Unavailable) and exc.retry_after is not None:
-            headers["Retry-After"] = str(exc.retry_after)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
         return JSONResponse(
             status_body(exc.status_code, exc.message), exc.status_code, headers=headers
         )

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_retries: int = Field(5, validation_alias="ANALYTICS_MAX_RETRIES")
     schedule_hour: int = Field(4, validation_alias="ANALYTICS_SCHEDULE_HOUR")
     es_timeout: float = Field(30.0, validation_alias="ANALYTICS_ES_TIMEOUT")
+    # A queued job's marker lives at most this long (frees it if the job was never sent).
+    queued_ttl: int = Field(3600, ge=1, validation_alias="ANALYTICS_QUEUED_TTL")
+    # POST /analytic/compute: at most this many calls per window, across every instance (0: off).
+    compute_rate_limit: int = Field(10, ge=0, validation_alias="ANALYTICS_COMPUTE_RATE_LIMIT")
+    compute_rate_window: int = Field(60, ge=1, validation_alias="ANALYTICS_COMPUTE_RATE_WINDOW")
 
     @field_validator("apikey")
     @classmethod

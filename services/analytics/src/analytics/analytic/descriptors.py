@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -17,11 +16,16 @@ from pydantic import (
     model_validator,
 )
 
-_MOVING_VALUE = re.compile(r"^([0-9]+)([dwmy])$|^today$|^all$")
+from analytics.strict_types import Moment, Scalar
+
+_MOVING_VALUE = re.compile(r"^([0-9]{1,12})([dwmy])$|^today$|^all$")
+# A moving window reaches back at most this far (years 1-9999 bound what a date can hold).
+_DAYS = {"d": 1, "w": 7, "m": 31, "y": 366}
+_MAX_DAYS = 5000 * 366
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class MovingWindow(Strict):
@@ -33,8 +37,11 @@ class MovingWindow(Strict):
     @model_validator(mode="after")
     def _value_format(self) -> MovingWindow:
         self.value = self.value.lower()
-        if not _MOVING_VALUE.match(self.value):
+        found = _MOVING_VALUE.match(self.value)
+        if not found:
             raise ValueError("value must be <N>d, <N>w, <N>m, <N>y, today or all")
+        if found.group(1) is not None and int(found.group(1)) * _DAYS[found.group(2)] > _MAX_DAYS:
+            raise ValueError("value must not reach back beyond 5000 years")
         return self
 
 
@@ -42,8 +49,8 @@ class FixedWindow(Strict):
     """From start to end."""
 
     type: Literal["fixed"]
-    start: datetime
-    end: datetime
+    start: Moment
+    end: Moment
 
     @model_validator(mode="after")
     def _ordered(self) -> FixedWindow:
@@ -120,7 +127,7 @@ class MessageSegmentation(_Descriptor):
 class Filter(Strict):
     field: str = Field(min_length=1)
     operation: Literal["gr", "gre", "lq", "lqe", "term", "match"]
-    value: str | int | float | bool
+    value: Scalar
 
 
 class AggregationDescriptor(_Descriptor):

@@ -1,1 +1,1 @@
-"""Chatbot logs, one `logging-<project>-YYYY-MM-DD` index per project and day."""
+"""Chatbot logs, in daily `logging-YYYY-MM-DD` indices shared by every project."""

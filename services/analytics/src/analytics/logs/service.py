@@ -26,9 +26,9 @@ def trace_id(log: Log) -> str:
 
 
 async def store(*, es: AsyncElasticsearch, indices: Indices, logs: Sequence[Log]) -> list[str]:
-    """Indexes logs into `logging-<project>-<day>`; returns their trace ids in order."""
+    """Indexes logs into `logging-<day>` (project a field); returns their trace ids in order."""
     writes = [
-        Write(indices.log(log.project, log.timestamp), trace_id(log), log.model_dump(mode="json"))
+        Write(indices.log(log.timestamp), trace_id(log), log.model_dump(mode="json"))
         for log in logs
     ]
     errors = await bulk_index(es, writes)
@@ -57,7 +57,7 @@ async def search(
         term("severity.keyword", severity) if severity else None,
     )
     response = await es.search(
-        index=indices.logs(project),
+        index=indices.logs,
         query=query,
         sort=timestamp_sort(),
         size=max_size,
@@ -71,11 +71,10 @@ def _locate(
     indices: Indices, trace_id: str | None, log_id: str | None, project: str | None
 ) -> tuple[str, dict[str, Any]]:
     if trace_id:
-        return indices.logs(project), {"ids": {"values": [trace_id]}}
+        by_project = term("project.keyword", project) if project else None
+        return indices.logs, all_of({"ids": {"values": [trace_id]}}, by_project)
     if log_id and project:
-        return indices.logs(project), all_of(
-            term("logId.keyword", log_id), term("project.keyword", project)
-        )
+        return indices.logs, all_of(term("logId.keyword", log_id), term("project.keyword", project))
     raise BadRequest("specify either `traceId`, or `logId` and `project`")
 
 
@@ -129,4 +128,4 @@ async def delete_many(
         term("project.keyword", project),
         time_range(from_time, to_time) if from_time or to_time else None,
     )
-    return await delete_matching(es, indices.logs(project), query)
+    return await delete_matching(es, indices.logs, query)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
@@ -11,15 +10,18 @@ from fastapi.responses import JSONResponse, Response
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
-from analytics.errors import status_body
+from analytics.errors import status_body, status_responses
 from analytics.messages import service
 from analytics.messages.schemas import Message, MessageType, StatusResponse, StoredResponse
 from analytics.storage.bulk import StoreFailed
+from analytics.strict_types import Moment, Text
 
 router = APIRouter(tags=["messages"], dependencies=[ApiKey])
 
 
-@router.post("/messages", status_code=201, response_model=StoredResponse)
+@router.post(
+    "/messages", status_code=201, response_model=StoredResponse, responses=status_responses(413)
+)
 async def post_messages(
     es: EsDep, indices: IndicesDep, messages: Annotated[list[Message], Body()]
 ) -> Any:
@@ -27,21 +29,22 @@ async def post_messages(
     try:
         trace_ids = await service.store(es=es, indices=indices, messages=messages)
     except StoreFailed as exc:
-        return JSONResponse(status_body(500, str(exc)), 500)
+        body = status_body(503, f"{exc}; retry later")
+        return JSONResponse(body, 503, headers={"Retry-After": "5"})
     # Serialised here (orjson) rather than through response_model: this is the hot path.
     body = {"traceIds": trace_ids, "status": "Created: messages stored", "code": 201}
     return Response(orjson.dumps(body), 201, media_type="application/json")
 
 
-@router.get("/messages")
+@router.get("/messages", responses=status_responses())
 async def get_messages(
     es: EsDep,
     indices: IndicesDep,
-    project: str,
-    fromTime: datetime,
-    toTime: datetime,
-    userId: str | None = None,
-    channel: str | None = None,
+    project: Text,
+    fromTime: Moment,
+    toTime: Moment,
+    userId: Text | None = None,
+    channel: Text | None = None,
     type: MessageType | None = None,
     maxSize: Annotated[int, Query(ge=1, le=service.MAX_SIZE)] = 1000,
 ) -> list[dict[str, Any]]:
@@ -59,21 +62,21 @@ async def get_messages(
     )
 
 
-@router.delete("/messages", response_model=StatusResponse)
-async def delete_messages(es: EsDep, indices: IndicesDep, userId: str) -> Any:
+@router.delete("/messages", response_model=StatusResponse, responses=status_responses())
+async def delete_messages(es: EsDep, indices: IndicesDep, userId: Text) -> Any:
     """Deletes every message of a user, in every message index."""
     await service.delete_user(es=es, indices=indices, user_id=userId)
     return {"status": "Ok: message deleted", "code": 200}
 
 
-@router.get("/message")
+@router.get("/message", responses=status_responses(404))
 async def get_message(
     es: EsDep,
     indices: IndicesDep,
-    traceId: str | None = None,
-    messageId: str | None = None,
-    userId: str | None = None,
-    project: str | None = None,
+    traceId: Text | None = None,
+    messageId: Text | None = None,
+    userId: Text | None = None,
+    project: Text | None = None,
 ) -> dict[str, Any]:
     """One message (with its traceId), by traceId or by messageId and userId [and project]."""
     return await service.get(
@@ -86,14 +89,14 @@ async def get_message(
     )
 
 
-@router.delete("/message", response_model=StatusResponse)
+@router.delete("/message", response_model=StatusResponse, responses=status_responses(404))
 async def delete_message(
     es: EsDep,
     indices: IndicesDep,
-    traceId: str | None = None,
-    messageId: str | None = None,
-    userId: str | None = None,
-    project: str | None = None,
+    traceId: Text | None = None,
+    messageId: Text | None = None,
+    userId: Text | None = None,
+    project: Text | None = None,
 ) -> Any:
     """Deletes one message, by traceId or by messageId and userId [and project]."""
     await service.delete_one(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from analytics.strict_types import FiniteFloat, FreeJson, FreeObject, Moment
 
 
 class Strict(BaseModel):
     """Unknown keys are refused, so a typo is a 400 naming the field."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class Button(Strict):
@@ -77,7 +78,7 @@ class CarouselCard(Strict):
     title: str
     imageUrl: str | None = None
     subtitle: str | None = None
-    defaultAction: dict[str, Any] | None = None
+    defaultAction: FreeObject | None = None
     buttons: list[Button] = Field(default_factory=list)
 
 
@@ -98,13 +99,13 @@ ResponseContent = Annotated[
 
 class Intent(Strict):
     name: str | None = None
-    confidence: float | None = None
+    confidence: FiniteFloat | None = None
 
 
 class Entity(Strict):
     type: str
-    value: Any
-    confidence: float
+    value: FreeJson
+    confidence: FiniteFloat
 
 
 class MessageBase(Strict):
@@ -112,9 +113,9 @@ class MessageBase(Strict):
     conversationId: str | None = None
     channel: str = Field(min_length=1)
     userId: str = Field(min_length=1)
-    timestamp: datetime
+    timestamp: Moment
     project: str = Field(min_length=1)
-    metadata: dict[str, Any] | None = None
+    metadata: FreeObject | None = None
 
 
 class RequestMessage(MessageBase):

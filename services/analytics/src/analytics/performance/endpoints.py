@@ -8,18 +8,19 @@ from fastapi import APIRouter
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
+from analytics.errors import status_responses
 from analytics.performance import service
 
 router = APIRouter(prefix="/performance", tags=["performance"], dependencies=[ApiKey])
 
 
-@router.get("/message/{trace_id}")
+@router.get("/message/{trace_id}", responses=status_responses(404))
 async def message_performance(es: EsDep, indices: IndicesDep, trace_id: str) -> dict[str, Any]:
     """A message's response time: for a request its answers, for a response its delay."""
     return await service.for_message(es=es, indices=indices, trace_id=trace_id)
 
 
-@router.get("/conversation/{conversation_id}")
+@router.get("/conversation/{conversation_id}", responses=status_responses(404))
 async def conversation_performance(
     es: EsDep, indices: IndicesDep, conversation_id: str
 ) -> dict[str, Any]:

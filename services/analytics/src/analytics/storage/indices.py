@@ -1,13 +1,14 @@
-"""Index names: daily `message-YYYY-MM-DD`, `analytic-YYYY-MM-DD`, `logging-<project>-YYYY-MM-DD`."""
+"""Index names: one daily index per kind (`message-`, `analytic-`, `logging-YYYY-MM-DD`).
+
+The project is a field of each document, never part of an index name, so the number of indices
+does not grow with the number of projects (a node holds at most 1,000 shards).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-_UNSAFE = re.compile(r'[\\/*?"<>| ,#:]+')
-
 
 _ZERO = timedelta(0)
 
@@ -19,12 +20,6 @@ def as_utc(moment: datetime) -> datetime:
     if offset is None or offset == _ZERO:
         return moment.replace(tzinfo=UTC)
     return (moment.replace(tzinfo=None) - offset).replace(tzinfo=UTC)
-
-
-def safe_project(project: str) -> str:
-    """A project name as it may appear inside an index name (lowercase, no reserved characters)."""
-    cleaned = _UNSAFE.sub("_", project.lower()).lstrip("-_+.")
-    return cleaned or "_"
 
 
 @dataclass(frozen=True)
@@ -41,9 +36,9 @@ class Indices:
         """The daily analytic index an analytic created at this moment goes to."""
         return f"{self.prefix}analytic-{as_utc(moment):%Y-%m-%d}"
 
-    def log(self, project: str, moment: datetime) -> str:
-        """The daily log index of one project."""
-        return f"{self.prefix}logging-{safe_project(project)}-{as_utc(moment):%Y-%m-%d}"
+    def log(self, moment: datetime) -> str:
+        """The daily log index a log with this timestamp goes to (every project's)."""
+        return f"{self.prefix}logging-{as_utc(moment):%Y-%m-%d}"
 
     @property
     def messages(self) -> str:
@@ -55,8 +50,14 @@ class Indices:
         """Every analytic index."""
         return f"{self.prefix}analytic-*"
 
-    def logs(self, project: str | None = None) -> str:
-        """Every log index, or those of one project."""
-        if project is None:
-            return f"{self.prefix}logging-*"
-        return f"{self.prefix}logging-{safe_project(project)}-*"
+    @property
+    def logs(self) -> str:
+        """Every log index (queries filter on `project`)."""
+        return f"{self.prefix}logging-*"
+
+    def legacy_log_index(self, name: str) -> re.Match[str] | None:
+        """A per-project index of the old layout (`logging-<project>-<day>`): its project and day."""
+        return re.fullmatch(
+            rf"{re.escape(self.prefix)}logging-(?P<project>.+)-(?P<day>\d{{4}}-\d{{2}}-\d{{2}})",
+            name,
+        )

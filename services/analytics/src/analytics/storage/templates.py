@@ -101,7 +101,7 @@ def templates(indices: Indices) -> dict[str, tuple[str, dict[str, Any]]]:
     return {
         f"{indices.prefix}memex-message": (indices.messages, message_template()),
         f"{indices.prefix}memex-analytic": (indices.analytics, analytic_template()),
-        f"{indices.prefix}memex-logging": (indices.logs(), logging_template()),
+        f"{indices.prefix}memex-logging": (indices.logs, logging_template()),
     }
 
 

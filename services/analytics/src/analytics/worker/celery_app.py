@@ -9,9 +9,12 @@ from typing import Any
 from celery import Celery, Task
 from celery.schedules import crontab
 from meridian_kit.errors import NotFound
+from redis import Redis
+from redis.exceptions import RedisError
 
 from analytics.settings import Settings
 from analytics.worker.jobs import due_analytics, refresh_analytic
+from analytics.worker.queued import marker_key, new_job_id, release
 
 log = logging.getLogger("analytics.worker")
 
@@ -56,30 +59,62 @@ def create_celery(settings: Settings) -> Celery:
 
 
 def _register_tasks(app: Celery, settings: Settings) -> None:
-    @app.task(name=UPDATE_ANALYTIC, bind=True, max_retries=settings.max_retries)
+    redis = Redis.from_url(settings.broker_url, socket_timeout=5, socket_connect_timeout=5)
+
+    def marker(analytic_id: str) -> str:
+        return marker_key(settings.redis_key_prefix, f"{UPDATE_ANALYTIC}:{analytic_id}")
+
+    def release_marker(key: str, job_id: str | None) -> None:
+        try:
+            release(redis, key, job_id or "")
+        except RedisError as exc:  # its TTL frees it
+            log.warning("could not release %s: %s", key, exc)
+
+    @app.task(name=UPDATE_ANALYTIC, bind=True, max_retries=settings.max_retries, shared=False)
     def update_analytic(self: Task, analytic_id: str) -> dict[str, Any]:
         """Computes one analytic and stores its result; retried on failure."""
         try:
-            return asyncio.run(refresh_analytic(settings, analytic_id))
+            result = asyncio.run(refresh_analytic(settings, analytic_id))
         except NotFound:
             log.warning("analytic %s no longer exists", analytic_id)
-            return {"id": analytic_id, "result": None, "missing": True}
+            result = {"id": analytic_id, "result": None, "missing": True}
         except Exception as exc:
             log.warning(
                 "analytic %s failed (attempt %d): %s", analytic_id, self.request.retries + 1, exc
             )
+            if self.request.retries >= settings.max_retries:
+                release_marker(marker(analytic_id), self.request.id)
+                raise
+            # The retry keeps this job's id: the marker still names it, so it stays queued once.
             raise self.retry(exc=exc, countdown=settings.retry_delay) from exc
+        release_marker(marker(analytic_id), self.request.id)
+        return result
 
-    @app.task(name=UPDATE_ANALYTICS, bind=True, max_retries=settings.max_retries)
+    def queue_once(analytic_id: str) -> bool:
+        key, job_id = marker(analytic_id), new_job_id()
+        if not redis.set(key, job_id, nx=True, ex=settings.queued_ttl):
+            return False
+        # Sent through this app (not a shared task proxy), so its broker and key prefix apply.
+        app.send_task(UPDATE_ANALYTIC, args=(analytic_id,), queue=settings.queue, task_id=job_id)
+        return True
+
+    @app.task(name=UPDATE_ANALYTICS, bind=True, max_retries=settings.max_retries, shared=False)
     def update_analytics(
         self: Task, time_window_type: str | None = None, only_due: bool = False
     ) -> int:
-        """Queues analytics of a window type (or all); the daily run skips fixed windows over."""
+        """Queues analytics of a window type (or all) not already queued; the daily run skips
+        fixed windows over."""
+        key = marker_key(
+            settings.redis_key_prefix, f"{UPDATE_ANALYTICS}:{time_window_type or 'all'}"
+        )
         try:
             ids = asyncio.run(due_analytics(settings, time_window_type, only_due))
+            queued = sum(1 for analytic_id in ids if queue_once(analytic_id))
         except Exception as exc:
+            if self.request.retries >= settings.max_retries:
+                release_marker(key, self.request.id)
+                raise
             raise self.retry(exc=exc, countdown=settings.retry_delay) from exc
-        for analytic_id in ids:
-            update_analytic.apply_async((analytic_id,), queue=settings.queue)
-        log.info("queued %d analytics (%s)", len(ids), time_window_type or "all due")
-        return len(ids)
+        release_marker(key, self.request.id)
+        log.info("queued %d of %d analytics (%s)", queued, len(ids), time_window_type or "all due")
+        return queued

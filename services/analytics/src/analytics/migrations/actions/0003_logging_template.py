@@ -10,5 +10,5 @@ class LoggingTemplateMigration:
 
     async def apply(self, ctx: MigrationContext) -> None:
         await put_template(
-            ctx.es, f"{ctx.indices.prefix}memex-logging", ctx.indices.logs(), logging_template()
+            ctx.es, f"{ctx.indices.prefix}memex-logging", ctx.indices.logs, logging_template()
         )

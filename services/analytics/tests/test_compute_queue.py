@@ -1,0 +1,161 @@
+"""POST /analytic/compute queues a job once while it waits, and is rate-limited (issue 11, §3).
+
+These tests use their own queue and Redis key prefix and no worker, so what waits in the queue
+is exactly what the calls queued.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from analytics.app import create_app
+from analytics.settings import Settings
+from analytics.worker.celery_app import UPDATE_ANALYTIC, UPDATE_ANALYTICS, create_celery
+from analytics_dataset import PROJECT
+from analytics_run import overrides
+from redis import Redis
+
+
+def isolated_settings(**extra: str) -> Settings:
+    tag = uuid.uuid4().hex[:6]
+    env = {
+        **overrides(),
+        "ANALYTICS_QUEUE": f"{overrides()['ANALYTICS_QUEUE']}-{tag}",
+        "ANALYTICS_REDIS_PREFIX": f"{overrides()['ANALYTICS_REDIS_PREFIX']}{tag}-",
+        **extra,
+    }
+    return Settings(**env)  # type: ignore[arg-type]
+
+
+async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://analytics",
+            headers={"X-Api-Key": settings.apikey},
+        ) as http,
+    ):
+        yield http
+
+
+def waiting_jobs(settings: Settings) -> Counter[tuple[str, str]]:
+    """(task name, its first argument) of every job waiting in the settings' queue."""
+    redis = Redis.from_url(settings.broker_url)
+    try:
+        raw = redis.lrange(f"{settings.redis_key_prefix}{settings.queue}", 0, -1)
+    finally:
+        redis.close()
+    jobs: Counter[tuple[str, str]] = Counter()
+    for item in raw:
+        headers = json.loads(item)["headers"]
+        args = ast.literal_eval(headers["argsrepr"])
+        jobs[(headers["task"], str(args[0]) if args else "None")] += 1
+    return jobs
+
+
+def drop_queue(settings: Settings) -> None:
+    redis = Redis.from_url(settings.broker_url)
+    try:
+        keys = list(redis.scan_iter(f"{settings.redis_key_prefix}*", count=1000))
+        if keys:
+            redis.delete(*keys)
+    finally:
+        redis.close()
+
+
+def user_count(metric: str) -> dict[str, Any]:
+    return {
+        "type": "count",
+        "dimension": "user",
+        "metric": metric,
+        "project": PROJECT,
+        "timespan": {"type": "moving", "value": "30d"},
+    }
+
+
+@pytest.fixture
+async def queue_api(migrated: Any) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
+    settings = isolated_settings(ANALYTICS_COMPUTE_RATE_LIMIT="0")
+    try:
+        async for http in api(settings):
+            yield settings, http
+    finally:
+        drop_queue(settings)
+
+
+async def test_computing_one_analytic_again_while_it_waits_queues_nothing(queue_api):
+    settings, http = queue_api
+    analytic_id = (await http.post("/analytic", json=user_count("total"))).json()["id"]
+    for _ in range(5):
+        response = await http.post("/analytic/compute", params={"id": analytic_id})
+        assert response.status_code == 200 and response.json() == {}
+    assert waiting_jobs(settings) == Counter({(UPDATE_ANALYTIC, analytic_id): 1})
+
+
+async def test_computing_every_analytic_queues_each_once(queue_api):
+    settings, http = queue_api
+    ids = [
+        (await http.post("/analytic", json=user_count(metric))).json()["id"]
+        for metric in ("total", "active", "engaged")
+    ]
+    for _ in range(5):
+        assert (await http.post("/analytic/compute")).status_code == 200
+    assert waiting_jobs(settings) == Counter({(UPDATE_ANALYTICS, "None"): 1})
+
+    # The fan-out, run twice (as two workers would): each analytic is queued once.
+    celery = create_celery(settings)
+    for _ in range(2):
+        fanned = await asyncio.to_thread(celery.tasks[UPDATE_ANALYTICS].apply, args=(None,))
+        assert fanned.successful(), fanned.traceback
+    jobs = waiting_jobs(settings)
+    assert all(jobs[(UPDATE_ANALYTIC, analytic_id)] == 1 for analytic_id in ids), jobs
+    assert max(jobs.values()) == 1, jobs
+
+    # Once a job has run, its analytic can be queued again.
+    redis = Redis.from_url(settings.broker_url)
+    key = f"{settings.redis_key_prefix}analytics:queued:{UPDATE_ANALYTIC}:{ids[0]}"
+    job_id = redis.get(key).decode()
+    redis.close()
+    done = await asyncio.to_thread(
+        celery.tasks[UPDATE_ANALYTIC].apply, args=(ids[0],), task_id=job_id
+    )
+    assert done.successful(), done.traceback
+    redis = Redis.from_url(settings.broker_url)
+    assert redis.get(key) is None, (redis.get(key), job_id)
+    redis.close()
+    assert (await http.post("/analytic/compute", params={"id": ids[0]})).status_code == 200
+    assert waiting_jobs(settings)[(UPDATE_ANALYTIC, ids[0])] == 2
+
+
+async def test_the_compute_route_is_rate_limited_across_instances(migrated):
+    settings = isolated_settings(
+        ANALYTICS_COMPUTE_RATE_LIMIT="3", ANALYTICS_COMPUTE_RATE_WINDOW="3600"
+    )
+    statuses = []
+    try:
+        # Two app instances sharing Redis count against the same limit.
+        async for first in api(settings):
+            async for second in api(settings):
+                for n in range(7):
+                    response = await (first if n % 2 else second).post("/analytic/compute")
+                    statuses.append(response.status_code)
+                    if response.status_code == 429:
+                        limited = response
+    finally:
+        drop_queue(settings)
+    # 3 per window: at most 6 pass even if the calls straddle two windows.
+    assert statuses.count(200) <= 6 and statuses.count(429) >= 1, statuses
+    assert set(statuses) == {200, 429}, statuses
+    body = limited.json()
+    assert body["code"] == 429 and body["status"].startswith("Too many requests: at most 3 calls")
+    assert 1 <= int(limited.headers["Retry-After"]) <= 3600

@@ -1,0 +1,27 @@
+"""The OpenAPI document is true: every route declares its answer and each error it can give."""
+
+from __future__ import annotations
+
+OPEN = {"/healthz", "/readyz", "/metrics", "/documentation"}
+
+
+async def test_every_route_declares_its_answers_and_errors(client):
+    document = (await client.get("/documentation")).json()
+    status_body = {"$ref": "#/components/schemas/StatusBody"}
+    checked = 0
+    for path, operations in document["paths"].items():
+        if path in OPEN:
+            continue
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "422" not in responses, (method, path)
+            for code in ("400", "401", "503"):
+                schema = responses[code]["content"]["application/json"]["schema"]
+                assert schema == status_body, (method, path, code)
+            success = next(code for code in responses if code.startswith("2"))
+            assert responses[success]["content"]["application/json"]["schema"], (method, path)
+            checked += 1
+    assert checked == 16
+    compute = document["paths"]["/analytic/compute"]["post"]["responses"]
+    assert "429" in compute and "Retry-After" in compute["429"]["headers"]
+    assert "HTTPValidationError" not in document["components"]["schemas"]
