@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "worker_processes": "auto",
     "worker_connections": 4096,
     "proxy_timeout": "60s",
+    "connect_timeout": "5s",  # connecting to a service; also the window for trying another instance
+    "upstream_keepalive_timeout": "4s",  # below the services' own idle keep-alive timeout (uvicorn: 5 s)
+    "hsts_max_age": 31536000,
     "websocket_timeout": "3600s",
     "error_log_level": "warn",
     "user": None,
@@ -58,7 +61,14 @@ DEFAULTS: dict[str, Any] = {
     "upstreams": {},
     "routes_file": str(ROUTES_FILE),
 }
-INT_KEYS = {"https_port", "http_port", "redirect_port", "burst", "worker_connections"}
+INT_KEYS = {
+    "https_port",
+    "http_port",
+    "redirect_port",
+    "burst",
+    "worker_connections",
+    "hsts_max_age",
+}
 LIST_KEYS = {"rate_limit_exempt"}
 # Variables that stand alone in nginx.conf.j2, so a name in their place can be substituted later.
 PLACEHOLDER_KEYS = {"domain", "https_port", "http_port", "body_limit", "rate", "burst"}
@@ -182,6 +192,8 @@ def check_vars(values: dict[str, Any], placeholders: frozenset[str] = frozenset(
         "worker_processes": r"auto|\d+",
         "proxy_timeout": r"\d+[smh]?",
         "websocket_timeout": r"\d+[smh]?",
+        "connect_timeout": r"\d+[smh]?",
+        "upstream_keepalive_timeout": r"\d+[smh]?",
     }
     for key, pattern in checks.items():
         if key not in placeholders and not re.fullmatch(pattern, str(values[key])):

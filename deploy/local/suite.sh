@@ -4,7 +4,7 @@
 #   suite.sh up         everything; prints the URLs and where the logs are
 #   suite.sh down       stops everything and supervisord
 #   suite.sh status     what runs and what answers
-#   suite.sh test-deps  what the tests need beyond the suite (Debian's chromium)
+#   suite.sh test-deps  what the tests need beyond the suite (Debian's chromium, the compose plugin)
 #   suite.sh restart-changed   restarts the services whose env file the follower changed (its hook)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -162,9 +162,18 @@ restart_changed() {
   done
 }
 
-# What only the tests need beyond the suite (packages.tsv's group "test": a browser for the
-# dashboard and CSP tests).
-test_deps() { ensure_packages base up test; }
+# What only the tests need beyond the suite: packages.tsv's group "test" (a browser for the dashboard
+# and CSP tests) and, when the docker CLI has no compose plugin, one built from the Go module proxy for
+# the compose test (minutes the first time: here, not under a test's timeout; MERIDIAN_COMPOSE_BUILD=0
+# skips it, and that test).
+test_deps() {
+  ensure_packages base up test
+  if [ "${MERIDIAN_COMPOSE_BUILD:-1}" != 0 ] && command -v docker >/dev/null 2>&1 \
+    && ! docker compose version >/dev/null 2>&1; then
+    say "building the docker compose plugin for the compose test (see $LOGS/compose-plugin-build.log)"
+    bash "$ROOT/deploy/docker/compose_plugin.sh" >/dev/null || die "building the docker compose plugin failed"
+  fi
+}
 
 case "${1:-}" in
   up) up ;;

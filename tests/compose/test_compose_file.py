@@ -18,6 +18,10 @@ COMPOSE_FILE = REPO_ROOT / "deploy" / "docker-compose.yml"
 MAKE_ENV = REPO_ROOT / "deploy" / "docker" / "make_env.sh"
 COMPOSE_PLUGIN = REPO_ROOT / "deploy" / "docker" / "compose_plugin.sh"
 
+# `make test` builds the compose plugin before pytest (suite.sh test-deps); run alone on a fresh
+# machine, the first test builds it here, which takes minutes on two cores.
+pytestmark = pytest.mark.timeout(1800)
+
 # ARCHITECTURE.md's environment names, per service.
 SERVICE_ENV = {
     "ingest": [
