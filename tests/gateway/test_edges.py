@@ -63,6 +63,15 @@ def test_trailing_slash_redirect_ignores_the_host_header(gateway, ca_context) ->
     assert response.headers["location"] == "/metrics/"
 
 
+def test_services_see_the_configured_host_never_the_clients(gateway, ca_context) -> None:
+    """The services build redirects from Host: curl -H 'Host: evil.example' .../ingest/healthz/
+    once answered 307 Location: https://evil.example/ingest/healthz."""
+    with client(ca_context) as http:
+        seen = http.get(f"{gateway.https}/analytics/x", headers={"Host": "evil.example"}).json()
+    assert seen["headers"]["host"] == f"localhost:{gateway.https_port}"
+    assert seen["headers"]["x-forwarded-host"] == f"localhost:{gateway.https_port}"
+
+
 def test_http_redirect_goes_to_the_configured_name_and_port(gateway) -> None:
     with httpx.Client(timeout=10) as http:
         response = http.get(

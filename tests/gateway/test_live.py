@@ -44,7 +44,7 @@ def test_prefix_is_stripped_and_forwarded_headers_are_set(gateway, ca_context) -
     assert headers["x-forwarded-proto"] == "https"
     assert headers["x-forwarded-port"] == str(gateway.https_port)
     assert headers["x-forwarded-for"] == "127.0.0.1"
-    assert headers["host"] == "localhost"
+    assert headers["host"] == f"localhost:{gateway.https_port}"
 
 
 def test_encoded_path_reaches_the_service_unchanged(gateway, ca_context) -> None:
