@@ -163,3 +163,22 @@ def test_the_installer_installs_the_missing_package_of_a_group(tmp_path) -> None
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "INSTALL meridian-fake-package"
+
+
+def test_a_new_program_in_a_script_is_found(tmp_path) -> None:
+    """The check fails for the bug it guards against: a script that starts running a new program."""
+    (tmp_path / "deploy" / "local").mkdir(parents=True)
+    (tmp_path / "Makefile").write_text("x:\n\t@bash deploy/local/x.sh\n")
+    (tmp_path / "deploy" / "local" / "x.sh").write_text(
+        'helper() { echo hi; }\nprogram() { :; }\nNGINX=(/usr/sbin/nginx -t)\nhelper\n"${NGINX[@]}"\n'
+        'out="$(jq -r .a file | sort)"\nprogram web "/usr/bin/redis-server --port 1"\n'
+    )
+    done = subprocess.run(
+        ["uv", "run", "--quiet", "--script", str(SCAN), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    found = {use["command"] for use in json.loads(done.stdout)["uses"]}
+    assert found == {"bash", "nginx", "jq", "sort", "redis-server"}
