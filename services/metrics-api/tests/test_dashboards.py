@@ -53,3 +53,56 @@ async def test_dashboard_errors(client):
     assert r.status_code == 400
     r = await client.get("/api/v1/dashboards/alert/does-not-exist")
     assert r.status_code == 404 and "does-not-exist" in r.json()["error"]
+
+
+def nested(levels: int) -> dict:
+    """A dict nested `levels` deep."""
+    data: dict = {"leaf": 1}
+    for _ in range(levels - 1):
+        data = {"n": data}
+    return data
+
+
+async def test_deep_or_large_data_is_refused_and_the_listing_still_answers(client):
+    name = f"deep-{uuid.uuid4().hex[:6]}"
+    r = await client.post(
+        "/api/v1/dashboards", json={"name": name, "type": "time_series", "data": nested(300)}
+    )
+    assert r.status_code == 400, r.text
+    # refused by the kit's JSON rule (the whole body) or by the dashboard's own (its data)
+    assert "deeper than" in r.json()["error"]
+    assert r.json()["detail"][0]["field"].startswith("data")
+    ok = await client.post(
+        "/api/v1/dashboards", json={"name": name, "type": "time_series", "data": nested(30)}
+    )
+    assert ok.status_code == 201
+    r = await client.put(f"/api/v1/dashboards/time_series/{name}", json={"data": nested(33)})
+    assert r.status_code == 400
+    big = {"charts": ["x" * 1000] * 300}
+    r = await client.put(f"/api/v1/dashboards/time_series/{name}", json={"data": big})
+    assert r.status_code == 413 and "larger than" in r.json()["error"]
+    assert (await client.get("/api/v1/dashboards")).status_code == 200
+    assert (await client.delete(f"/api/v1/dashboards/time_series/{name}")).status_code == 200
+
+
+async def test_a_bad_stored_row_never_breaks_the_listing(client, cql, keyspace):
+    # Rows as an older version (or a hand edit) may have left them: far too deep, not JSON.
+    deep = '{"n": ' * 300 + "1" + "}" * 300
+    bad = {f"bad-deep-{uuid.uuid4().hex[:6]}": deep, f"bad-text-{uuid.uuid4().hex[:6]}": "{nope"}
+    for name, text in bad.items():
+        cql.execute(
+            f"INSERT INTO {keyspace}.dashboards (type, name, data) VALUES ('alert', %s, %s)",
+            [name, text],
+        )
+    good = f"good-{uuid.uuid4().hex[:6]}"
+    r = await client.post("/api/v1/dashboards", json={"name": good, "type": "alert", "data": {}})
+    assert r.status_code == 201
+    for path in ("/api/v1/dashboards", "/api/v1/dashboards/alert"):
+        r = await client.get(path)
+        assert r.status_code == 200, r.text
+        names = {d["name"] for d in r.json()["dashboards"]}
+        assert good in names and not names & set(bad)
+    for name in bad:
+        r = await client.get(f"/api/v1/dashboards/alert/{name}")
+        assert r.status_code == 409 and "delete it" in r.json()["error"]
+        assert (await client.delete(f"/api/v1/dashboards/alert/{name}")).status_code == 200

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials
+from meridian_kit.auth import bearer_security
 
 from metrics_api.access.tokens import Access, check_access
 from metrics_api.series.store import SeriesStore
 from metrics_api.settings import Settings
 
 # Declares the bearer scheme in the OpenAPI; check_access does the checking (401 in our shape).
-bearer = HTTPBearer(
-    auto_error=False, description="METRICS_API_READ_TOKEN or METRICS_API_WRITE_TOKEN"
+bearer = bearer_security(
+    "METRICS_API_READ_TOKEN (reads) or METRICS_API_WRITE_TOKEN (reads and writes)"
 )
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
 

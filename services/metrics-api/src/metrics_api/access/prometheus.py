@@ -25,7 +25,9 @@ class GuardPrometheus:
             try:
                 check_access(HTTPConnection(scope), self.settings, Access.READ)
             except ServiceError as exc:
-                response = JSONResponse(error_body(exc.message, exc.detail), exc.status_code)
+                response = JSONResponse(
+                    error_body(exc.message, exc.detail), exc.status_code, headers=exc.headers
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -1,57 +1,47 @@
-"""The two tokens: the read token reads, the write token reads and writes; checked in one place.
-
-`check_access` is the one function every guarded route goes through (via the dependencies in
-deps.py and the /metrics guard), so moving to the kit's auth helpers changes only this file.
-"""
+"""The two tokens: the read token reads, the write token reads and writes; checked in one place
+with the kit's rule (meridian_kit.auth: 401 missing or wrong, 403 without the right or unset)."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-from meridian_kit.auth import keys_equal
-from meridian_kit.errors import Forbidden, Unauthorized
+from meridian_kit.auth import authorize, bearer_challenge, bearer_token
 from starlette.requests import HTTPConnection
 
 from metrics_api.settings import Settings
 
 
 class Access(Enum):
-    """What a route needs."""
+    """What a route needs, and what a token grants."""
 
     READ = "read"
     WRITE = "write"
 
 
-def presented_token(conn: HTTPConnection) -> str | None:
-    """The token of `Authorization: Bearer <token>` (a bare token is taken too); never a query
-    parameter, so a token never lands in an access log."""
-    header = conn.headers.get("authorization", "").strip()
-    scheme, _, rest = header.partition(" ")
-    if rest and scheme.lower() == "bearer":
-        header = rest.strip()
-    return header or None
+CREDENTIALS = {
+    Access.READ: "`Authorization: Bearer <METRICS_API_READ_TOKEN or METRICS_API_WRITE_TOKEN>`",
+    Access.WRITE: "`Authorization: Bearer <METRICS_API_WRITE_TOKEN>`",
+}
+ALLOWED = {Access.READ: {Access.READ, Access.WRITE}, Access.WRITE: {Access.WRITE}}
 
 
-def _matches(presented: str, expected: str) -> bool:
-    return bool(expected) and keys_equal(presented, expected)
+def token_roles(settings: Settings) -> dict[str, Access]:
+    """Each configured token and what it grants (an unset token is left out)."""
+    roles: dict[str, Access] = {}
+    if settings.read_token:
+        roles[settings.read_token] = Access.READ
+    if settings.write_token:
+        roles[settings.write_token] = Access.WRITE
+    return roles
 
 
 def check_access(conn: HTTPConnection, settings: Settings, need: Access) -> Access:
     """The caller's access: missing or unknown token → 401, the read token on a write → 403."""
-    token = presented_token(conn)
-    if token is None:
-        raise Unauthorized(
-            "credentials required: Authorization: Bearer <METRICS_API_READ_TOKEN or "
-            "METRICS_API_WRITE_TOKEN>",
-            detail={"field": "Authorization"},
-        )
-    # Both comparisons always run: the time taken does not tell which token was close.
-    is_write = _matches(token, settings.write_token)
-    is_read = _matches(token, settings.read_token)
-    if is_write:
-        return Access.WRITE
-    if not is_read:
-        raise Unauthorized("invalid token", detail={"field": "Authorization"})
-    if need is Access.WRITE:
-        raise Forbidden("the read token cannot write: use METRICS_API_WRITE_TOKEN")
-    return Access.READ
+    return authorize(
+        bearer_token(conn),
+        token_roles(settings),
+        credentials=CREDENTIALS[need],
+        allowed=ALLOWED[need],
+        disabled="disabled: METRICS_API_READ_TOKEN and METRICS_API_WRITE_TOKEN are not set",
+        challenge=bearer_challenge("metrics-api"),
+    )

@@ -16,7 +16,7 @@ import numpy as np
 from metrics_api.schema.tables import ROLLUP_LEVELS, Measure
 
 # Bin widths snap to whole multiples of these steps (seconds), so bins align with the rollups.
-WIDTH_STEPS: tuple[int, ...] = (1, 10, 60, 600, 3600, 86_400)
+WIDTH_STEPS: tuple[int, ...] = (1, 10, 60, 600, 3600, 86_400, 864_000)
 # A width is only snapped to a step at most a third of it, which loses at most a third of the bins.
 SNAP_FACTOR = 3
 

@@ -3,6 +3,7 @@ recomputed from the level below (raw points for the finest), so rollups equal bi
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import numpy as np
@@ -13,6 +14,7 @@ from metrics_api.series.store import MetricKey, SeriesStore
 
 # Touched bins closer than this many bins are read in one range query.
 MAX_GAP_BINS = 60
+RUNS_IN_FLIGHT = 16
 
 
 def bin_runs(bins: np.ndarray, width_ms: int, max_gap: int = MAX_GAP_BINS) -> list[tuple[int, int]]:
@@ -38,6 +40,23 @@ async def _read_level(
     return await store.read_rollup(table, key, level, measures, start, end)
 
 
+async def _read_runs(
+    store: SeriesStore,
+    table: MetricTable,
+    key: MetricKey,
+    level: int | None,
+    runs: list[tuple[int, int]],
+) -> list[Partials]:
+    """Reads the runs of one level, RUNS_IN_FLIGHT at a time (scattered points make many runs)."""
+    limit = asyncio.Semaphore(RUNS_IN_FLIGHT)
+
+    async def one(start: int, end: int) -> Partials:
+        async with limit:
+            return await _read_level(store, table, key, level, start, end)
+
+    return list(await asyncio.gather(*(one(start, end) for start, end in runs)))
+
+
 async def refresh_rollups(
     store: SeriesStore,
     table: MetricTable,
@@ -55,10 +74,7 @@ async def refresh_rollups(
         width = level * 1000
         bins = np.unique(times // width)
         stamp_us = time.time_ns() // 1000
-        parts = [
-            await _read_level(store, table, key, below, start, end)
-            for start, end in bin_runs(bins, width)
-        ]
+        parts = await _read_runs(store, table, key, below, bin_runs(bins, width))
         merged = merge(Partials.concat(parts, measures), width)
         keep = np.isin(merged.ts // width, bins)
         merged = Partials(
