@@ -46,7 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "worker_processes": "auto",
     "worker_connections": 4096,
     "proxy_timeout": "60s",
-    "connect_timeout": "5s",  # connecting to a service; also the window for trying another instance
+    "connect_timeout": "5s",  # connecting to a service
+    "retry_timeout": "10s",  # a request that reached no instance may try another within this time
     "upstream_keepalive_timeout": "4s",  # below the services' own idle keep-alive timeout (uvicorn: 5 s)
     "hsts_max_age": 31536000,
     "websocket_timeout": "3600s",
@@ -193,6 +194,7 @@ def check_vars(values: dict[str, Any], placeholders: frozenset[str] = frozenset(
         "proxy_timeout": r"\d+[smh]?",
         "websocket_timeout": r"\d+[smh]?",
         "connect_timeout": r"\d+[smh]?",
+        "retry_timeout": r"\d+[smh]?",
         "upstream_keepalive_timeout": r"\d+[smh]?",
     }
     for key, pattern in checks.items():
