@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from meridian_kit.errors import install_error_handlers
 from meridian_kit.health import Readiness
 from meridian_kit.health import router as health_router
+from meridian_kit.json_body import JsonBodyMiddleware, JsonRules
 from meridian_kit.observability import expose_prometheus, init_sentry
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -39,8 +40,15 @@ def create_service_app(
     lifespan: Lifespan | None = None,
     routers: Sequence[APIRouter] = (),
     docs_url: str = "/docs",
+    json_rules: JsonRules | None = None,
+    raw_json_paths: Sequence[str] = (),
 ) -> FastAPI:
-    """Builds a service's app; its lifespan opens clients and adds checks to app.state.readiness."""
+    """Builds a service's app; its lifespan opens clients and adds checks to app.state.readiness.
+
+    Every JSON body meets the kit's JSON rule (meridian_kit.json_body) before a route sees it,
+    except on `raw_json_paths`: routes that answer a bad body in a protocol's own shape and call
+    `parse_json` themselves.
+    """
     init_sentry(name)
     service_lifespan = lifespan or _no_lifespan
 
@@ -59,6 +67,8 @@ def create_service_app(
         lifespan=lifespan_with_readiness,
         docs_url=docs_url,
     )
+    # added first, so it runs innermost: inside the request id, the metrics and the error handler
+    app.add_middleware(JsonBodyMiddleware, rules=json_rules or JsonRules.from_env(raw_json_paths))
     app.add_middleware(
         CorrelationIdMiddleware,
         header_name="X-Request-ID",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -11,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 log = logging.getLogger("meridian.errors")
 
@@ -180,3 +182,20 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(error_body("internal error"), status_code=500)
+
+
+async def send_error(scope: Scope, receive: Receive, send: Send, exc: ServiceError) -> None:
+    """Answers from an ASGI middleware through the app's own handler of `exc` (so its error shape)."""
+    handlers = getattr(scope.get("app"), "exception_handlers", None) or {}
+    handler = next((handlers[c] for c in type(exc).__mro__ if c in handlers), None)
+    if handler is None:
+        response = JSONResponse(
+            error_body(exc.message, exc.detail),
+            status_code=exc.status_code,
+            headers=exc.headers or None,
+        )
+    else:
+        response = handler(Request(scope, receive), exc)
+        if inspect.isawaitable(response):
+            response = await response
+    await response(scope, receive, send)
