@@ -159,3 +159,30 @@ async def test_the_compute_route_is_rate_limited_across_instances(migrated):
     body = limited.json()
     assert body["code"] == 429 and body["status"].startswith("Too many requests: at most 3 calls")
     assert 1 <= int(limited.headers["Retry-After"]) <= 3600
+
+
+async def test_after_a_fan_out_asking_again_within_the_cool_down_queues_nothing(migrated):
+    settings = isolated_settings(
+        ANALYTICS_COMPUTE_RATE_LIMIT="0", ANALYTICS_COMPUTE_ALL_COOLDOWN="600"
+    )
+    key = f"{settings.redis_key_prefix}analytics:queued:{UPDATE_ANALYTICS}:all"
+    redis = Redis.from_url(settings.broker_url)
+    try:
+        async for http in api(settings):
+            assert (await http.post("/analytic/compute")).status_code == 200
+            job_id = redis.get(key).decode()
+            # The worker runs the queued fan-out (its own id): the marker stays for the cool-down.
+            celery = create_celery(settings)
+            ran = await asyncio.to_thread(
+                celery.tasks[UPDATE_ANALYTICS].apply, args=(None,), task_id=job_id
+            )
+            assert ran.successful(), ran.traceback
+            assert 0 < redis.ttl(key) <= 600
+            before = waiting_jobs(settings)
+            for _ in range(5):
+                assert (await http.post("/analytic/compute")).status_code == 200
+            assert waiting_jobs(settings) == before
+            assert before[(UPDATE_ANALYTICS, "None")] == 1
+    finally:
+        redis.close()
+        drop_queue(settings)

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # POST /analytic/compute: at most this many calls per window, across every instance (0: off).
     compute_rate_limit: int = Field(10, ge=0, validation_alias="ANALYTICS_COMPUTE_RATE_LIMIT")
     compute_rate_window: int = Field(60, ge=1, validation_alias="ANALYTICS_COMPUTE_RATE_WINDOW")
+    # The fan-out over every analytic (or a window type's) runs at most once per this many seconds.
+    compute_all_cooldown: int = Field(60, ge=0, validation_alias="ANALYTICS_COMPUTE_ALL_COOLDOWN")
 
     @field_validator("apikey")
     @classmethod

@@ -11,15 +11,18 @@ from pydantic import AfterValidator, BeforeValidator, Field, JsonValue
 # Elasticsearch maps objects at most 20 levels deep (index.mapping.depth.limit); a free value sits
 # a level or two inside its document, so it may nest 16 levels (objects and arrays alike).
 MAX_DEPTH = 16
+# A whole body is refused past this depth before its fields are validated (pydantic's own guard
+# stops near 255 levels with an unreadable path); its free values then meet MAX_DEPTH.
+MAX_BODY_DEPTH = 32
 # Elasticsearch's widest integer (`long`) is signed 64-bit.
 MIN_INT, MAX_INT = -(2**63), 2**63 - 1
 # ISO 8601 allows any offset; Java's (Elasticsearch's) ZoneOffset stops at ±18:00.
 MAX_OFFSET = timedelta(hours=18)
 
 
-def _check_value(value: Any, depth: int, path: str) -> None:
-    if depth > MAX_DEPTH:
-        raise ValueError(f"nested deeper than {MAX_DEPTH} levels at {path or 'the top'}")
+def _check_value(value: Any, depth: int, path: str, limit: int = MAX_DEPTH) -> None:
+    if depth > limit:
+        raise ValueError(f"nested deeper than {limit} levels at {path or 'the top'}")
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return
     if isinstance(value, int):
@@ -30,15 +33,21 @@ def _check_value(value: Any, depth: int, path: str) -> None:
             raise ValueError(f"{path or 'value'}: numbers must be finite (no NaN or Infinity)")
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_value(item, depth + 1, f"{path}.{key}" if path else str(key))
+            _check_value(item, depth + 1, f"{path}.{key}" if path else str(key), limit)
     elif isinstance(value, list):
         for position, item in enumerate(value):
-            _check_value(item, depth + 1, f"{path}.{position}" if path else str(position))
+            _check_value(item, depth + 1, f"{path}.{position}" if path else str(position), limit)
 
 
 def check_free_json(value: Any) -> Any:
     """Refuses values nested too deep, non-finite numbers and integers beyond 64 bits."""
     _check_value(value, 1, "")
+    return value
+
+
+def check_body(value: Any) -> Any:
+    """A whole JSON body: at most MAX_BODY_DEPTH deep, finite numbers, 64-bit integers."""
+    _check_value(value, 1, "", MAX_BODY_DEPTH)
     return value
 
 
@@ -70,6 +79,8 @@ def check_number(value: float) -> float:
     return value
 
 
+# Wraps a body's type: the body is checked whole before its fields are.
+BodyGuard = BeforeValidator(check_body)
 FreeJson = Annotated[JsonValue, AfterValidator(check_free_json)]
 FreeObject = Annotated[dict[str, JsonValue], AfterValidator(check_free_json)]
 Moment = Annotated[datetime, AfterValidator(check_moment)]

@@ -1,4 +1,4 @@
-"""Analytic documents `{id, descriptor, result}` in the daily `analytic-*` indices (id = _id)."""
+"""Analytic documents `{id, descriptor, result}` in `analytic-all` (id = _id; older indices are read too)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Chatbot logs, in daily `logging-YYYY-MM-DD` indices shared by every project."""
+"""Chatbot logs, in one `logging-all` index shared by every project."""

@@ -26,7 +26,7 @@ def trace_id(log: Log) -> str:
 
 
 async def store(*, es: AsyncElasticsearch, indices: Indices, logs: Sequence[Log]) -> list[str]:
-    """Indexes logs into `logging-<day>` (project a field); returns their trace ids in order."""
+    """Indexes logs into `logging-all` (project a field); returns their trace ids in order."""
     writes = [
         Write(indices.log(log.timestamp), trace_id(log), log.model_dump(mode="json"))
         for log in logs

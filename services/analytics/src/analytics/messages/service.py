@@ -1,4 +1,4 @@
-"""Storing, searching and deleting messages in the daily `message-*` indices."""
+"""Storing, searching and deleting messages in `message-all` (older `message-<day>` indices are read too)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def trace_id(message: AnyMessage) -> str:
 async def store(
     *, es: AsyncElasticsearch, indices: Indices, messages: Sequence[AnyMessage]
 ) -> list[str]:
-    """Indexes messages into their day's index; returns their trace ids in order."""
+    """Indexes messages into `message-all`; returns their trace ids in order."""
     writes = [Write(indices.message(m.timestamp), trace_id(m), to_document(m)) for m in messages]
     errors = await bulk_index(es, writes)
     raise_for_refused(

@@ -1,16 +1,19 @@
-"""Index names: one daily index per kind (`message-`, `analytic-`, `logging-YYYY-MM-DD`).
+"""Index names: one index per kind, `message-all`, `logging-all`, `analytic-all`.
 
-The project is a field of each document, never part of an index name, so the number of indices
-does not grow with the number of projects (a node holds at most 1,000 shards).
+Neither the project (a field of each document) nor the timestamp (which a client chooses) is
+part of an index name, so the number of indices never grows with the input: a node holds at most
+1,000 shards, and per-project or per-day indices let one client exhaust them. The patterns
+`message-*` etc. also cover the older layouts, until migration 5 has moved them.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 _ZERO = timedelta(0)
+# The suffix of the one index of each kind (the older layouts put a day or a project there).
+CURRENT = "all"
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -28,17 +31,17 @@ class Indices:
 
     prefix: str = ""
 
-    def message(self, moment: datetime) -> str:
-        """The daily message index a message with this timestamp goes to."""
-        return f"{self.prefix}message-{as_utc(moment):%Y-%m-%d}"
+    def message(self, moment: datetime | None = None) -> str:
+        """The index every message goes to (whatever its timestamp)."""
+        return f"{self.prefix}message-{CURRENT}"
 
-    def analytic(self, moment: datetime) -> str:
-        """The daily analytic index an analytic created at this moment goes to."""
-        return f"{self.prefix}analytic-{as_utc(moment):%Y-%m-%d}"
+    def analytic(self, moment: datetime | None = None) -> str:
+        """The index every analytic goes to."""
+        return f"{self.prefix}analytic-{CURRENT}"
 
-    def log(self, moment: datetime) -> str:
-        """The daily log index a log with this timestamp goes to (every project's)."""
-        return f"{self.prefix}logging-{as_utc(moment):%Y-%m-%d}"
+    def log(self, moment: datetime | None = None) -> str:
+        """The index every log goes to (every project's, whatever its timestamp)."""
+        return f"{self.prefix}logging-{CURRENT}"
 
     @property
     def messages(self) -> str:
@@ -55,9 +58,10 @@ class Indices:
         """Every log index (queries filter on `project`)."""
         return f"{self.prefix}logging-*"
 
-    def legacy_log_index(self, name: str) -> re.Match[str] | None:
-        """A per-project index of the old layout (`logging-<project>-<day>`): its project and day."""
-        return re.fullmatch(
-            rf"{re.escape(self.prefix)}logging-(?P<project>.+)-(?P<day>\d{{4}}-\d{{2}}-\d{{2}})",
-            name,
-        )
+    def current(self) -> dict[str, str]:
+        """The pattern of every index of a kind → the one index of that kind written now."""
+        return {
+            self.messages: self.message(),
+            self.logs: self.log(),
+            self.analytics: self.analytic(),
+        }

@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from analytics.settings import Settings
 from analytics.worker.jobs import due_analytics, refresh_analytic
-from analytics.worker.queued import marker_key, new_job_id, release
+from analytics.worker.queued import marker_key, new_job_id, release, settle
 
 log = logging.getLogger("analytics.worker")
 
@@ -115,6 +115,9 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
                 release_marker(key, self.request.id)
                 raise
             raise self.retry(exc=exc, countdown=settings.retry_delay) from exc
-        release_marker(key, self.request.id)
+        try:  # asked again within the cool-down, it is not queued again
+            settle(redis, key, self.request.id or "", settings.compute_all_cooldown)
+        except RedisError as exc:
+            log.warning("could not settle %s: %s", key, exc)
         log.info("queued %d of %d analytics (%s)", queued, len(ids), time_window_type or "all due")
         return queued
