@@ -1,6 +1,8 @@
-"""The dashboard in a real headless Chromium (Debian's), against metrics-api on the real Cassandra:
-pick a metric, see a chart with the expected number of points, zoom with the brush, save a
-dashboard and load it again. Leaves screenshots in tests/artifacts/."""
+"""The dashboard in a real headless Chromium (Debian's), against metrics-api on the real Cassandra,
+under the gateway's Content-Security-Policy (`default-src 'self'`): give the read token, pick a
+metric, see a chart with the expected number of points, zoom with the brush; saving with the read
+token is refused in words, with the write token it saves, and the dashboard loads again.
+Leaves screenshots in tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -28,6 +30,10 @@ CHROMIUM = "/usr/bin/chromium"
 CASSANDRA = os.environ.get("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
 ENV = f"dash-{uuid.uuid4().hex[:6]}"
 POINTS = 500  # one every 10 s, the last a minute ago: all inside "last 2 hours"
+READ_TOKEN = f"read-{uuid.uuid4().hex}"
+WRITE_TOKEN = f"write-{uuid.uuid4().hex}"
+WRITE = {"Authorization": f"Bearer {WRITE_TOKEN}"}
+CSP = "default-src 'self'"
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
@@ -65,6 +71,8 @@ def server(built_dashboard: Path) -> Iterator[str]:
         **os.environ,
         "METRICS_SERVER_KEYSPACE": keyspace,
         "METRICS_SERVER_DASHBOARD_DIR": str(built_dashboard),
+        "METRICS_API_READ_TOKEN": READ_TOKEN,
+        "METRICS_API_WRITE_TOKEN": WRITE_TOKEN,
     }
     exe = Path(sys.executable).with_name("metrics-api")
     log = tempfile.TemporaryFile()  # noqa: SIM115 - read back only if the server fails to start
@@ -120,7 +128,10 @@ def series(server: str) -> list[dt.datetime]:
     ]
     for table, points in (("raw_gauge", gauge), ("raw_counter_with_interval", counter)):
         r = httpx.post(
-            f"{server}/metrics/api/v1/metrics/{table}", json={"points": points}, timeout=60
+            f"{server}/metrics/api/v1/metrics/{table}",
+            json={"points": points},
+            headers=WRITE,
+            timeout=60,
         )
         assert r.status_code == 200, r.text
     return times
@@ -140,12 +151,31 @@ def page(server: str) -> Iterator[object]:
             ],
             viewport={"width": 1440, "height": 1000},
         )  # fmt: skip
+        context.route("**/*", with_csp)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "console",
+            lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         yield page
         context.close()
         assert not errors, errors
+
+
+def with_csp(route) -> None:  # type: ignore[no-untyped-def]
+    """Serves every response with the gateway's Content-Security-Policy."""
+    response = route.fetch()
+    route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+
+
+def sign_in(page, token: str) -> None:  # type: ignore[no-untyped-def]
+    """Gives the dashboard a token in its sign-in form and waits for it to load."""
+    page.wait_for_selector("#signin-form", state="visible")
+    page.fill("input[name=token]", token)
+    page.click("#use-token")
+    page.wait_for_selector("body[data-ready=true]")
 
 
 def wait_chart(page, points: str | None = None) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -179,7 +209,14 @@ def add_series(page, metric: str, column: str, axis: str) -> None:  # type: igno
 def test_pick_chart_zoom_save_and_load(server, series, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(server + "/")
-    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#signin-form", state="visible")
+    page.fill("input[name=token]", "not-a-token")  # refused: the form asks again, saying why
+    page.click("#use-token")
+    page.wait_for_function(
+        "() => document.getElementById('signin-error').textContent.includes('refused the token')"
+    )
+    assert page.locator("#signin-form").is_visible()
+    sign_in(page, READ_TOKEN)
     page.fill("input[data-filter=environment]", ENV)
     assert page.locator("tr[data-metric]").count() == 2  # the picker filters by environment
 
@@ -231,18 +268,31 @@ def test_pick_chart_zoom_save_and_load(server, series, page):
 
     name = f"browser-{uuid.uuid4().hex[:6]}"
     page.fill("input[name=dashboard-name]", name)
+    page.click("#save-dashboard")  # with the read token: refused, in words
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.includes('needs the write token')"
+    )
+    snapshot = page.evaluate("() => localStorage.getItem('meridian.metrics.token')")
+    assert snapshot == READ_TOKEN
+    saved_state = page.locator("input[name=range-amount]").input_value()
+    page.click("#forget-token")
+    assert page.evaluate("() => localStorage.getItem('meridian.metrics.token')") is None
+    sign_in(page, WRITE_TOKEN)
+    assert page.locator("input[name=range-amount]").input_value() == saved_state
+    page.fill("input[name=dashboard-name]", name)
     page.click("#save-dashboard")
     page.wait_for_function(
-        "n => document.getElementById('status').textContent.includes(n)", arg=name
+        "n => document.getElementById('status').textContent.includes('saved') && document.getElementById('status').textContent.includes(n)",
+        arg=name,
     )
-    saved = httpx.get(f"{server}/metrics/api/v1/dashboards/time_series/{name}").json()["dashboard"][
-        "data"
-    ]
+    saved = httpx.get(
+        f"{server}/metrics/api/v1/dashboards/time_series/{name}", headers=WRITE
+    ).json()["dashboard"]["data"]
     assert [s["metric_name"] for s in saved["charts"][0]["series"]] == ["cpu", "requests"]
     assert [s["axis"] for s in saved["charts"][0]["series"]] == ["left", "right"]
     assert saved["alert"] == {"series": 0, "warning": "60", "error": "68"}
 
-    page.reload()
+    page.reload()  # the token stays in the browser: no sign-in
     page.wait_for_selector("body[data-ready=true]")
     assert page.locator("article.chart").count() == 1
     page.select_option("select[name=saved-dashboards]", name)

@@ -42,11 +42,14 @@ function tooltipPlugin(): uPlot.Plugin {
           return;
         }
         const time = new Date((u.data[0][idx] as number) * 1000).toLocaleString();
+        // Built from nodes, never HTML: a metric's name is data, and the page's CSP forbids inline styles.
         const lines = u.series.slice(1).map((s, i) => {
           const v = u.data[i + 1][idx];
-          return `<div><span style="color:${s.stroke}">●</span> ${s.label}: ${v == null ? "—" : Number(v).toPrecision(6)}</div>`;
+          const dot = el("span", {}, "●");
+          dot.style.color = String(s.stroke ?? "");
+          return el("div", {}, dot, ` ${s.label ?? ""}: ${v == null ? "—" : Number(v).toPrecision(6)}`);
         });
-        tip.innerHTML = `<div class="tip-time">${time}</div>${lines.join("")}`;
+        tip.replaceChildren(el("div", { class: "tip-time" }, time), ...lines);
         tip.style.display = "block";
         const left = u.cursor.left + 12;
         tip.style.left = `${Math.min(left, u.over.clientWidth - 220)}px`;

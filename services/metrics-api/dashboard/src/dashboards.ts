@@ -1,8 +1,16 @@
 // Save the current dashboard under a name, and load or delete saved ones.
-import { deleteDashboard, listDashboards, loadDashboard, saveDashboard } from "./api";
+import { ApiError, deleteDashboard, listDashboards, loadDashboard, saveDashboard } from "./api";
 import { el, type DashboardData } from "./state";
 
 const TYPE = "time_series";
+
+/** Why a change was refused, in words an operator can act on. */
+export function refusal(action: string, err: unknown): string {
+  if (err instanceof ApiError && err.status === 403) {
+    return `${action} needs the write token: Forget token, then sign in with METRICS_API_WRITE_TOKEN`;
+  }
+  return `${action} failed: ${(err as Error).message}`;
+}
 
 export class DashboardControls {
   private name = el("input", { type: "text", name: "dashboard-name", placeholder: "dashboard name" });
@@ -33,7 +41,7 @@ export class DashboardControls {
       await this.refreshList(name);
       this.status(`saved “${name}”`);
     } catch (err) {
-      this.status(`save failed: ${(err as Error).message}`);
+      this.status(refusal("saving", err));
     }
   }
 
@@ -58,7 +66,7 @@ export class DashboardControls {
       await this.refreshList();
       this.status(`deleted “${name}”`);
     } catch (err) {
-      this.status(`delete failed: ${(err as Error).message}`);
+      this.status(refusal("deleting", err));
     }
   }
 }

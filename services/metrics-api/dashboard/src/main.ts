@@ -1,7 +1,7 @@
 // Wires the dashboard: picker, range, charts, saved dashboards, alerts, live refresh.
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
-import { listMetrics } from "./api";
+import { listMetrics, token } from "./api";
 import { AlertPanel } from "./alerts";
 import { ChartPanel } from "./chart";
 import { DashboardControls } from "./dashboards";
@@ -87,26 +87,62 @@ function applyDashboard(data: DashboardData): void {
 const dashboards = new DashboardControls($("dashboards"), snapshot, applyDashboard, status);
 $("add-chart").addEventListener("click", () => addChart());
 
-async function start(): Promise<void> {
+const signin = $("signin");
+const signinForm = $("signin-form") as HTMLFormElement;
+const signinError = $("signin-error");
+const mainArea = $("main");
+const session = $("session");
+
+function askForToken(message = ""): void {
+  delete document.body.dataset.ready;
+  signinError.textContent = message;
+  mainArea.hidden = true;
+  session.hidden = true;
+  signin.hidden = false;
+  (signinForm.elements.namedItem("token") as HTMLInputElement).focus();
+}
+
+async function load(): Promise<void> {
+  signin.hidden = true;
+  mainArea.hidden = false;
+  session.hidden = false;
   try {
     picker.setMetrics(await listMetrics());
     await dashboards.refreshList();
     status("");
   } catch (err) {
+    if (!token.get()) return; // refused: the sign-in form is showing
     status(`metrics-api unreachable: ${(err as Error).message}`);
   }
-  // Live refresh: relative ranges move with the clock; a zoomed chart stays where it is.
-  setInterval(() => {
-    if (!range.isLive() || document.hidden) return;
-    const r = currentRange();
-    for (const chart of charts) {
-      if (chart.isZoomed()) continue;
-      chart.setRange(r);
-      void chart.refresh();
-    }
-  }, LIVE_EVERY_MS);
+  refreshAll();
   document.body.dataset.ready = "true";
 }
 
+signinForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = signinForm.elements.namedItem("token") as HTMLInputElement;
+  if (!input.value.trim()) return;
+  token.set(input.value);
+  input.value = "";
+  void load();
+});
+$("forget-token").addEventListener("click", () => {
+  token.forget();
+  askForToken("token forgotten");
+});
+token.onRefused(() => askForToken("metrics-api refused the token (401): paste a valid one"));
+
+// Live refresh: relative ranges move with the clock; a zoomed chart stays where it is.
+setInterval(() => {
+  if (!range.isLive() || document.hidden || !token.get()) return;
+  const r = currentRange();
+  for (const chart of charts) {
+    if (chart.isZoomed()) continue;
+    chart.setRange(r);
+    void chart.refresh();
+  }
+}, LIVE_EVERY_MS);
+
 addChart();
-void start();
+if (token.get()) void load();
+else askForToken();
