@@ -22,7 +22,7 @@ else
   die() { printf '[meridian] %s\n' "$*" >&2; exit 1; }
 fi
 
-# The image's Go toolchain (/usr/local/go) is not on every PATH; packages.tsv's probe for go is it.
+# The image's Go toolchain (/usr/local/go) is not on every PATH: put it there, so `go` is found.
 if [ -x /usr/local/go/bin/go ] && ! command -v go >/dev/null 2>&1; then PATH="$PATH:/usr/local/go/bin"; fi
 
 # packages.tsv: the one table of command -> Debian package (and group, probe) every program the
@@ -40,11 +40,11 @@ apt_install() {
   [ "$(id -u)" = 0 ] || die "need root to apt-get install $* (or install them yourself)"
   if [ ! -e "$APT_UPDATED" ]; then
     say "apt-get update"
-    apt-get update -qq >"$LOGS/apt.log" 2>&1 || die "apt-get update failed: see $LOGS/apt.log"
+    apt-get update -qq </dev/null >"$LOGS/apt.log" 2>&1 || die "apt-get update failed: see $LOGS/apt.log"
     touch "$APT_UPDATED"
   fi
   say "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >>"$LOGS/apt.log" 2>&1 \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" </dev/null >>"$LOGS/apt.log" 2>&1 \
     || die "apt-get install $* failed: see $LOGS/apt.log"
 }
 
