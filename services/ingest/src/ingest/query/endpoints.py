@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
+from meridian_kit.errors import error_responses
 
 from ingest.auth import BucketDep
 from ingest.context import IngestDep
+from ingest.query.params import INTERVAL_PATTERN, From, Name, To, time_range
+from ingest.query.schemas import (
+    BucketInfo,
+    EventPage,
+    ExceptionGroups,
+    LogPage,
+    MetricNames,
+    MetricSeries,
+    ServerStatus,
+)
 from ingest.query.servers import list_servers
-from ingest.query.service import QueryService, time_range
+from ingest.query.service import QueryService
 
-router = APIRouter(prefix="/api/buckets/{bucket_id}", tags=["query"])
+# Every query route: bad parameters, missing/wrong keys, keys of another bucket, an unknown
+# bucket (admin), Elasticsearch or MongoDB down.
+router = APIRouter(
+    prefix="/api/buckets/{bucket_id}",
+    tags=["query"],
+    responses=error_responses(400, 401, 403, 404, 503),
+)
 
 
 def query_service(ingest: IngestDep) -> QueryService:
@@ -20,25 +37,23 @@ def query_service(ingest: IngestDep) -> QueryService:
 
 
 QueryDep = Annotated[QueryService, Depends(query_service)]
-From = Annotated[
-    str | None, Query(alias="from", description="epoch ms or ISO 8601; default: to - 1h")
-]
-To = Annotated[str | None, Query(description="epoch ms or ISO 8601; default: now")]
+Size = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0, le=9999, description="offset + size must not exceed 10000")]
 
 
-@router.get("")
+@router.get("", response_model=BucketInfo)
 async def bucket_info(bucket: BucketDep) -> dict[str, Any]:
     """The bucket these keys open (without its secret)."""
     return {k: bucket[k] for k in ("id", "name", "public_key", "retention_days", "created_at")}
 
 
-@router.get("/servers")
+@router.get("/servers", response_model=list[ServerStatus])
 async def servers(bucket_id: str, bucket: BucketDep, ingest: IngestDep) -> list[dict[str, Any]]:
     """The bucket's servers, online or not, each with its latest process list."""
     return await list_servers(ingest, bucket_id, with_processes=True)
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_model=MetricNames)
 async def metric_names(
     bucket_id: str, bucket: BucketDep, queries: QueryDep, from_: From = None, to: To = None
 ) -> dict[str, Any]:
@@ -47,15 +62,15 @@ async def metric_names(
     return {"metrics": await queries.metric_names(bucket=bucket_id, frm=frm, to=end)}
 
 
-@router.get("/metrics/{name}")
+@router.get("/metrics/{name}", response_model=MetricSeries)
 async def metric_series(
     bucket_id: str,
-    name: str,
+    name: Annotated[str, Path(max_length=256)],
     bucket: BucketDep,
     queries: QueryDep,
-    interval: str = "1m",
-    server: str | None = None,
-    process: str | None = None,
+    interval: Annotated[str, Query(pattern=INTERVAL_PATTERN, max_length=8)] = "1m",
+    server: Name = None,
+    process: Name = None,
     from_: From = None,
     to: To = None,
 ) -> dict[str, Any]:
@@ -72,19 +87,19 @@ async def metric_series(
     )
 
 
-@router.get("/logs")
+@router.get("/logs", response_model=LogPage)
 async def logs(
     bucket_id: str,
     bucket: BucketDep,
     queries: QueryDep,
-    q: str | None = None,
-    server: str | None = None,
-    process: str | None = None,
+    q: Annotated[str | None, Query(max_length=1000)] = None,
+    server: Name = None,
+    process: Name = None,
     stream: Literal["out", "err"] | None = None,
     from_: From = None,
     to: To = None,
-    size: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    size: Size = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Log lines: full-text `q`, server, process, stream and time filters; newest first, paged."""
     frm, end = time_range(from_, to)
@@ -101,16 +116,16 @@ async def logs(
     )
 
 
-@router.get("/exceptions")
+@router.get("/exceptions", response_model=ExceptionGroups)
 async def exceptions(
     bucket_id: str,
     bucket: BucketDep,
     queries: QueryDep,
-    server: str | None = None,
-    process: str | None = None,
+    server: Name = None,
+    process: Name = None,
     from_: From = None,
     to: To = None,
-    size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    size: Size = 100,
 ) -> dict[str, Any]:
     """Exceptions grouped by message and stack, with count, first and last seen."""
     frm, end = time_range(from_, to)
@@ -120,18 +135,18 @@ async def exceptions(
     return {"groups": groups}
 
 
-@router.get("/events")
+@router.get("/events", response_model=EventPage)
 async def events(
     bucket_id: str,
     bucket: BucketDep,
     queries: QueryDep,
-    channel: str | None = None,
-    server: str | None = None,
-    process: str | None = None,
+    channel: Annotated[str | None, Query(max_length=200)] = None,
+    server: Name = None,
+    process: Name = None,
     from_: From = None,
     to: To = None,
-    size: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    size: Size = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """The events timeline: process events, action replies, human events, any other channel."""
     frm, end = time_range(from_, to)

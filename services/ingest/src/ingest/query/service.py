@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import re
-import time
-from datetime import datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 from meridian_kit.errors import BadRequest, Unavailable
 
+from ingest.query.params import interval_ms, refuse
 from ingest.storage.indices import IndexNames
 
-INTERVAL = re.compile(r"^[1-9]\d{0,5}(ms|s|m|h|d)$")
-HOUR_MS = 3_600_000
 TOP_LEVEL_METRICS = {"cpu": "cpu", "memory": "memory"}
-
-
-def epoch_ms(value: str | None, default: int, field: str) -> int:
-    """Epoch milliseconds from a query parameter: an integer (ms) or an ISO 8601 time."""
-    if value is None or value == "":
-        return default
-    if value.lstrip("-").isdigit():
-        return int(value)
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(
-            f"{field}: expected epoch milliseconds or ISO 8601, got {value!r}"
-        ) from None
-    return int(moment.timestamp() * 1000)
-
-
-def time_range(start: str | None, end: str | None) -> tuple[int, int]:
-    """(from, to) in ms; the last hour by default."""
-    to = epoch_ms(end, int(time.time() * 1000), "to")
-    frm = epoch_ms(start, to - HOUR_MS, "from")
-    if frm > to:
-        raise BadRequest("from: must not be after `to`")
-    return frm, to
 
 
 def filters(bucket: str, frm: int, to: int, **terms: Any) -> list[dict[str, Any]]:
@@ -85,8 +57,7 @@ class QueryService:
         process: str | None,
     ) -> dict[str, Any]:
         """avg and max of a metric per interval."""
-        if not INTERVAL.match(interval):
-            raise BadRequest(f"interval: expected e.g. 30s, 1m, 1h, got {interval!r}")
+        interval_ms(interval, frm, to)
         query = {
             "bool": {"filter": filters(bucket, frm, to, server=server, **{"process.name": process})}
         }
@@ -169,7 +140,7 @@ class QueryService:
     ) -> dict[str, Any]:
         """Log lines matching the text and filters, newest first."""
         if offset + size > 10_000:
-            raise BadRequest("offset: offset + size must not exceed 10000")
+            raise refuse("offset", "offset + size must not exceed 10000")
         must = [{"match": {"message": {"query": text, "operator": "and"}}}] if text else []
         query = {
             "bool": {
@@ -257,7 +228,7 @@ class QueryService:
     ) -> dict[str, Any]:
         """The events timeline (process events, replies, human events, other channels), newest first."""
         if offset + size > 10_000:
-            raise BadRequest("offset: offset + size must not exceed 10000")
+            raise refuse("offset", "offset + size must not exceed 10000")
         query = {
             "bool": {
                 "filter": filters(
