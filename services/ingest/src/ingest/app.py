@@ -132,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             admin_endpoints.router,
             alerts_endpoints.router,
         ],
+        raw_json_paths=[verify.PATH],
     )
     install_outage_handlers(app)
     return app

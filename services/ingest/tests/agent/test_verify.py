@@ -62,10 +62,43 @@ async def test_bad_keys_make_the_agent_stop_with_a_message(
         "error": True,
         "msg": "unknown public key or wrong secret key",
     }
-    malformed = await anonymous.post("/api/node/verifyPM2", content=b"{nope")
-    assert malformed.json() == {"active": False, "error": True, "msg": "request body is not JSON"}
+    # whatever the Content-Type, a bad body gets the protocol's answer (the agent stops)
+    for content_type in ("application/json", "text/plain"):
+        malformed = await anonymous.post(
+            "/api/node/verifyPM2", content=b"{nope", headers={"Content-Type": content_type}
+        )
+        assert malformed.status_code == 400
+        assert malformed.json()["active"] is False
+        assert "not JSON" in malformed.json()["msg"]
     no_machine = await anonymous.post(
         "/api/node/verifyPM2",
         json={"public_id": bucket["public_key"], "private_id": bucket["secret_key"]},
     )
     assert no_machine.json()["msg"] == "data.MACHINE_NAME must be a non-empty string"
+
+
+async def test_keys_that_are_not_strings_make_the_agent_stop_not_retry(
+    anonymous: httpx.AsyncClient, bucket: dict[str, Any]
+) -> None:
+    """A 503 without `active` makes an agent retry forever; a refusal makes it stop."""
+    for public, secret in (
+        ({"$ne": None}, {"$ne": None}),
+        (bucket["public_key"], ["x"]),
+        (1, bucket["secret_key"]),
+        ("p" * 300, bucket["secret_key"]),
+    ):
+        body = {**handshake(bucket, "web-1"), "public_id": public, "private_id": secret}
+        response = await anonymous.post("/api/node/verifyPM2", json=body)
+        assert response.status_code == 400, response.text
+        assert "Retry-After" not in response.headers
+        answer = response.json()
+        assert answer["active"] is False and answer["error"] is True
+        assert "must be a string" in answer["msg"]
+    deep = b'{"public_id": "a", "private_id": "b", "data": ' + b"[" * 300 + b"]" * 300 + b"}"
+    for content_type in ("application/json", "text/plain"):
+        response = await anonymous.post(
+            "/api/node/verifyPM2", content=deep, headers={"Content-Type": content_type}
+        )
+        assert response.status_code == 400
+        assert response.json()["active"] is False
+        assert "nested deeper than" in response.json()["msg"]

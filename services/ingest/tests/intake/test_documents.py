@@ -102,3 +102,42 @@ def test_each_channel_family_has_its_kind_and_ids_are_deterministic() -> None:
     assert docs[3].source["fingerprint"] == documents(entry(frames))[3].source["fingerprint"]
     assert docs[6].source["channel"] == "my:custom"
     assert docs[6].source["data"] == {"payload": [1, 2, 3]}
+
+
+def test_fields_an_index_maps_never_get_a_value_its_mapping_refuses() -> None:
+    """An object where a keyword goes, or an integer past a long, would make Elasticsearch refuse
+    the whole document (it would end in the dead-letter stream)."""
+    deep: dict = {"a": [{"b": {"c": 1}}]}
+    proc = {
+        "name": "api",
+        "pm_id": 0,
+        "pid": 2**64,
+        "status": deep,
+        "memory": 1e300,
+        "cpu": 3,
+        "restart_time": -(2**70),
+        "pm_uptime": 10**17,
+        "exec_mode": ["cluster"],
+        "node_env": 5,
+        "unique_id": None,
+    }
+    span = {"traceId": deep, "id": "s1", "name": ["x"], "duration": 2**64}
+    docs = documents(
+        entry(
+            [
+                ("status", {"data": {"process": [proc]}}),
+                ("trace-span", span),
+                ("logs", {"data": "line", "log_type": {"x": 1}}),
+                ("profiling", {"data": {"type": deep, "uuid": 7}}),
+            ]
+        )
+    )
+    status, trace, log, profile = (d.source for d in docs)
+    for key in ("pid", "status", "memory", "restart_time", "pm_uptime", "exec_mode", "unique_id"):
+        assert key not in status, key
+    assert status["node_env"] == "5"
+    assert status["cpu"] == 3.0
+    assert "trace_id" not in trace and "span_name" not in trace and "duration" not in trace
+    assert trace["span_id"] == "s1"
+    assert log["stream"] == "out"
+    assert "type" not in profile and profile["uuid"] == "7"

@@ -38,7 +38,7 @@ async def test_bad_pushes_get_clear_errors(
     anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, ingest: Ingest
 ) -> None:
     cases = [
-        (b"{nope", 400, "body is not JSON"),
+        (b"{nope", 400, "not JSON"),
         (b"{}", 400, "must be a non-empty JSON array"),
         (b"[]", 400, "must be a non-empty JSON array"),
         (b'[{"channel": ""}]', 400, "[0].channel"),

@@ -6,9 +6,11 @@ from typing import Any
 
 import jsonpatch
 import jsonpointer
-import orjson
+from meridian_kit.errors import BadRequest
+from meridian_kit.json_body import JsonRules, parse_json
 
 MAX_CHANNEL = 200
+MAX_DEPTH = JsonRules.from_env().max_depth  # a frame nests as deep as the kit lets a JSON body
 
 # Channels an agent uses to answer our commands (matched by the command router).
 REPLY_CHANNELS = frozenset(
@@ -33,12 +35,20 @@ class FrameError(ValueError):
     """A frame that cannot be taken, with the reason sent back to the client."""
 
 
+def load_json(raw: str | bytes, what: str) -> Any:
+    """Parses untrusted JSON by the kit's rule (strict, finite, 64-bit integers, MAX_DEPTH deep)."""
+    try:
+        return parse_json(raw.encode() if isinstance(raw, str) else raw, max_depth=MAX_DEPTH)
+    except BadRequest as exc:
+        problem = exc.detail[0] if isinstance(exc.detail, list) and exc.detail else {}
+        field, reason = problem.get("field", "body"), problem.get("message", exc.message)
+        message = f"{what}: {reason}" if field == "body" else f"{what}: {field}: {reason}"
+        raise FrameError(message) from None
+
+
 def parse_frame(raw: str | bytes) -> tuple[str, Any]:
     """(channel, payload) of a text frame `{"channel", "payload"}`; FrameError naming the problem."""
-    try:
-        frame = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise FrameError(f"malformed frame: not JSON ({exc})") from None
+    frame = load_json(raw, "malformed frame")
     if not isinstance(frame, dict):
         raise FrameError("malformed frame: expected an object {channel, payload}")
     channel = frame.get("channel")

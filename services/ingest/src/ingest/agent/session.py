@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
+from meridian_kit.errors import BadRequest
 from starlette.websockets import WebSocket
 
 from ingest.agent.channels import (
@@ -26,6 +27,11 @@ log = logging.getLogger("ingest.agent")
 PRESENCE_TTL = 30
 PRESENCE_EVERY = 10.0
 LOGGING_EVERY = 100.0  # the agent stops streaming logs 120 s after startLogging
+
+
+def short_text(value: Any, limit: int = 256) -> str | None:
+    """A string an agent reported, bounded; None when it sent something else."""
+    return value[:limit] if isinstance(value, str) else None
 
 
 class SessionClosed(Exception):
@@ -121,15 +127,21 @@ class AgentSession:
             await self._answer_watches(channel, payload)
             if self._own_logging_result(channel, payload):
                 return
-        await self.accept(self, channel, payload)
+        try:
+            await self.accept(self, channel, payload)
+        except BadRequest as exc:  # e.g. a status patched past the depth that can be stored
+            await self.reject(exc.message)
+            if channel == "status":
+                self.last_status = None
+                await self.send("status:resend", {})
 
     def server_fields(self) -> dict[str, Any]:
         """What the servers collection records of this agent."""
         info = server_info(self.last_status or {})
         return {
-            "hostname": info.get("hostname"),
-            "pm2_version": info.get("pm2_version") or self.pm2_version,
-            "agent_version": info.get("pm2_agent_version"),
+            "hostname": short_text(info.get("hostname")),
+            "pm2_version": short_text(info.get("pm2_version")) or self.pm2_version[:64] or None,
+            "agent_version": short_text(info.get("pm2_agent_version")),
             "online": True,
         }
 
@@ -159,17 +171,20 @@ class AgentSession:
             return True
         return False
 
+    async def start_logging(self) -> None:
+        """Asks the agent to stream its logs (it stops by itself 120 s later)."""
+        self.auto_logging_results += 1
+        await self.send("trigger:pm2:action", {"method_name": "startLogging", "parameters": {}})
+
     async def housekeeping(self) -> None:
-        """Keeps presence fresh and log streaming on, until cancelled."""
-        last_logging = 0.0
+        """Keeps presence fresh and log streaming on, until cancelled (the first round of each
+        was done when the session opened)."""
+        last_logging = time.monotonic()
         while True:
+            await asyncio.sleep(PRESENCE_EVERY)
             with contextlib.suppress(Exception):
                 await self.presence(self)
             if self.stream_logs and time.monotonic() - last_logging >= LOGGING_EVERY:
                 last_logging = time.monotonic()
-                self.auto_logging_results += 1
                 with contextlib.suppress(Exception):
-                    await self.send(
-                        "trigger:pm2:action", {"method_name": "startLogging", "parameters": {}}
-                    )
-            await asyncio.sleep(PRESENCE_EVERY)
+                    await self.start_logging()

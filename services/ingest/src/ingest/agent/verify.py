@@ -7,19 +7,76 @@ The agent ignores the HTTP status and reads the JSON: `active: false, error: tru
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
-import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from meridian_kit.errors import ServiceError
+from meridian_kit.errors import BadRequest, ServiceError, error_responses
+from meridian_kit.json_body import parse_json
+from pydantic import BaseModel, Field
 
-from ingest.agent.channels import as_dict
+from ingest.agent.channels import MAX_DEPTH, as_dict
 from ingest.context import IngestDep
 
 log = logging.getLogger("ingest.agent")
 
 router = APIRouter(tags=["agent"])
+
+PATH = "/api/node/verifyPM2"
+MAX_KEY = 256
+MAX_BODY = 1024 * 1024  # an agent's handshake is a few kB
+
+
+class Endpoints(BaseModel):
+    """Where the agent connects."""
+
+    ws: str
+    web: str
+
+
+class Verified(BaseModel):
+    """Keys accepted: the agent connects to `endpoints.ws`."""
+
+    endpoints: Endpoints
+    active: Literal[True]
+    pending: bool
+    disabled: bool
+    new: bool
+    name: str
+
+
+class Refused(BaseModel):
+    """Keys or body refused: the agent stops and prints `msg`."""
+
+    active: Literal[False]
+    error: Literal[True]
+    msg: str
+
+
+class VerifyRequest(BaseModel):
+    """What the agent sends (documentation only: the body is read as the agent sends it)."""
+
+    public_id: str = Field(max_length=MAX_KEY)
+    private_id: str = Field(max_length=MAX_KEY)
+    data: dict[str, Any] = Field(description="MACHINE_NAME (required), HOSTNAME, PM2_VERSION, …")
+
+
+# Every refusal is the protocol's answer (the route is exempt from the kit's JSON middleware).
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Refused, "description": description}
+    for code, description in (
+        (400, "Malformed body or keys: the agent stops"),
+        (401, "Missing keys: the agent stops"),
+        (403, "Unknown public key or wrong secret: the agent stops"),
+        (413, "Body too large: the agent stops"),
+    )
+}
+VERIFY_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": VerifyRequest.model_json_schema()}},
+    }
+}
 
 
 def endpoints(public_url: str) -> dict[str, str]:
@@ -34,27 +91,46 @@ def refused(message: str, status: int) -> JSONResponse:
     return JSONResponse({"active": False, "error": True, "msg": message}, status_code=status)
 
 
-@router.post("/api/node/verifyPM2")
+def text(value: Any, limit: int = 256) -> str | None:
+    """A string field of the agent's data, bounded; None when it is not a string."""
+    return value[:limit] if isinstance(value, str) else None
+
+
+@router.post(
+    PATH,
+    response_model=Verified,
+    responses={**REFUSALS, **error_responses(503)},
+    openapi_extra=VERIFY_BODY,
+)
 async def verify_pm2(request: Request, ingest: IngestDep) -> JSONResponse:
     """Checks an agent's keys, records its server and returns the websocket endpoint."""
+    raw = (
+        await request.body()
+    )  # exempt from the kit's middleware: refusals keep the protocol's shape
+    if len(raw) > MAX_BODY:
+        return refused(f"request body of {len(raw)} bytes exceeds {MAX_BODY}", 413)
     try:
-        body: Any = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        return refused("request body is not JSON", 400)
+        body: Any = parse_json(raw, max_depth=MAX_DEPTH)
+    except BadRequest as exc:
+        return refused(exc.message, 400)
     if not isinstance(body, dict):
         return refused("request body must be a JSON object", 400)
     data = as_dict(body.get("data"))
     machine = data.get("MACHINE_NAME")
     if not isinstance(machine, str) or not machine.strip() or len(machine) > 256:
         return refused("data.MACHINE_NAME must be a non-empty string", 400)
+    public, secret = body.get("public_id"), body.get("private_id")
+    for name, key in (("public_id", public), ("private_id", secret)):
+        if key is not None and (not isinstance(key, str) or len(key) > MAX_KEY):
+            return refused(f"{name} must be a string of at most {MAX_KEY} characters", 400)
     try:
-        bucket = await ingest.buckets.authenticate(body.get("public_id"), body.get("private_id"))
+        bucket = await ingest.buckets.authenticate(public, secret)
         new = await ingest.buckets.store.touch_server(
             bucket["id"],
             machine,
             {
-                "hostname": data.get("HOSTNAME") if isinstance(data.get("HOSTNAME"), str) else None,
-                "pm2_version": str(data.get("PM2_VERSION") or "") or None,
+                "hostname": text(data.get("HOSTNAME")),
+                "pm2_version": text(data.get("PM2_VERSION"), 64),
             },
         )
     except ServiceError as exc:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from meridian_kit.errors import error_responses
 
 from ingest.alerts.schemas import Rule, RuleCreate
 from ingest.auth import AdminDep
 from ingest.context import IngestDep
 
+# 404: unknown bucket or rule; 503: MongoDB down.
 router = APIRouter(
-    prefix="/api/admin/buckets/{bucket_id}/alerts", tags=["alerts"], dependencies=[AdminDep]
+    prefix="/api/admin/buckets/{bucket_id}/alerts",
+    tags=["alerts"],
+    dependencies=[AdminDep],
+    responses=error_responses(400, 401, 403, 404, 503),
 )
 
 

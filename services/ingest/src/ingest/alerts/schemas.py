@@ -5,16 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+THRESHOLD_BOUND = 1e15  # beyond any cpu %, byte count or axm value; finite, so Mongo stores it
 
 
 class RuleCreate(BaseModel):
     """A per-bucket alert rule; process and server narrow it to matching names."""
 
+    model_config = ConfigDict(allow_inf_nan=False)
+
     kind: Literal["metric", "restarts", "exception"]
     metric: str | None = Field(None, min_length=1, max_length=256)
     op: Literal["above", "below"] = "above"
-    threshold: float | None = None
+    threshold: float | None = Field(
+        None, ge=-THRESHOLD_BOUND, le=THRESHOLD_BOUND, allow_inf_nan=False
+    )
     duration_s: int = Field(0, ge=0, le=86_400)
     process: str | None = Field(None, max_length=256)
     server: str | None = Field(None, max_length=256)

@@ -17,6 +17,8 @@ from ingest.intake.stream import Entry
 
 Doc = dict[str, Any]
 DAY_MS = 86_400_000
+LONG_MAX = 2**63 - 1  # Elasticsearch's long
+DATE_MS = (-62_135_596_800_000, 253_402_300_799_999)  # years 0001-9999
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,24 @@ def number(value: Any) -> float | None:
     else:
         return None
     return result if math.isfinite(result) else None
+
+
+def keyword(value: Any, limit: int = 1024) -> str | None:
+    """A scalar as a keyword value (objects and arrays would break the field's mapping)."""
+    if isinstance(value, str):
+        return value[:limit]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def long(value: Any, low: int = -LONG_MAX - 1, high: int = LONG_MAX) -> int | None:
+    """An integer Elasticsearch can store as a long (or a date) in [low, high]; None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        return None
+    return int(value) if low <= value <= high else None
 
 
 def instant(value: Any, fallback: int) -> int:
@@ -94,6 +114,12 @@ def metrics_of(monitor: Any) -> list[Doc]:
     return out
 
 
+def memory(value: Any) -> int | None:
+    """A byte count for the `memory` long field."""
+    amount = number(value)
+    return int(amount) if amount is not None and 0 <= amount <= LONG_MAX else None
+
+
 def status_docs(base: Doc, payload: Any) -> list[tuple[str, Doc]]:
     """One document per process of a status."""
     data = payload.get("data") if isinstance(payload, dict) else None
@@ -108,17 +134,19 @@ def status_docs(base: Doc, payload: Any) -> list[tuple[str, Doc]]:
         doc = {
             **base,
             "process": {k: str(proc[k]) for k in ("name", "pm_id") if proc.get(k) is not None},
-            "pid": proc.get("pid") if isinstance(proc.get("pid"), int) else None,
-            "status": proc.get("status"),
+            "pid": long(proc.get("pid")) if isinstance(proc.get("pid"), int) else None,
+            "status": keyword(proc.get("status")),
             "cpu": number(proc.get("cpu")),
-            "memory": number(proc.get("memory")),
-            "restart_time": proc.get("restart_time")
+            "memory": memory(proc.get("memory")),
+            "restart_time": long(proc.get("restart_time"))
             if isinstance(proc.get("restart_time"), int)
             else None,
-            "pm_uptime": proc.get("pm_uptime") if isinstance(proc.get("pm_uptime"), int) else None,
-            "exec_mode": proc.get("exec_mode"),
-            "node_env": proc.get("node_env"),
-            "unique_id": proc.get("unique_id"),
+            "pm_uptime": long(proc.get("pm_uptime"), *DATE_MS)
+            if isinstance(proc.get("pm_uptime"), int)
+            else None,
+            "exec_mode": keyword(proc.get("exec_mode")),
+            "node_env": keyword(proc.get("node_env")),
+            "unique_id": keyword(proc.get("unique_id")),
             "actions": [
                 a.get("action_name")
                 for a in actions
@@ -167,12 +195,12 @@ def trace_doc(base: Doc, payload: Any) -> Doc:
     if isinstance(span.get("data"), dict):
         span = span["data"]
     fields = {
-        "trace_id": span.get("traceId"),
-        "span_id": span.get("id"),
-        "parent_id": span.get("parentId"),
-        "span_name": span.get("name"),
-        "kind": span.get("kind"),
-        "duration": span.get("duration") if isinstance(span.get("duration"), int) else None,
+        "trace_id": keyword(span.get("traceId")),
+        "span_id": keyword(span.get("id")),
+        "parent_id": keyword(span.get("parentId")),
+        "span_name": keyword(span.get("name")),
+        "kind": keyword(span.get("kind")),
+        "duration": long(span.get("duration")) if isinstance(span.get("duration"), int) else None,
     }
     return {**base, **{k: v for k, v in fields.items() if v is not None}}
 
@@ -182,8 +210,8 @@ def profiling_doc(base: Doc, payload: Any) -> Doc:
     body = as_dict(payload)
     inner = body["data"] if isinstance(body.get("data"), dict) else body
     fields = {
-        "type": inner.get("type") or body.get("type"),
-        "uuid": inner.get("uuid"),
+        "type": keyword(inner.get("type") or body.get("type")),
+        "uuid": keyword(inner.get("uuid")),
         "success": inner.get("success") if isinstance(inner.get("success"), bool) else None,
     }
     return {**base, **{k: v for k, v in fields.items() if v is not None}}
@@ -211,7 +239,7 @@ def documents(entry: Entry) -> list[IndexedDoc]:
                     "logs",
                     {
                         **base,
-                        "stream": payload.get("log_type") or "out",
+                        "stream": keyword(payload.get("log_type"), 64) or "out",
                         "message": line if isinstance(line, str) else str(line),
                     },
                 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from meridian_kit.errors import Unavailable
+from meridian_kit.errors import BadRequest, Unavailable
 from redis.asyncio import Redis
 
 from ingest.stream_queue import StreamQueue, field
@@ -74,7 +74,10 @@ class IntakeStream:
 
     async def add(self, *, bucket: str, bucket_name: str, server: str, frames: list[Frame]) -> str:
         """Appends a batch durably; BacklogFull (503) when the backlog is at its bound."""
-        payload = encode(bucket, bucket_name, server, frames, int(time.time() * 1000))
+        try:
+            payload = encode(bucket, bucket_name, server, frames, int(time.time() * 1000))
+        except TypeError as exc:  # nested past orjson's limit (a status grown by patches)
+            raise BadRequest(f"frames cannot be stored: {exc}") from None
         try:
             entry_id = await self._add(keys=[self.queue.key], args=[self.max_entries, payload])
         except Exception as exc:
