@@ -51,13 +51,24 @@ def status(cpu: int, restarts: int = 0) -> dict[str, Any]:
     }
 
 
+def own_logging(frame: dict[str, Any]) -> bool:
+    """Whether a frame is the server's own periodic startLogging (not a user's command)."""
+    return frame["channel"] == "trigger:pm2:action" and frame["payload"] == {
+        "method_name": "startLogging",
+        "parameters": {},
+    }
+
+
 async def next_frame(ws: ClientConnection, channel: str | None = None) -> dict[str, Any]:
-    """The next frame the server sends (skipping our startLogging command unless asked)."""
+    """The next frame the server sends on `channel` (any channel when None), skipping the server's
+    own startLogging unless that is what is asked for."""
     while True:
         frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
-        if channel is None and frame["channel"] == "trigger:pm2:action":
+        if own_logging(frame) and channel != "startLogging":
             continue
-        if channel is None or frame["channel"] == channel:
+        if channel in (None, frame["channel"]) or (
+            channel == "startLogging" and own_logging(frame)
+        ):
             return frame
 
 
@@ -102,7 +113,7 @@ async def test_status_then_patches_are_applied_and_a_bad_patch_asks_a_resend(
     ingest: Ingest,
 ) -> None:
     async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-1")) as ws:
-        command = await next_frame(ws, "trigger:pm2:action")
+        command = await next_frame(ws, "startLogging")
         assert command["payload"] == {"method_name": "startLogging", "parameters": {}}
         await ws.send(json.dumps({"channel": "status", "payload": status(5)}))
         patch = [{"op": "replace", "path": "/data/process/0/cpu", "value": 77}]
@@ -148,6 +159,18 @@ async def test_status_then_patches_are_applied_and_a_bad_patch_asks_a_resend(
     assert server["online"] is False
 
 
+async def test_log_streaming_is_asked_before_any_frame_is_answered(
+    base_url: str, bucket: dict[str, Any]
+) -> None:
+    """The server's own startLogging comes first, so an agent (or a test) never takes it for the
+    answer to something it sent: it once came late under load and a test's restart waited on it."""
+    async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-0")) as ws:
+        await ws.send("{barrier")
+        first = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert own_logging(first), first
+        assert (await next_frame(ws))["channel"] == "ingest:error"
+
+
 async def test_malformed_and_oversized_frames(
     base_url: str, bucket: dict[str, Any], ingest: Ingest
 ) -> None:
@@ -157,6 +180,10 @@ async def test_malformed_and_oversized_frames(
             ("[1]", "expected an object"),
             ('{"payload": 1}', "`channel` must be a non-empty string"),
             ('{"channel": "status", "payload": 3}', "status: payload must be an object"),
+            ('{"channel": "x", "payload": ' + "[" * 300 + "]" * 300 + "}", "nested deeper than 32"),
+            ('{"channel": "x", "payload": 1e400}', "payload: not a finite number"),
+            ('{"channel": "x", "payload": NaN}', "payload: not a finite number"),
+            ('{"channel": "x", "payload": [18446744073709551616]}', "payload.0: integer outside"),
         ):
             await ws.send(raw)
             frame = await next_frame(ws)
@@ -174,7 +201,11 @@ async def test_malformed_and_oversized_frames(
 
 
 async def test_commands_reach_the_agent_and_return_its_answers(
-    base_url: str, anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any
+    base_url: str,
+    anonymous: httpx.AsyncClient,
+    bucket: dict[str, Any],
+    keys: Any,
+    ingest: Ingest,
 ) -> None:
     async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-3")) as ws:
         await ws.send(json.dumps({"channel": "status", "payload": status(1)}))
@@ -228,7 +259,8 @@ async def test_commands_reach_the_agent_and_return_its_answers(
             headers=keys(bucket),
             json={"method_name": "restart", "parameters": {"name": "api"}},
         )
-        assert restart.status_code == 200
+        agent_failure = answering.exception() if answering.done() else None
+        assert restart.status_code == 200, (restart.text, agent_failure)
         assert restart.json()["replies"][0]["payload"]["meta"]["method_name"] == "restart"
         await answering
         undeclared = await anonymous.post(
@@ -236,9 +268,13 @@ async def test_commands_reach_the_agent_and_return_its_answers(
         )
         assert undeclared.status_code == 404
         assert undeclared.json()["detail"] == {"declared": ["hello"]}
-        silent = await anonymous.post(
-            f"{url}/pm2", headers=keys(bucket), json={"method_name": "ping", "parameters": {}}
-        )
+        bound, ingest.commands.timeout = ingest.commands.timeout, 0.5  # nobody answers this ping
+        try:
+            silent = await anonymous.post(
+                f"{url}/pm2", headers=keys(bucket), json={"method_name": "ping", "parameters": {}}
+            )
+        finally:
+            ingest.commands.timeout = bound
         assert silent.status_code == 504
         assert silent.json()["detail"]["replies"] == []
         bad = await anonymous.post(

@@ -72,6 +72,10 @@ async def interaction(websocket: WebSocket, ingest: IngestDep) -> None:
     await websocket.accept()
     with contextlib.suppress(Exception):
         await ingest.sessions.opened(session)
+    # Before any frame is read, so the agent always sees it before any command or answer.
+    if ingest.settings.stream_logs:
+        with contextlib.suppress(Exception):
+            await session.start_logging()
     housekeeping = asyncio.create_task(session.housekeeping())
     code, reason = 1000, "bye"
     try:
