@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter
-from meridian_kit.errors import NotFound
+from fastapi import APIRouter, Path
+from meridian_kit.errors import NotFound, error_responses
 from pydantic import BaseModel, Field, model_validator
 
 from ingest.agent.channels import processes_of
@@ -15,8 +15,16 @@ from ingest.agent.commands import DISCONNECT
 from ingest.auth import BucketDep
 from ingest.context import Ingest, IngestDep
 
-router = APIRouter(prefix="/api/buckets/{bucket_id}/servers/{server}", tags=["commands"])
+# 404: unknown bucket (admin) or process/action; 409: the server is not connected; 504: the agent
+# did not answer in time (`detail` holds what came).
+router = APIRouter(
+    prefix="/api/buckets/{bucket_id}/servers/{server}",
+    tags=["commands"],
+    responses=error_responses(400, 401, 403, 404, 409, 503, 504),
+)
 
+ProcessId = Annotated[int, Field(ge=0, le=2**31)] | Annotated[str, Field(max_length=64)]
+Server = Annotated[str, Path(max_length=256)]
 PM2_METHODS = ("restart", "reload", "reset", "scale", "startLogging", "stopLogging", "ping")
 
 
@@ -24,8 +32,10 @@ class ActionRequest(BaseModel):
     """A custom action of a process (declared with @pm2/io's action())."""
 
     action_name: str = Field(min_length=1, max_length=256)
-    process_id: int | str | None = None
-    process: str | None = Field(None, description="the process name, when process_id is not given")
+    process_id: ProcessId | None = None
+    process: str | None = Field(
+        None, max_length=256, description="the process name, when process_id is not given"
+    )
     opts: dict[str, Any] | None = None
     scoped: bool = False
 
@@ -59,7 +69,7 @@ async def latest_processes(ingest: Ingest, bucket_id: str, server: str) -> list[
 
 @router.post("/actions", response_model=CommandResult)
 async def trigger_action(
-    bucket_id: str, server: str, body: ActionRequest, bucket: BucketDep, ingest: IngestDep
+    bucket_id: str, server: Server, body: ActionRequest, bucket: BucketDep, ingest: IngestDep
 ) -> dict[str, Any]:
     """Triggers a process's custom action; returns the agent's ack and the action's reply."""
     procs = await latest_processes(ingest, bucket_id, server)
@@ -101,7 +111,7 @@ async def trigger_action(
 
 @router.post("/pm2", response_model=CommandResult)
 async def trigger_pm2_action(
-    bucket_id: str, server: str, body: Pm2ActionRequest, bucket: BucketDep, ingest: IngestDep
+    bucket_id: str, server: Server, body: Pm2ActionRequest, bucket: BucketDep, ingest: IngestDep
 ) -> dict[str, Any]:
     """Runs a PM2 method (restart, reload, …) on the server; returns trigger:pm2:result."""
     payload = {"method_name": body.method_name, "parameters": body.parameters}
@@ -112,7 +122,7 @@ async def trigger_pm2_action(
 
 @router.post("/disconnect", response_model=CommandResult)
 async def disconnect_agent(
-    bucket_id: str, server: str, bucket: BucketDep, ingest: IngestDep
+    bucket_id: str, server: Server, bucket: BucketDep, ingest: IngestDep
 ) -> dict[str, Any]:
     """Closes the server's websocket (1012); an unmodified agent reconnects by itself."""
     return await ingest.commands.request(

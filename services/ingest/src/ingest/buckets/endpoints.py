@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from fastapi import APIRouter, Response
-from meridian_kit.errors import Unavailable
+from meridian_kit.errors import Unavailable, error_responses
 
 from ingest.auth import AdminDep
 from ingest.buckets.schemas import (
@@ -20,7 +20,13 @@ from ingest.buckets.schemas import (
 from ingest.context import IngestDep
 from ingest.query.servers import list_servers
 
-router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[AdminDep])
+# 404: unknown bucket or user; 409: a user's e-mail is taken; 503: MongoDB/Elasticsearch down.
+router = APIRouter(
+    prefix="/api/admin",
+    tags=["admin"],
+    dependencies=[AdminDep],
+    responses=error_responses(400, 401, 403, 404, 409, 503),
+)
 
 
 @router.post("/buckets", status_code=201, response_model=Bucket)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from meridian_kit.errors import BadRequest
+from meridian_kit.errors import BadRequest, error_responses
 
 from ingest.auth import BucketDep
 from ingest.context import IngestDep
@@ -15,16 +16,34 @@ from ingest.context import IngestDep
 router = APIRouter(prefix="/api/buckets/{bucket_id}", tags=["live"])
 
 TYPES = {"status", "log", "exception", "event"}
+KNOWN = ", ".join(sorted(TYPES))
 
 
-@router.get("/live")
+EVENT_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-Sent Events: `event: <type>` and `data: <JSON>`, keep-alive comments",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get(
+    "/live",
+    response_class=StreamingResponse,
+    responses={**EVENT_STREAM, **error_responses(400, 401, 403, 404, 503)},
+)
 async def live(
-    bucket_id: str, request: Request, bucket: BucketDep, ingest: IngestDep, types: str = ""
+    bucket_id: str,
+    request: Request,
+    bucket: BucketDep,
+    ingest: IngestDep,
+    types: Annotated[str, Query(max_length=64, description="comma-separated: " + KNOWN)] = "",
 ) -> StreamingResponse:
     """SSE of the bucket's status, log, exception and event messages (`types` filters, comma-separated)."""
     wanted = {t.strip() for t in types.split(",") if t.strip()} or None
     if wanted and not wanted <= TYPES:
-        raise BadRequest(f"types: unknown {sorted(wanted - TYPES)}; known: {sorted(TYPES)}")
+        message = f"unknown {sorted(wanted - TYPES)}; known: {KNOWN}"
+        raise BadRequest(f"types: {message}", detail=[{"field": "types", "message": message}])
 
     async def stream() -> AsyncIterator[bytes]:
         async for event in ingest.live.subscribe(bucket_id, wanted):
