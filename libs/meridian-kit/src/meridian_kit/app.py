@@ -9,11 +9,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp
 
+from meridian_kit.concurrency import ConcurrencyLimitMiddleware
 from meridian_kit.errors import install_error_handlers
 from meridian_kit.health import Readiness
 from meridian_kit.health import router as health_router
 from meridian_kit.json_body import JsonBodyMiddleware, JsonRules
+from meridian_kit.keep_alive import KeepAliveAfterErrors
 from meridian_kit.observability import expose_prometheus, init_sentry
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -25,6 +28,14 @@ SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 def is_safe_request_id(value: str) -> bool:
     """Keeps a client's or the gateway's request id (not only UUIDs) unless it could forge a log line."""
     return SAFE_REQUEST_ID.fullmatch(value) is not None
+
+
+class ServiceApp(FastAPI):
+    """FastAPI whose stack keeps a connection usable after an unhandled error (keep_alive.py)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's stack, wrapped outside its ServerErrorMiddleware."""
+        return KeepAliveAfterErrors(super().build_middleware_stack())
 
 
 @asynccontextmanager
@@ -42,12 +53,15 @@ def create_service_app(
     docs_url: str = "/docs",
     json_rules: JsonRules | None = None,
     raw_json_paths: Sequence[str] = (),
+    max_concurrent_requests: int | None = None,
 ) -> FastAPI:
     """Builds a service's app; its lifespan opens clients and adds checks to app.state.readiness.
 
     Every JSON body meets the kit's JSON rule (meridian_kit.json_body) before a route sees it,
     except on `raw_json_paths`: routes that answer a bad body in a protocol's own shape and call
-    `parse_json` themselves.
+    `parse_json` themselves. At most `max_concurrent_requests` (MAX_CONCURRENT_REQUESTS) requests
+    run at once, beyond them 503 + Retry-After. An unhandled error answers the JSON 500 and keeps
+    the connection.
     """
     init_sentry(name)
     service_lifespan = lifespan or _no_lifespan
@@ -60,15 +74,16 @@ def create_service_app(
             gc.freeze()
             yield
 
-    app = FastAPI(
+    app = ServiceApp(
         title=name,
         version=version,
         description=description,
         lifespan=lifespan_with_readiness,
         docs_url=docs_url,
     )
-    # added first, so it runs innermost: inside the request id, the metrics and the error handler
+    # added first, so they run innermost: the request id and the metrics see their answers
     app.add_middleware(JsonBodyMiddleware, rules=json_rules or JsonRules.from_env(raw_json_paths))
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=max_concurrent_requests)
     app.add_middleware(
         CorrelationIdMiddleware,
         header_name="X-Request-ID",

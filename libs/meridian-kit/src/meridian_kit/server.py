@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+from typing import Any
 
 import uvicorn
 
+from meridian_kit.http_timeouts import TimeoutHttpToolsProtocol, keepalive_timeout
 from meridian_kit.logs import configure_logging
 
 
@@ -44,6 +46,18 @@ def tune_gc() -> None:
         gc.set_threshold(threshold, gen1, gen2)
 
 
+def server_options() -> dict[str, Any]:
+    """The uvicorn options every service runs with: timeouts, proxy headers, no access log."""
+    return {
+        "http": TimeoutHttpToolsProtocol,
+        "timeout_keep_alive": keepalive_timeout(),
+        "proxy_headers": True,
+        "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "log_config": None,
+        "access_log": False,
+    }
+
+
 def serve(factory: str, service: str, args: argparse.Namespace, *, debug: bool = False) -> None:
     """Runs the app factory ("package.app:create_app") under uvicorn with JSON logs."""
     configure_logging(service, debug=debug)
@@ -55,8 +69,5 @@ def serve(factory: str, service: str, args: argparse.Namespace, *, debug: bool =
         port=args.port,
         root_path=args.root_path,
         workers=args.workers if args.workers > 1 else None,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        log_config=None,
-        access_log=False,
+        **server_options(),
     )
