@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from meridian_kit.errors import Unavailable, error_responses
 
 from ingest.auth import AdminDep
@@ -21,6 +22,9 @@ from ingest.context import IngestDep
 from ingest.query.servers import list_servers
 
 # 404: unknown bucket or user; 409: a user's e-mail is taken; 503: MongoDB/Elasticsearch down.
+Offset = Annotated[int, Query(ge=0, le=100_000)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+
 router = APIRouter(
     prefix="/api/admin",
     tags=["admin"],
@@ -36,9 +40,9 @@ async def create_bucket(body: BucketCreate, ingest: IngestDep) -> dict:
 
 
 @router.get("/buckets", response_model=list[Bucket])
-async def list_buckets(ingest: IngestDep) -> list[dict]:
-    """Lists every bucket."""
-    return await ingest.buckets.store.list_buckets()
+async def list_buckets(ingest: IngestDep, offset: Offset = 0, limit: Limit = 1000) -> list[dict]:
+    """Lists the buckets, oldest first, a page at a time."""
+    return await ingest.buckets.store.list_buckets(offset, limit)
 
 
 @router.get("/buckets/{bucket_id}", response_model=Bucket)
@@ -73,10 +77,12 @@ async def delete_bucket(bucket_id: str, ingest: IngestDep) -> Response:
 
 
 @router.get("/buckets/{bucket_id}/servers", response_model=list[Server])
-async def bucket_servers(bucket_id: str, ingest: IngestDep) -> list[dict]:
-    """The servers seen in a bucket, online or not."""
+async def bucket_servers(
+    bucket_id: str, ingest: IngestDep, offset: Offset = 0, limit: Limit = 1000
+) -> list[dict]:
+    """The servers seen in a bucket, online or not, by name, a page at a time."""
     await ingest.buckets.store.get_bucket(bucket_id)
-    return await list_servers(ingest, bucket_id, with_processes=False)
+    return await list_servers(ingest, bucket_id, with_processes=False, offset=offset, limit=limit)
 
 
 @router.post("/users", status_code=201, response_model=User)
@@ -86,9 +92,9 @@ async def create_user(body: UserCreate, ingest: IngestDep) -> dict:
 
 
 @router.get("/users", response_model=list[User])
-async def list_users(ingest: IngestDep) -> list[dict]:
-    """Lists every user."""
-    return await ingest.buckets.store.list_users()
+async def list_users(ingest: IngestDep, offset: Offset = 0, limit: Limit = 1000) -> list[dict]:
+    """Lists the users, oldest first, a page at a time."""
+    return await ingest.buckets.store.list_users(offset, limit)
 
 
 @router.get("/users/{user_id}", response_model=User)

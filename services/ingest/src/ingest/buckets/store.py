@@ -62,9 +62,10 @@ class BucketStore:
         doc["_id"] = result.inserted_id
         return with_id(doc)
 
-    async def list_buckets(self) -> list[Doc]:
-        """Every bucket, oldest first."""
-        return [with_id(d) async for d in self.buckets.find().sort("created_at", ASCENDING)]
+    async def list_buckets(self, offset: int = 0, limit: int = 0) -> list[Doc]:
+        """The buckets, oldest first (`limit` 0: all of them)."""
+        cursor = self.buckets.find().sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+        return [with_id(d) async for d in cursor.skip(offset).limit(limit)]
 
     async def get_bucket(self, bucket_id: str) -> Doc:
         """One bucket by id."""
@@ -105,9 +106,10 @@ class BucketStore:
         doc["_id"] = result.inserted_id
         return with_id(doc)
 
-    async def list_users(self) -> list[Doc]:
-        """Every user."""
-        return [with_id(d) async for d in self.users.find().sort("created_at", ASCENDING)]
+    async def list_users(self, offset: int = 0, limit: int = 0) -> list[Doc]:
+        """The users, oldest first (`limit` 0: all of them)."""
+        cursor = self.users.find().sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+        return [with_id(d) async for d in cursor.skip(offset).limit(limit)]
 
     async def get_user(self, user_id: str) -> Doc:
         """One user by id."""
@@ -146,7 +148,7 @@ class BucketStore:
         )
         return result.upserted_id is not None
 
-    async def list_servers(self, bucket_id: str) -> list[Doc]:
-        """The servers seen in a bucket, by name."""
+    async def list_servers(self, bucket_id: str, offset: int = 0, limit: int = 0) -> list[Doc]:
+        """The servers seen in a bucket, by name (`limit` 0: all of them)."""
         cursor = self.servers.find({"bucket_id": bucket_id}).sort("machine_name", ASCENDING)
-        return [with_id(d) async for d in cursor]
+        return [with_id(d) async for d in cursor.skip(offset).limit(limit)]

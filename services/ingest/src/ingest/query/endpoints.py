@@ -48,9 +48,15 @@ async def bucket_info(bucket: BucketDep) -> dict[str, Any]:
 
 
 @router.get("/servers", response_model=list[ServerStatus])
-async def servers(bucket_id: str, bucket: BucketDep, ingest: IngestDep) -> list[dict[str, Any]]:
-    """The bucket's servers, online or not, each with its latest process list."""
-    return await list_servers(ingest, bucket_id, with_processes=True)
+async def servers(
+    bucket_id: str,
+    bucket: BucketDep,
+    ingest: IngestDep,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    size: Size = 1000,
+) -> list[dict[str, Any]]:
+    """The bucket's servers by name, online or not, each with its latest process list (paged)."""
+    return await list_servers(ingest, bucket_id, with_processes=True, offset=offset, limit=size)
 
 
 @router.get("/metrics", response_model=MetricNames)

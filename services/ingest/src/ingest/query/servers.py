@@ -12,10 +12,10 @@ from ingest.context import Ingest
 
 
 async def list_servers(
-    ingest: Ingest, bucket_id: str, *, with_processes: bool
+    ingest: Ingest, bucket_id: str, *, with_processes: bool, offset: int = 0, limit: int = 1000
 ) -> list[dict[str, Any]]:
-    """Every server seen in the bucket; online means an instance holds its websocket now."""
-    servers = await ingest.buckets.store.list_servers(bucket_id)
+    """A page of the servers seen in the bucket; online means an instance holds its websocket now."""
+    servers = await ingest.buckets.store.list_servers(bucket_id, offset, limit)
     if not servers:
         return []
     names = [s["machine_name"] for s in servers]
