@@ -40,6 +40,7 @@ ORIGINAL_AGGREGATORS = {"mean": np.mean, "p99": np.max, "interval_count": np.sum
 DAY_START = dt.datetime(2024, 2, 15, tzinfo=dt.UTC)
 MONTH_START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 BATCH = 10_000
+TOKEN = f"bench-{uuid.uuid4().hex}"  # the private server's write token (it reads too)
 NOTE = (
     "Figures move with the machine's load (other engines and benchmarks share the 2 cores); "
     "each ratio is measured within one run. The API and the baseline read the same rows from the "
@@ -98,6 +99,7 @@ def start_server(keyspace: str) -> tuple[subprocess.Popen[bytes], str]:
         "METRICS_SERVER_CASSANDRA": CASSANDRA,
         "METRICS_SERVER_KEYSPACE": keyspace,
         "METRICS_SERVER_SCHEMA_ON_START": "0",
+        "METRICS_API_WRITE_TOKEN": TOKEN,
     }
     exe = Path(sys.executable).with_name("metrics-api")
     proc = subprocess.Popen([str(exe), "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
@@ -241,7 +243,9 @@ def main() -> None:
     proc, url = start_server(keyspace)
     lines: list[str] = []
     try:
-        client = httpx.Client(base_url=url, timeout=300)
+        client = httpx.Client(
+            base_url=url, timeout=300, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
         day = timer_points("day1s", DAY_START, 86_400, 1)
         month = timer_points("month10s", MONTH_START, 30 * 86_400, 10)
         print(f"writing {len(day)} + {len(month)} points through the API ...", flush=True)

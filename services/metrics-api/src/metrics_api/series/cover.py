@@ -64,6 +64,17 @@ class BinAccumulator:
             merged = merge(Partials.concat([self.bins, merged], self.measures), self.width_ms)
         self.bins = merged
 
+    def absorb(self, other: BinAccumulator) -> None:
+        """Adds what another accumulator (of the same width) gathered."""
+        self.points += other.points
+        if self.raw is not None and other.raw is not None and self.points <= self.keep_raw:
+            self.raw += other.raw
+        else:
+            self.raw = None
+        if other.bins is not None:
+            parts = [self.bins, other.bins] if self.bins is not None else [other.bins]
+            self.bins = merge(Partials.concat(parts, self.measures), self.width_ms)
+
     def merged(self) -> Partials:
         """Every bin holding an entry, in time order."""
         return self.bins if self.bins is not None else Partials.empty(self.measures)

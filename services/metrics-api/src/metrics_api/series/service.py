@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
@@ -18,7 +19,7 @@ from metrics_api.series.binning import (
     raw_partials,
     rollup_level,
 )
-from metrics_api.series.cover import BinAccumulator, cover
+from metrics_api.series.cover import BinAccumulator, Piece, cover
 from metrics_api.series.store import DAY_MS, MetricKey, SeriesStore, day_of
 
 UTC = dt.UTC
@@ -135,39 +136,67 @@ async def _days_with_points(
     return [day_of(int(d) * DAY_MS) for d in np.unique(starts // DAY_MS).tolist()]
 
 
+@dataclass
+class _Piece:
+    """What one piece of the cover gave: its bins, and which of its rows hold points while few."""
+
+    level: int | None
+    start: int
+    end: int
+    acc: BinAccumulator
+    starts: list[np.ndarray]
+
+
+async def _read_piece(store: SeriesStore, q: SeriesQuery, piece: Piece, width_ms: int) -> _Piece:
+    level, start, end = piece
+    out = _Piece(level, start, end, BinAccumulator(q.measures, width_ms, keep_raw=q.size), [])
+    if level is None:
+        await _raw_into(out.acc, store, q, start, end)
+        return out
+    async for chunk in store.rollup_chunks(q.table, q.key, level, q.measures, [(start, end)]):
+        out.acc.add(chunk, is_raw=False)
+        if out.acc.points <= q.size:
+            out.starts.append(chunk.ts[chunk.points > 0])
+    return out
+
+
 async def query_series(store: SeriesStore, q: SeriesQuery) -> list[list[object]]:
     """The series as rows: every raw point if there are at most `size`, else one row per bin.
 
     Reads whole rows of the coarsest rollup level that divides the bin width, finer rows at the
-    unaligned edges (see cover.py), so the work is bounded by the bins asked for, not the range."""
+    unaligned edges (see cover.py), every piece at once, so the work is bounded by the bins asked
+    for, not the range."""
     stop = q.end_ms + 1
     width_s = bin_width((q.end_ms - q.start_ms) / 1000, q.size)
     level = rollup_level(width_s)
     levels = tuple(lv for lv in ROLLUP_LEVELS if level is not None and lv <= level)
-    acc = BinAccumulator(q.measures, width_s * 1000, keep_raw=q.size)
-    nonempty: list[tuple[int, int, int, np.ndarray]] = []  # while few: which rows hold points
-    for piece_level, start, end in cover(q.start_ms, stop, levels):
-        if piece_level is None:
-            await _raw_into(acc, store, q, start, end)
-            continue
-        found = []
-        async for chunk in store.rollup_chunks(
-            q.table, q.key, piece_level, q.measures, [(start, end)]
-        ):
-            acc.add(chunk, is_raw=False)
-            if acc.points <= q.size:
-                found.append(chunk.ts[chunk.points > 0])
-        if found and acc.points <= q.size:
-            nonempty.append((piece_level, start, end, np.concatenate(found)))
+    width = width_s * 1000
+    pieces = await asyncio.gather(
+        *(_read_piece(store, q, piece, width) for piece in cover(q.start_ms, stop, levels))
+    )
+    acc = BinAccumulator(q.measures, width, keep_raw=q.size)
+    for piece in pieces:
+        acc.absorb(piece.acc)
     if acc.points > q.size:
         return _bins(acc, q)
-    if not nonempty:
+    rolled = [p for p in pieces if p.level is not None and p.starts]
+    if not rolled:
         return _rows(acc.raw_points(), q)
     # Few points: the raw points themselves, read only from the days that hold them.
-    few = BinAccumulator(q.measures, acc.width_ms, keep_raw=q.size)
+    few = BinAccumulator(q.measures, width, keep_raw=q.size)
     for chunk in acc.raw or []:
         few.add(chunk, is_raw=True)
-    for piece_level, start, end, starts in nonempty:
-        days = await _days_with_points(store, q, piece_level, starts)
-        await _raw_into(few, store, q, start, end, days)
+    for part in await asyncio.gather(*(_raw_of_days(store, q, p, width) for p in rolled)):
+        few.absorb(part)
     return _bins(few, q) if few.points > q.size else _rows(few.raw_points(), q)
+
+
+async def _raw_of_days(
+    store: SeriesStore, q: SeriesQuery, piece: _Piece, width_ms: int
+) -> BinAccumulator:
+    """The raw points of a rollup piece, from the days its rows say hold points."""
+    part = BinAccumulator(q.measures, width_ms, keep_raw=q.size)
+    if piece.level is not None:
+        days = await _days_with_points(store, q, piece.level, np.concatenate(piece.starts))
+        await _raw_into(part, store, q, piece.start, piece.end, days)
+    return part
