@@ -53,3 +53,30 @@ def test_the_model_validates_the_kits_bodies() -> None:
         "error": "invalid request: x",
         "detail": [{"field": "x", "message": "bad"}],
     }
+
+
+@router.post("/undeclared")
+async def undeclared(thing: Other, page: int = 0) -> Other:
+    """A route declaring none of the kit's own answers."""
+    return thing
+
+
+def test_the_kits_own_answers_are_declared_and_422_is_not() -> None:
+    spec = create_service_app("kit-test", routers=[router]).openapi()
+    responses = spec["paths"]["/undeclared"]["post"]["responses"]
+    assert "422" not in responses
+    assert {"400", "413", "503"} <= set(responses)
+    assert "Retry-After" in responses["503"]["headers"]
+    guarded = spec["paths"]["/guarded"]["get"]["responses"]
+    assert "413" not in guarded  # no body, no JSON rule
+    other = spec["paths"]["/other"]["get"]["responses"]
+    # the kit's 503 comes in the shape the route already uses for its errors
+    assert other["503"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Other"
+    }
+    assert "503" not in spec["paths"]["/healthz"]["get"]["responses"]
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    ready = spec["paths"]["/readyz"]["get"]["responses"]
+    assert ready["503"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ReadyBody"
+    }

@@ -6,6 +6,7 @@ import gc
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
@@ -18,6 +19,7 @@ from meridian_kit.health import router as health_router
 from meridian_kit.json_body import JsonBodyMiddleware, JsonRules
 from meridian_kit.keep_alive import KeepAliveAfterErrors
 from meridian_kit.observability import expose_prometheus, init_sentry
+from meridian_kit.openapi import declare_kit_answers
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -31,11 +33,18 @@ def is_safe_request_id(value: str) -> bool:
 
 
 class ServiceApp(FastAPI):
-    """FastAPI whose stack keeps a connection usable after an unhandled error (keep_alive.py)."""
+    """FastAPI whose stack keeps a connection usable after an unhandled error (keep_alive.py),
+    and whose OpenAPI declares what the kit answers itself (openapi.py)."""
 
     def build_middleware_stack(self) -> ASGIApp:
         """Starlette's stack, wrapped outside its ServerErrorMiddleware."""
         return KeepAliveAfterErrors(super().build_middleware_stack())
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document plus the kit's own answers (503 busy, 400/413 JSON rule, no 422)."""
+        if self.openapi_schema is None:
+            self.openapi_schema = declare_kit_answers(super().openapi())
+        return self.openapi_schema
 
 
 @asynccontextmanager

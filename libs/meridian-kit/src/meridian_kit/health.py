@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 Check = Callable[[], Awaitable[object]]
 
@@ -38,6 +39,15 @@ class Readiness:
         return dict(zip(names, results, strict=True))
 
 
+class ReadyBody(BaseModel):
+    """/readyz's answer: each check's result; on 503 the failed ones and a one-line error."""
+
+    status: str
+    checks: dict[str, str]
+    failed: list[str] | None = None
+    error: str | None = None
+
+
 router = APIRouter(tags=["health"])
 
 
@@ -47,7 +57,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    response_model=ReadyBody,
+    responses={503: {"model": ReadyBody, "description": "a datastore or peer did not answer"}},
+)
 async def readyz(request: Request) -> JSONResponse:
     """Every datastore answered a real round trip; 503 naming the ones that did not."""
     readiness: Readiness = request.app.state.readiness
