@@ -6,7 +6,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, JsonValue
+from pydantic import AfterValidator, BeforeValidator, Field, JsonValue, WithJsonSchema
 
 # Elasticsearch maps objects at most 20 levels deep (index.mapping.depth.limit); a free value sits
 # a level or two inside its document, so it may nest 16 levels (objects and arrays alike).
@@ -81,11 +81,23 @@ def check_number(value: float) -> float:
 
 # Wraps a body's type: the body is checked whole before its fields are.
 BodyGuard = BeforeValidator(check_body)
-FreeJson = Annotated[JsonValue, AfterValidator(check_free_json)]
-FreeObject = Annotated[dict[str, JsonValue], AfterValidator(check_free_json)]
+_FREE = f"at most {MAX_DEPTH} levels deep, finite numbers, integers within signed 64 bits"
+FreeJson = Annotated[
+    JsonValue,
+    AfterValidator(check_free_json),
+    WithJsonSchema({"description": f"any JSON value, {_FREE}"}),
+]
+FreeObject = Annotated[
+    dict[str, JsonValue],
+    AfterValidator(check_free_json),
+    WithJsonSchema({"type": "object", "description": f"a JSON object, {_FREE}"}),
+]
 Moment = Annotated[datetime, AfterValidator(check_moment)]
 FiniteFloat = Annotated[float, AfterValidator(check_number)]
 Scalar = Annotated[bool | int | FiniteFloat | str, BeforeValidator(check_scalar)]
 NonEmpty = Annotated[str, Field(min_length=1)]
-# A query parameter naming something: present means not empty, and not a page of text.
-Text = Annotated[str, Field(min_length=1, max_length=1024)]
+# A query parameter naming something: present means not empty. Past 256 characters Elasticsearch
+# keeps no keyword to match (ignore_above), and four such parameters of 4-byte characters still
+# fit in the gateway's 8 kB request line.
+MAX_NAME = 128
+Text = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]

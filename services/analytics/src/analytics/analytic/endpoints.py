@@ -14,11 +14,13 @@ from analytics.deps import EsDep, IndicesDep, JobsDep, RedisDep, SettingsDep
 from analytics.errors import status_responses
 from analytics.messages.schemas import StatusResponse
 from analytics.ratelimit import check_rate
-from analytics.strict_types import BodyGuard
+from analytics.strict_types import MAX_NAME, BodyGuard
 
 router = APIRouter(prefix="/analytic", tags=["analytics"], dependencies=[ApiKey])
 
-AnalyticId = Annotated[str, Query(min_length=1, max_length=512, description="the analytic's id")]
+AnalyticId = Annotated[
+    str, Query(min_length=1, max_length=MAX_NAME, description="the analytic's id")
+]
 
 
 class CreatedAnalytic(BaseModel):
@@ -76,7 +78,7 @@ async def compute_analytic(
     jobs: JobsDep,
     redis: RedisDep,
     settings: SettingsDep,
-    id: Annotated[str | None, Query(min_length=1, max_length=512)] = None,
+    id: Annotated[str | None, Query(min_length=1, max_length=MAX_NAME)] = None,
     timeWindowType: Literal["moving", "fixed"] | None = None,
 ) -> Any:
     """Queues one analytic (`id`), every one of a window type, or every one; answers `{}`.

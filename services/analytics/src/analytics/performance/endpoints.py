@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
 from analytics.errors import status_responses
 from analytics.performance import service
+from analytics.strict_types import MAX_NAME
+
+PathName = Annotated[str, Path(min_length=1, max_length=MAX_NAME)]
 
 router = APIRouter(prefix="/performance", tags=["performance"], dependencies=[ApiKey])
 
 
 @router.get("/message/{trace_id}", responses=status_responses(404))
-async def message_performance(es: EsDep, indices: IndicesDep, trace_id: str) -> dict[str, Any]:
+async def message_performance(es: EsDep, indices: IndicesDep, trace_id: PathName) -> dict[str, Any]:
     """A message's response time: for a request its answers, for a response its delay."""
     return await service.for_message(es=es, indices=indices, trace_id=trace_id)
 
 
 @router.get("/conversation/{conversation_id}", responses=status_responses(404))
 async def conversation_performance(
-    es: EsDep, indices: IndicesDep, conversation_id: str
+    es: EsDep, indices: IndicesDep, conversation_id: PathName
 ) -> dict[str, Any]:
     """Every request → first response time of a conversation, with min/max/avg/median."""
     return await service.for_conversation(es=es, indices=indices, conversation_id=conversation_id)
