@@ -27,7 +27,7 @@ class AlertsOut(BaseModel):
 @router.get(
     "/alerts/{env}/{app}/{table}/{metric}",
     dependencies=READ,
-    responses=error_responses(400, 401, 404, 503),
+    responses=error_responses(400, 401, 403, 404, 503),
 )
 async def alerts(
     env: Segment,

@@ -15,7 +15,7 @@ router = APIRouter(
     prefix="/api/v1",
     tags=["catalog"],
     dependencies=READ,
-    responses=error_responses(400, 401, 404, 503),
+    responses=error_responses(400, 401, 403, 404, 503),
 )
 
 Env = Annotated[str, Path(min_length=1)]

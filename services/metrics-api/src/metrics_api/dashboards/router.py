@@ -17,7 +17,7 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 TypePath = Annotated[str, Path(min_length=1, description="time_series or alert")]
 NamePath = Annotated[str, Path(min_length=1, max_length=200)]
 
-READ_ERRORS = error_responses(400, 401, 404, 409, 503)
+READ_ERRORS = error_responses(400, 401, 403, 404, 409, 503)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 503)
 
 

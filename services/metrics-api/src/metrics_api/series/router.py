@@ -19,7 +19,7 @@ router = APIRouter(
     prefix="/api/v1",
     tags=["series"],
     dependencies=READ,
-    responses=error_responses(400, 401, 404, 503),
+    responses=error_responses(400, 401, 403, 404, 503),
 )
 
 Segment = Annotated[str, Path(min_length=1)]
