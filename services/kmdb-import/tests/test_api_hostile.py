@@ -5,6 +5,7 @@ Each test reproduces a failure of the Edges issue (or one the fuzzer found) and 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import socket
@@ -254,3 +255,14 @@ async def test_a_name_stored_before_the_rule_can_still_be_deleted(client, conn):
         gone = await client.delete("/filters/ignored-users", params={"name": name})
         assert gone.status_code == 204, (name, gone.text)
     assert (await client.get("/filters/ignored-users")).json() == []
+
+
+async def test_times_are_rfc3339_in_utc(client):
+    """A time without its offset is no OpenAPI date-time (the fuzzer's finding); and it is UTC."""
+    created = (await client.post("/filters/ignored-users", json={"name": "zoned"})).json()
+    at = dt.datetime.fromisoformat(created["created_at"])
+    assert at.utcoffset() == dt.timedelta(0), created
+    listed = (await client.get("/filters/ignored-users")).json()[0]["created_at"]
+    assert dt.datetime.fromisoformat(listed) == at
+    # read in UTC, not in the server's zone: the same instant as MySQL's UTC clock
+    assert abs(dt.datetime.now(dt.UTC) - at) < dt.timedelta(hours=1)

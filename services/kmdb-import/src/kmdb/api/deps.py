@@ -9,14 +9,17 @@ from asyncmy.connection import Connection
 from fastapi import Depends, Request
 from meridian_kit.errors import Unavailable
 
-from kmdb.db import is_transient
+from kmdb.db import execute, is_transient
 from kmdb.settings import Settings
 
 
 async def get_conn(request: Request) -> AsyncIterator[Connection]:
-    """A pooled MySQL connection; 503 while MySQL is away."""
+    """A pooled MySQL connection reading TIMESTAMPs in UTC; 503 while MySQL is away."""
     try:
         async with request.app.state.pool.acquire() as conn:
+            if not getattr(conn, "kmdb_utc", False):  # once per connection of the pool
+                await execute(conn, "SET time_zone = '+00:00'")
+                conn.kmdb_utc = True
             yield conn
     except Exception as exc:
         if is_transient(exc):

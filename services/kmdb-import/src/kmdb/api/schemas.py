@@ -45,6 +45,15 @@ def printable(text: str) -> str:
 Printable = Annotated[str, AfterValidator(printable)]
 
 
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """MySQL's times (DATETIME kept in UTC, TIMESTAMP read in UTC) with their zone said."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+# RFC 3339 in answers ("...Z"): a time without its offset is not a date-time to a client.
+UtcDateTime = Annotated[dt.datetime, AfterValidator(as_utc)]
+
+
 class ImportRequest(BaseModel):
     """Start an import: probe revisions from min_revision (else after the last known one)."""
 
@@ -86,9 +95,9 @@ class FileOut(BaseModel):
     skipped: int
     bad_lines: int
     error: str | None
-    queued_at: dt.datetime | None
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
+    queued_at: UtcDateTime | None
+    started_at: UtcDateTime | None
+    finished_at: UtcDateTime | None
 
 
 class ImportOut(BaseModel):
@@ -97,7 +106,7 @@ class ImportOut(BaseModel):
     import_id: str
     source: str
     force: bool
-    created_at: dt.datetime
+    created_at: UtcDateTime
     files: list[FileOut]
     totals: dict[str, int]
 
@@ -130,7 +139,7 @@ class FilterOut(BaseModel):
     """One filter entry."""
 
     name: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
 
 
 class EventCount(BaseModel):
@@ -145,7 +154,7 @@ class TimelineEvent(BaseModel):
     """One event (or property set, with name null) with its properties."""
 
     id: int
-    t: dt.datetime
+    t: UtcDateTime
     name: str | None
     properties: dict[str, str | None]
 
