@@ -95,9 +95,9 @@ async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
 async def test_valid_bodies_pass_up_to_the_limits(client: httpx.AsyncClient) -> None:
     edge = {
         "data": {
-            # the root is level 0, data 1, deep 2: these reach level 32, the limit
+            # with the root object and data's, 32 nested arrays/objects: the limit
             "deep": orjson.loads(b"[" * 30 + b"1" + b"]" * 30),
-            "empty": orjson.loads(b"[" * 30 + b"[]" + b"]" * 30),
+            "empty": orjson.loads(b"[" * 29 + b"[]" + b"]" * 29),
             "big": 9223372036854775807,
             "small": -9223372036854775808,
             "float": 1.7e308,
@@ -155,14 +155,14 @@ async def test_the_errors_come_out_in_the_apps_own_shape() -> None:
 def test_parse_json_names_the_deepest_path_and_keeps_valid_values() -> None:
     with pytest.raises(BadRequest) as refused:
         parse_json(b'{"a": [{"b": ' + b"[" * 40 + b"]" * 40 + b"}]}", max_depth=32)
-    assert refused.value.detail[0]["field"] == "a.0.b" + ".0" * 30
+    assert refused.value.detail[0]["field"] == "a.0.b" + ".0" * 29
     assert parse_json(b'{"a": 1}') == {"a": 1}
-    assert parse_json(b"[" * 32 + b"1" + b"]" * 32) is not None  # 1 is 32 levels deep
-    with pytest.raises(BadRequest):
-        parse_json(b"[" * 33 + b"1" + b"]" * 33)
-    with pytest.raises(BadRequest):
-        parse_json(b"[" * 34 + b"]" * 34)  # the innermost empty array is 33 levels deep
-    assert parse_json(b"[" * 33 + b"]" * 33) is not None
+    assert parse_json(b"[" * 32 + b"1" + b"]" * 32) is not None
+    assert parse_json(b"[" * 32 + b"]" * 32) is not None
+    for body in (b"[" * 33 + b"1" + b"]" * 33, b"[" * 33 + b"]" * 33, b"[" * 2000 + b"]" * 2000):
+        with pytest.raises(BadRequest) as too_deep:
+            parse_json(body)
+        assert "more than 32 nested arrays/objects" in too_deep.value.message
     assert find_refused({"a": [1.0, math.inf]}) is not None
     assert find_refused({"a": [1.0, 2]}) is None
 
@@ -176,3 +176,17 @@ async def test_an_exempt_path_gets_the_body_as_sent() -> None:
         assert r.json()["detail"][0]["field"] == "x"
         other = await client.post("/model", content=b'{"data": {"x": NaN}}')
         assert other.status_code == 400
+
+
+@pytest.mark.parametrize("body", [b"1],[2", b" ", b"[1]]", b"1] [2", b'{"a": 1}, {"b": 2}'])
+def test_what_is_not_one_json_value_stays_refused(body: bytes) -> None:
+    with pytest.raises(BadRequest) as refused:
+        parse_json(body)
+    assert refused.value.detail[0]["field"] == "body"
+    assert "char" in refused.value.message  # orjson's position, in the body as sent
+
+
+def test_positions_in_errors_are_those_of_the_body_sent() -> None:
+    with pytest.raises(BadRequest) as refused:
+        parse_json(b'{"a": tru}')
+    assert "(char 6)" in refused.value.message

@@ -6,13 +6,15 @@
 those too) and hands the parsed value on: a route reading the body itself calls `json_body(request)`
 and gets it without parsing again (or, for a body the middleware did not see, parsed and checked).
 
-Valid bodies stay on C-speed paths: orjson parses; the depth is checked on orjson's indented
-re-serialisation (indentation can only appear outside strings) and integer literals of 19+ digits
-are looked for in a translated copy of the body. Only a body that fails one of these is parsed again
-by the standard library, which keeps NaN, infinities and big integers, to name the field.
+Valid bodies stay on C-speed paths. orjson parses, and refuses NaN, Infinity and 1e400 itself; it
+also refuses more than 1024 nested arrays/objects, so the body is parsed inside 1024 - MAX_JSON_DEPTH
+arrays and orjson's own limit checks the depth for free. Integer literals of 19+ digits (orjson turns
+those beyond 64 bits into floats) are looked for in a translated copy of the body. Only a body that
+fails one of these is parsed again by the standard library, which keeps NaN, infinities and big
+integers, to name the field.
 
 Settings (environment): MAX_JSON_BODY_BYTES (default 16 MiB; 413 beyond), MAX_JSON_DEPTH (default
-32: no value nested in more than 32 arrays/objects).
+32: at most 32 nested arrays/objects, the outermost included).
 """
 
 from __future__ import annotations
@@ -72,27 +74,59 @@ def refused(field: str, reason: str) -> BadRequest:
 def parse_json(raw: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
     """The parsed body; BadRequest naming the field for anything the JSON rule refuses."""
     try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise _explain(raw, max_depth) or refused("body", f"not JSON ({exc})") from None
-    if _may_be_too_deep(raw, value, max_depth) or _may_hold_a_long_integer(raw):
+        value = _parse_within_depth(raw, max_depth)
+    except (orjson.JSONDecodeError, _TooDeep):
+        problem = _explain(raw, max_depth)
+        if problem is not None:
+            raise problem from None
+        try:  # orjson's own words, with positions in the body as sent
+            orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise refused("body", f"not JSON ({exc})") from None
+        raise refused("body", f"more than {max_depth} nested arrays/objects") from None
+    if _may_hold_a_long_integer(raw):
         problem = _explain(raw, max_depth)
         if problem is not None:
             raise problem
     return value
 
 
-def _may_be_too_deep(raw: bytes, value: Any, max_depth: int) -> bool:
-    """Whether a value sits more than max_depth arrays/objects deep."""
-    if raw.count(b"[") + raw.count(b"{") <= max_depth:
-        return False
-    # orjson starts the line of a value L levels deep with 2*L spaces, and a string never holds a
-    # raw newline: an indentation past 2*max_depth is a value too deep
-    try:
-        indented = orjson.dumps(value, option=orjson.OPT_INDENT_2)
-    except orjson.JSONEncodeError:  # orjson does not serialise past 254 levels
-        return True
-    return b"\n" + b" " * (2 * max_depth + 2) in indented
+class _TooDeep(Exception):
+    """The body holds more nested arrays/objects than allowed (orjson's limit has no other test)."""
+
+
+def _orjson_depth_limit() -> int:
+    """How many nested arrays orjson parses (1024 in every version so far), found once."""
+    low, high = 1, 1 << 16
+    while low < high:  # the largest n that parses
+        middle = (low + high + 1) // 2
+        try:
+            orjson.loads(b"[" * middle + b"]" * middle)
+        except orjson.JSONDecodeError:
+            high = middle - 1
+        else:
+            low = middle
+    return low
+
+
+_ORJSON_DEPTH_LIMIT = _orjson_depth_limit()
+
+
+def _parse_within_depth(raw: bytes, max_depth: int) -> Any:
+    """orjson.loads(raw) inside enough arrays that orjson's own depth limit becomes max_depth."""
+    padding = _ORJSON_DEPTH_LIMIT - max_depth
+    if padding <= 0:
+        value = orjson.loads(raw)
+        if find_refused(value, max_depth) is not None:
+            raise _TooDeep
+        return value
+    value = orjson.loads(b"[" * padding + raw + b"]" * padding)
+    for _ in range(padding):
+        # a valid body leaves exactly one element at each level: `1],[2` would leave two
+        if type(value) is not list or len(value) != 1:
+            raise _TooDeep
+        value = value[0]
+    return value
 
 
 def _may_hold_a_long_integer(raw: bytes) -> bool:
@@ -116,7 +150,7 @@ def _explain(raw: bytes, max_depth: int) -> BadRequest | None:
     try:
         value = json.loads(raw)
     except RecursionError:
-        return refused("body", f"nested deeper than {max_depth} levels")
+        return refused("body", f"more than {max_depth} nested arrays/objects")
     except ValueError:
         return None
     return find_refused(value, max_depth)
@@ -127,8 +161,8 @@ def find_refused(value: Any, max_depth: int = DEFAULT_MAX_DEPTH) -> BadRequest |
     stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
     while stack:
         node, path = stack.pop()
-        if len(path) > max_depth:
-            return refused(_dotted(path), f"nested deeper than {max_depth} levels")
+        if isinstance(node, dict | list) and len(path) >= max_depth:
+            return refused(_dotted(path), f"more than {max_depth} nested arrays/objects")
         if isinstance(node, dict):
             for key in node:
                 if not _is_unicode(key):
