@@ -59,3 +59,21 @@ async def test_alert_parameter_errors(client):
     assert r.status_code == 404
     r = await client.get("/api/v1/alerts/e/a/raw_meter/m", params=good)
     assert r.status_code == 404
+
+
+async def test_alerts_scan_at_most_31_days_inside_the_stored_times(reader):
+    url = "/api/v1/alerts/e/a/raw_timer_with_interval/m"
+    good = {"measure": "p99", "warning": 1, "error": 2, "start": "2024-01-01", "end": "2024-02-01"}
+    assert (await reader.get(url, params=good)).status_code == 200
+    for params, field in (
+        ({"end": "2024-02-01T00:00:01"}, "end"),
+        ({"start": "0001-01-01", "end": "9999-12-31"}, "end"),
+        ({"start": "1969-12-31"}, "start"),
+        ({"warning": "1e400"}, "warning"),
+        ({"error": "NaN"}, "error"),
+    ):
+        r = await reader.get(url, params={**good, **params})
+        assert r.status_code == 400, (params, r.text)
+        detail = r.json()["detail"]
+        named = detail["field"] if isinstance(detail, dict) else detail[0]["field"]
+        assert named.endswith(field), (params, detail)
