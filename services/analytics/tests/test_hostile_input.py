@@ -138,7 +138,7 @@ async def test_log_metadata_with_a_64_bit_integer_is_stored(client):
 async def test_message_metadata_nested_too_deep_is_a_400(client, levels):
     response = await client.post("/messages", json=[message(metadata=deep(levels))])
     assert_400_naming(response, "metadata")
-    assert "nested deeper than" in response.json()["status"]
+    assert "nested" in response.json()["status"]
     assert len(response.json()["status"]) < 300
 
 

@@ -12,7 +12,7 @@ from meridian_kit.settings import load_settings
 from redis.asyncio import Redis
 
 from analytics.analytic.endpoints import router as analytic_router
-from analytics.errors import drop_422, install_status_errors
+from analytics.errors import install_status_errors
 from analytics.logs.endpoints import router as logs_router
 from analytics.messages.endpoints import router as messages_router
 from analytics.performance.endpoints import router as performance_router
@@ -58,14 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[messages_router, logs_router, performance_router, analytic_router],
     )
     install_status_errors(app)
-    generate_openapi = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = drop_422(generate_openapi())
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/documentation", tags=["documentation"])
     async def documentation(request: Request) -> dict[str, Any]:

@@ -43,18 +43,6 @@ def status_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return error_responses(*sorted({400, 401, 503, *codes}), model=StatusBody)
 
 
-def drop_422(document: dict[str, Any]) -> dict[str, Any]:
-    """Removes FastAPI's 422 answers from an OpenAPI document: this service answers 400 instead."""
-    for path in document.get("paths", {}).values():
-        for operation in path.values():
-            if isinstance(operation, dict):
-                operation.get("responses", {}).pop("422", None)
-    schemas = document.get("components", {}).get("schemas", {})
-    schemas.pop("HTTPValidationError", None)
-    schemas.pop("ValidationError", None)
-    return document
-
-
 def status_body(code: int, message: str) -> dict[str, Any]:
     """`{"status": "<Reason>: <message>", "code": N}` as the original answered."""
     prefix = _PREFIX.get(code, "Error")

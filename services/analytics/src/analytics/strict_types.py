@@ -1,4 +1,9 @@
-"""Types that refuse what Elasticsearch or the serialiser cannot take, so it is a 400, never a 500."""
+"""Types that refuse what Elasticsearch or the serialiser cannot take, so it is a 400, never a 500.
+
+The kit's JSON rule already refuses bodies deeper than 32 levels, NaN/Infinity and integers beyond
+64 bits before a route runs; the models refuse them too (and free JSON deeper than 16), so no
+path into Elasticsearch depends on one layer alone.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,6 @@ from pydantic import AfterValidator, BeforeValidator, Field, JsonValue, WithJson
 # Elasticsearch maps objects at most 20 levels deep (index.mapping.depth.limit); a free value sits
 # a level or two inside its document, so it may nest 16 levels (objects and arrays alike).
 MAX_DEPTH = 16
-# A whole body is refused past this depth before its fields are validated (pydantic's own guard
-# stops near 255 levels with an unreadable path); its free values then meet MAX_DEPTH.
-MAX_BODY_DEPTH = 32
 # Elasticsearch's widest integer (`long`) is signed 64-bit.
 MIN_INT, MAX_INT = -(2**63), 2**63 - 1
 # ISO 8601 allows any offset; Java's (Elasticsearch's) ZoneOffset stops at ±18:00.
@@ -45,12 +47,6 @@ def check_free_json(value: Any) -> Any:
     return value
 
 
-def check_body(value: Any) -> Any:
-    """A whole JSON body: at most MAX_BODY_DEPTH deep, finite numbers, 64-bit integers."""
-    _check_value(value, 1, "", MAX_BODY_DEPTH)
-    return value
-
-
 def check_moment(value: datetime) -> datetime:
     """Refuses offsets beyond ±18 h and moments that leave years 1-9999 once taken to UTC."""
     offset = value.utcoffset()
@@ -79,8 +75,6 @@ def check_number(value: float) -> float:
     return value
 
 
-# Wraps a body's type: the body is checked whole before its fields are.
-BodyGuard = BeforeValidator(check_body)
 _FREE = f"at most {MAX_DEPTH} levels deep, finite numbers, integers within signed 64 bits"
 FreeJson = Annotated[
     JsonValue,

@@ -14,7 +14,7 @@ from analytics.deps import EsDep, IndicesDep, JobsDep, RedisDep, SettingsDep
 from analytics.errors import status_responses
 from analytics.messages.schemas import StatusResponse
 from analytics.ratelimit import check_rate
-from analytics.strict_types import MAX_NAME, BodyGuard
+from analytics.strict_types import MAX_NAME
 
 router = APIRouter(prefix="/analytic", tags=["analytics"], dependencies=[ApiKey])
 
@@ -45,7 +45,7 @@ class Queued(BaseModel):
 
 @router.post("", response_model=CreatedAnalytic, responses=status_responses())
 async def create_analytic(
-    es: EsDep, indices: IndicesDep, descriptor: Annotated[Descriptor, BodyGuard, Body()]
+    es: EsDep, indices: IndicesDep, descriptor: Annotated[Descriptor, Body()]
 ) -> Any:
     """Stores a descriptor (v2, or v1 mapped to v2) with no result yet; answers its id."""
     analytic_id = await store.create(es=es, indices=indices, descriptor=descriptor)

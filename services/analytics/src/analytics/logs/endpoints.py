@@ -15,7 +15,7 @@ from analytics.logs.schemas import Log
 from analytics.messages.schemas import StatusResponse, StoredResponse
 from analytics.messages.service import MAX_SIZE
 from analytics.storage.bulk import StoreFailed
-from analytics.strict_types import BodyGuard, Moment, Text
+from analytics.strict_types import Moment, Text
 
 router = APIRouter(tags=["logs"], dependencies=[ApiKey])
 
@@ -23,9 +23,7 @@ router = APIRouter(tags=["logs"], dependencies=[ApiKey])
 @router.post(
     "/logs", status_code=201, response_model=StoredResponse, responses=status_responses(413)
 )
-async def post_logs(
-    es: EsDep, indices: IndicesDep, logs: Annotated[list[Log], BodyGuard, Body()]
-) -> Any:
+async def post_logs(es: EsDep, indices: IndicesDep, logs: Annotated[list[Log], Body()]) -> Any:
     """Stores a batch of logs; answers their trace ids in the order sent."""
     try:
         trace_ids = await service.store(es=es, indices=indices, logs=logs)

@@ -14,7 +14,7 @@ from analytics.errors import status_body, status_responses
 from analytics.messages import service
 from analytics.messages.schemas import Message, MessageType, StatusResponse, StoredResponse
 from analytics.storage.bulk import StoreFailed
-from analytics.strict_types import BodyGuard, Moment, Text
+from analytics.strict_types import Moment, Text
 
 router = APIRouter(tags=["messages"], dependencies=[ApiKey])
 
@@ -23,7 +23,7 @@ router = APIRouter(tags=["messages"], dependencies=[ApiKey])
     "/messages", status_code=201, response_model=StoredResponse, responses=status_responses(413)
 )
 async def post_messages(
-    es: EsDep, indices: IndicesDep, messages: Annotated[list[Message], BodyGuard, Body()]
+    es: EsDep, indices: IndicesDep, messages: Annotated[list[Message], Body()]
 ) -> Any:
     """Stores a batch of messages; answers their trace ids in the order sent."""
     try:
