@@ -83,7 +83,7 @@ def parse_json(raw: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
             orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise refused("body", f"not JSON ({exc})") from None
-        raise refused("body", f"more than {max_depth} nested arrays/objects") from None
+        raise refused("body", f"nested deeper than {max_depth} arrays/objects") from None
     if _may_hold_a_long_integer(raw):
         problem = _explain(raw, max_depth)
         if problem is not None:
@@ -150,7 +150,7 @@ def _explain(raw: bytes, max_depth: int) -> BadRequest | None:
     try:
         value = json.loads(raw)
     except RecursionError:
-        return refused("body", f"more than {max_depth} nested arrays/objects")
+        return refused("body", f"nested deeper than {max_depth} arrays/objects")
     except ValueError:
         return None
     return find_refused(value, max_depth)
@@ -162,7 +162,7 @@ def find_refused(value: Any, max_depth: int = DEFAULT_MAX_DEPTH) -> BadRequest |
     while stack:
         node, path = stack.pop()
         if isinstance(node, dict | list) and len(path) >= max_depth:
-            return refused(_dotted(path), f"more than {max_depth} nested arrays/objects")
+            return refused(_dotted(path), f"nested deeper than {max_depth} arrays/objects")
         if isinstance(node, dict):
             for key in node:
                 if not _is_unicode(key):
