@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from meridian_kit.errors import BadRequest, error_responses
 from pydantic import BaseModel
 
 from metrics_api.alerts.service import MAX_ALERT_SPAN_MS, find_alerts
 from metrics_api.deps import READ, StoreDep
+from metrics_api.paths import Segment, TablePath
 from metrics_api.series.params import series_query
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
-
-Segment = Annotated[str, Path(min_length=1)]
 
 
 class AlertsOut(BaseModel):
@@ -32,7 +31,7 @@ class AlertsOut(BaseModel):
 async def alerts(
     env: Segment,
     app: Segment,
-    table: Segment,
+    table: TablePath,
     metric: Segment,
     store: StoreDep,
     measure: Annotated[str, Query(min_length=1)],

@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 
 from metrics_api.dashboards import service
 from metrics_api.deps import READ, WRITE, StoreDep
+from metrics_api.paths import TypePath
+from metrics_api.schema.tables import DASHBOARD_TYPES
 
 router = APIRouter(prefix="/api/v1/dashboards", tags=["dashboards"])
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-TypePath = Annotated[str, Path(min_length=1, description="time_series or alert")]
 NamePath = Annotated[str, Path(min_length=1, max_length=200)]
 
 READ_ERRORS = error_responses(400, 401, 403, 404, 409, 503)
@@ -25,7 +26,12 @@ class DashboardIn(BaseModel):
     """A new dashboard."""
 
     name: Name
-    type: str
+    type: Annotated[
+        str,
+        Field(
+            description="time_series or alert", json_schema_extra={"enum": list(DASHBOARD_TYPES)}
+        ),
+    ]
     data: dict[str, Any]
 
 

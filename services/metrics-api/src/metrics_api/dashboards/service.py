@@ -9,12 +9,10 @@ import orjson
 from meridian_kit.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 
 from metrics_api.dashboards.limits import MAX_BYTES, data_problem
-from metrics_api.schema.tables import DASHBOARDS_TABLE
+from metrics_api.schema.tables import DASHBOARD_TYPES, DASHBOARDS_TABLE
 from metrics_api.series.store import SeriesStore
 
 log = logging.getLogger(__name__)
-
-DASHBOARD_TYPES = ("time_series", "alert")
 
 
 def check_type(type_: str) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from meridian_kit.errors import BadRequest, error_responses
 from pydantic import BaseModel, ValidationError
 
 from metrics_api.deps import WRITE, SettingsDep, StoreDep
+from metrics_api.paths import TablePath
 from metrics_api.points.models import MAX_POINTS, batch_adapter
 from metrics_api.points.service import write_points
 from metrics_api.series.service import metric_table
@@ -76,7 +75,7 @@ def describe(error: ValidationError) -> BadRequest:
     responses=error_responses(400, 401, 403, 404, 413, 503),
 )
 async def post_points(
-    table: Annotated[str, Path(min_length=1)],
+    table: TablePath,
     request: Request,
     store: StoreDep,
     settings: SettingsDep,

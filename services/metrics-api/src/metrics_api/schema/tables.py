@@ -29,6 +29,7 @@ TIME_MAX_MS = 7_258_118_400_000  # 2200-01-01T00:00:00Z
 
 CATALOG_TABLE = "metric_catalog"
 DASHBOARDS_TABLE = "dashboards"
+DASHBOARD_TYPES = ("time_series", "alert")  # the original's two kinds of dashboard
 
 
 @dataclass(frozen=True)

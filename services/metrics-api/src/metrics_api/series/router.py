@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from meridian_kit.errors import error_responses
 from pydantic import BaseModel
 
 from metrics_api.deps import READ, StoreDep
+from metrics_api.paths import Segment, TablePath
 from metrics_api.series.disconnect import ClientGone, cancel_on_disconnect
 from metrics_api.series.params import series_query
 from metrics_api.series.service import query_series
@@ -22,7 +23,6 @@ router = APIRouter(
     responses=error_responses(400, 401, 403, 404, 503),
 )
 
-Segment = Annotated[str, Path(min_length=1)]
 Columns = Annotated[
     str | None, Query(description="comma-separated measures, e.g. count,interval_count")
 ]
@@ -87,7 +87,7 @@ async def metric_data(
     request: Request,
     env: Segment,
     app: Segment,
-    table: Segment,
+    table: TablePath,
     metric: Segment,
     store: StoreDep,
     columns: Columns = None,
@@ -105,7 +105,7 @@ async def metric_data(
 @router.get("/metrics/{table}/{env}/{app}/{metric}", response_model=SeriesOut)
 async def metric_data_by_table(
     request: Request,
-    table: Segment,
+    table: TablePath,
     env: Segment,
     app: Segment,
     metric: Segment,
