@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path, Query
+from meridian_kit.errors import error_responses
 
 from config_leader.admin.schemas import (
     NOTIFY_BODY,
     SETTINGS_BODY,
+    HistoryOut,
+    NotifyOut,
     NotifyRequest,
+    RevisionOut,
+    SettingsOut,
     notify_request,
     settings_changes,
 )
@@ -19,7 +24,17 @@ from config_leader.followers.notify import notify_followers, select_followers
 from config_leader.settings_store.history import Revision
 from config_leader.settings_store.service import Snapshot
 
-router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[AdminDep])
+# Every admin route: no or a wrong admin key, no adminKey configured, the instance busy.
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin"],
+    dependencies=[AdminDep],
+    responses=error_responses(401, 403, 503),
+)
+# Revision numbers as the history folder names them (six digits and more, never past 2^31).
+RevisionNumber = Annotated[int, Path(ge=1, le=2**31 - 1, description="a revision number")]
+# Routes with a body answer 400 for a refused one and 413 for one over the gateway's limit.
+WITH_BODY = error_responses(400, 413)
 
 
 def _settings_body(revision: Revision | None, snapshot: Snapshot) -> dict[str, Any]:
@@ -34,13 +49,19 @@ def _settings_body(revision: Revision | None, snapshot: Snapshot) -> dict[str, A
     return body
 
 
-@router.get("/settings")
+@router.get("/settings", response_model=SettingsOut, response_model_exclude_unset=True)
 async def get_settings(state: StateDep) -> dict[str, Any]:
     """The platform variables (flattened) and the current revision."""
     return _settings_body(None, await asyncio.to_thread(state.store.snapshot))
 
 
-@router.put("/settings", openapi_extra=SETTINGS_BODY)
+@router.put(
+    "/settings",
+    openapi_extra=SETTINGS_BODY,
+    response_model=SettingsOut,
+    response_model_exclude_unset=True,
+    responses=WITH_BODY,
+)
 async def put_settings(
     state: StateDep, changes: dict[str, Any] = Depends(settings_changes)
 ) -> dict[str, Any]:
@@ -49,28 +70,55 @@ async def put_settings(
     return _settings_body(revision, snapshot)
 
 
-@router.get("/settings/history")
-async def get_history(state: StateDep) -> dict[str, Any]:
-    """Every revision: number, when, action and what changed."""
-    revisions = await asyncio.to_thread(state.store.history.all)
+@router.get(
+    "/settings/history",
+    response_model=HistoryOut,
+    response_model_exclude_unset=True,
+    responses=error_responses(400),
+)
+async def get_history(
+    state: StateDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="at most this many")] = 1000,
+    after: Annotated[
+        int, Query(ge=0, le=2**31 - 1, description="only revisions after this one")
+    ] = 0,
+) -> dict[str, Any]:
+    """Revisions after `after`, oldest first: number, when, action and what changed."""
+    revisions = await asyncio.to_thread(state.store.history.page, after=after, limit=limit)
     return {"revisions": [revision.summary() for revision in revisions]}
 
 
-@router.get("/settings/history/{rev}")
-async def get_revision(state: StateDep, rev: int) -> dict[str, Any]:
+@router.get(
+    "/settings/history/{rev}",
+    response_model=RevisionOut,
+    response_model_exclude_unset=True,
+    responses=error_responses(400, 404),
+)
+async def get_revision(state: StateDep, rev: RevisionNumber) -> dict[str, Any]:
     """One revision with the full set of variables it held."""
     revision = await asyncio.to_thread(state.store.revision, rev)
     return {**revision.summary(), "settings": revision.settings}
 
 
-@router.post("/settings/rollback/{rev}")
-async def rollback_settings(state: StateDep, rev: int) -> dict[str, Any]:
+@router.post(
+    "/settings/rollback/{rev}",
+    response_model=SettingsOut,
+    response_model_exclude_unset=True,
+    responses=error_responses(400, 404),
+)
+async def rollback_settings(state: StateDep, rev: RevisionNumber) -> dict[str, Any]:
     """Restores the variables of an earlier revision, recorded as a new revision."""
     revision, snapshot = await asyncio.to_thread(state.store.rollback, rev)
     return _settings_body(revision, snapshot)
 
 
-@router.post("/notify", openapi_extra=NOTIFY_BODY)
+@router.post(
+    "/notify",
+    openapi_extra=NOTIFY_BODY,
+    response_model=NotifyOut,
+    response_model_exclude_unset=True,
+    responses=WITH_BODY,
+)
 async def notify(
     state: StateDep, request: NotifyRequest = Depends(notify_request)
 ) -> dict[str, Any]:

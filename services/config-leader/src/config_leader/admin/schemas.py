@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import Request
 from meridian_kit.errors import BadRequest
-from pydantic import BaseModel, ValidationError
+from meridian_kit.json_body import json_body
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class NotifyRequest(BaseModel):
@@ -16,17 +16,73 @@ class NotifyRequest(BaseModel):
     roles: list[str] | None = None
 
 
+class Change(BaseModel):
+    """One variable's change: "from" absent when added, "to" absent when removed."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: Any = Field(None, alias="from")
+    to: Any = None
+
+
+class SettingsOut(BaseModel):
+    """The variables (flattened), their revision, and what the call changed."""
+
+    revision: int
+    changed: bool
+    changes: dict[str, Change]
+    settings: dict[str, Any]
+    groups: dict[str, Any] | None = Field(None, description="the grouped layout, if it has one")
+
+
+class RevisionSummary(BaseModel):
+    """A revision without its full settings."""
+
+    revision: int
+    at: str = Field(description="ISO 8601 UTC")
+    action: str
+    changes: dict[str, Change]
+    rollback_of: int | None = Field(None, alias="rollbackOf")
+
+
+class HistoryOut(BaseModel):
+    """Revisions, oldest first."""
+
+    revisions: list[RevisionSummary]
+
+
+class RevisionOut(RevisionSummary):
+    """One revision with the full set of variables it held."""
+
+    settings: dict[str, Any]
+
+
+class FollowerReport(BaseModel):
+    """A follower's /notify answer (successes) or what went wrong (failures)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    url: str
+    role: str
+    error: str | None = None
+    status: int | None = None
+
+
+class NotifyOut(BaseModel):
+    """Which followers applied the files and which failed."""
+
+    successes: list[FollowerReport]
+    failures: list[FollowerReport]
+
+
 async def json_object(request: Request, *, required: bool) -> dict[str, Any] | None:
-    """The body as a JSON object; 400 naming the problem otherwise."""
+    """The body as a JSON object, by the kit's JSON rule whatever the Content-Type; else a 400."""
     raw = await request.body()
     if not raw.strip():
         if required:
             raise BadRequest("body required: a JSON object")
         return None
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest(f"body is not valid JSON: {exc}") from None
+    body = await json_body(request)  # depth, finite numbers, 64-bit integers: 400 naming the field
     if not isinstance(body, dict):
         raise BadRequest(f"body must be a JSON object, not {type(body).__name__}")
     return body

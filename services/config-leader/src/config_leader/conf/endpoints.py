@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 from fastapi import APIRouter, Response
+from meridian_kit.errors import error_responses
+from pydantic import BaseModel, Field
 
 from config_leader.deps import FollowerDep, LeaderState, StateDep
 
 router = APIRouter(tags=["followers"])
+
+
+class ConfFile(BaseModel):
+    """One rendered file: its path under the role, its text (or base64 of its bytes)."""
+
+    path: str = Field(description="/<path relative to the role folder>")
+    content: str
+    encoding: Literal["base64"] | None = Field(None, description="present for non-UTF-8 files")
+
+
+class ConfOut(BaseModel):
+    """The files of the calling follower's role and the revision they were rendered from."""
+
+    files: list[ConfFile]
+    role: str
+    revision: int
+
 
 CONF_EXAMPLE = {
     "files": [{"path": "/nginx/site.conf", "content": "server_name example.com;\n"}],
@@ -26,7 +46,11 @@ def render_for(state: LeaderState, role: str) -> bytes:
 @router.get(
     "/conf",
     response_class=Response,
-    responses={200: {"content": {"application/json": {"example": CONF_EXAMPLE}}}},
+    responses={
+        200: {"model": ConfOut, "content": {"application/json": {"example": CONF_EXAMPLE}}},
+        # 404: the follower's role has no folder; 500: the templates on disk do not render
+        **error_responses(401, 404, 500, 503),
+    },
 )
 async def get_conf(state: StateDep, follower: FollowerDep) -> Response:
     """The files of the calling follower's role, rendered with the platform variables.

@@ -106,6 +106,11 @@ class History:
         """Every revision, oldest first."""
         return [r for r in (self.get(n) for n in self.numbers()) if r is not None]
 
+    def page(self, *, after: int, limit: int) -> list[Revision]:
+        """At most `limit` revisions numbered after `after`, oldest first (reads only those)."""
+        numbers = [n for n in self.numbers() if n > after][:limit]
+        return [r for r in (self.get(n) for n in numbers) if r is not None]
+
     def record(
         self,
         *,
