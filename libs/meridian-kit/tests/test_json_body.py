@@ -190,3 +190,31 @@ def test_positions_in_errors_are_those_of_the_body_sent() -> None:
     with pytest.raises(BadRequest) as refused:
         parse_json(b'{"a": tru}')
     assert "(char 6)" in refused.value.message
+
+
+async def test_an_absurd_content_length_is_read_as_unknown() -> None:
+    app = create_service_app("kit-test", routers=[router], json_rules=JsonRules(max_bytes=100))
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b'{"x": 1}', "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/raw",
+        "raw_path": b"/raw",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"9" * 5000)],
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("t", 80),
+        "client": ("c", 1),
+    }
+    async with app.router.lifespan_context(app):
+        await app(scope, receive, send)
+    assert sent[0]["status"] == 200

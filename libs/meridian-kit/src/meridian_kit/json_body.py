@@ -212,7 +212,7 @@ def _declared_length(scope: Scope) -> int | None:
     """Content-Length; None when the body is chunked, 0 when there is none."""
     for name, value in scope["headers"]:
         if name == b"content-length":
-            return int(value) if value.isdigit() else None
+            return int(value) if value.isdigit() and len(value) < 19 else None
         if name == b"transfer-encoding":
             return None
     return 0
