@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from meridian_kit.errors import BadRequest, ServiceError, error_responses
 from meridian_kit.json_body import parse_json
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.agent.channels import MAX_DEPTH, as_dict
 from ingest.context import IngestDep
@@ -53,12 +53,22 @@ class Refused(BaseModel):
     msg: str
 
 
+class AgentData(BaseModel):
+    """The machine an agent runs on (more fields are sent, and kept out)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    MACHINE_NAME: str = Field(min_length=1, max_length=256, pattern=r"\S")
+    HOSTNAME: str | None = Field(None, max_length=256)
+    PM2_VERSION: str | None = Field(None, max_length=64)
+
+
 class VerifyRequest(BaseModel):
     """What the agent sends (documentation only: the body is read as the agent sends it)."""
 
-    public_id: str = Field(max_length=MAX_KEY)
-    private_id: str = Field(max_length=MAX_KEY)
-    data: dict[str, Any] = Field(description="MACHINE_NAME (required), HOSTNAME, PM2_VERSION, …")
+    public_id: str = Field(min_length=1, max_length=MAX_KEY)
+    private_id: str = Field(min_length=1, max_length=MAX_KEY)
+    data: AgentData
 
 
 # Every refusal is the protocol's answer (the route is exempt from the kit's JSON middleware).
@@ -71,10 +81,23 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
         (413, "Body too large: the agent stops"),
     )
 }
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON schema with its nested models written in place (no $defs to resolve)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+    for name, prop in schema["properties"].items():
+        ref = prop.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            schema["properties"][name] = defs[ref.removeprefix("#/$defs/")]
+    return schema
+
+
 VERIFY_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": VerifyRequest.model_json_schema()}},
+        "content": {"application/json": {"schema": inline_schema(VerifyRequest)}},
     }
 }
 
