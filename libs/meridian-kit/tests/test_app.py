@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from meridian_kit.app import create_service_app
 from meridian_kit.errors import NotFound, Unavailable
 from pydantic import BaseModel
+from starlette.requests import ClientDisconnect
 
 router = APIRouter()
 
@@ -37,6 +38,11 @@ async def create(thing: Thing) -> Thing:
 @router.get("/boom")
 async def boom() -> None:
     raise RuntimeError("unexpected")
+
+
+@router.post("/left")
+async def left() -> None:
+    raise ClientDisconnect()
 
 
 def build(failing: bool) -> FastAPI:
@@ -124,3 +130,9 @@ async def test_metrics_are_exposed() -> None:
     r = await call(build(False), "GET", "/metrics")
     assert r.status_code == 200
     assert "http_request" in r.text or "python_info" in r.text
+
+
+async def test_a_client_that_left_is_not_an_unhandled_error(caplog) -> None:  # type: ignore[no-untyped-def]
+    r = await call(build(False), "POST", "/left")
+    assert r.status_code == 400
+    assert not [rec for rec in caplog.records if rec.levelname == "ERROR"]
