@@ -216,3 +216,57 @@ async def test_rollups_can_be_rebuilt_from_raw_points(client, keyspace, cql: Ses
         "data"
     ]["rows"]
     assert after == before
+
+
+async def test_coarse_rollups_can_be_rebuilt_from_the_hourly_ones(client, keyspace, cql, env):
+    start = dt.datetime(2023, 12, 30, 22, 0, tzinfo=dt.UTC)  # crosses days and a 10-day bin
+    points = [
+        {
+            "environment": env,
+            "application": "a",
+            "metric_name": "g",
+            "metric_timestamp": (start + dt.timedelta(minutes=37 * i)).isoformat(),
+            "value": float(i % 11),
+        }
+        for i in range(400)
+    ]
+    assert (
+        await client.post("/api/v1/metrics/raw_gauge", json={"points": points})
+    ).status_code == 200
+    where = "environment = %s AND application = 'a' AND metric_name = 'g' AND resolution = %s AND bucket = %s"
+
+    def coarse_rows() -> dict[int, list[tuple]]:
+        out = {}
+        for level in (86_400, 864_000):
+            rows = []
+            for bucket in buckets_between(level, 0, 7_258_118_400_000):
+                if bucket > int(start.timestamp() * 1000) + 86_400_000 * 40:
+                    break
+                rows += [
+                    tuple(r)
+                    for r in cql.execute(
+                        f"SELECT bin_start, points, value_sum, value_n FROM {keyspace}.rollup_gauge WHERE {where}",
+                        [env, level, bucket],
+                    )
+                ]
+            out[level] = rows
+        return out
+
+    before = coarse_rows()
+    assert len(before[86_400]) == 12 and len(before[864_000]) >= 2  # Dec 30 to Jan 10
+    span = (int(start.timestamp() * 1000), int(start.timestamp() * 1000) + 12 * 86_400_000)
+    for level in (86_400, 864_000):  # as after an upgrade: the coarse levels were never written
+        for bucket in buckets_between(level, *span):
+            cql.execute(f"DELETE FROM {keyspace}.rollup_gauge WHERE {where}", [env, level, bucket])
+    assert coarse_rows() != before
+    command = [
+        sys.executable, "-m", "metrics_api.schema.cli", "--keyspace", keyspace, "--rebuild-coarse",
+        "--since", "2023-12-01T00:00:00Z", "--until", "2024-02-01T00:00:00Z",
+    ]  # fmt: skip
+    env_vars = {**os.environ, "METRICS_SERVER_CASSANDRA": CASSANDRA}
+    out = await asyncio.to_thread(
+        subprocess.run, command, capture_output=True, text=True, env=env_vars
+    )
+    assert out.returncode == 0, out.stderr
+    assert "coarse rollups rebuilt" in out.stdout
+    assert coarse_rows() == before

@@ -19,9 +19,11 @@ from metrics_api.points.service import epoch_ms
 from metrics_api.schema.ddl import apply_schema
 from metrics_api.schema.tables import METRIC_TABLES
 from metrics_api.series.params import parse_time
-from metrics_api.series.rollups import rebuild_rollups
+from metrics_api.series.rollups import rebuild_coarse_rollups, rebuild_rollups
 from metrics_api.series.store import MetricKey, SeriesStore
 from metrics_api.settings import CONFIG_ENV, Settings, settings_values
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,8 +46,14 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="after the schema, recompute the rollups of every metric from its raw points",
     )
-    parser.add_argument("--since", help="with --rebuild-rollups: ISO start (default: 2 days ago)")
-    parser.add_argument("--until", help="with --rebuild-rollups: ISO end (default: now)")
+    parser.add_argument(
+        "--rebuild-coarse",
+        action="store_true",
+        help="recompute the daily and ten-day rollups of every metric from its hourly ones "
+        "(once after upgrading to a version with those levels; --since defaults to 1970)",
+    )
+    parser.add_argument("--since", help="with --rebuild-*: ISO start (default: 2 days ago)")
+    parser.add_argument("--until", help="with --rebuild-*: ISO end (default: now)")
     args = parser.parse_args(argv)
     if args.config:
         os.environ[CONFIG_ENV] = os.path.abspath(args.config)
@@ -75,18 +83,22 @@ def main(argv: list[str] | None = None) -> None:
     for change in changes:
         print(change)
     print(f"keyspace {settings.keyspace}: up to date ({len(changes)} change(s))")
-    if args.rebuild_rollups:
+    if args.rebuild_rollups or args.rebuild_coarse:
         now = dt.datetime.now(dt.UTC)
         try:
             until = parse_time(args.until, "--until") or now
-            since = parse_time(args.since, "--since") or until - dt.timedelta(days=2)
+            default_since = EPOCH if args.rebuild_coarse else until - dt.timedelta(days=2)
+            since = parse_time(args.since, "--since") or default_since
         except ServiceError as exc:
             parser.error(f"{exc.message}: expected an ISO 8601 time")
-        rows = asyncio.run(_rebuild(settings, epoch_ms(since), epoch_ms(until)))
-        print(f"rollups rebuilt from {since.isoformat()} to {until.isoformat()}: {rows} rows")
+        what = "coarse rollups" if args.rebuild_coarse else "rollups"
+        rows = asyncio.run(
+            _rebuild(settings, epoch_ms(since), epoch_ms(until), coarse=args.rebuild_coarse)
+        )
+        print(f"{what} rebuilt from {since.isoformat()} to {until.isoformat()}: {rows} rows")
 
 
-async def _rebuild(settings: Settings, start_ms: int, end_ms: int) -> int:
+async def _rebuild(settings: Settings, start_ms: int, end_ms: int, *, coarse: bool) -> int:
     db = CassandraConnection(settings.cassandra_hosts)
     db.start()
     try:
@@ -97,7 +109,8 @@ async def _rebuild(settings: Settings, start_ms: int, end_ms: int) -> int:
         for entry in await list_metrics(store):
             key = MetricKey(entry["environment"], entry["application"], entry["metric_name"])
             table = METRIC_TABLES[entry["table"]]
-            rows += await rebuild_rollups(store, table, key, start_ms, end_ms)
+            rebuild = rebuild_coarse_rollups if coarse else rebuild_rollups
+            rows += await rebuild(store, table, key, start_ms, end_ms)
         return rows
     finally:
         await db.close()

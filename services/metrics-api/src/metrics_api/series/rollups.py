@@ -103,3 +103,31 @@ async def rebuild_rollups(
         if len(ts):
             written += await refresh_rollups(store, table, key, ts)
     return written
+
+
+COARSE_FROM = 3600  # the daily and ten-day levels are built from the hourly one
+COARSE_CHUNK_MS = 3650 * 86_400_000  # a decade of hourly rows (87,600) at a time
+
+
+async def rebuild_coarse_rollups(
+    store: SeriesStore, table: MetricTable, key: MetricKey, start_ms: int, end_ms: int
+) -> int:
+    """Recomputes the levels above an hour (1 d, 10 d) over [start_ms, end_ms) from the hourly
+    rows, a decade at a time: the migration for data written before those levels existed, without
+    reading a raw partition per day; returns rollup rows written."""
+    measures = list(table.measures.values())
+    coarse = [level for level in ROLLUP_LEVELS if level > COARSE_FROM]
+    top = coarse[-1] * 1000
+    first, last = start_ms // top * top, -(-end_ms // top) * top
+    written = 0
+    for since in range(first, last, COARSE_CHUNK_MS):
+        until = min(since + COARSE_CHUNK_MS, last)
+        below = COARSE_FROM
+        for level in coarse:
+            stamp_us = time.time_ns() // 1000
+            rows = await store.read_rollup(table, key, below, measures, since, until)
+            merged = merge(rows, level * 1000)
+            await store.write_rollup(table, key, level, measures, merged, stamp_us, concurrency=16)
+            written += len(merged)
+            below = level
+    return written
