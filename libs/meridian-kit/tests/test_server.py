@@ -34,3 +34,14 @@ def test_zero_keeps_pythons_default(monkeypatch: pytest.MonkeyPatch) -> None:
     gc.set_threshold(700, 10, 10)
     tune_gc()
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_serve_runs_uvicorn_with_the_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from meridian_kit.http_timeouts import TimeoutHttpToolsProtocol
+    from meridian_kit.server import server_options
+
+    monkeypatch.setenv("HTTP_KEEPALIVE_TIMEOUT", "7")
+    options = server_options()
+    assert options["http"] is TimeoutHttpToolsProtocol
+    assert options["timeout_keep_alive"] == 7
+    assert options["access_log"] is False
