@@ -266,3 +266,17 @@ async def test_times_are_rfc3339_in_utc(client):
     assert dt.datetime.fromisoformat(listed) == at
     # read in UTC, not in the server's zone: the same instant as MySQL's UTC clock
     assert abs(dt.datetime.now(dt.UTC) - at) < dt.timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"source": "s3://bucket", "force": "yes"}, "force"),
+        ({"source": "s3://bucket", "min_revision": "7"}, "min_revision"),
+        ({"source": "s3://bucket", "min_revision": 7.5}, "min_revision"),
+        ({"source": "s3://bucket", "sauce": "s3://x"}, "sauce"),
+    ],
+)
+async def test_import_bodies_are_parsed_strictly(client, body, field):
+    r = await client.post("/imports", json=body)
+    assert r.status_code == 400 and fields(r) == {field}, r.text

@@ -7,7 +7,7 @@ import unicodedata
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from kmdb.dealias.ids import MAX_REVISION
 
@@ -56,6 +56,9 @@ UtcDateTime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
 class ImportRequest(BaseModel):
     """Start an import: probe revisions from min_revision (else after the last known one)."""
+
+    # Strict: "force": "yes" or "min_revision": "7" are refused, as are unknown fields.
+    model_config = ConfigDict(strict=True, extra="forbid")
 
     source: Printable | None = Field(
         None,
@@ -129,6 +132,8 @@ class FileErrorsOut(BaseModel):
 
 class FilterIn(BaseModel):
     """A name to add to a filter table."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
 
     name: Printable = Field(
         min_length=1, max_length=255, description="any text without control characters"
