@@ -83,9 +83,9 @@ router = APIRouter(tags=["follower"])
     dependencies=[Depends(require_leader_key)],
     response_model=NotifyOut,
     response_model_exclude_unset=True,
-    # 401/403: no or a wrong key; 502: the leader sent files that cannot be applied; 503: the
+    # 401: no or a wrong key; 502: the leader sent files that cannot be applied; 503: the
     # leader cannot be reached (or this instance is busy); 500: the files cannot be written here.
-    responses=error_responses(401, 403, 500, 502, 503),
+    responses=error_responses(401, 500, 502, 503),
 )
 async def notify(follower: FollowerDep) -> dict[str, Any]:
     """Fetches this role's files from the leader, applies the changed ones, runs their hooks."""
