@@ -7,7 +7,8 @@ Needs `make up` (the gateway, `analytics` and `analytics-worker`). Creates a few
 project of its own (no messages: each computes in milliseconds), calls `POST /analytic/compute`
 with no id `--calls` times, waits until the job queue has drained and no marker is left, then
 counts the jobs the worker actually ran for each of its analytics (the worker's log line
-`analytic <id> updated`). Deletes its analytics at the end. Last line:
+`analytic <id> updated`). It starts once no earlier fan-out is cooling down and a new rate
+window begins (so other callers' calls do not count). Deletes its analytics at the end. Last line:
 `RESULT analytics_compute_queued_per_analytic <max runs of one analytic> jobs (goal == 1)`.
 """
 
@@ -59,6 +60,15 @@ def drained(redis: Redis, queue: str, ids: set[str]) -> bool:
     return not any(redis.exists(f"analytics:queued:analytics.update_analytic:{i}") for i in ids)
 
 
+async def quiet_start(redis: Redis, window: int) -> None:
+    """Waits out an earlier fan-out's cool-down (a fuzz run's, say) and the current rate window."""
+    for _ in range(300):
+        if not redis.exists("analytics:queued:analytics.update_analytics:all"):
+            break
+        await asyncio.sleep(1)
+    await asyncio.sleep(window - time.time() % window + 0.5)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100)
@@ -89,6 +99,7 @@ async def main() -> None:
             created = await http.post("/analytic", json=descriptor)
             created.raise_for_status()
             ids.append(created.json()["id"])
+        await quiet_start(redis, int(env.get("ANALYTICS_COMPUTE_RATE_WINDOW", "60")))
         offset = WORKER_LOG.stat().st_size
         statuses: Counter[int] = Counter()
         retry_after: set[str] = set()
