@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from meridian_kit.errors import ServiceError, Unavailable, error_body
 
 from ingest.agent.session import AgentSession, SessionClosed
+from ingest.auth import keys_bucket
 from ingest.context import Ingest, IngestDep
 from ingest.intake.stream import BacklogFull
 
@@ -36,9 +37,8 @@ async def open_session(websocket: WebSocket, ingest: Ingest) -> AgentSession | N
         await deny(websocket, 400, "missing or too long X-KM-SERVER (the machine name)")
         return None
     try:
-        bucket = await ingest.buckets.authenticate(
-            headers.get("x-km-public"), headers.get("x-km-secret")
-        )
+        # the kit's rule, as on every HTTP route: missing or wrong keys are a 401
+        bucket = await keys_bucket(ingest, headers.get("x-km-public"), headers.get("x-km-secret"))
     except ServiceError as exc:
         await deny(websocket, exc.status_code, exc.message)
         return None
