@@ -4,8 +4,8 @@ documents, and a user-count analytic over 1M messages vs the single equivalent E
     uv run python bench/analytics_store.py [--store 60000] [--messages 1000000]
 
 Through the gateway (https://localhost:8443/analytics) when it answers, else an `analytics`
-process started here on a free port. Everything written lives in 2001-dated indices under a
-bench prefix (or in `message-2001-*` through the gateway) and is deleted at the end.
+process started here on a free port. Everything written is deleted at the end: the indices under
+a bench prefix, or (through the gateway, in the suite's `message-all`) the bench project's messages.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from analytics.messages.service import trace_id  # noqa: E402
 from analytics.migrations.cli import migrate  # noqa: E402
 from analytics.migrations.manager import DEFAULT_FOLDER  # noqa: E402
 from analytics.settings import Settings  # noqa: E402
+from analytics.storage.bulk import delete_matching  # noqa: E402
 from analytics.storage.client import build_client  # noqa: E402
 from analytics.storage.indices import Indices  # noqa: E402
 
@@ -182,6 +183,7 @@ async def bench_store(settings: Settings, args) -> dict[str, Any]:
     prefix = f"analytics-bench-{RUN}-"
     url, client_kwargs, process, how = await find_service(settings, prefix)
     indices = Indices(through_gateway_prefix if process is None else prefix)
+    mine = {"term": {"project.keyword": PROJECT}}
     es_url = settings.elasticsearch_url
     try:
         es = build_client(settings.model_copy(update={"index_prefix": indices.prefix}))
@@ -228,8 +230,8 @@ async def bench_store(settings: Settings, args) -> dict[str, Any]:
                         f"  round {round_no + 1} {kind:8s} {len(docs) / seconds:10.0f} messages/s",
                         flush=True,
                     )
-        await es.indices.refresh(index=f"{indices.prefix}message-2001-*")
-        stored = (await es.count(index=f"{indices.prefix}message-2001-*"))["count"]
+        await es.indices.refresh(index=indices.messages)
+        stored = (await es.count(index=indices.messages, query=mine))["count"]
         expected = args.store * args.rounds * 2
         assert stored == expected, f"stored {stored} documents, expected {expected}"
         best = {k: max(v) for k, v in rounds.items()}
@@ -240,9 +242,8 @@ async def bench_store(settings: Settings, args) -> dict[str, Any]:
             "ratio": best["service"] / best["direct"],
         }
     finally:
-        await es.indices.delete(
-            index=f"{indices.prefix}message-2001-*", ignore_unavailable=True, allow_no_indices=True
-        )
+        # One index per kind: the bench's messages go by query, not by index.
+        await delete_matching(es, indices.messages, mine)
         await es.indices.delete(
             index=f"analytics-bench-{RUN}-*", ignore_unavailable=True, allow_no_indices=True
         )
@@ -269,10 +270,7 @@ async def bench_compute(settings: Settings, args) -> dict[str, Any]:
         # Loading only: no refresh while bulk-loading (the template's mappings still apply);
         # the normal interval is put back before measuring.
         loading = {"refresh_interval": "-1"}
-        for day in range(28):
-            await es.indices.create(
-                index=indices.message(start + timedelta(days=day)), settings=loading
-            )
+        await es.indices.create(index=indices.message(), settings=loading)
         async with httpx.AsyncClient(timeout=300) as direct:
 
             async def load(body: bytes) -> None:
