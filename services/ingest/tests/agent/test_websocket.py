@@ -200,6 +200,36 @@ async def test_malformed_and_oversized_frames(
     assert "message too big" in closed.value.rcvd.reason
 
 
+async def test_a_status_patched_deeper_than_can_be_stored_asks_a_resend(
+    base_url: str, bucket: dict[str, Any]
+) -> None:
+    """Each patch is within the JSON rule, but patches can nest values ever deeper into the kept
+    status; once it cannot be stored the frame is refused and a full status asked, the session
+    kept (it once closed with 1011 'internal error')."""
+    async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-4")) as ws:
+        await ws.send(json.dumps({"channel": "status", "payload": status(1)}))
+        value: Any = 1
+        for _ in range(25):
+            value = [value]  # 25 levels per patch, well within the JSON rule's 32
+        path, answers = "/data/deep", []
+        for _ in range(20):  # 20 x 25 levels is past what orjson serialises (254)
+            patch = [{"op": "add", "path": path, "value": value}]
+            await ws.send(json.dumps({"channel": "status:patch", "payload": patch}))
+            await ws.send("{barrier")
+            while True:  # every answer up to the barrier's
+                frame = await next_frame(ws)
+                if "not JSON" in frame["payload"].get("error", ""):
+                    break
+                answers.append(frame)
+            if answers:
+                break
+            path += "/0" * 25
+        assert [a["channel"] for a in answers] == ["ingest:error", "status:resend"], answers
+        assert "cannot be stored" in answers[0]["payload"]["error"]
+        await ws.send(json.dumps({"channel": "status", "payload": status(2)}))
+        await barrier(ws)  # still connected, still answering
+
+
 async def test_commands_reach_the_agent_and_return_its_answers(
     base_url: str,
     anonymous: httpx.AsyncClient,
