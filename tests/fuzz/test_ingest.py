@@ -14,8 +14,14 @@ API = "/ingest/api/admin"
 
 
 def ids(client: httpx.Client, kind: str) -> set[str]:
-    """The ids of every bucket or user the admin API lists now."""
-    return {item["id"] for item in client.get(f"{API}/{kind}").raise_for_status().json()}
+    """The ids of every bucket or user the admin API lists now, page by page."""
+    found: set[str] = set()
+    while True:
+        params = {"offset": len(found), "limit": 1000}
+        page = client.get(f"{API}/{kind}", params=params).raise_for_status().json()
+        found |= {item["id"] for item in page}
+        if len(page) < 1000:
+            return found
 
 
 @pytest.fixture
@@ -27,7 +33,7 @@ def bucket_keys(gateway_client) -> Iterator[dict[str, Any]]:  # type: ignore[no-
         yield bucket
         for kind, existed in before.items():
             for new in ids(client, kind) - existed:
-                client.delete(f"{API}/{kind}/{new}")
+                client.delete(f"{API}/{kind}/{new}").raise_for_status()
 
 
 @pytest.mark.parametrize("who", ["admin", "keys"])

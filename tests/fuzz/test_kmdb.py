@@ -24,7 +24,9 @@ def filter_names(client: httpx.Client, kind: str) -> set[str]:
     names: set[str] = set()
     after: str | None = None
     while True:
-        params = {"limit": 1000, **({"after": after} if after is not None else {})}
+        params: dict[str, str | int] = {"limit": 1000}
+        if after is not None:
+            params["after"] = after
         page = client.get(f"/kmdb/filters/{kind}", params=params).raise_for_status().json()
         names |= {item["name"] for item in page}
         if len(page) < 1000:

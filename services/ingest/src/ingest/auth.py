@@ -36,16 +36,19 @@ async def require_admin(conn: HTTPConnection, ingest: IngestDep) -> None:
 
 
 async def keys_bucket(
-    ingest: Ingest, public_key: str | None, secret_key: str | None
+    ingest: Ingest,
+    public_key: str | None,
+    secret_key: str | None,
+    credentials: str = KEYS_CREDENTIALS,
 ) -> dict[str, Any]:
     """The bucket these keys open; 401 when either is missing, unknown or wrong."""
     if not public_key or not secret_key:
-        raise Unauthorized(f"missing credentials: {KEYS_CREDENTIALS}")
+        raise Unauthorized(f"missing credentials: {credentials}")
     bucket = await ingest.buckets.by_public_key(public_key)
     # compare even for an unknown public key, so the answer takes as long
     secret = bucket["secret_key"] if bucket is not None else public_key + "\0"
     if not keys_equal(secret_key, secret) or bucket is None:
-        raise Unauthorized(f"wrong credentials: {KEYS_CREDENTIALS}")
+        raise Unauthorized(f"wrong credentials: {credentials}")
     return bucket
 
 

@@ -88,6 +88,7 @@ def build(settings: Settings) -> Ingest:
             consumer=instance,
             url=settings.metrics_api_url,
             table=settings.metrics_api_table,
+            token=settings.metrics_api_write_token,
             batch=settings.forward_batch,
         )
     return Ingest(

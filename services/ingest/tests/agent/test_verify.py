@@ -56,11 +56,12 @@ async def test_bad_keys_make_the_agent_stop_with_a_message(
     anonymous: httpx.AsyncClient, bucket: dict[str, Any]
 ) -> None:
     response = await anonymous.post("/api/node/verifyPM2", json=handshake(bucket, "web-1", "wrong"))
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json() == {
         "active": False,
         "error": True,
-        "msg": "unknown public key or wrong secret key",
+        "msg": "wrong credentials: the bucket's secret and public keys given to "
+        "`pm2 link <secret> <public>`",
     }
     # whatever the Content-Type, a bad body gets the protocol's answer (the agent stops)
     for content_type in ("application/json", "text/plain"):

@@ -16,7 +16,11 @@ from meridian_kit.json_body import parse_json
 from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.agent.channels import MAX_DEPTH, as_dict
+from ingest.auth import keys_bucket
 from ingest.context import IngestDep
+
+# What an agent's operator typed: `pm2 link <secret key> <public key>`.
+PM2_LINK_KEYS = "the bucket's secret and public keys given to `pm2 link <secret> <public>`"
 
 log = logging.getLogger("ingest.agent")
 
@@ -147,7 +151,7 @@ async def verify_pm2(request: Request, ingest: IngestDep) -> JSONResponse:
         if key is not None and (not isinstance(key, str) or len(key) > MAX_KEY):
             return refused(f"{name} must be a string of at most {MAX_KEY} characters", 400)
     try:
-        bucket = await ingest.buckets.authenticate(public, secret)
+        bucket = await keys_bucket(ingest, public, secret, PM2_LINK_KEYS)
         new = await ingest.buckets.store.touch_server(
             bucket["id"],
             machine,

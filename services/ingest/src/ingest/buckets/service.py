@@ -6,8 +6,7 @@ import secrets
 import time
 from typing import Any
 
-from meridian_kit.auth import keys_equal
-from meridian_kit.errors import BadRequest, Forbidden, Unauthorized
+from meridian_kit.errors import BadRequest
 
 from ingest.buckets.schemas import BucketCreate, BucketUpdate, UserCreate, UserUpdate
 from ingest.buckets.store import BucketStore, Doc, now
@@ -63,18 +62,6 @@ class BucketService:
         if len(self._by_public) > 10_000:
             self._by_public.clear()
         self._by_public[public_key] = (moment, bucket)
-        return bucket
-
-    async def authenticate(self, public_key: str | None, secret_key: str | None) -> Doc:
-        """The bucket these keys open; Unauthorized or Forbidden naming what is wrong."""
-        if not public_key or not secret_key:
-            missing = [
-                n for n, v in (("public key", public_key), ("secret key", secret_key)) if not v
-            ]
-            raise Unauthorized(f"missing {' and '.join(missing)}")
-        bucket = await self.by_public_key(public_key)
-        if bucket is None or not keys_equal(secret_key, bucket["secret_key"]):
-            raise Forbidden("unknown public key or wrong secret key")
         return bucket
 
     async def create_user(self, data: UserCreate) -> Doc:

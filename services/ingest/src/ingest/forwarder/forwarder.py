@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,12 +78,9 @@ class Forwarder:
         url: str,
         table: str,
         batch: int,
-        token: str | None = None,
+        token: str = "",
     ):
         self.queue = StreamQueue(redis, key, group, maxlen=MAX_QUEUE)
-        # None: the write token from the environment, until every caller passes the setting
-        # (Settings.metrics_api_write_token, the same variable).
-        token = os.environ.get("METRICS_API_WRITE_TOKEN", "") if token is None else token
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.consumer = consumer
         self.endpoint = f"{url.rstrip('/')}/api/v1/metrics/{table}"
