@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -30,6 +29,7 @@ import numpy as np
 import orjson
 from cassandra.cluster import Cluster
 from metrics_api.schema.ddl import apply_schema
+from results_file import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSANDRA = os.environ.get("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
@@ -203,14 +203,12 @@ def main() -> None:
 
 def record(lines: list[str], queries: int) -> None:
     """Replaces this benchmark's section of bench/RESULTS.md."""
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
     command = "uv run python bench/metrics_bounds.py" + (
         f" --queries {queries}" if queries != 100 else ""
     )
-    section = "\n".join(
+    write_section(
+        "metrics-bounds",
         [
-            "<!-- metrics-bounds:begin -->",
             "## metrics-api: bounded query cost (bench/metrics_bounds.py)",
             "",
             f"`{command}`, {dt.date.today().isoformat()}, local Cassandra 5.0 on the shared 2-core "
@@ -224,16 +222,8 @@ def record(lines: list[str], queries: int) -> None:
             "range 12-21 s, years 0001-9999 about 15 min and 6.1 GB; such ranges are now a 400.",
             "",
             *lines,
-            "<!-- metrics-bounds:end -->",
-        ]
+        ],
     )
-    pattern = re.compile(r"<!-- metrics-bounds:begin -->.*?<!-- metrics-bounds:end -->", re.S)
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else text.rstrip() + "\n\n" + section + "\n"
-    )
-    path.write_text(text)
 
 
 if __name__ == "__main__":

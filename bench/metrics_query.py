@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -31,6 +30,7 @@ from cassandra.cluster import Cluster, Session
 from cassandra.concurrent import execute_concurrent, execute_concurrent_with_args
 from cassandra.query import BatchStatement, BatchType, dict_factory
 from metrics_api.schema.ddl import apply_schema
+from results_file import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSANDRA = os.environ.get("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
@@ -308,11 +308,9 @@ def main() -> None:
 
 def record(lines: list[str]) -> None:
     """Replaces this benchmark's section of bench/RESULTS.md."""
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    section = "\n".join(
+    write_section(
+        "metrics-api",
         [
-            "<!-- metrics-api:begin -->",
             "## metrics-api: binned queries and writes (bench/metrics_query.py)",
             "",
             f"`uv run python bench/metrics_query.py`, {dt.date.today().isoformat()}, local Cassandra 5.0 "
@@ -321,16 +319,8 @@ def record(lines: list[str]) -> None:
             NOTE,
             "",
             *lines,
-            "<!-- metrics-api:end -->",
-        ]
+        ],
     )
-    pattern = re.compile(r"<!-- metrics-api:begin -->.*?<!-- metrics-api:end -->", re.S)
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else text.rstrip() + "\n\n" + section + "\n"
-    )
-    path.write_text(text)
 
 
 if __name__ == "__main__":
