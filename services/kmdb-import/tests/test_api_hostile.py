@@ -5,6 +5,7 @@ Each test reproduces a failure of the Edges issue (or one the fuzzer found) and 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import random
@@ -17,6 +18,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from kmdb.db import connection, execute
 
 T0 = 1_400_000_000
 
@@ -280,3 +282,21 @@ async def test_times_are_rfc3339_in_utc(client):
 async def test_import_bodies_are_parsed_strictly(client, body, field):
     r = await client.post("/imports", json=body)
     assert r.status_code == 400 and fields(r) == {field}, r.text
+
+
+async def test_counting_events_stops_at_its_time_bound(api_client, settings):
+    """/stats/events cannot keep the database busy: the server stops the count at
+    KMDB_STATS_MAX_SECONDS (here the events table is locked by another session, so the count
+    would wait forever) and the caller is told to ask for less."""
+    async with connection(settings) as holder, api_client(stats_max_seconds=0.5) as client:
+        await execute(holder, "LOCK TABLES events WRITE")
+        try:
+            counting = client.get(
+                "/stats/events", params={"from": "2014-05-13", "to": "2014-05-14"}
+            )
+            answer = await asyncio.wait_for(counting, 30)  # without the bound: waits for the lock
+        finally:
+            await execute(holder, "UNLOCK TABLES")
+    assert answer.status_code == 400, answer.text
+    assert fields(answer) == {"to"}
+    assert "KMDB_STATS_MAX_SECONDS" in answer.json()["error"]

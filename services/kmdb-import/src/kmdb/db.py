@@ -25,6 +25,9 @@ CONTENTION_CODES = {1205, 1213}
 # Those, and lost or refused connections, the server going away or shutting down.
 TRANSIENT_CODES = CONTENTION_CODES | {1040, 1053, 1927, 2002, 2003, 2006, 2013, 2055, 1317}
 INIT = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
+# A statement the server stopped at its time bound: MariaDB's max_statement_time, MySQL's
+# MAX_EXECUTION_TIME.
+TIMED_OUT_CODES = {1969, 3024}
 
 
 class QuietCursor(Cursor):  # type: ignore[misc]
@@ -117,6 +120,28 @@ async def fetchall(conn: Connection, sql: str, args: Any = None) -> list[tuple[A
     async with conn.cursor(QuietCursor) as cur:
         await cur.execute(sql, args)
         return list(await cur.fetchall())
+
+
+class StatementTimedOut(Exception):
+    """The server stopped a SELECT at its time bound."""
+
+
+async def fetchall_within(
+    conn: Connection, sql: str, args: Any = None, *, seconds: float
+) -> list[tuple[Any, ...]]:
+    """Runs a SELECT that the server itself stops after `seconds` (StatementTimedOut then)."""
+    if "mariadb" in conn.get_server_info().lower():
+        sql = f"SET STATEMENT max_statement_time={seconds:.3f} FOR {sql}"
+    else:  # MySQL's optimizer hint, in milliseconds
+        sql = sql.replace(
+            "SELECT", f"SELECT /*+ MAX_EXECUTION_TIME({max(1, round(seconds * 1000))}) */", 1
+        )
+    try:
+        return await fetchall(conn, sql, args)
+    except myerrors.MySQLError as exc:
+        if _code(exc) in TIMED_OUT_CODES:
+            raise StatementTimedOut(f"stopped after {seconds:g} s") from exc
+        raise
 
 
 async def execute(conn: Connection, sql: str, args: Any = None) -> int:

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     api_token: str | None = Field(None, validation_alias="KMDB_API_TOKEN")
     # Folders (colon-separated) whose file:// sources API callers may import; none by default.
     api_file_sources: str = Field("", validation_alias="KMDB_API_FILE_SOURCES")
+    # The longest the database may count events for one /stats/events answer.
+    stats_max_seconds: float = Field(10.0, gt=0, le=600, validation_alias="KMDB_STATS_MAX_SECONDS")
 
     @field_validator("database_url")
     @classmethod

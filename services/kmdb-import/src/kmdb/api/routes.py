@@ -175,12 +175,15 @@ async def delete_filter(kind: FilterKind, name: str, conn: ConnDep) -> None:
 @router.get("/stats/events", response_model=list[EventCount])
 async def read_event_counts(
     conn: ConnDep,
+    settings: SettingsDep,
     start: FirstDay,
     end: LastDay,
     name: Annotated[str | None, Query(max_length=255)] = None,
 ) -> list[EventCount]:
     """Event counts per UTC day and event name."""
-    return await service.event_counts(conn, start=start, end=end, name=name)
+    return await service.event_counts(
+        conn, start=start, end=end, name=name, max_seconds=settings.stats_max_seconds
+    )
 
 
 @router.get(

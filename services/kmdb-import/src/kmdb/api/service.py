@@ -20,7 +20,7 @@ from kmdb.api.schemas import (
     TimelineEvent,
     TimelineOut,
 )
-from kmdb.db import execute, fetchall
+from kmdb.db import StatementTimedOut, execute, fetchall, fetchall_within
 from kmdb.dealias.ids import INDEX_BITS
 from kmdb.queue.names import queue_name
 from kmdb.settings import Settings
@@ -154,9 +154,9 @@ async def delete_filter(conn: Connection, kind: FilterKind, name: str) -> None:
 
 
 async def event_counts(
-    conn: Connection, *, start: dt.date, end: dt.date, name: str | None
+    conn: Connection, *, start: dt.date, end: dt.date, name: str | None, max_seconds: float
 ) -> list[EventCount]:
-    """Events per UTC day and name, start..end inclusive."""
+    """Events per UTC day and name, start..end inclusive; the database counts for max_seconds."""
     if end < start:
         raise BadRequest("'to' is before 'from'", detail={"field": "to"})
     if (end - start).days > 3660:
@@ -165,12 +165,20 @@ async def event_counts(
     extra = ""
     if name is not None:
         extra, args = " AND k.string = %s", [*args, name]
-    rows = await fetchall(
-        conn,
-        "SELECT DATE(e.t) AS day, k.string, COUNT(*) FROM events e JOIN `keys` k ON k.id = e.n"
-        f" WHERE e.t >= %s AND e.t < %s{extra} GROUP BY day, k.string ORDER BY day, k.string",
-        args,
-    )
+    try:
+        rows = await fetchall_within(
+            conn,
+            "SELECT DATE(e.t) AS day, k.string, COUNT(*) FROM events e JOIN `keys` k ON k.id = e.n"
+            f" WHERE e.t >= %s AND e.t < %s{extra} GROUP BY day, k.string ORDER BY day, k.string",
+            args,
+            seconds=max_seconds,
+        )
+    except StatementTimedOut:
+        raise BadRequest(
+            f"these days hold more events than can be counted in {max_seconds:g} s"
+            " (KMDB_STATS_MAX_SECONDS): ask for fewer days or one event name",
+            detail={"field": "to"},
+        ) from None
     return [EventCount(day=r[0], name=r[1], count=r[2]) for r in rows]
 
 
