@@ -88,9 +88,12 @@ def test_dashboard_draws_under_its_content_security_policy(page, gauge) -> None:
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     # A person gives the read token once, in the dashboard's sign-in form.
     browser.wait_for_selector("#signin-form", state="visible", timeout=30_000)
+    # until then nothing else shows (a class setting `display` once beat the hidden attribute)
+    assert browser.is_hidden("#main") and browser.is_hidden("#session")
     browser.fill("input[name=token]", os.environ["METRICS_API_READ_TOKEN"])
     browser.click("#use-token")
     browser.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    assert browser.is_hidden("#signin") and browser.is_visible("#session")
     browser.fill("input[data-filter=environment]", ENV)
     browser.click(f"tr[data-metric='{gauge}']")
     browser.select_option("select[name=column]", "value")
