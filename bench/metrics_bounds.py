@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -29,10 +27,10 @@ import numpy as np
 import orjson
 from cassandra.cluster import Cluster
 from metrics_api.schema.ddl import apply_schema
+from private_metrics_api import CASSANDRA, start_metrics_api
 from results_file import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-CASSANDRA = os.environ.get("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
 TOKEN = f"bench-{uuid.uuid4().hex}"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 UTC = dt.UTC
@@ -43,38 +41,6 @@ RANGES = {
     "100y": (dt.datetime(1970, 1, 1, 0, 17, 3, tzinfo=UTC), END),
 }
 GOAL_MS, GOAL_MB = 200, 100
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(keyspace: str) -> tuple[subprocess.Popen[bytes], str]:
-    """A private metrics-api on a free port, once /readyz answers."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "METRICS_SERVER_CASSANDRA": CASSANDRA,
-        "METRICS_SERVER_KEYSPACE": keyspace,
-        "METRICS_SERVER_SCHEMA_ON_START": "0",
-        "METRICS_API_WRITE_TOKEN": TOKEN,
-        "METRICS_API_READ_TOKEN": "",
-        "WEB_CONCURRENCY": "1",
-    }
-    exe = Path(sys.executable).with_name("metrics-api")
-    proc = subprocess.Popen([str(exe), "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.terminate()
-    raise SystemExit("metrics-api did not become ready")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -161,12 +127,12 @@ def main() -> None:
     apply_schema(session, keyspace)
     results: dict[str, tuple[list[float], int]] = {}
     try:
-        writer, url = start_server(keyspace)
+        writer, url = start_metrics_api(keyspace, TOKEN)
         try:
             write_s = write(url)
         finally:
             stop(writer)
-        reader, url = start_server(keyspace)
+        reader, url = start_metrics_api(keyspace, TOKEN)
         try:
             idle = vm_hwm_mb(reader.pid)
             with httpx.Client(base_url=url, timeout=60, headers=AUTH) as client:

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -30,10 +27,10 @@ from cassandra.cluster import Cluster, Session
 from cassandra.concurrent import execute_concurrent, execute_concurrent_with_args
 from cassandra.query import BatchStatement, BatchType, dict_factory
 from metrics_api.schema.ddl import apply_schema
+from private_metrics_api import CASSANDRA, start_metrics_api
 from results_file import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-CASSANDRA = os.environ.get("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
 TABLE = "raw_timer_with_interval"
 COLUMNS = ["mean", "p99", "interval_count"]
 ORIGINAL_AGGREGATORS = {"mean": np.mean, "p99": np.max, "interval_count": np.sum}
@@ -83,36 +80,6 @@ def as_json_points(points: list[dict[str, object]]) -> list[dict[str, object]]:
             {**p, "metric_timestamp": dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat()}
         )  # type: ignore[operator]
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(keyspace: str) -> tuple[subprocess.Popen[bytes], str]:
-    """The metrics-api console script on a free port, once /readyz answers."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "METRICS_SERVER_CASSANDRA": CASSANDRA,
-        "METRICS_SERVER_KEYSPACE": keyspace,
-        "METRICS_SERVER_SCHEMA_ON_START": "0",
-        "METRICS_API_WRITE_TOKEN": TOKEN,
-    }
-    exe = Path(sys.executable).with_name("metrics-api")
-    proc = subprocess.Popen([str(exe), "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.terminate()
-    raise SystemExit("metrics-api did not become ready")
 
 
 def write_api(client: httpx.Client, points: list[dict[str, object]]) -> float:
@@ -240,7 +207,7 @@ def main() -> None:
     apply_schema(session, keyspace)
     session.default_fetch_size = None  # as the original: one fetch, no paging
     session.row_factory = dict_factory
-    proc, url = start_server(keyspace)
+    proc, url = start_metrics_api(keyspace, TOKEN)
     lines: list[str] = []
     try:
         client = httpx.Client(

@@ -1,0 +1,48 @@
+"""A private metrics-api process for a benchmark: its own port and keyspace, a token of the run's own."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+CASSANDRA = os.environ.get("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_metrics_api(keyspace: str, write_token: str) -> tuple[subprocess.Popen[bytes], str]:
+    """The metrics-api console script on a free port (one process, the keyspace's schema applied
+    by the caller), once /readyz answers; the write token also reads."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "METRICS_SERVER_CASSANDRA": CASSANDRA,
+        "METRICS_SERVER_KEYSPACE": keyspace,
+        "METRICS_SERVER_SCHEMA_ON_START": "0",
+        "METRICS_API_WRITE_TOKEN": write_token,
+        "METRICS_API_READ_TOKEN": "",
+        "WEB_CONCURRENCY": "1",
+    }
+    exe = Path(sys.executable).with_name("metrics-api")
+    proc = subprocess.Popen([str(exe), "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit("metrics-api did not become ready")
