@@ -40,6 +40,20 @@ def test_points_are_numeric_metrics_per_process() -> None:
     }
 
 
+def forwarder_of(ingest: Ingest, queue: str, *, batch: int, token: str) -> Forwarder:
+    """A forwarder of the test's own queue to the suite's metrics-api's gauges."""
+    return Forwarder(
+        redis=ingest.redis,
+        key=f"{ingest.keys.prefix}:{queue}",
+        group="forwarders",
+        consumer="test",
+        url=METRICS_API,
+        table="raw_gauge",
+        batch=batch,
+        token=token,
+    )
+
+
 async def metrics_api_ready() -> None:
     """Skips unless the suite's metrics-api answers, and the write token is known."""
     try:
@@ -56,16 +70,8 @@ async def metrics_api_ready() -> None:
 async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
     await metrics_api_ready()
     environment = f"ingest-test-{uuid.uuid4().hex[:8]}"
-    forwarder = Forwarder(
-        redis=ingest.redis,
-        key=f"{ingest.keys.prefix}:forward-test",
-        group="forwarders",
-        consumer="test",
-        url=METRICS_API,
-        table="raw_gauge",
-        batch=2,  # several batches for three points per status
-        token=WRITE_TOKEN,
-    )
+    # several batches for three points per status
+    forwarder = forwarder_of(ingest, "forward-test", batch=2, token=WRITE_TOKEN)
     now = int(time.time() * 1000)
     for i, cpu in enumerate((10, 30)):
         await forwarder.enqueue(points_of(environment, status(cpu), now - 60_000 + i * 1000))
@@ -98,16 +104,7 @@ async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
 
 async def test_a_refused_token_keeps_the_points_queued(ingest: Ingest) -> None:
     await metrics_api_ready()
-    forwarder = Forwarder(
-        redis=ingest.redis,
-        key=f"{ingest.keys.prefix}:forward-refused",
-        group="forwarders",
-        consumer="test",
-        url=METRICS_API,
-        table="raw_gauge",
-        batch=10,
-        token="not-the-write-token",
-    )
+    forwarder = forwarder_of(ingest, "forward-refused", batch=10, token="not-the-write-token")
     await forwarder.enqueue(points_of("refused", status(5), int(time.time() * 1000)))
     task = asyncio.create_task(forwarder.run())
     try:
