@@ -1,5 +1,7 @@
-"""An independent computation of the binned series: the original's pandas resampling, with the
-documented differences (bins aligned to the epoch, counter resets, empty sums as null)."""
+"""An independent computation of the binned series: pandas resampling as the original did, with the
+documented differences (counter resets, empty sums as null) and, for our rounded widths, bins
+aligned to the epoch (origin="epoch"); the original's own widths start at midnight of the first
+point's day (origin="start_day", pandas' default)."""
 
 from __future__ import annotations
 
@@ -37,12 +39,13 @@ def reference_rows(
     start: dt.datetime,
     end: dt.datetime,
     width: int,
+    origin: str = "epoch",
 ) -> list[list[object]]:
-    """Rows [iso, v...] for the points in [start, end], binned by `width` seconds from the epoch."""
+    """Rows [iso, v...] for the points in [start, end], binned by `width` seconds from `origin`."""
     df = frame(points)
     df = df[(df.index >= start) & (df.index <= end)]
     aggs = {c: AGGREGATES.get(c, "max") for c in columns}
-    out = df[columns].resample(f"{width}s", origin="epoch", label="left", closed="left")
+    out = df[columns].resample(f"{width}s", origin=origin, label="left", closed="left")
     parts = []
     for column, how in aggs.items():
         series = out[column]

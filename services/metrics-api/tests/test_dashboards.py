@@ -18,11 +18,12 @@ async def test_dashboard_lifecycle(client):
     r = await client.post(
         "/api/v1/dashboards", json={"name": name, "type": "time_series", "data": data}
     )
-    assert r.status_code == 201 and r.json() == {"success": True}
+    assert r.status_code == 200 and r.json() == {"success": True}
     again = await client.post(
         "/api/v1/dashboards", json={"name": name, "type": "time_series", "data": {}}
     )
-    assert again.status_code == 409 and "already exists" in again.json()["error"]
+    assert again.status_code == 400 and again.json()["success"] is False
+    assert "already exists" in again.json()["error"]
 
     one = await client.get(f"/api/v1/dashboards/time_series/{name}")
     assert one.json() == {"dashboard": {"type": "time_series", "name": name, "data": data}}
@@ -48,9 +49,10 @@ async def test_dashboard_lifecycle(client):
 
 async def test_dashboard_errors(client):
     r = await client.post("/api/v1/dashboards", json={"name": "x", "type": "pie", "data": {}})
-    assert r.status_code == 400 and "pie" in r.json()["error"]
+    assert r.status_code == 400 and "pie" in r.json()["error"] and r.json()["success"] is False
     r = await client.post("/api/v1/dashboards", json={"name": "x", "type": "alert"})
     assert r.status_code == 400 and r.json()["detail"][0]["field"] == "data"
+    assert r.json()["errors"] == {"data": ["Missing data for required field."]}
     r = await client.get("/api/v1/dashboards/pie")
     assert r.status_code == 400
     r = await client.put("/api/v1/dashboards/alert/x", json={"nothing": 1})
@@ -78,7 +80,7 @@ async def test_deep_or_large_data_is_refused_and_the_listing_still_answers(clien
     ok = await client.post(
         "/api/v1/dashboards", json={"name": name, "type": "time_series", "data": nested(30)}
     )
-    assert ok.status_code == 201
+    assert ok.status_code == 200
     r = await client.put(f"/api/v1/dashboards/time_series/{name}", json={"data": nested(33)})
     assert r.status_code == 400
     big = {"charts": ["x" * 1000] * 300}
@@ -99,7 +101,7 @@ async def test_a_bad_stored_row_never_breaks_the_listing(client, cql, keyspace):
         )
     good = f"good-{uuid.uuid4().hex[:6]}"
     r = await client.post("/api/v1/dashboards", json={"name": good, "type": "alert", "data": {}})
-    assert r.status_code == 201
+    assert r.status_code == 200
     for path in ("/api/v1/dashboards", "/api/v1/dashboards/alert"):
         r = await client.get(path)
         assert r.status_code == 200, r.text

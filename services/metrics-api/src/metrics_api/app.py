@@ -19,6 +19,7 @@ from metrics_api.alerts.router import router as alerts_router
 from metrics_api.cassandra_session import CassandraConnection
 from metrics_api.catalog.router import router as catalog_router
 from metrics_api.dashboards.router import router as dashboards_router
+from metrics_api.errors import install_original_errors
 from metrics_api.points.router import router as points_router
 from metrics_api.schema.ddl import apply_schema
 from metrics_api.series.router import router as series_router
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         routers=[points_router, catalog_router, series_router, dashboards_router, alerts_router],
     )
+    install_original_errors(app)
     if settings.guard_prometheus:
         app.add_middleware(GuardPrometheus, settings=settings)
     if settings.dashboard_dir:

@@ -17,7 +17,8 @@ router = APIRouter(prefix="/api/v1", tags=["alerts"])
 
 
 class AlertsOut(BaseModel):
-    """Points at or over the thresholds, each {<measure>: value, "metric_timestamp": iso}."""
+    """Points at or over the thresholds, each {<measure>: value, "metric_timestamp": HTTP date
+    (the original's), "metric_timestamp_iso": ISO 8601 to the millisecond}."""
 
     warnings: list[dict[str, float | int | str]]
     errors: list[dict[str, float | int | str]]
@@ -37,12 +38,14 @@ async def alerts(
     measure: Annotated[str, Query(min_length=1)],
     warning: Annotated[float, Query(allow_inf_nan=False)],
     error: Annotated[float, Query(allow_inf_nan=False)],
-    start: Annotated[str, Query(min_length=1, description="ISO 8601; naive is UTC")],
-    end: Annotated[str, Query(min_length=1, description="ISO 8601; at most 31 days after start")],
+    start: Annotated[
+        str, Query(min_length=1, description="ISO 8601 or any date dateutil reads; naive is UTC")
+    ],
+    end: Annotated[str, Query(min_length=1, description="a date; at most 31 days after start")],
 ) -> AlertsOut:
-    """The points of `measure` between start and end at or above the warning and error levels."""
-    if warning > error:
-        raise BadRequest("warning must not be above error", detail={"field": "warning"})
+    """The points of `measure` between start and end at or above the warning and error levels
+    (value >= error: an error, else value >= warning: a warning; warning above error is allowed,
+    as the original)."""
     query = series_query(
         table=table,
         environment=env,

@@ -31,9 +31,10 @@ def shape_problem(value: Any, limit: int = MAX_DEPTH) -> str | None:
 
 
 def data_problem(data: Any) -> str | None:
-    """Why this dashboard data cannot be kept or shown, or None when it can."""
-    if not isinstance(data, dict):
-        return "data must be a JSON object"
+    """Why this dashboard data cannot be kept or shown, or None when it can (any JSON value but
+    null: the original's PUT stored whatever JSON it was given)."""
+    if data is None:
+        return "data must not be null"
     problem = shape_problem(data)
     if problem is not None:
         return problem

@@ -1,11 +1,12 @@
-"""/api/v1/dashboards: list, create, read (read token); create, update, delete (write token)."""
+"""/api/v1/dashboards: list and read (read token); create, update, delete (write token). Answers in
+the original's shapes: {"success": true}, {"dashboards": [...]}, {"dashboard": {...}}."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path
-from meridian_kit.errors import error_responses
+from meridian_kit.errors import BadRequest, error_responses
 from pydantic import BaseModel, Field
 
 from metrics_api.dashboards import service
@@ -36,9 +37,9 @@ class DashboardIn(BaseModel):
 
 
 class DashboardData(BaseModel):
-    """A dashboard's new content."""
+    """A dashboard's new content: any JSON value but null, as the original took."""
 
-    data: dict[str, Any]
+    data: Any = None
 
 
 class Dashboard(BaseModel):
@@ -46,7 +47,7 @@ class Dashboard(BaseModel):
 
     type: str
     name: str
-    data: dict[str, Any]
+    data: Any
 
 
 class DashboardList(BaseModel):
@@ -73,9 +74,10 @@ async def list_all(store: StoreDep) -> DashboardList:
     return DashboardList.model_validate({"dashboards": await service.list_dashboards(store)})
 
 
-@router.post("", status_code=201, dependencies=WRITE, responses=WRITE_ERRORS)
+@router.post("", dependencies=WRITE, responses=WRITE_ERRORS)
 async def create(body: DashboardIn, store: StoreDep) -> Success:
-    """Creates a dashboard; 409 when that type and name exist already."""
+    """Creates a dashboard; 400 {"success": false, "error"} when that type and name exist already
+    or the type is unknown; 400 {"errors": {field: [message]}} for a refused body."""
     await service.create_dashboard(store, body.type, body.name, body.data)
     return Success(success=True)
 
@@ -98,7 +100,12 @@ async def read(type_: TypePath, name: NamePath, store: StoreDep) -> OneDashboard
 async def update(
     type_: TypePath, name: NamePath, body: Annotated[DashboardData, Body()], store: StoreDep
 ) -> Success:
-    """Replaces a dashboard's data."""
+    """Replaces a dashboard's data (any JSON value but null); 404 when there is no such dashboard."""
+    if body.data is None:
+        raise BadRequest(
+            'Request body must contain "data" attribute',
+            detail=[{"field": "data", "message": "data is missing or null"}],
+        )
     await service.update_dashboard(store, type_, name, body.data)
     return Success(success=True)
 

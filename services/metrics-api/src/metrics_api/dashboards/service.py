@@ -1,4 +1,7 @@
-"""Create, read, update and delete dashboards; lightweight transactions keep create and update honest."""
+"""Create, read, update and delete dashboards; lightweight transactions keep create and update honest.
+
+Answers as the original's: a refused create is a 400 saying `"success": false`, an unknown type
+a 400 when listing or creating and a 404 (no such dashboard) when reading, replacing or deleting."""
 
 from __future__ import annotations
 
@@ -6,29 +9,31 @@ import logging
 from typing import Any
 
 import orjson
-from meridian_kit.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
+from meridian_kit.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, ServiceError
 
 from metrics_api.dashboards.limits import MAX_BYTES, data_problem
+from metrics_api.errors import Unsuccessful
 from metrics_api.schema.tables import DASHBOARD_TYPES, DASHBOARDS_TABLE
 from metrics_api.series.store import SeriesStore
 
 log = logging.getLogger(__name__)
 
 
-def check_type(type_: str) -> None:
-    """Only the original's two kinds of dashboard exist."""
+def check_type(type_: str, *, refused: type[ServiceError] = BadRequest) -> None:
+    """Only the original's two kinds of dashboard exist (a 400 in the original's words)."""
     if type_ not in DASHBOARD_TYPES:
-        raise BadRequest(
+        raise refused(
             f'Invalid dashboard type "{type_}"',
             detail={"field": "type", "allowed": DASHBOARD_TYPES},
+            status_code=400,
         )
 
 
-def _missing(type_: str, name: str) -> NotFound:
-    return NotFound(f'No dashboard found with type = "{type_}" and name = "{name}"')
+def _missing(type_: str, name: str, error: type[ServiceError] = NotFound) -> ServiceError:
+    return error(f'No dashboard found with type = "{type_}" and name = "{name}"', status_code=404)
 
 
-def check_data(data: dict[str, Any]) -> str:
+def check_data(data: Any) -> str:
     """The data as stored JSON text; too deep or not plain JSON is a 400, too large a 413."""
     problem = data_problem(data)
     if problem is not None and "larger than" in problem:
@@ -42,9 +47,10 @@ def _stored(row: tuple[Any, ...]) -> dict[str, Any] | None:
     """A stored row as a dashboard, or None when its data is unreadable (logged, never raised)."""
     try:
         data = orjson.loads(row[2]) if row[2] is not None else None
+        problem = None if row[2] is not None else "no data"
     except orjson.JSONDecodeError:
-        data = None
-    problem = data_problem(data)
+        data, problem = None, "not JSON"
+    problem = problem or data_problem(data)
     if problem is not None:
         log.warning("dashboard %s/%s is unreadable: %s", row[0], row[1], problem)
         return None
@@ -63,8 +69,9 @@ async def list_dashboards(store: SeriesStore, type_: str | None = None) -> list[
 
 
 async def get_dashboard(store: SeriesStore, type_: str, name: str) -> dict[str, Any]:
-    """One dashboard, or a 404."""
-    check_type(type_)
+    """One dashboard, or a 404 (an unknown type too, as the original)."""
+    if type_ not in DASHBOARD_TYPES:
+        raise _missing(type_, name)
     rows = await store.db.execute(
         f"SELECT type, name, data FROM {store.keyspace}.{DASHBOARDS_TABLE} WHERE type = %s AND name = %s",
         [type_, name],
@@ -80,8 +87,9 @@ async def get_dashboard(store: SeriesStore, type_: str, name: str) -> dict[str, 
 
 
 async def create_dashboard(store: SeriesStore, type_: str, name: str, data: dict[str, Any]) -> None:
-    """Adds a dashboard; one of the same type and name already there is a 409."""
-    check_type(type_)
+    """Adds a dashboard; an unknown type, or one of the same type and name already there, is a
+    400 saying `"success": false`, as the original."""
+    check_type(type_, refused=Unsuccessful)
     text = check_data(data)
     rows = await store.db.execute(
         f"INSERT INTO {store.keyspace}.{DASHBOARDS_TABLE} (type, name, data) VALUES (%s, %s, %s) "
@@ -89,12 +97,16 @@ async def create_dashboard(store: SeriesStore, type_: str, name: str, data: dict
         [type_, name, text],
     )
     if not rows[0][0]:
-        raise Conflict(f'Dashboard with type "{type_}" and name "{name}" already exists')
+        raise Unsuccessful(
+            f'Dashboard with type "{type_}" and name "{name}" already exists', status_code=400
+        )
 
 
-async def update_dashboard(store: SeriesStore, type_: str, name: str, data: dict[str, Any]) -> None:
-    """Replaces a dashboard's data; a missing one is a 404."""
-    check_type(type_)
+async def update_dashboard(store: SeriesStore, type_: str, name: str, data: Any) -> None:
+    """Replaces a dashboard's data (any JSON value but null, as the original); a missing one, or
+    an unknown type, is a 404 saying `"success": false`."""
+    if type_ not in DASHBOARD_TYPES:
+        raise _missing(type_, name, Unsuccessful)
     text = check_data(data)
     rows = await store.db.execute(
         f"UPDATE {store.keyspace}.{DASHBOARDS_TABLE} SET data = %s WHERE type = %s AND name = %s "
@@ -102,15 +114,16 @@ async def update_dashboard(store: SeriesStore, type_: str, name: str, data: dict
         [text, type_, name],
     )
     if not rows[0][0]:
-        raise _missing(type_, name)
+        raise _missing(type_, name, Unsuccessful)
 
 
 async def delete_dashboard(store: SeriesStore, type_: str, name: str) -> None:
-    """Deletes a dashboard; a missing one is a 404."""
-    check_type(type_)
+    """Deletes a dashboard; a missing one, or an unknown type, is a 404 saying `"success": false`."""
+    if type_ not in DASHBOARD_TYPES:
+        raise _missing(type_, name, Unsuccessful)
     rows = await store.db.execute(
         f"DELETE FROM {store.keyspace}.{DASHBOARDS_TABLE} WHERE type = %s AND name = %s IF EXISTS",
         [type_, name],
     )
     if not rows[0][0]:
-        raise _missing(type_, name)
+        raise _missing(type_, name, Unsuccessful)

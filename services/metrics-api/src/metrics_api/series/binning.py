@@ -95,18 +95,20 @@ def _reduce(column: str, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.add.reduceat(values, starts)
 
 
-def merge(partials: Partials, width_ms: int) -> Partials:
-    """Merges the partials of each bin [k*width, (k+1)*width) since the epoch; bins with no entry
-    are left out; each result is stamped with its bin's start."""
+def merge(partials: Partials, width_ms: int, origin_ms: int = 0) -> Partials:
+    """Merges the partials of each bin [origin + k*width, origin + (k+1)*width) (bins from the
+    epoch by default); bins with no entry are left out; each result is stamped with its bin's start."""
     if not len(partials):
         return partials
     order = np.argsort(partials.ts, kind="stable")
     ts = partials.ts[order]
-    bins = ts // width_ms
+    bins = (ts - origin_ms) // width_ms
     starts = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
     columns = {c: _reduce(c, v[order], starts) for c, v in partials.columns.items()}
     return Partials(
-        bins[starts] * width_ms, np.add.reduceat(partials.points[order], starts), columns
+        bins[starts] * width_ms + origin_ms,
+        np.add.reduceat(partials.points[order], starts),
+        columns,
     )
 
 

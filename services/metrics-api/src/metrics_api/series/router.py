@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
+import numpy as np
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -13,8 +14,9 @@ from pydantic import BaseModel
 from metrics_api.deps import READ, StoreDep
 from metrics_api.paths import Segment, TablePath
 from metrics_api.series.disconnect import ClientGone, cancel_on_disconnect
+from metrics_api.series.original_width import Binning
 from metrics_api.series.params import series_query
-from metrics_api.series.service import query_series
+from metrics_api.series.service import iso_times, query_series
 
 router = APIRouter(
     prefix="/api/v1",
@@ -37,14 +39,37 @@ End = Annotated[str | None, Query(description="ISO 8601; naive is UTC; default n
 CLIENT_CLOSED = 499  # nginx's code for a client that left; nobody reads this answer
 
 
+class BinningOut(BaseModel):
+    """Which bins the rows are: `width_seconds` wide from `origin`; rule "original" is the
+    original's span // size from midnight UTC of the first point's day, "rollup" a width rounded
+    up to a rollup step from the epoch (when the original's is not exact at a bounded cost)."""
+
+    width_seconds: int
+    origin: str
+    rule: Literal["original", "rollup"]
+
+
 class SeriesData(BaseModel):
-    """A series' rows: [iso_time, value per column ...], null where there is no value."""
+    """A series' rows: [iso_time, value per column ...], null where there is no value;
+    `binning` null when the rows are the raw points."""
 
     environment: str
     application: str
     table: str
     metric: str
     rows: list[list[str | float | int | None]]
+    binning: BinningOut | None = None
+
+
+def binning_out(binning: Binning | None) -> dict[str, object] | None:
+    """The answer's `binning` field."""
+    if binning is None:
+        return None
+    return {
+        "width_seconds": binning.width_s,
+        "origin": iso_times(np.array([binning.origin_ms], dtype=np.int64))[0],
+        "rule": binning.rule,
+    }
 
 
 class SeriesOut(BaseModel):
@@ -73,10 +98,17 @@ async def _data(
         end_timestamp=params["end_timestamp"],
     )
     try:
-        rows = await cancel_on_disconnect(request.receive, query_series(store, query))
+        answer = await cancel_on_disconnect(request.receive, query_series(store, query))
     except ClientGone:
         return Response(status_code=CLIENT_CLOSED)
-    body = {"environment": env, "application": app, "table": table, "metric": metric, "rows": rows}
+    body = {
+        "environment": env,
+        "application": app,
+        "table": table,
+        "metric": metric,
+        "rows": answer.rows,
+        "binning": binning_out(answer.binning),
+    }
     return Response(orjson.dumps({"data": body}), media_type="application/json")
 
 

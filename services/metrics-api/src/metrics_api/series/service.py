@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from meridian_kit.errors import BadRequest, NotFound
@@ -16,10 +15,19 @@ from metrics_api.series.binning import (
     bin_width,
     final_values,
     finish,
+    merge,
     raw_partials,
     rollup_level,
 )
 from metrics_api.series.cover import BinAccumulator, Piece, cover
+from metrics_api.series.original_width import (
+    Binning,
+    exact_read_limit,
+    fine_width_ms,
+    midnight_of,
+    original_width,
+    rows_to_read,
+)
 from metrics_api.series.store import DAY_MS, MetricKey, SeriesStore, day_of
 
 UTC = dt.UTC
@@ -37,6 +45,15 @@ class SeriesQuery:
     start_ms: int
     end_ms: int  # inclusive, as the original's `metric_timestamp <= end`
     size: int = 1000
+
+
+@dataclass
+class SeriesAnswer:
+    """The rows, and which bins gave them (None when the rows are the raw points)."""
+
+    rows: list[list[object]]
+    binning: Binning | None = None
+    points: int = 0  # the raw points the bins hold
 
 
 def metric_table(name: str) -> MetricTable:
@@ -67,10 +84,14 @@ def iso(ms: int) -> str:
 
 
 def iso_times(ts: np.ndarray) -> list[str]:
-    """ISO 8601 UTC times for ms timestamps, to the second or, when needed, the millisecond."""
-    unit: Literal["s", "ms"] = "s" if not (ts % 1000).any() else "ms"
-    stamps = np.datetime_as_string(ts.astype("datetime64[ms]"), unit=unit)  # type: ignore[call-overload]
-    return [f"{s}+00:00" for s in stamps.tolist()]
+    """ISO 8601 UTC times for ms timestamps, each as the original wrote it (pandas' isoformat):
+    to the second, or with six fraction digits when it has milliseconds."""
+    stamps = np.datetime_as_string(ts.astype("datetime64[ms]"), unit="s")  # type: ignore[call-overload]
+    millis = (ts % 1000).tolist()
+    return [
+        f"{s}.{ms:03d}000+00:00" if ms else f"{s}+00:00"
+        for s, ms in zip(stamps.tolist(), millis, strict=True)
+    ]
 
 
 def json_rows(
@@ -101,12 +122,15 @@ async def _raw_into(
         acc.add(raw_partials(ts, raw, q.measures), is_raw=True)
 
 
-def _rows(partials: Partials, q: SeriesQuery) -> list[list[object]]:
-    return json_rows(partials.ts, [final_values(m, partials) for m in q.measures], q.measures)
+def _rows(partials: Partials, q: SeriesQuery) -> SeriesAnswer:
+    return SeriesAnswer(
+        json_rows(partials.ts, [final_values(m, partials) for m in q.measures], q.measures)
+    )
 
 
-def _bins(acc: BinAccumulator, q: SeriesQuery) -> list[list[object]]:
-    return json_rows(*finish(acc.merged(), q.measures, acc.width_ms), q.measures)
+def _bins(acc: BinAccumulator, q: SeriesQuery) -> SeriesAnswer:
+    rows = json_rows(*finish(acc.merged(), q.measures, acc.width_ms), q.measures)
+    return SeriesAnswer(rows, Binning(acc.width_ms // 1000, 0, "rollup"), acc.points)
 
 
 def _runs(starts: np.ndarray, width_ms: int) -> list[tuple[int, int]]:
@@ -160,12 +184,61 @@ async def _read_piece(store: SeriesStore, q: SeriesQuery, piece: Piece, width_ms
     return out
 
 
-async def query_series(store: SeriesStore, q: SeriesQuery) -> list[list[object]]:
-    """The series as rows: every raw point if there are at most `size`, else one row per bin.
+def _levels_up_to(level: int | None) -> tuple[int, ...]:
+    return tuple(lv for lv in ROLLUP_LEVELS if level is not None and lv <= level)
+
+
+async def _original_bins(
+    store: SeriesStore, q: SeriesQuery, width_s: int, level: int | None
+) -> SeriesAnswer:
+    """The original's bins (width_s from midnight of the first point's day), from raw points or
+    rows of `level`, merged first into bins that nest in both a day and the width."""
+    fine = fine_width_ms(width_s)
+    pieces = await asyncio.gather(
+        *(
+            _read_piece(store, q, piece, fine)
+            for piece in cover(q.start_ms, q.end_ms + 1, _levels_up_to(level))
+        )
+    )
+    acc = BinAccumulator(q.measures, fine, keep_raw=0)
+    for piece in pieces:
+        acc.absorb(piece.acc)
+    merged = acc.merged()
+    origin = midnight_of(int(merged.ts[0])) if len(merged) else 0
+    width = width_s * 1000
+    rows = json_rows(*finish(merge(merged, width, origin), q.measures, width), q.measures)
+    return SeriesAnswer(rows, Binning(width_s, origin, "original"))
+
+
+def _exact_level(width_s: int) -> int | None:
+    """The coarsest rollup level that divides the width and a day (None: raw points only)."""
+    level = rollup_level(width_s)
+    return None if level is None else min(level, DAY_S)
+
+
+async def query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:
+    """The series as rows: every raw point if there are at most `size`, else one row per bin:
+    the original's bins when exact within bounds (original_width.py), else rounded-up ones.
 
     Reads whole rows of the coarsest rollup level that divides the bin width, finer rows at the
     unaligned edges (see cover.py), every piece at once, so the work is bounded by the bins asked
     for, not the range."""
+    if q.start_ms > q.end_ms:
+        return SeriesAnswer([])  # the original asks Cassandra for start <= t <= end: nothing
+    answer = await _query_series(store, q)
+    if answer.binning is None:
+        return answer
+    span = q.end_ms - q.start_ms
+    width_s = original_width(span, q.size)
+    if width_s < 1:
+        return answer
+    level = _exact_level(width_s)
+    if rows_to_read(span, answer.points, level) > exact_read_limit(q.size):
+        return answer
+    return await _original_bins(store, q, width_s, level)
+
+
+async def _query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:
     stop = q.end_ms + 1
     width_s = bin_width((q.end_ms - q.start_ms) / 1000, q.size)
     level = rollup_level(width_s)
