@@ -71,8 +71,9 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 
 const enc = encodeURIComponent;
 
+// Every table, gauges included: without `tables=all` the listing holds only the original's two.
 export async function listMetrics(): Promise<MetricInfo[]> {
-  const body = await call<{ data: { metrics: MetricInfo[] } }>("/metrics");
+  const body = await call<{ data: { metrics: MetricInfo[] } }>("/metrics?tables=all");
   return body.data.metrics;
 }
 

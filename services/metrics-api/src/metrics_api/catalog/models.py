@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 
 class MetricEntry(BaseModel):
-    """A metric; timers also carry their units."""
+    """A metric; every entry carries the units, as the original's (null but for timers)."""
 
     environment: str | None = None
     application: str | None = None

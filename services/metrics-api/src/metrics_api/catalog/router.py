@@ -9,6 +9,7 @@ from meridian_kit.errors import error_responses
 
 from metrics_api.catalog.models import ApplicationsOut, AppMetricsOut, EnvironmentsOut, MetricsOut
 from metrics_api.catalog.service import list_applications, list_environments, list_metrics
+from metrics_api.catalog.tables_param import TablesQuery, listed_tables
 from metrics_api.deps import READ, StoreDep
 
 router = APIRouter(
@@ -23,9 +24,9 @@ App = Annotated[str, Path(min_length=1)]
 
 
 @router.get("/metrics", response_model=MetricsOut, response_model_exclude_unset=True)
-async def metrics(store: StoreDep) -> dict[str, Any]:
-    """Every metric with its table and last_timestamp."""
-    return {"data": {"metrics": await list_metrics(store)}}
+async def metrics(store: StoreDep, tables: TablesQuery = None) -> dict[str, Any]:
+    """Every metric with its table and last_timestamp (of the original's tables unless `tables`)."""
+    return {"data": {"metrics": await list_metrics(store, listed_tables(tables))}}
 
 
 @router.get("/environments/", response_model=EnvironmentsOut)
@@ -45,9 +46,11 @@ async def applications(env: Env, store: StoreDep) -> dict[str, Any]:
     response_model=AppMetricsOut,
     response_model_exclude_unset=True,
 )
-async def metrics_of(env: Env, app: App, store: StoreDep) -> dict[str, Any]:
-    """The metrics of an application, each with its table and last_timestamp."""
-    entries = await list_metrics(store, env, app)
+async def metrics_of(
+    env: Env, app: App, store: StoreDep, tables: TablesQuery = None
+) -> dict[str, Any]:
+    """The metrics of an application, each with its table and last_timestamp (as /metrics)."""
+    entries = await list_metrics(store, listed_tables(tables), env, app)
     for entry in entries:
         del entry["environment"], entry["application"]
     return {"data": {"environment": env, "application": app, "metrics": entries}}

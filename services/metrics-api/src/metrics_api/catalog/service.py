@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metrics_api.schema.tables import CATALOG_TABLE
+from metrics_api.schema.tables import CATALOG_TABLE, TIMER
 from metrics_api.series.service import iso
 from metrics_api.series.store import SeriesStore
 
@@ -22,16 +22,20 @@ def _entry(row: tuple[Any, ...]) -> dict[str, Any]:
         "metric_name": metric,
         "table": table,
         "last_timestamp": iso(last) if last is not None else None,
+        # Every entry carries the units, as the original's (null but for timers).
+        "duration_unit": duration_unit if table == TIMER.name else None,
+        "rate_unit": rate_unit if table == TIMER.name else None,
     }
-    if table == "raw_timer_with_interval":
-        entry |= {"duration_unit": duration_unit, "rate_unit": rate_unit}
     return entry
 
 
 async def list_metrics(
-    store: SeriesStore, environment: str | None = None, application: str | None = None
+    store: SeriesStore,
+    tables: frozenset[str],
+    environment: str | None = None,
+    application: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Every metric (optionally of one environment and application), sorted by name."""
+    """Every metric of these tables (optionally of one environment and application), sorted."""
     query = f"SELECT {_COLUMNS} FROM {store.keyspace}.{CATALOG_TABLE}"
     params: list[str] = []
     if environment is not None:
@@ -42,7 +46,7 @@ async def list_metrics(
             params.append(application)
     rows = await store.db.execute(query, params or None)
     return sorted(
-        (_entry(r) for r in rows),
+        (_entry(r) for r in rows if r[3] in tables),
         key=lambda e: (e["environment"], e["application"], e["metric_name"], e["table"]),
     )
 

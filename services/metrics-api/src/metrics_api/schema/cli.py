@@ -106,7 +106,7 @@ async def _rebuild(settings: Settings, start_ms: int, end_ms: int, *, coarse: bo
             await db.wait_connected()
         store = SeriesStore(db, settings.keyspace)
         rows = 0
-        for entry in await list_metrics(store):
+        for entry in await list_metrics(store, frozenset(METRIC_TABLES)):
             key = MetricKey(entry["environment"], entry["application"], entry["metric_name"])
             table = METRIC_TABLES[entry["table"]]
             rebuild = rebuild_coarse_rollups if coarse else rebuild_rollups
