@@ -61,6 +61,8 @@ DEFAULTS: dict[str, Any] = {
     "mime_types": None,
     "upstreams": {},
     "routes_file": str(ROUTES_FILE),
+    # Sent as `Authorization: Bearer <it>` on root-route requests without credentials; vars file only.
+    "root_routes_token": None,
 }
 INT_KEYS = {
     "https_port",
@@ -114,6 +116,32 @@ def load_routes(path: Path) -> tuple[list[Route], dict[str, str]]:
         )
     dashboard = data.get("dashboard", {"prefix": "/", "root": ".local/dashboard"})
     return routes, dashboard
+
+
+@dataclass
+class RootRoute:
+    """A path at the site root that a routed service serves as it is (no prefix stripped)."""
+
+    prefix: str
+    service: str
+    upstream: str
+
+
+def load_root_routes(path: Path, routes: list[Route]) -> list[RootRoute]:
+    """Reads routes.toml's [[root_routes]], each naming a service of the routes table."""
+    upstreams = {route.service: route.upstream for route in routes}
+    prefixes = {route.prefix for route in routes}
+    root_routes = []
+    for row in tomllib.loads(path.read_text()).get("root_routes", []):
+        prefix, service = row["prefix"], row["service"]
+        if not re.fullmatch(r"(/[A-Za-z0-9._-]+)+/", prefix) or prefix in prefixes:
+            raise GatewayConfigError(
+                f"{path}: root route {prefix!r} must look like /name/ and be no route's prefix"
+            )
+        if service not in upstreams:
+            raise GatewayConfigError(f"{path}: root route {prefix!r}: no route for {service!r}")
+        root_routes.append(RootRoute(prefix, service, upstreams[service]))
+    return root_routes
 
 
 def read_vars_file(path: Path) -> dict[str, Any]:
@@ -200,6 +228,12 @@ def check_vars(values: dict[str, Any], placeholders: frozenset[str] = frozenset(
     for key, pattern in checks.items():
         if key not in placeholders and not re.fullmatch(pattern, str(values[key])):
             raise GatewayConfigError(f"{key}={values[key]!r} does not match {pattern}")
+    token = values.get("root_routes_token")
+    if token is not None and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,512}", str(token)):
+        # Inside an nginx string: no quote, space, `$` or `;`; and never a guessable one.
+        raise GatewayConfigError(
+            "root_routes_token must be 16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = -"
+        )
     for network in values["rate_limit_exempt"]:
         if not re.fullmatch(r"[0-9A-Fa-f.:]+(/\d+)?", network):
             raise GatewayConfigError(f"rate_limit_exempt: {network!r} is not an address or CIDR")
@@ -264,6 +298,7 @@ def build_context(
     check_vars(values, placeholders)
     routes, dashboard = load_routes(Path(values["routes_file"]))
     resolve_routes(routes, values["upstreams"])
+    root_routes = load_root_routes(Path(values["routes_file"]), routes)
     prefix_dir = Path(values["prefix_dir"]).resolve()
     dashboard_root = Path(values["dashboard_root"] or REPO_ROOT / dashboard["root"])
     tls_dir = Path(values["tls_dir"]).resolve()
@@ -303,6 +338,7 @@ def build_context(
         "tls_key": str(key),
         "redirect_port_suffix": "" if redirect_port == 443 else f":{redirect_port}",
         "routes": routes,
+        "root_routes": root_routes,
         "dashboard": {"prefix": dashboard.get("prefix", "/"), "root": str(dashboard_root)},
     }
 
@@ -422,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(context))
+    if context["root_routes_token"]:
+        out.chmod(0o600)  # it holds a credential
     command = ["nginx", "-p", context["prefix_dir"], "-c", str(out.resolve())]
     command += ["-e", context["error_log"], "-g", "daemon off;"]
     print(f"gateway config written to {out}; run: {shlex.join(command)}", file=sys.stderr)
