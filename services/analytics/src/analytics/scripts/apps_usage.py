@@ -111,7 +111,11 @@ def usage(args: argparse.Namespace) -> None:
         _split(args.failures), "failure_datetime", window, "user failures dump"
     )
     api = AnalyticsApi(args.instance, args.apikey)
-    pm = ProfileManager(args.profile_manager_url, args.apikey) if args.profile_manager_url else None
+    pm = (
+        ProfileManager(args.profile_manager_url, args.profile_manager_apikey or args.apikey)
+        if args.profile_manager_url
+        else None
+    )
     try:
         rows = _rows(api, pm, args, apps, window, updates | failures, all_updates | all_failures)
     finally:

@@ -51,7 +51,11 @@ def associate(args: argparse.Namespace) -> None:
         raise UsageError("give the app (-ai/APP_ID)")
     window = parse_window(args, required=False)
     api = AnalyticsApi(args.instance, args.apikey)
-    pm = ProfileManager(args.profile_manager_url, args.apikey) if args.profile_manager_url else None
+    pm = (
+        ProfileManager(args.profile_manager_url, args.profile_manager_apikey or args.apikey)
+        if args.profile_manager_url
+        else None
+    )
     try:
         if window is None:
             start, end, rows = EPOCH, None, [["app id", args.app_id]]

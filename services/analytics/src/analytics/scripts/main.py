@@ -207,7 +207,11 @@ def report(args: argparse.Namespace) -> None:
         if (args.task_manager_url)
         else None
     )
-    pm = ProfileManager(args.profile_manager_url, args.apikey) if args.profile_manager_url else None
+    pm = (
+        ProfileManager(args.profile_manager_url, args.profile_manager_apikey or args.apikey)
+        if args.profile_manager_url
+        else None
+    )
     try:
         _report(args, window, api, tm, pm)
     finally:

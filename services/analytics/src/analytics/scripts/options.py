@@ -61,6 +61,11 @@ def connection_flags(parser: argparse.ArgumentParser) -> None:
         help="a WeNet-style profile manager for names and e-mails [PROFILE_MANAGER_URL]; "
         "without one they come from the users' message metadata",
     )
+    parser.add_argument(
+        "--profile_manager_apikey",
+        default=os.environ.get("PROFILE_MANAGER_APIKEY"),
+        help="its key, when not APIKEY [PROFILE_MANAGER_APIKEY]",
+    )
 
 
 def range_flags(parser: argparse.ArgumentParser) -> None:

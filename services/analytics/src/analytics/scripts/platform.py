@@ -16,6 +16,7 @@ from analytics.scripts.http import Service
 from analytics.scripts.options import ScriptError, as_utc, progress
 
 TASK_PAGE = 100
+MAX_PAGES = 1000  # 100,000 tasks or transactions, then an error rather than an endless read
 # A WeNet profile's gender codes, written as the seed wrote them (its enum's name, lowercase).
 GENDER_NAMES = {"M": "male", "F": "female", "O": "other"}
 
@@ -38,7 +39,7 @@ class TaskManager:
             params["creationFrom"] = int(as_utc(start).timestamp())
         out: list[dict[str, Any]] = []
         with progress(None, key, key[:-1]) as bar:
-            while True:
+            for _ in range(MAX_PAGES):
                 page = self.service.json(
                     "GET", path, params={**params, "offset": len(out), "limit": TASK_PAGE}
                 )
@@ -49,6 +50,7 @@ class TaskManager:
                 bar.update(len(items))
                 if len(items) < TASK_PAGE:
                     return out
+        raise ScriptError(f"the task manager has more than {MAX_PAGES * TASK_PAGE} {key}")
 
     def tasks(self, app_id: str, start: datetime | None, end: datetime) -> list[dict[str, Any]]:
         """The app's tasks created in the range."""
