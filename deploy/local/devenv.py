@@ -75,6 +75,9 @@ def defaults(values: dict[str, str]) -> dict[str, str]:
     put("CONFIG_FOLLOWER_CONFIG", str(LOCAL / "config-follower" / "config-follower.json"))
     put("CONFIG_ADMIN_KEY", secret())
     put("CONFIG_FOLLOWER_KEY", secret())
+    # the first platform operator, created by the leader at its start (sign in: POST /config/auth/login)
+    put("MERIDIAN_ADMIN_USER", "admin")
+    put("MERIDIAN_ADMIN_PASSWORD", secret())
     return d
 
 

@@ -14,6 +14,9 @@ from config_leader.admin.endpoints import router as admin_router
 from config_leader.conf.endpoints import router as conf_router
 from config_leader.deps import LeaderState
 from config_leader.leader_config.loading import load_config
+from config_leader.operators.endpoints import auth_router, users_router
+from config_leader.operators.error_shape import install_pryv_error_shape
+from config_leader.operators.startup import ORIGINAL_ERROR_PREFIXES, start_operators
 from config_leader.rendering.service import RoleRenderer
 from config_leader.settings import Settings
 from config_leader.settings_store.service import SettingsStore
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state = build_state(settings, http)
             app.state.settings = settings
             app.state.leader = state
+            await start_operators(app, settings, state.config)
 
             async def variables_readable() -> None:
                 state.store.snapshot()
@@ -52,9 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.readiness.add("platform", variables_readable)
             yield
 
-    return create_service_app(
+    app = create_service_app(
         "config-leader",
         description="Platform configuration leader: variables, role templates, notify.",
         lifespan=lifespan,
-        routers=[conf_router, admin_router],
+        routers=[conf_router, admin_router, auth_router, users_router],
     )
+    install_pryv_error_shape(app, ORIGINAL_ERROR_PREFIXES)
+    return app

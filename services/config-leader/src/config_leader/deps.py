@@ -7,10 +7,10 @@ from typing import Annotated
 
 import aiohttp
 from fastapi import Depends, Request
-from meridian_kit.auth import keys_equal, presented_key
-from meridian_kit.errors import Forbidden, Unauthorized
+from meridian_kit.auth import presented_key
+from meridian_kit.errors import Unauthorized
 
-from config_leader.auth import find_by_key
+from config_leader.auth import admin_api_access, find_by_key
 from config_leader.leader_config.model import FollowerEntry, LeaderConfig
 from config_leader.rendering.service import RoleRenderer
 from config_leader.settings_store.service import SettingsStore
@@ -43,15 +43,5 @@ def calling_follower(request: Request, state: StateDep) -> FollowerEntry:
     return follower
 
 
-def require_admin(request: Request, state: StateDep) -> None:
-    """Admin calls need adminKey; with none configured the admin API is off (403)."""
-    admin_key = state.config.admin_key
-    if admin_key is None:
-        raise Forbidden("admin API disabled: no adminKey in config-leader.json")
-    presented = presented_key(request)
-    if presented is None or not keys_equal(presented, admin_key):
-        raise Unauthorized("admin key required (Authorization header or ?auth=)")
-
-
 FollowerDep = Annotated[FollowerEntry, Depends(calling_follower)]
-AdminDep = Depends(require_admin)
+AdminDep = Depends(admin_api_access)  # the admin key, or an operator with the permission

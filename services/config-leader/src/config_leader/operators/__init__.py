@@ -1,0 +1,1 @@
+"""Platform operators: people who sign in to the leader, with permissions."""
