@@ -123,10 +123,12 @@ async def test_sending_a_batch_again_does_not_duplicate(client, refresh):
             [message(type="response", content={"type": "action", "value": "x"})],
             "0.response.content",
         ),
-        ([message(content={"type": "location", "latitude": 200, "longitude": 0})], "latitude"),
+        (
+            [message(content={"type": "location", "latitude": "north", "longitude": 0})],
+            "latitude",
+        ),
         ([message(timestamp="yesterday")], "0.request.timestamp"),
         ([{k: v for k, v in message().items() if k != "userId"}], "0.request.userId"),
-        ([message(color="blue")], "0.request.color"),
         (
             [message(), message(type="response", content={"type": "multiaction"})],
             "1.response.content.multiaction.buttons",
@@ -229,15 +231,6 @@ async def test_get_messages_filters_sorts_and_limits(client, refresh):
             },
             "maxSize",
         ),
-        (
-            {
-                "project": "p",
-                "fromTime": "2024-06-01T00:00:00",
-                "toTime": "2024-06-02T00:00:00",
-                "type": "other",
-            },
-            "type",
-        ),
         ({"project": "p", "fromTime": "soon", "toTime": "2024-06-02T00:00:00"}, "fromTime"),
     ],
 )
@@ -268,7 +261,9 @@ async def test_get_and_delete_one_message(client, refresh):
         "status": "Not found: resource not found",
         "code": 404,
     }
-    assert (await client.delete("/message", params={"traceId": trace_id})).status_code == 404
+    # Deleting it again: 200 and the same body, as the original (test_delete_message).
+    again = await client.delete("/message", params={"traceId": trace_id})
+    assert again.status_code == 200 and again.json() == deleted.json()
 
 
 async def test_delete_one_message_by_message_and_user_id(client, refresh):

@@ -105,7 +105,7 @@ async def test_the_v1_upgrade_migration_rewrites_old_analytics(es, indices, migr
     assert doc["id"] == "old-1" and "staticId" not in doc and "query" not in doc
     assert doc["descriptor"] == {
         "type": "count",
-        "timespan": {"type": "moving", "value": "7d"},
+        "timespan": {"type": "moving", "value": "7D"},
         "project": "legacy",
         "dimension": "user",
         "metric": "active",

@@ -44,7 +44,12 @@ async def test_message_and_conversation_response_times(client, refresh):
     assert a2["request"]["messageId"] == "q2" and a2["responseTimeMs"] == 3000
     q3 = (await client.get(f"/performance/message/{trace['q3']}")).json()
     assert q3["responses"] == [] and q3["responseTimeMs"] is None
-    conversation = (await client.get("/performance/conversation/perf-conv")).json()
+    hits = (await client.get("/performance/conversation/perf-conv")).json()
+    # The original's answer by default: the conversation's messages as search hits.
+    assert [h["_source"]["messageId"] for h in hits] == [m["messageId"] for m in batch]
+    assert [h["_id"] for h in hits] == [trace[m["messageId"]] for m in batch]
+    summary = {"summary": "true"}
+    conversation = (await client.get("/performance/conversation/perf-conv", params=summary)).json()
     assert (
         conversation["messages"] == 7
         and conversation["requests"] == 3
@@ -64,5 +69,7 @@ async def test_message_and_conversation_response_times(client, refresh):
 
 async def test_performance_not_found(client):
     assert (await client.get("/performance/message/no-such-trace")).status_code == 404
-    response = await client.get("/performance/conversation/no-such-conversation")
+    unknown = "/performance/conversation/no-such-conversation"
+    assert (await client.get(unknown)).json() == []  # the original's answer: no hits
+    response = await client.get(unknown, params={"summary": "true"})
     assert response.status_code == 404 and response.json()["code"] == 404

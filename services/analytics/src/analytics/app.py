@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
+import yaml
 from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
 from meridian_kit.app import create_service_app
 from meridian_kit.settings import load_settings
 from redis.asyncio import Redis
 
 from analytics.analytic.endpoints import router as analytic_router
+from analytics.clicks.endpoints import router as clicks_router
 from analytics.errors import install_status_errors
 from analytics.logs.endpoints import router as logs_router
 from analytics.messages.endpoints import router as messages_router
@@ -19,6 +21,7 @@ from analytics.performance.endpoints import router as performance_router
 from analytics.settings import Settings
 from analytics.storage.client import build_client
 from analytics.storage.indices import Indices
+from analytics.versions import V1Prefix
 from analytics.worker.celery_app import create_celery
 from analytics.worker.queue import JobQueue
 
@@ -51,21 +54,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = create_service_app(
         "analytics",
-        version="2.0.0",
+        version="2.4.0",
         description="Message logging and analytics (the memex logging API, v2). "
-        "Every route but health and documentation needs the `X-Api-Key` header.",
+        "Every route but health and documentation needs the `X-Api-Key` header "
+        "(or `x-wenet-component-apikey`, as the original's clients send it). "
+        "Every route is also served under `/v1/` with 1.x's answers where they differed.",
         lifespan=lifespan,
-        routers=[messages_router, logs_router, performance_router, analytic_router],
+        routers=[
+            messages_router,
+            logs_router,
+            performance_router,
+            analytic_router,
+            clicks_router,
+        ],
     )
     install_status_errors(app)
+    app.add_middleware(V1Prefix)
 
-    @app.get("/documentation", tags=["documentation"])
-    async def documentation(request: Request) -> dict[str, Any]:
-        """The OpenAPI document of this API."""
+    @app.get(
+        "/documentation",
+        tags=["documentation"],
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
+    async def documentation(request: Request) -> PlainTextResponse:
+        """This API's OpenAPI document as YAML text, as the original served its own."""
         document = dict(app.openapi())
         root = request.scope.get("root_path") or ""
         if root:
             document["servers"] = [{"url": root}]
-        return document
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        return PlainTextResponse(text, headers={"Access-Control-Allow-Origin": "*"})
 
     return app

@@ -1,4 +1,4 @@
-"""X-Api-Key authentication: every route but health and documentation carries it."""
+"""API key authentication: `X-Api-Key`, or the original's `x-wenet-component-apikey` header."""
 
 from __future__ import annotations
 
@@ -9,16 +9,24 @@ from fastapi.security import APIKeyHeader
 from meridian_kit.auth import require_key
 
 _header = APIKeyHeader(name="X-Api-Key", auto_error=False, description="the service's APIKEY")
+# The header the original service and its clients (the WeNet client library, its scripts) send.
+_wenet_header = APIKeyHeader(
+    name="x-wenet-component-apikey",
+    auto_error=False,
+    description="the service's APIKEY, as the original's clients send it",
+)
 
 
 async def require_api_key(
-    request: Request, key: Annotated[str | None, Security(_header)] = None
+    request: Request,
+    key: Annotated[str | None, Security(_header)] = None,
+    wenet_key: Annotated[str | None, Security(_wenet_header)] = None,
 ) -> None:
-    """401 for a missing or wrong X-Api-Key (compared in constant time); 403 if APIKEY is unset."""
+    """401 for a missing or wrong key (compared in constant time); 403 if APIKEY is unset."""
     require_key(
-        key,
+        key if key is not None else wenet_key,
         request.app.state.settings.apikey,
-        credentials="the `X-Api-Key` header",
+        credentials="the `X-Api-Key` (or `x-wenet-component-apikey`) header",
         setting="APIKEY",
     )
 

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     compute_rate_window: int = Field(60, ge=1, validation_alias="ANALYTICS_COMPUTE_RATE_WINDOW")
     # The fan-out over every analytic (or a window type's) runs at most once per this many seconds.
     compute_all_cooldown: int = Field(60, ge=0, validation_alias="ANALYTICS_COMPUTE_ALL_COOLDOWN")
+    # Task and transaction analytics: the task manager (the original's API shape) and its key.
+    task_manager_url: str | None = Field(None, validation_alias="TASK_MANAGER_URL")
+    task_manager_apikey: str | None = Field(None, validation_alias="TASK_MANAGER_APIKEY")
+    task_manager_timeout: float = Field(30.0, gt=0, validation_alias="TASK_MANAGER_TIMEOUT")
 
     @field_validator("apikey")
     @classmethod
@@ -58,6 +62,15 @@ class Settings(BaseSettings):
     def _lowercase_prefix(cls, value: str) -> str:
         if value != value.lower() or any(c in value for c in ' "*\\<|,>/?#:'):
             raise ValueError("must be lowercase, without spaces, commas, wildcards or slashes")
+        return value
+
+    @field_validator("task_manager_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
         return value
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -13,12 +14,13 @@ from pydantic import (
     Field,
     Tag,
     TypeAdapter,
+    field_serializer,
     model_validator,
 )
 
 from analytics.strict_types import Moment, Scalar
 
-_MOVING_VALUE = re.compile(r"^([0-9]{1,12})([dwmy])$|^today$|^all$")
+_MOVING_VALUE = re.compile(r"^([0-9]{1,12})([dwmy])$|^today$|^all$", re.IGNORECASE)
 # A moving window reaches back at most this far (years 1-9999 bound what a date can hold).
 _DAYS = {"d": 1, "w": 7, "m": 31, "y": 366}
 _MAX_DAYS = 5000 * 366
@@ -29,20 +31,30 @@ class Strict(BaseModel):
 
 
 class MovingWindow(Strict):
-    """Counted back from today's midnight (UTC): `<N>d|w|m|y`, `today` or `all`."""
+    """Counted back from today's midnight (UTC): `<N>d|w|m|y` (unit in any case, kept as
+    written, as the original: `7D` stays `7D`), `today` or `all`."""
 
     type: Literal["moving"]
     value: str
 
     @model_validator(mode="after")
     def _value_format(self) -> MovingWindow:
-        self.value = self.value.lower()
         found = _MOVING_VALUE.match(self.value)
         if not found:
             raise ValueError("value must be <N>d, <N>w, <N>m, <N>y, today or all")
-        if found.group(1) is not None and int(found.group(1)) * _DAYS[found.group(2)] > _MAX_DAYS:
+        if found.group(1) is None:
+            self.value = self.value.lower()
+            return self
+        amount, unit = int(found.group(1)), found.group(2)
+        if amount * _DAYS[unit.lower()] > _MAX_DAYS:
             raise ValueError("value must not reach back beyond 5000 years")
+        self.value = f"{amount}{unit}"
         return self
+
+    @property
+    def unit(self) -> str:
+        """`d`, `w`, `m` or `y` (lowercase); empty for `today` and `all`."""
+        return self.value[-1].lower() if self.value not in ("today", "all") else ""
 
 
 class FixedWindow(Strict):
@@ -51,6 +63,11 @@ class FixedWindow(Strict):
     type: Literal["fixed"]
     start: Moment
     end: Moment
+
+    @field_serializer("start", "end")
+    def _iso(self, moment: datetime) -> str:
+        """As the original wrote them: `isoformat()` of what was sent (`+00:00`, not `Z`)."""
+        return moment.isoformat()
 
     @model_validator(mode="after")
     def _ordered(self) -> FixedWindow:
@@ -66,8 +83,6 @@ def _normalise_window(raw: Any) -> Any:
     """Accepts the old names (DEFAULT/default → moving, CUSTOM/custom → fixed), any case."""
     if isinstance(raw, dict) and isinstance(raw.get("type"), str):
         raw = {**raw, "type": _WINDOW_NAMES.get(raw["type"].lower(), raw["type"])}
-        if raw["type"] == "moving" and isinstance(raw.get("value"), str):
-            raw["value"] = raw["value"].lower()
     return raw
 
 
@@ -112,6 +127,23 @@ class BotCount(_Descriptor):
     metric: Literal["response"]
 
 
+class TaskCount(_Descriptor):
+    """Tasks of the app (`project`) in a task manager (TASK_MANAGER_URL)."""
+
+    type: Literal["count"]
+    dimension: Literal["task"]
+    metric: Literal["total", "new", "new_active", "active", "new_closed", "closed"]
+
+
+class TransactionCount(_Descriptor):
+    """Task transactions of the app, optionally of one task, in a task manager."""
+
+    type: Literal["count"]
+    dimension: Literal["transaction"]
+    metric: Literal["total"]
+    taskId: str | None = None
+
+
 class UserSegmentation(_Descriptor):
     type: Literal["segmentation"]
     dimension: Literal["user"]
@@ -124,27 +156,46 @@ class MessageSegmentation(_Descriptor):
     metric: Literal["all", "requests"]
 
 
+class TransactionSegmentation(_Descriptor):
+    """Task transactions of the app by label, optionally of one task, in a task manager."""
+
+    type: Literal["segmentation"]
+    dimension: Literal["transaction"]
+    metric: Literal["label"]
+    taskId: str | None = None
+
+
+def _lowercase(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 class Filter(Strict):
     field: str = Field(min_length=1)
-    operation: Literal["gr", "gre", "lq", "lqe", "term", "match"]
+    operation: Annotated[
+        Literal["gr", "gre", "lq", "lqe", "term", "match"], BeforeValidator(_lowercase)
+    ]
     value: Scalar
 
 
 class AggregationDescriptor(_Descriptor):
     type: Literal["aggregation"]
     field: str = Field(min_length=1)
-    aggregation: Literal[
-        "avg",
-        "min",
-        "max",
-        "sum",
-        "stats",
-        "extended_stats",
-        "value_count",
-        "cardinality",
-        "percentiles",
+    aggregation: Annotated[
+        Literal[
+            "avg",
+            "min",
+            "max",
+            "sum",
+            "stats",
+            "extended_stats",
+            "value_count",
+            "cardinality",
+            "percentiles",
+        ],
+        BeforeValidator(_lowercase),
     ]
-    filters: list[Filter] | None = None
+    # Stored as `[]` when none were given, as the original stored them.
+    filters: Annotated[list[Filter], BeforeValidator(lambda v: [] if v is None else v)] = []
     dimension: str | None = None
     metric: str | None = None
 
@@ -172,6 +223,15 @@ V1_METRICS: dict[str, tuple[str, str, str]] = {
     "d:domains": ("count", "dialogue", "domains"),
     "b:response": ("count", "bot", "response"),
 }
+# 1.x task metrics were `t:*` under dimension `task` or `transaction`.
+V1_TASK_METRICS: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("task", "t:total"): ("count", "task", "total"),
+    ("task", "t:active"): ("count", "task", "active"),
+    ("task", "t:closed"): ("count", "task", "closed"),
+    ("task", "t:new"): ("count", "task", "new"),
+    ("transaction", "t:total"): ("count", "transaction", "total"),
+    ("transaction", "t:segmentation"): ("segmentation", "transaction", "label"),
+}
 
 
 def upgrade_v1(raw: Any) -> Any:
@@ -184,8 +244,11 @@ def upgrade_v1(raw: Any) -> Any:
             out[key] = out[key].lower()
     if out.get("type") == "analytic":
         metric = out.get("metric")
+        task_key = (str(out.get("dimension")), str(metric))
         if isinstance(metric, str) and metric in V1_METRICS:
             out["type"], out["dimension"], out["metric"] = V1_METRICS[metric]
+        elif task_key in V1_TASK_METRICS:
+            out["type"], out["dimension"], out["metric"] = V1_TASK_METRICS[task_key]
         else:
             # Removed in 2.0 (c:path, c:length, m:unhandled) or task-manager metrics: no v2 form.
             out["type"] = "segmentation" if str(metric).endswith(":segmentation") else "count"
@@ -198,10 +261,14 @@ AnyDescriptor = (
     | ConversationCount
     | DialogueCount
     | BotCount
+    | TaskCount
+    | TransactionCount
     | UserSegmentation
     | MessageSegmentation
+    | TransactionSegmentation
     | AggregationDescriptor
 )
+TaskManagerDescriptor = TaskCount | TransactionCount | TransactionSegmentation
 
 
 def _tag(raw: Any) -> str | None:
@@ -221,15 +288,18 @@ _TAGGED = Annotated[
     | Annotated[ConversationCount, Tag("count:conversation")]
     | Annotated[DialogueCount, Tag("count:dialogue")]
     | Annotated[BotCount, Tag("count:bot")]
+    | Annotated[TaskCount, Tag("count:task")]
+    | Annotated[TransactionCount, Tag("count:transaction")]
     | Annotated[UserSegmentation, Tag("segmentation:user")]
     | Annotated[MessageSegmentation, Tag("segmentation:message")]
+    | Annotated[TransactionSegmentation, Tag("segmentation:transaction")]
     | Annotated[AggregationDescriptor, Tag("aggregation")],
     Discriminator(
         _tag,
         custom_error_type="descriptor_kind",
         custom_error_message=(
-            "type must be count (dimension user, message, conversation, dialogue or bot), "
-            "segmentation (dimension user or message) or aggregation"
+            "type must be count (dimension user, message, conversation, dialogue, bot, task "
+            "or transaction), segmentation (dimension user, message or transaction) or aggregation"
         ),
     ),
 ]
@@ -245,5 +315,8 @@ def parse_descriptor(raw: Any) -> AnyDescriptor:
 
 
 def descriptor_document(descriptor: AnyDescriptor) -> dict[str, Any]:
-    """The v2 form stored in the analytic document."""
-    return descriptor.model_dump(mode="json", exclude_none=True)
+    """The v2 form stored in the analytic document (a transaction's `taskId` kept, even null)."""
+    document = descriptor.model_dump(mode="json", exclude_none=True)
+    if isinstance(descriptor, TransactionCount | TransactionSegmentation):
+        document["taskId"] = descriptor.taskId
+    return document

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from analytics.storage.indices import as_utc
+
+
+def original_iso(moment: datetime) -> str:
+    """A UTC moment as the original wrote its own dates: ISO 8601 without an offset."""
+    return as_utc(moment).replace(tzinfo=None).isoformat()
+
 
 def _dates(start: datetime | None, end: datetime) -> dict[str, Any]:
     return {
-        "creationDt": datetime.now(UTC).isoformat(),
-        "fromDt": start.isoformat() if start is not None else None,
-        "toDt": end.isoformat(),
+        "creationDt": original_iso(datetime.now(UTC)),
+        "fromDt": original_iso(start) if start is not None else None,
+        "toDt": original_iso(end),
     }
 
 
@@ -35,3 +42,11 @@ def aggregation_result(
 ) -> dict[str, Any]:
     """An aggregation result: Elasticsearch's aggregation answer, always a dict (or null)."""
     return {"type": "aggregation", "aggregation": aggregation, **_dates(start, end)}
+
+
+def unavailable_result(
+    kind: str, reason: str, start: datetime | None, end: datetime
+) -> dict[str, Any]:
+    """A result that could not be computed: its count (or segments) null, and why."""
+    value_key = "segments" if kind == "segmentation" else "count"
+    return {"type": kind, value_key: None, "error": reason, **_dates(start, end)}

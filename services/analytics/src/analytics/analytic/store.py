@@ -58,14 +58,27 @@ async def find(*, es: AsyncElasticsearch, indices: Indices, analytic_id: str) ->
     return StoredAnalytic(hits[0]["_index"], hits[0]["_id"], hits[0]["_source"])
 
 
-async def delete(*, es: AsyncElasticsearch, indices: Indices, analytic_id: str) -> None:
-    """Deletes an analytic and its result; 404 when there is none."""
-    stored = await find(es=es, indices=indices, analytic_id=analytic_id)
+async def exists(*, es: AsyncElasticsearch, indices: Indices, analytic_id: str) -> bool:
+    """Whether an analytic with this id is stored."""
+    try:
+        await find(es=es, indices=indices, analytic_id=analytic_id)
+    except NotFound:
+        return False
+    return True
+
+
+async def delete(*, es: AsyncElasticsearch, indices: Indices, analytic_id: str) -> bool:
+    """Deletes an analytic and its result; False when there was none."""
+    try:
+        stored = await find(es=es, indices=indices, analytic_id=analytic_id)
+    except NotFound:
+        return False
     await es.delete(index=stored.index, id=stored.id, refresh="wait_for")
+    return True
 
 
 async def save_result(
-    *, es: AsyncElasticsearch, stored: StoredAnalytic, result: dict[str, Any]
+    *, es: AsyncElasticsearch, stored: StoredAnalytic, result: dict[str, Any] | None
 ) -> None:
     """Writes a result into the analytic's own document, in the index it was read from."""
     await es.update(index=stored.index, id=stored.id, doc={"result": result}, refresh="wait_for")

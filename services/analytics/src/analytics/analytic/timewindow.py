@@ -29,8 +29,8 @@ def bounds(
         return midnight, midnight + timedelta(days=1)
     if window.value == "all":
         return None, midnight
-    amount, unit = int(window.value[:-1]), window.value[-1]
-    return midnight - relativedelta(**{_UNITS[unit]: amount}), midnight
+    amount = int(window.value[:-1])
+    return midnight - relativedelta(**{_UNITS[window.unit]: amount}), midnight
 
 
 def is_over(window: MovingWindow | FixedWindow, computed_at: datetime | None) -> bool:

@@ -106,7 +106,7 @@ async def analytic_rows(
         d = UserCount(
             type="count", dimension="user", metric=metric, project=project, timespan=window
         )  # type: ignore[arg-type]
-        return (await compute(ctx, d))["count"]
+        return ((await compute(ctx, d)) or {})["count"]  # counts always have a result
 
     async def segments(metric: str) -> dict[str, int]:
         d = MessageSegmentation(
@@ -116,7 +116,8 @@ async def analytic_rows(
             project=project,
             timespan=window,
         )  # type: ignore[arg-type]
-        return {s["type"]: s["count"] for s in (await compute(ctx, d))["segments"]}
+        result = (await compute(ctx, d)) or {}
+        return {s["type"]: s["count"] for s in result["segments"]}
 
     by_type = await segments("all")
     by_content = await segments("requests")

@@ -4,33 +4,97 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
+from meridian_kit.errors import BadRequest
+from pydantic import TypeAdapter, ValidationError
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
 from analytics.errors import status_body, status_responses
 from analytics.logs import service
-from analytics.logs.schemas import Log
-from analytics.messages.schemas import StatusResponse, StoredResponse
+from analytics.logs.schemas import Log, LogsStored, LogsStoredV1
+from analytics.messages.schemas import StatusResponse
 from analytics.messages.service import MAX_SIZE
 from analytics.storage.bulk import StoreFailed
-from analytics.strict_types import Moment, Text
+from analytics.strict_types import FreeJson, Moment, Text
+from analytics.versions import is_v1
 
 router = APIRouter(tags=["logs"], dependencies=[ApiKey])
 
 
+_log_adapter: TypeAdapter[Log] = TypeAdapter(Log)
+_MAX_NAMED = 100  # invalid logs named in one answer (the count is always given)
+
+
+def _describe(position: int, error: ValidationError) -> str:
+    parts = []
+    for err in error.errors()[:5]:
+        field = ".".join([str(position), *(str(p) for p in err.get("loc", ()))])
+        parts.append(f"{field}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def split_batch(raw: list[Any]) -> tuple[list[Log], list[dict[str, Any]]]:
+    """The valid logs of a batch, and the invalid ones named by position, logId and reason."""
+    valid, invalid = [], []
+    for position, item in enumerate(raw):
+        try:
+            valid.append(_log_adapter.validate_python(item))
+        except ValidationError as exc:
+            log_id = item.get("logId") if isinstance(item, dict) else None
+            invalid.append(
+                {
+                    "position": position,
+                    "logId": log_id if isinstance(log_id, str) else None,
+                    "error": _describe(position, exc),
+                }
+            )
+    return valid, invalid
+
+
 @router.post(
-    "/logs", status_code=201, response_model=StoredResponse, responses=status_responses(413)
+    "/logs",
+    status_code=201,
+    response_model=LogsStored | LogsStoredV1,
+    responses={
+        **status_responses(413),
+        200: {"model": LogsStoredV1, "description": "under /v1: the 1.x answer"},
+    },
 )
-async def post_logs(es: EsDep, indices: IndicesDep, logs: Annotated[list[Log], Body()]) -> Any:
-    """Stores a batch of logs; answers their trace ids in the order sent."""
+async def post_logs(
+    request: Request,
+    es: EsDep,
+    indices: IndicesDep,
+    logs: Annotated[
+        list[FreeJson],
+        Body(description="logs (see the Log schema); an invalid one is named, the others stored"),
+    ],
+) -> Any:
+    """Stores the valid logs of a batch, names the invalid ones; their trace ids in order.
+
+    Under `/v1` the answer is 1.x's: 200 `{"logId": [...], "status": "ok", "code": 200}`.
+    """
+    valid, invalid = split_batch(logs)
+    if invalid and not valid:
+        first = invalid[0]
+        raise BadRequest(f"none of the {len(invalid)} logs is valid: {first['error']}")
     try:
-        trace_ids = await service.store(es=es, indices=indices, logs=logs)
+        trace_ids = await service.store(es=es, indices=indices, logs=valid)
     except StoreFailed as exc:
         body = status_body(503, f"{exc}; retry later")
         return JSONResponse(body, 503, headers={"Retry-After": "5"})
-    return {"traceIds": trace_ids, "status": "Created: logs stored", "code": 201}
+    if is_v1(request):
+        return JSONResponse({"logId": trace_ids, "status": "ok", "code": 200}, 200)
+    status = "Created: logs stored"
+    if invalid:
+        status += f"; {len(invalid)} invalid logs not stored"
+    return {
+        "traceIds": trace_ids,
+        "status": status,
+        "code": 201,
+        "invalid": invalid[:_MAX_NAMED],
+    }
 
 
 @router.get("/logs", responses=status_responses())

@@ -10,7 +10,7 @@ from analytics.strict_types import FreeObject, Moment
 class Log(BaseModel):
     """One log line of a chatbot component."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
     logId: str = Field(min_length=1)
     project: str = Field(min_length=1)
@@ -21,3 +21,28 @@ class Log(BaseModel):
     authority: str | None = None
     botVersion: str | None = None
     metadata: FreeObject | None = None
+
+
+class InvalidLog(BaseModel):
+    """A log of a batch that was not stored, and why."""
+
+    position: int
+    logId: str | None
+    error: str
+
+
+class LogsStored(BaseModel):
+    """POST /logs' answer: the stored logs' trace ids, and the invalid logs of the batch."""
+
+    traceIds: list[str]
+    status: str
+    code: int
+    invalid: list[InvalidLog] = []
+
+
+class LogsStoredV1(BaseModel):
+    """POST /v1/logs' answer, as 1.x services gave it (the client library's add_log reads it)."""
+
+    logId: list[str]
+    status: str
+    code: int

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse, Response
+from meridian_kit.errors import BadRequest
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
 from analytics.errors import status_body, status_responses
 from analytics.messages import service
-from analytics.messages.schemas import Message, MessageType, StatusResponse, StoredResponse
+from analytics.messages.schemas import MESSAGE_TYPES, Message, StatusResponse, StoredResponse
 from analytics.storage.bulk import StoreFailed
 from analytics.strict_types import Moment, Text
 
@@ -45,10 +46,18 @@ async def get_messages(
     toTime: Moment,
     userId: Text | None = None,
     channel: Text | None = None,
-    type: MessageType | None = None,
-    maxSize: Annotated[int, Query(ge=1, le=service.MAX_SIZE)] = 1000,
+    type: Annotated[
+        Text | None, Query(description="request, response or notification, in any case")
+    ] = None,
+    maxSize: Annotated[int, Query(ge=0, le=service.MAX_SIZE)] = 1000,
 ) -> list[dict[str, Any]]:
     """Messages of a project between fromTime and toTime, oldest first (at most maxSize)."""
+    if type is not None and type.lower() in MESSAGE_TYPES:
+        type = type.lower()  # stored lowercase; another value matches nothing, as the original
+    if maxSize == 0:
+        if fromTime > toTime:
+            raise BadRequest("fromTime must not be after toTime")
+        return []
     return await service.search(
         es=es,
         indices=indices,
@@ -89,7 +98,7 @@ async def get_message(
     )
 
 
-@router.delete("/message", response_model=StatusResponse, responses=status_responses(404))
+@router.delete("/message", response_model=StatusResponse, responses=status_responses())
 async def delete_message(
     es: EsDep,
     indices: IndicesDep,
@@ -98,7 +107,7 @@ async def delete_message(
     userId: Text | None = None,
     project: Text | None = None,
 ) -> Any:
-    """Deletes one message, by traceId or by messageId and userId [and project]."""
+    """Deletes one message, by traceId or by messageId and userId [and project]; 200 even if none."""
     await service.delete_one(
         es=es,
         indices=indices,

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, field_validator
 
 from analytics.strict_types import FiniteFloat, FreeJson, FreeObject, Moment
 
 
 class Strict(BaseModel):
-    """Unknown keys are refused, so a typo is a 400 naming the field."""
+    """Unknown keys are ignored (not stored), as the original ignored them."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, allow_inf_nan=False)
 
 
 class Button(Strict):
+    """A quick-action button; the original stores every button as type `action`."""
+
     type: Literal["action"] = "action"
     buttonText: str
     buttonId: str | None = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _always_action(cls, value: Any) -> str:
+        return "action"
 
 
 class TextRequestContent(Strict):
@@ -39,13 +46,60 @@ class AttachmentRequestContent(Strict):
 
 class LocationRequestContent(Strict):
     type: Literal["location"]
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    latitude: FiniteFloat
+    longitude: FiniteFloat
+
+
+# What a messenger tells about its user, as the original's request content types (camelCase).
+USER_INFO_TYPES = (
+    "firstName",
+    "lastName",
+    "profilePic",
+    "locale",
+    "timezone",
+    "gender",
+    "isPaymentEnable",
+    "userId",
+)
+UserInfoType = Literal[
+    "firstName",
+    "lastName",
+    "profilePic",
+    "locale",
+    "timezone",
+    "gender",
+    "isPaymentEnable",
+    "userId",
+]
+
+
+class UserInfoRequestContent(Strict):
+    type: UserInfoType
+    value: FreeJson = None
+
+
+REQUEST_CONTENT_TYPES = ("text", "action", "attachment", "location", *USER_INFO_TYPES)
+RESPONSE_CONTENT_TYPES = ("text", "multiaction", "attachment", "location", "carousel")
+_CANONICAL = {name.lower(): name for name in REQUEST_CONTENT_TYPES + RESPONSE_CONTENT_TYPES}
+
+
+def canonical_content(raw: Any) -> Any:
+    """A content's `type` in any case → its canonical spelling (`TEXT` → `text`)."""
+    if isinstance(raw, dict) and isinstance(raw.get("type"), str):
+        return {**raw, "type": _CANONICAL.get(raw["type"].lower(), raw["type"])}
+    return raw
 
 
 RequestContent = Annotated[
-    TextRequestContent | ActionRequestContent | AttachmentRequestContent | LocationRequestContent,
-    Field(discriminator="type"),
+    Annotated[
+        TextRequestContent
+        | ActionRequestContent
+        | AttachmentRequestContent
+        | LocationRequestContent
+        | UserInfoRequestContent,
+        Field(discriminator="type"),
+    ],
+    BeforeValidator(canonical_content),
 ]
 
 
@@ -69,8 +123,8 @@ class AttachmentResponseContent(Strict):
 
 class LocationResponseContent(Strict):
     type: Literal["location"]
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    latitude: FiniteFloat
+    longitude: FiniteFloat
     buttons: list[Button] = Field(default_factory=list)
 
 
@@ -84,16 +138,19 @@ class CarouselCard(Strict):
 
 class CarouselContent(Strict):
     type: Literal["carousel"]
-    cards: list[CarouselCard] = Field(min_length=1)
+    cards: list[CarouselCard] = Field(default_factory=list)
 
 
 ResponseContent = Annotated[
-    TextResponseContent
-    | MultiActionContent
-    | AttachmentResponseContent
-    | LocationResponseContent
-    | CarouselContent,
-    Field(discriminator="type"),
+    Annotated[
+        TextResponseContent
+        | MultiActionContent
+        | AttachmentResponseContent
+        | LocationResponseContent
+        | CarouselContent,
+        Field(discriminator="type"),
+    ],
+    BeforeValidator(canonical_content),
 ]
 
 
@@ -105,7 +162,7 @@ class Intent(Strict):
 class Entity(Strict):
     type: str
     value: FreeJson
-    confidence: FiniteFloat
+    confidence: FiniteFloat | None = None
 
 
 class MessageBase(Strict):
@@ -138,8 +195,21 @@ class NotificationMessage(MessageBase):
     content: ResponseContent | None = None
 
 
+MESSAGE_TYPES = ("request", "response", "notification")
+
+
+def canonical_message(raw: Any) -> Any:
+    """A message's `type` in any case (`REQUEST`, `Request`) → lowercase, as stored."""
+    if isinstance(raw, dict) and isinstance(raw.get("type"), str):
+        lowered = raw["type"].lower()
+        if lowered in MESSAGE_TYPES:
+            return {**raw, "type": lowered}
+    return raw
+
+
 Message = Annotated[
-    RequestMessage | ResponseMessage | NotificationMessage, Field(discriminator="type")
+    Annotated[RequestMessage | ResponseMessage | NotificationMessage, Field(discriminator="type")],
+    BeforeValidator(canonical_message),
 ]
 
 MessageType = Literal["request", "response", "notification"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
@@ -23,9 +23,24 @@ async def message_performance(es: EsDep, indices: IndicesDep, trace_id: PathName
     return await service.for_message(es=es, indices=indices, trace_id=trace_id)
 
 
-@router.get("/conversation/{conversation_id}", responses=status_responses(404))
+@router.get(
+    "/conversation/{conversation_id}",
+    response_model=list[dict[str, Any]] | dict[str, Any],
+    responses=status_responses(404),
+)
 async def conversation_performance(
-    es: EsDep, indices: IndicesDep, conversation_id: PathName
-) -> dict[str, Any]:
-    """Every request → first response time of a conversation, with min/max/avg/median."""
+    es: EsDep,
+    indices: IndicesDep,
+    conversation_id: PathName,
+    summary: Annotated[
+        bool,
+        Query(description="false (default): the original's list of hits; true: response times"),
+    ] = False,
+) -> Any:
+    """The conversation's messages as search hits (the original's answer, `[]` when none); with
+    `summary=true`, every request → first response time with min/max/avg/median (404 when none)."""
+    if not summary:
+        return await service.conversation_hits(
+            es=es, indices=indices, conversation_id=conversation_id
+        )
     return await service.for_conversation(es=es, indices=indices, conversation_id=conversation_id)

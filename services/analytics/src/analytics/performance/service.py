@@ -103,6 +103,34 @@ async def for_message(*, es: AsyncElasticsearch, indices: Indices, trace_id: str
     }
 
 
+CONVERSATION_HITS = 1000
+
+
+async def conversation_hits(
+    *, es: AsyncElasticsearch, indices: Indices, conversation_id: str
+) -> list[dict[str, Any]]:
+    """The original's answer: the conversation's messages as search hits (oldest first, at
+    most 1000), `[]` when there are none."""
+    response = await es.search(
+        index=indices.messages,
+        query=term("conversationId.keyword", conversation_id),
+        sort=timestamp_sort(),
+        size=CONVERSATION_HITS,
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    return [
+        {
+            "_index": hit["_index"],
+            "_type": "_doc",
+            "_id": hit["_id"],
+            "_score": hit.get("_score"),
+            "_source": hit["_source"],
+        }
+        for hit in response["hits"]["hits"]
+    ]
+
+
 async def for_conversation(
     *, es: AsyncElasticsearch, indices: Indices, conversation_id: str
 ) -> dict[str, Any]:

@@ -13,24 +13,39 @@ from analytics.analytic.timewindow import is_over
 from analytics.settings import Settings
 from analytics.storage.client import build_client
 from analytics.storage.indices import Indices
+from analytics.taskmanager.client import TaskManager
 
 log = logging.getLogger("analytics.jobs")
+
+
+def task_manager_of(settings: Settings) -> TaskManager | None:
+    """The task manager client, when TASK_MANAGER_URL is set."""
+    if not settings.task_manager_url:
+        return None
+    return TaskManager(
+        settings.task_manager_url,
+        settings.task_manager_apikey,
+        timeout=settings.task_manager_timeout,
+    )
 
 
 async def refresh_analytic(settings: Settings, analytic_id: str) -> dict[str, Any]:
     """Computes one analytic now and stores its result in its document."""
     es = build_client(settings)
     indices = Indices(settings.index_prefix)
+    task_manager = task_manager_of(settings)
     try:
         stored = await find(es=es, indices=indices, analytic_id=analytic_id)
         descriptor = parse_descriptor(stored.document["descriptor"])
-        ctx = Context(es, indices, settings.cardinality_precision_threshold)
+        ctx = Context(es, indices, settings.cardinality_precision_threshold, task_manager)
         result = await compute(ctx, descriptor)
         await save_result(es=es, stored=stored, result=result)
         log.info("analytic %s updated", analytic_id)
         return {"id": analytic_id, "result": result}
     finally:
         await es.close()
+        if task_manager is not None:
+            await task_manager.close()
 
 
 def _needs_update(document: dict[str, Any], window_type: str | None, only_due: bool) -> bool:

@@ -11,6 +11,7 @@ from elasticsearch import AsyncElasticsearch
 
 from analytics.storage.indices import Indices
 from analytics.storage.queries import all_of, term, time_range
+from analytics.taskmanager.client import TaskManager
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class Context:
     es: AsyncElasticsearch
     indices: Indices
     precision_threshold: int = 40000
+    # Task and transaction analytics read it; None when TASK_MANAGER_URL is not set.
+    task_manager: TaskManager | None = None
 
 
 def window_query(

@@ -1,0 +1,1 @@
+"""An external task manager (the WeNet task manager's API): tasks and transactions of an app."""
