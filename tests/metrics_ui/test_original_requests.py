@@ -155,7 +155,7 @@ def test_dashboards_as_the_dashboard_pages_use_them(
     http: httpx.Client, written: dt.datetime
 ) -> None:
     write, read = bearer("METRICS_API_WRITE_TOKEN"), bearer("METRICS_API_READ_TOKEN")
-    data = {"name": DASHBOARD, "version": "1.0", "charts": []}
+    data: dict[str, Any] = {"name": DASHBOARD, "version": "1.0", "charts": []}
     # Dashboards.addDashboard, then loadDashboards(type) reading body.dashboards.
     created = http.post(
         "/api/v1/dashboards",
