@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from metrics_api.schema.tables import ROLLUP_LEVELS
+from metrics_api.series import service as series_service
 from metrics_api.series.binning import bin_width, rollup_level
 from metrics_api.series.cover import cover
 
@@ -31,9 +32,6 @@ END = dt.datetime(2024, 1, 1, tzinfo=UTC)
             {"start_timestamp": "2024-01-01", "end_timestamp": "2200-01-01T00:00:00Z"},
             "end_timestamp",
         ),
-        ({"end_timestamp": "1970-01-01T00:00:00Z"}, "start_timestamp"),  # no day before it
-        ({"size": "\uff11\uff10"}, "size"),  # fullwidth digits
-        ({"size": "1_000"}, "size"),
         ({"end_timestamp": "\u00b9"}, "end_timestamp"),  # a superscript one
     ],
 )
@@ -138,8 +136,11 @@ async def years(client) -> tuple[str, list[dict[str, object]]]:
     ],
 )
 async def test_long_ranges_read_few_rows_and_equal_raw_binning(
-    reader, years, counted, start, end, size, level
+    reader, years, counted, monkeypatch, start, end, size, level
 ):
+    # These few points would be read for the original's width (original_width.py); asking for no
+    # rows at all for it, the rounded widths from the coarse rollups answer.
+    monkeypatch.setattr(series_service, "exact_is_cheap", lambda *_: False)
     env, points = years
     span = (end - start).total_seconds()
     assert rollup_level(bin_width(span, size)) == level
@@ -158,6 +159,25 @@ async def test_long_ranges_read_few_rows_and_equal_raw_binning(
         reference_rows(points, ["value"], start, end, bin_width(span, size)),
     )
     # A day partition each would be > 1000 statements; the rollups take a few dozen at most.
+    assert counted.calls < 60, counted.calls
+
+
+async def test_long_ranges_of_few_points_get_the_originals_width_from_few_reads(
+    reader, years, counted
+):
+    # (at 300 bins the original's 315,360 s is a multiple of 1 min only: 157 partitions of 1 min
+    # rows, too many, so the rounded width answers: test_long_ranges_read_few_rows_...)
+    env, points = years
+    params = {"columns": "value", "size": 219, "start_timestamp": START.isoformat()}
+    r = await reader.get(
+        f"/api/v1/metrics/raw_gauge/{env}/a/dense",
+        params={**params, "end_timestamp": END.isoformat()},
+    )
+    width = int((END - START).total_seconds()) // 219  # 5 days: from two decade partitions
+    assert r.json()["data"]["binning"]["width_seconds"] == width
+    assert r.json()["data"]["binning"]["rule"] == "original"
+    want = reference_rows(points, ["value"], START, END, width, origin="start_day")
+    assert_same_rows(r.json()["data"]["rows"], want)
     assert counted.calls < 60, counted.calls
 
 

@@ -5,8 +5,9 @@ seconds wide (span = end - start of the request), aligned to midnight UTC of the
 (pandas' anchoring of second-based frequencies), labelled with their start. Those bins are exact
 from raw points, or from rows of a rollup level that divides the width (every level up to a day
 divides a day, so its rows also lie wholly inside bins that start at a midnight). We use them when
-the rows to read for that are at most `exact_read_limit(size)`; otherwise the rounded width of
-binning.bin_width (epoch-aligned, from coarser rollups) answers.
+the rows to read for that are at most `exact_read_limit(size)`, from at most EXACT_PARTITIONS_MAX
+partitions; otherwise the rounded width of binning.bin_width (epoch-aligned, from coarser rollups)
+answers.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from metrics_api.schema.tables import ROLLUP_PARTITION_SECONDS
+
 DAY_S = 86_400
 DAY_MS = DAY_S * 1000
 # The rows read for the original's width are at most this many per bin asked for ...
 EXACT_READ_FACTOR = 20
 # ... and never more than this many in all.
 EXACT_READ_MAX = 50_000
+# ... from at most this many partitions (a raw one is a day): a month of raw points qualifies.
+EXACT_PARTITIONS_MAX = 40
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,20 @@ def rows_to_read(span_ms: int, points: int, level: int | None) -> int:
     if level is None:
         return points
     return min(points, span_ms // (level * 1000) + 2)
+
+
+def partitions_to_read(span_ms: int, level: int | None) -> int:
+    """How many partitions the range touches at `level` (None: raw points, a day each)."""
+    size_ms = (DAY_S if level is None else ROLLUP_PARTITION_SECONDS[level]) * 1000
+    return span_ms // size_ms + 2
+
+
+def exact_is_cheap(span_ms: int, points: int, level: int | None, size: int) -> bool:
+    """Whether the original's bins cost little enough: few rows from few partitions."""
+    return (
+        rows_to_read(span_ms, points, level) <= exact_read_limit(size)
+        and partitions_to_read(span_ms, level) <= EXACT_PARTITIONS_MAX
+    )
 
 
 def fine_width_ms(width_s: int) -> int:

@@ -22,11 +22,10 @@ from metrics_api.series.binning import (
 from metrics_api.series.cover import BinAccumulator, Piece, cover
 from metrics_api.series.original_width import (
     Binning,
-    exact_read_limit,
+    exact_is_cheap,
     fine_width_ms,
     midnight_of,
     original_width,
-    rows_to_read,
 )
 from metrics_api.series.store import DAY_MS, MetricKey, SeriesStore, day_of
 
@@ -233,7 +232,7 @@ async def query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:
     if width_s < 1:
         return answer
     level = _exact_level(width_s)
-    if rows_to_read(span, answer.points, level) > exact_read_limit(q.size):
+    if not exact_is_cheap(span, answer.points, level, q.size):
         return answer
     return await _original_bins(store, q, width_s, level)
 
