@@ -148,6 +148,17 @@ async def test_a_size_that_is_not_a_number_is_1000(client, seconds):
     assert default["data"]["binning"]["width_seconds"] == 1
 
 
+async def test_a_size_is_read_as_pythons_int_as_the_original(client, seconds):
+    env, points = seconds
+    params = {"columns": "mean", **span(points)}
+    want = (await client.get(url(env, "s"), params={**params, "size": "1000"})).json()
+    for size in ("1_000", " 1000 ", "+1000", "\uff11\uff10\uff10\uff10"):  # the last fullwidth
+        assert (await client.get(url(env, "s"), params={**params, "size": size})).json() == want
+    small = (await client.get(url(env, "s"), params={**params, "size": "1_0"})).json()
+    assert small == (await client.get(url(env, "s"), params={**params, "size": "10"})).json()
+    assert small["data"]["binning"]["width_seconds"] == 150  # 1,499 s / 10, rounded up
+
+
 async def test_a_size_above_the_bound_is_the_bound(client, seconds):
     env, points = seconds
     params = {"columns": "mean", **span(points)}
