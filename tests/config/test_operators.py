@@ -7,17 +7,14 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import bcrypt
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tests.config.conftest import Cluster
 from tests.config.operators_api import FIRST_USER, OperatorsApi, error_message, operators_leader
-
-if TYPE_CHECKING:
-    from conftest import Cluster
 
 EVERY = {
     "settings": ["notify", "read", "update"],
@@ -287,3 +284,14 @@ def test_a_users_table_the_original_wrote_signs_in(tmp_path: Path) -> None:
         token = api.login("legacy", "legacy-password")
         assert api.call("GET", "/admin/settings", token=token).status_code == 200
         assert api.call("PUT", "/admin/settings", token=token, json={"X": 1}).status_code == 403
+
+
+def test_a_wrong_operators_setting_stops_the_leader_with_one_line(tmp_path: Path) -> None:
+    cluster = Cluster(tmp_path)
+    cluster.write_leader_config(operators={"tokenTtlSeconds": 0})
+    cluster.leader.start()
+    assert cluster.leader.popen is not None
+    assert cluster.leader.popen.wait(timeout=60) == 2
+    assert "operators.tokenTtlSeconds: Input should be greater than or equal to 1" in (
+        cluster.leader.log_text()
+    )

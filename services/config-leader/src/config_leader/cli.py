@@ -10,6 +10,7 @@ from meridian_kit.server import serve, server_arguments
 from meridian_kit.settings import load_settings
 
 from config_leader.leader_config.loading import ConfigError, load_config
+from config_leader.operators.config import OperatorsConfigError, operators_config
 from config_leader.settings import Settings
 from config_leader.settings_store.platform_file import PlatformError, load_document
 
@@ -26,7 +27,8 @@ def main() -> None:
     try:
         config = load_config(Path(settings.config))  # generates pending secrets once, up front
         load_document(config.platform_path)
-    except (ConfigError, PlatformError) as exc:
+        operators_config(config.model_extra, Path(settings.config))
+    except (ConfigError, PlatformError, OperatorsConfigError) as exc:
         print(f"config-leader: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     args.host = args.host or os.environ.get("HOST") or config.http.ip or "127.0.0.1"

@@ -39,7 +39,11 @@ def operators_config(extra: dict[str, Any] | None, config_file: Path) -> Operato
     try:
         config = OperatorsConfig.model_validate(extra.get("operators") or {})
     except ValidationError as exc:
-        raise OperatorsConfigError(f"config-leader.json: operators: {exc}") from None
+        problems = "; ".join(
+            ".".join(["operators", *(str(p) for p in e["loc"])]) + f": {e['msg']}"
+            for e in exc.errors()
+        )
+        raise OperatorsConfigError(f"config-leader.json: {problems}") from None
     base = config_file.parent
     if config.database is not None:
         database = base / config.database
