@@ -56,6 +56,14 @@ async def test_an_empty_name_is_refused(client):
     assert r.status_code == 400 and list(r.json()["errors"]) == ["name"]
 
 
+async def test_a_body_that_is_not_json_gets_a_json_error(client):
+    # difference: the original's Flask answered an HTML page
+    r = await client.post(
+        "/api/v1/dashboards", content=b"{name: x", headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 400 and isinstance(r.json()["error"], str)
+
+
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 async def test_one_dashboard_of_an_unknown_type_is_404(client, method):
     r = await client.request(method, "/api/v1/dashboards/pie/x", json={"data": {}})

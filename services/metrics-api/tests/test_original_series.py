@@ -205,6 +205,15 @@ async def test_any_date_dateutil_reads(client, seconds):
     assert r.status_code == 400 and r.json()["error"] == "Invalid start_timestamp"
 
 
+async def test_an_empty_time_is_the_default(client, env):
+    # difference: the original could not parse "" and answered 400
+    now = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(hours=1)
+    await write(client, TIMER, [point(env, "e", now, mean=4.0)])
+    params = {"columns": "mean", "start_timestamp": "", "end_timestamp": ""}
+    r = await client.get(url(env, "e"), params=params)
+    assert r.status_code == 200 and r.json()["data"]["rows"] == [[now.isoformat(), 4.0]]
+
+
 async def test_row_times_are_written_per_row_as_the_original(client, env):
     # pandas' isoformat: whole seconds without a fraction, others with six digits
     times = [T0, T0 + dt.timedelta(milliseconds=1250), T0 + dt.timedelta(seconds=3)]
