@@ -14,7 +14,8 @@ ANALYTIC_WAIT_SECONDS = 300.0  # an analytic not computed by then: the worker is
 
 
 def _iso(moment: datetime) -> str:
-    return moment.isoformat()
+    # Always with its offset: some services refuse to compare a naive bound with an aware one.
+    return as_utc(moment).isoformat()
 
 
 def message_key(message: dict[str, Any]) -> tuple[str, str, str, str]:
@@ -43,14 +44,15 @@ class AnalyticsApi:
         """Every message of a project in [start, end], oldest first.
 
         Pages by time as the seed did (the next page starts at the last timestamp seen) and
-        drops the messages a page repeats; a page that cannot move on is an error, not a loop.
+        drops the messages a page repeats; a page all at one timestamp cannot move on: an error,
+        not a loop (a whole page of messages sent in the same millisecond).
         """
         out: list[dict[str, Any]] = []
         seen: set[tuple[str, str, str, str]] = set()
-        cursor = _iso(start)
+        cursor = as_utc(start)
         with progress(None, f"messages of {project}", "msg") as bar:
             while True:
-                params = {"project": project, "fromTime": cursor, "toTime": _iso(end)}
+                params = {"project": project, "fromTime": _iso(cursor), "toTime": _iso(end)}
                 params["maxSize"] = str(PAGE)
                 if user_id:
                     params["userId"] = user_id
@@ -63,12 +65,12 @@ class AnalyticsApi:
                 bar.update(len(fresh))
                 if len(page) < PAGE:
                     return out
-                if not fresh or page[-1].get("timestamp") == cursor:
+                if not fresh or order_key(page[-1]) == cursor:
                     raise ScriptError(
-                        f"more than {PAGE} messages of {project} share the timestamp {cursor}: "
-                        "they cannot be paged through GET /messages"
+                        f"{PAGE} or more messages of {project} share the timestamp "
+                        f"{_iso(cursor)}: they cannot be paged through GET /messages"
                     )
-                cursor = str(page[-1]["timestamp"])
+                cursor = order_key(page[-1])
 
     def has_messages(self, project: str, user_id: str) -> bool:
         """Whether a user ever exchanged a message in a project (an app's user, for the seed)."""
