@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import ssl
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -145,3 +147,29 @@ async def dataset(client: httpx.AsyncClient, es: AsyncElasticsearch) -> list[dic
         assert response.status_code == 201, response.text
     await es.indices.refresh(index=f"{PREFIX}message-*")
     return messages
+
+
+GATEWAY = os.environ.get("GATEWAY_URL", "https://localhost:8443")
+CA = os.environ.get("MERIDIAN_CA", str(Path(__file__).resolve().parents[3] / ".local/tls/ca.crt"))
+
+
+@pytest.fixture(scope="session")
+async def live() -> AsyncIterator[httpx.AsyncClient]:
+    """The running analytics (make up) through the gateway, with the key the original's clients
+    send (`x-wenet-component-apikey`); tests use their own project names (see live_project)."""
+    headers = {"x-wenet-component-apikey": os.environ.get("APIKEY", "")}
+    async with httpx.AsyncClient(
+        base_url=f"{GATEWAY}/analytics",
+        verify=ssl.create_default_context(cafile=CA),
+        headers=headers,
+        timeout=30,
+    ) as http:
+        if (await http.get("/readyz")).status_code != 200:
+            pytest.fail(f"the running analytics at {GATEWAY}/analytics is not ready")
+        yield http
+
+
+@pytest.fixture(scope="session")
+def live_project() -> str:
+    """This run's project name in the running analytics' shared indices."""
+    return f"h12-{RUN}"

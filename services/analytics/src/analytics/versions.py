@@ -21,15 +21,19 @@ class V1Prefix:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and path.startswith(V1_PREFIX + "/"):
-            scope = dict(scope)
-            scope["path"] = path[len(V1_PREFIX) :]
-            raw = scope.get("raw_path")
-            if isinstance(raw, bytes) and raw.startswith(V1_PREFIX.encode() + b"/"):
-                scope["raw_path"] = raw[len(V1_PREFIX) :]
-            scope.setdefault("state", {})
-            scope["state"] = {**scope["state"], _MARK: True}
+        if scope["type"] == "http":
+            # The ASGI path may start with the root path (the gateway's prefix): look after it.
+            root = scope.get("root_path", "")
+            path = scope.get("path", "")
+            base = root if root and path.startswith(root + "/") else ""
+            if path[len(base) :].startswith(V1_PREFIX + "/"):
+                scope = dict(scope)
+                scope["path"] = base + path[len(base) + len(V1_PREFIX) :]
+                raw = scope.get("raw_path")
+                marker = (base + V1_PREFIX + "/").encode()
+                if isinstance(raw, bytes) and raw.startswith(marker):
+                    scope["raw_path"] = base.encode() + raw[len(base) + len(V1_PREFIX) :]
+                scope["state"] = {**scope.get("state", {}), _MARK: True}
         await self.app(scope, receive, send)
 
 
