@@ -121,6 +121,7 @@ def test_the_admin_key_keeps_working_and_a_wrong_key_is_401(api: OperatorsApi) -
     assert api.call("GET", "/admin/settings", key=api.admin_key).status_code == 200
     assert api.call("GET", "/admin/settings", params={"auth": api.admin_key}).status_code == 200
     assert api.call("GET", "/users", key=api.admin_key).status_code == 200
+    assert api.call("GET", "/users", token=api.admin_key).status_code == 200  # as a Bearer too
     wrong = api.call("GET", "/users", key="not-the-admin-key")
     assert wrong.status_code == 401
     assert error_message(wrong).startswith("wrong credentials")

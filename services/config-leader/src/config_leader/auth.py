@@ -52,7 +52,7 @@ async def calling_operator_or_admin(request: Request) -> Caller:
     scheme, _, rest = presented.partition(" ")
     bare = rest.strip() if scheme.lower() == "bearer" else presented
     admin_key: str | None = request.app.state.leader.config.admin_key
-    if admin_key is not None and keys_equal(presented, admin_key):
+    if admin_key is not None and (keys_equal(presented, admin_key) or keys_equal(bare, admin_key)):
         return None
     if _looks_like_token(bare):
         return await operator_service(request).authenticate(bare)

@@ -87,13 +87,15 @@ class OperatorService:
             claims = self.signer.check(token)
         except InvalidToken as exc:
             raise Unauthorized(str(exc), challenge=TOKEN_CHALLENGE) from None
-        found = await self._get(claims.username)
+        found, revoked = await asyncio.to_thread(
+            self.store.get_with_revocation, claims.username, claims.jti
+        )
         if found is None or found.stamp != claims.stamp:
             raise Unauthorized(
                 "token ended (operator deleted or password changed): sign in again",
                 challenge=TOKEN_CHALLENGE,
             )
-        if await asyncio.to_thread(self.store.is_revoked, claims.jti):
+        if revoked:
             raise Unauthorized("token ended by a logout: sign in again", challenge=TOKEN_CHALLENGE)
         return Operator(found.username, found.permissions, claims)
 

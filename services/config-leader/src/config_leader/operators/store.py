@@ -94,11 +94,26 @@ class OperatorStore:
     def get(self, username: str) -> StoredOperator | None:
         """One operator with its stamp (a stamp is created for a row the original wrote)."""
         with self._connect() as db:
-            row = db.execute(
-                "SELECT password, permissions FROM users WHERE username = ?", (username,)
-            ).fetchone()
-            if row is None:
-                return None
+            return self._get(db, username)
+
+    def get_with_revocation(self, username: str, jti: str) -> tuple[StoredOperator | None, bool]:
+        """One operator, and whether a logout ended token `jti` (one connection per request)."""
+        with self._connect() as db:
+            found = self._get(db, username)
+            revoked = db.execute("SELECT 1 FROM revoked_tokens WHERE jti = ?", (jti,)).fetchone()
+        return found, revoked is not None
+
+    @staticmethod
+    def _get(db: sqlite3.Connection, username: str) -> StoredOperator | None:
+        row = db.execute(
+            "SELECT u.password, u.permissions, s.stamp FROM users u "
+            "LEFT JOIN token_stamps s ON s.username = u.username WHERE u.username = ?",
+            (username,),
+        ).fetchone()
+        if row is None:
+            return None
+        stamp = row[2]
+        if stamp is None:  # written by the original: a stamp once (a write only then)
             db.execute(
                 "INSERT OR IGNORE INTO token_stamps(username, stamp) VALUES (?, ?)",
                 (username, secrets.token_hex(16)),
@@ -177,9 +192,3 @@ class OperatorStore:
                 "INSERT OR IGNORE INTO revoked_tokens(jti, expires_at) VALUES (?, ?)",
                 (jti, expires_at),
             )
-
-    def is_revoked(self, jti: str) -> bool:
-        """Whether a logout ended this token."""
-        with self._connect() as db:
-            row = db.execute("SELECT 1 FROM revoked_tokens WHERE jti = ?", (jti,)).fetchone()
-        return row is not None
