@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import ssl
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +47,12 @@ ENV = f"ui-{uuid.uuid4().hex[:8]}"
 POINTS = 300  # one every 10 s, the last a minute ago: all inside the default "last 1 hours"
 WARNING, ERROR = 150.0, 180.0
 CHART_DASHBOARD, ALERT_DASHBOARD = f"{ENV}-charts", f"{ENV}-alerts"
+
+
+def utc(text: str) -> dt.datetime:
+    """An ISO time as UTC (a naive one is UTC)."""
+    t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 def p95_of(i: int) -> float:
@@ -180,6 +187,21 @@ def pick(page: Any, metric: str) -> list[tuple[str, str, str]]:
     return offered
 
 
+def wait_drawn(line: Any, points: int) -> None:
+    """Waits until the chart's line holds `points` points (d3: "M", then one "L" per further
+    point) and its 1 s transition is over (the path stays the same for over a second)."""
+    last, still_since = None, time.monotonic()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        d = line.get_attribute("d") or ""
+        if d != last:
+            last, still_since = d, time.monotonic()
+        elif len(d.split("L")) == points and time.monotonic() - still_since > 1.2:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the chart never settled on {points} points: {len((last or '').split('L'))}")
+
+
 def check_errors(page_errors: list[str]) -> None:
     """No uncaught error (the original's measure list throws on a table it does not know), and no
     CSP violation but the expected ones."""
@@ -214,18 +236,32 @@ def test_pick_a_metric_and_see_its_chart(stack: Stack, written, browser) -> None
     rows = answer.json()["data"]["rows"]
     assert len(rows) == POINTS and [r[1] for r in rows] == [p95_of(i) for i in range(POINTS)]
 
-    # The main chart draws every point as one line (d3: "M" then one "L" per further point).
     line = page.locator("svg.d3-chart path.line").first
-    page.wait_for_function(
-        "n => { const p = document.querySelector('svg.d3-chart path.line');"
-        " return p && (p.getAttribute('d') || '').split('L').length === n; }",
-        arg=POINTS,
-    )
+    wait_drawn(line, POINTS)
     assert line.get_attribute("stroke")
     legend = page.locator("table.legend tr.legend-row").first
     assert "latency" in legend.inner_text() and "p95" in legend.inner_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "original-frontend-chart.png"), full_page=True)
+
+    # Its brush: a drag across the right half of the preview fetches that range again.
+    brush = page.locator("svg.preview g.brush-area rect.overlay").bounding_box()
+    assert brush is not None
+    y = brush["y"] + brush["height"] / 2
+    with page.expect_response(lambda r: "/metrics/raw_timer_with_interval/" in r.url) as zoomed:
+        page.mouse.move(brush["x"] + brush["width"] * 0.5, y)
+        page.mouse.down()
+        page.mouse.move(brush["x"] + brush["width"] * 0.95, y, steps=8)
+        page.mouse.up()
+    answer = zoomed.value
+    assert answer.status == 200, answer.text()
+    query = httpx.URL(answer.url).params
+    start, end = (utc(query[k]) for k in ("start_timestamp", "end_timestamp"))
+    zoomed_rows = answer.json()["data"]["rows"]
+    assert 0 < len(zoomed_rows) < POINTS
+    assert all(start <= utc(r[0]) <= end for r in zoomed_rows)
+    wait_drawn(line, len(zoomed_rows))
+    page.screenshot(path=str(ARTIFACTS / "original-frontend-zoomed.png"), full_page=True)
 
     check_errors(page_errors)
     # Reads answered; its save of the edited dashboard is refused to the read token.
