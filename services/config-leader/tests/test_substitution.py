@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from config_leader.rendering.substitution import resolve_variables, substitute
+from config_leader.rendering.substitution import resolve_variables, substitute, substitute_json
 
 
 def render(text: str, variables: dict, *, json_file: bool = False) -> str:
     resolved, errors = resolve_variables(variables)
     assert errors == []
-    return substitute(text, resolved, json_string=json_file)
+    return substitute_json(text, resolved) if json_file else substitute(text, resolved)
 
 
 def test_string_in_quotes_and_object_bare_give_json_types() -> None:

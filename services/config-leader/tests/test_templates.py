@@ -33,17 +33,41 @@ def test_every_file_any_depth_is_rendered_with_its_relative_path(data: Path) -> 
     assert base64.b64decode(binary.content) == b"\xff\xfeDOMAIN\x00"
 
 
-def test_invalid_json_and_yaml_after_rendering_name_the_file_and_parser_message(
+def test_invalid_json_is_an_error_and_invalid_yaml_is_served_with_a_warning(
     data: Path,
 ) -> None:
-    (data / "web" / "conf" / "app.json").write_text('{"port": PORT}')
+    (data / "web" / "conf" / "app.json").write_text('{"port": "PORT", "x": {{}')
     (data / "web" / "conf" / "app.yaml").write_text("key: VALUE\n")
     (data / "web" / "conf" / "fine.txt").write_text("{{{ PORT")
-    _, errors = render_templates(data, "web", {"PORT": "not a number", "VALUE": "[unclosed"})
-    assert len(errors) == 2
+    files, errors = render_templates(data, "web", {"PORT": "not a number", "VALUE": "[unclosed"})
+    assert len(errors) == 1
     assert errors[0].startswith("/web/conf/app.json: invalid after rendering: Expecting")
-    assert errors[1].startswith("/web/conf/app.yaml: invalid after rendering: ")
-    assert "flow sequence" in errors[1]
+    by_path = {f.path: f for f in files}
+    assert sorted(by_path) == ["/conf/app.yaml", "/conf/fine.txt"]
+    yaml_file = by_path["/conf/app.yaml"]
+    assert yaml_file.content == "key: [unclosed\n"
+    assert yaml_file.warning is not None
+    assert yaml_file.warning.startswith("/web/conf/app.yaml: served, but not valid YAML")
+    assert "flow sequence" in yaml_file.warning
+    assert by_path["/conf/fine.txt"].warning is None
+
+
+def test_a_string_holding_json_used_bare_in_a_json_file_is_inserted_as_that_json(
+    data: Path,
+) -> None:
+    (data / "web" / "app.json").write_text('{"opts": OPTS, "name": "NAME OPTS"}\n')
+    files, errors = render_templates(data, "web", {"OPTS": '{"a": [1, 2]}', "NAME": 'say "x"'})
+    assert errors == []
+    assert files[0].content == (
+        '{"opts": {"a": [1, 2]}, "name": "say \\"x\\" {\\"a\\": [1, 2]}"}\n'
+    )
+
+
+def test_certificates_and_keys_are_passed_through_unsubstituted(data: Path) -> None:
+    pem = "-----BEGIN PRIVATE KEY-----\nMIIE+DOMAIN/abc\n-----END PRIVATE KEY-----\n"
+    (data / "web" / "conf" / "example.com-key.pem").write_text(pem)
+    files, _ = render_templates(data, "web", {"DOMAIN": "example.com"})
+    assert files[0].content == pem
 
 
 def test_a_link_leading_out_of_data_folder_is_refused(data: Path, tmp_path: Path) -> None:
@@ -87,6 +111,8 @@ def test_check_all_roles_lists_every_error_of_every_role(data: Path) -> None:
     (data / "api" / "a.json").write_text("X")
     (data / "web" / "b.yml").write_text("k: X")
     (data / "web" / "c.json").write_text("Y")
-    errors = check_all_roles(data_folder=data, variables={"X": "[", "Y": "Y2", "Y2": "Y"})
+    check = check_all_roles(data_folder=data, variables={"X": "[", "Y": "Y2", "Y2": "Y"})
+    errors = check.errors
     assert errors[0] == "variable cycle: Y -> Y2 -> Y"
-    assert [e.split(":")[0] for e in errors[1:]] == ["/api/a.json", "/web/b.yml", "/web/c.json"]
+    assert [e.split(":")[0] for e in errors[1:]] == ["/api/a.json", "/web/c.json"]
+    assert [w.split(":")[0] for w in check.warnings] == ["/web/b.yml"]

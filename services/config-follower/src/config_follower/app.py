@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from meridian_kit.app import create_service_app
 from meridian_kit.settings import load_settings
 
+from config_follower.error_shape import install_pryv_error_shape
 from config_follower.follower_config import load_config
 from config_follower.settings import Settings
 from config_follower.sync.endpoints import router
@@ -47,9 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    return create_service_app(
+    app = create_service_app(
         "config-follower",
         description="Platform configuration follower: applies its role's files, runs hooks.",
         lifespan=lifespan,
         routers=[router],
     )
+    install_pryv_error_shape(app)  # /notify's errors as the original's {"error": {"message"}}
+    return app

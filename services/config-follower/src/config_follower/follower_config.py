@@ -43,12 +43,14 @@ class PathsConfig(BaseModel):
 
 
 class HookConfig(BaseModel):
-    """Runs `run` (an argv list, no shell) once after any changed file matches `match`."""
+    """Runs `run` (an argv list, no shell) once after any changed file matches `match`; with
+    `services`, a notify naming services runs it iff it names one of these."""
 
     model_config = ConfigDict(populate_by_name=True)
 
-    match: str | list[str]
+    match: str | list[str] = []
     run: list[str] = Field(min_length=1)
+    services: list[str] | None = None
     timeout_seconds: float = Field(default=60.0, gt=0, alias="timeoutSeconds")
 
     @property

@@ -12,6 +12,7 @@ from meridian_kit.settings import load_settings
 
 from config_leader.admin.endpoints import router as admin_router
 from config_leader.conf.endpoints import router as conf_router
+from config_leader.cors import ConfiguredCors
 from config_leader.deps import LeaderState
 from config_leader.leader_config.loading import load_config
 from config_leader.operators.endpoints import auth_router, users_router
@@ -62,5 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         routers=[conf_router, admin_router, auth_router, users_router],
     )
-    install_pryv_error_shape(app, ORIGINAL_ERROR_PREFIXES)
+    # the followers' and the settings routes answer errors in the original's shape too
+    install_pryv_error_shape(app, (*ORIGINAL_ERROR_PREFIXES, "/conf", "/admin"))
+    app.add_middleware(ConfiguredCors)  # cors.origins of config-leader.json
     return app

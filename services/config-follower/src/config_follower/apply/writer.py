@@ -26,6 +26,14 @@ from config_follower.apply.safe_paths import UnsafePath, relative_path, target_p
 log = logging.getLogger("config_follower.apply")
 
 NEW_FILE_MODE = 0o640
+SECRET_FILE_MODE = 0o600
+
+
+def is_secret(path: str) -> bool:
+    """TLS keys and everything under a `secret/` folder (`nginx/conf/secret/`): owner only."""
+    parts = path.strip("/").split("/")
+    name = parts[-1]
+    return "secret" in parts[:-1] or name.endswith(("-key.pem", ".key"))
 
 
 class ApplyFailed(Exception):
@@ -112,7 +120,10 @@ def _make_folders(folder: Path, created: list[Path]) -> None:
 
 def _stage(path: str, target: Path, content: bytes, created: list[Path]) -> _Staged:
     _make_folders(target.parent, created)
-    mode = target.stat().st_mode & 0o777 if target.exists() else NEW_FILE_MODE
+    if is_secret(path):
+        mode = SECRET_FILE_MODE  # also when the file there was readable by others
+    else:
+        mode = target.stat().st_mode & 0o777 if target.exists() else NEW_FILE_MODE
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".new")
     try:
         with os.fdopen(fd, "wb") as out:
@@ -181,6 +192,8 @@ def apply_files(
         for path, target, content in checked:
             if _same_content(target, content):
                 result.unchanged += 1
+                if is_secret(path) and target.stat().st_mode & 0o777 != SECRET_FILE_MODE:
+                    os.chmod(target, SECRET_FILE_MODE)
             else:
                 changed.append((path, target, content))
         for path, target, content in changed:

@@ -2,6 +2,10 @@
 
 Globs match the path relative to dataFolder without its leading "/": `*` stays inside one
 folder, `**` spans folders (`nginx/**`, `**/*.conf`), hidden files match too.
+
+A notify may name services (`{"services": ["core"]}`, as the original leader forwards them). Then
+a hook with a `services` list runs if, and only if, it names one of them (whether or not its
+files changed: the operator asked for it), and a hook without one keeps the file rule.
 """
 
 from __future__ import annotations
@@ -50,13 +54,19 @@ class HookRun:
 
 
 async def run_hook(
-    hook: HookConfig, files: list[str], data_folder: Path, removed: Sequence[str] = ()
+    hook: HookConfig,
+    files: list[str],
+    data_folder: Path,
+    removed: Sequence[str] = (),
+    services: Sequence[str] = (),
 ) -> HookRun:
-    """Runs one hook in dataFolder with CONFIG_CHANGED_FILES (and CONFIG_REMOVED_FILES) set."""
+    """Runs one hook in dataFolder with CONFIG_CHANGED_FILES (and CONFIG_REMOVED_FILES,
+    CONFIG_SERVICES: the services the notify named) set."""
     env = {
         **os.environ,
         "CONFIG_CHANGED_FILES": "\n".join(files),
         "CONFIG_REMOVED_FILES": "\n".join(path for path in files if path in removed),
+        "CONFIG_SERVICES": "\n".join(services),
     }
     try:
         process = await asyncio.create_subprocess_exec(
@@ -87,16 +97,28 @@ async def run_hook(
     return HookRun(hook.run, process.returncode, files, error)
 
 
+def named_services(hook: HookConfig, services: Sequence[str] | None) -> list[str] | None:
+    """The notified services this hook is for; None when the file rule decides."""
+    if services is None or hook.services is None:
+        return None
+    return [name for name in services if name in hook.services]
+
+
 async def run_hooks(
     hooks: Sequence[HookConfig],
     written: Sequence[str],
     data_folder: Path,
     removed: Sequence[str] = (),
+    services: Sequence[str] | None = None,
 ) -> list[HookRun]:
-    """Runs, in order, every hook with at least one matching written or removed file."""
+    """Runs, in order, every hook with a matching written or removed file, or (when the notify
+    names services) every hook naming one of them."""
     runs = []
     for hook in hooks:
         files = matching_files(hook, [*written, *removed])
-        if files:
-            runs.append(await run_hook(hook, files, data_folder, removed))
+        named = named_services(hook, services)
+        if named is None and files:
+            runs.append(await run_hook(hook, files, data_folder, removed, services or ()))
+        elif named:
+            runs.append(await run_hook(hook, files, data_folder, removed, named))
     return runs

@@ -26,12 +26,18 @@ class Configuration:
     revision: int | None
 
 
+# Tells the leader this follower decodes `"encoding": "base64"` files (an original does not).
+ENCODINGS_HEADER = {"X-Config-Encodings": "base64"}
+
+
 def _error_of(response: httpx.Response) -> str:
     try:
         body = response.json()
         message = body.get("error") if isinstance(body, dict) else None
     except ValueError:
         message = None
+    if isinstance(message, dict):  # the original's shape: {"error": {"message": ...}}
+        message = message.get("message")
     return f"leader answered HTTP {response.status_code}" + (f": {message}" if message else "")
 
 
@@ -68,7 +74,9 @@ async def fetch_configuration(
 ) -> Configuration:
     """Fetches this follower's files; raises LeaderError or LeaderAnswerInvalid."""
     try:
-        response = await client.get(f"{leader_url}/conf", headers={"Authorization": key})
+        response = await client.get(
+            f"{leader_url}/conf", headers={"Authorization": key, **ENCODINGS_HEADER}
+        )
     except httpx.TimeoutException:
         raise LeaderError("leader did not answer in time") from None
     except httpx.HTTPError as exc:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from meridian_kit.errors import error_responses
-from pydantic import BaseModel, ConfigDict, Field
+from meridian_kit.errors import BadRequest, error_responses
+from meridian_kit.json_body import json_body
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from config_follower.auth import check_key
+from config_follower.error_shape import PryvErrorBody
 from config_follower.sync.service import Follower
 
 
@@ -70,6 +72,28 @@ def get_follower(request: Request) -> Follower:
 FollowerDep = Annotated[Follower, Depends(get_follower)]
 
 
+class NotifyIn(BaseModel):
+    """What the leader may send: the services to restart (the original leader's body)."""
+
+    services: list[str] | None = Field(
+        None, description="only hooks naming one of these run (plus those whose files changed)"
+    )
+
+
+async def notify_body(request: Request) -> NotifyIn:
+    """The optional JSON body of /notify, whatever its Content-Type; a bad one is a 400."""
+    if not (await request.body()).strip():
+        return NotifyIn(services=None)
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise BadRequest(f"body must be a JSON object, not {type(body).__name__}")
+    try:
+        return NotifyIn.model_validate(body)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+        raise BadRequest(f"invalid notify body: {fields}", detail=exc.errors()) from None
+
+
 def require_leader_key(request: Request, follower: FollowerDep) -> None:
     """/notify needs the same key the follower uses with the leader (else 403)."""
     check_key(request, follower.config.leader.auth)
@@ -85,11 +109,19 @@ router = APIRouter(tags=["follower"])
     response_model_exclude_unset=True,
     # 401: no or a wrong key; 502: the leader sent files that cannot be applied; 503: the
     # leader cannot be reached (or this instance is busy); 500: the files cannot be written here.
-    responses=error_responses(401, 500, 502, 503),
+    responses=error_responses(400, 401, 500, 502, 503, model=PryvErrorBody),
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": NotifyIn.model_json_schema()}},
+        }
+    },
 )
-async def notify(follower: FollowerDep) -> dict[str, Any]:
+async def notify(
+    follower: FollowerDep, body: Annotated[NotifyIn, Depends(notify_body)]
+) -> dict[str, Any]:
     """Fetches this role's files from the leader, applies the changed ones, runs their hooks."""
-    report = await follower.sync("notify")
+    report = await follower.sync("notify", body.services)
     return report.as_json()
 
 

@@ -126,8 +126,9 @@ class Follower:
             return []
         return self.status.files
 
-    async def sync(self, reason: str) -> SyncReport:
-        """Fetches, applies and runs hooks; raises a ServiceError naming what failed."""
+    async def sync(self, reason: str, services: list[str] | None = None) -> SyncReport:
+        """Fetches, applies and runs hooks (`services`: those a notify named); raises a
+        ServiceError naming what failed."""
         async with self.lock:
             try:
                 configuration = await fetch_configuration(
@@ -168,7 +169,11 @@ class Follower:
                 }
                 await asyncio.to_thread(self._save_state)
             hooks = await run_hooks(
-                self.config.hooks, result.written, self.config.data_folder, result.removed
+                self.config.hooks,
+                result.written,
+                self.config.data_folder,
+                result.removed,
+                services,
             )
         log.log(
             logging.INFO if result.written or result.removed else logging.DEBUG,
@@ -179,6 +184,7 @@ class Follower:
                 "written": result.written,
                 "removed": result.removed,
                 "unchanged": result.unchanged,
+                "services": services,
                 "hooks": [(run.cmd, run.rc) for run in hooks],
             },
         )

@@ -19,8 +19,9 @@ from config_leader.admin.schemas import (
     notify_request,
     settings_changes,
 )
-from config_leader.deps import AdminDep, StateDep
+from config_leader.deps import AdminDep, LeaderState, StateDep
 from config_leader.followers.notify import notify_followers, select_followers
+from config_leader.operators.error_shape import PryvErrorBody
 from config_leader.settings_store.history import Revision
 from config_leader.settings_store.service import Snapshot
 
@@ -29,30 +30,36 @@ router = APIRouter(
     prefix="/admin",
     tags=["admin"],
     dependencies=[AdminDep],
-    responses=error_responses(401, 403, 503),
+    responses=error_responses(401, 403, 503, model=PryvErrorBody),
 )
 # Revision numbers as the history folder names them (six digits and more, never past 2^31).
 RevisionNumber = Annotated[int, Path(ge=1, le=2**31 - 1, description="a revision number")]
 # Routes with a body answer 400 for a refused one and 413 for one over the gateway's limit.
-WITH_BODY = error_responses(400, 413)
+WITH_BODY = error_responses(400, 413, model=PryvErrorBody)
 
 
 def _settings_body(revision: Revision | None, snapshot: Snapshot) -> dict[str, Any]:
-    body: dict[str, Any] = {
+    grouped = snapshot.groups is not None
+    return {
         "revision": snapshot.revision,
         "changed": revision is not None,
         "changes": revision.changes if revision else {},
-        "settings": snapshot.settings,
+        "form": "grouped" if grouped else "flat",
+        "settings": snapshot.groups if grouped else snapshot.settings,
     }
-    if snapshot.groups is not None:
-        body["groups"] = snapshot.groups
+
+
+def _settings_with_validation(state: LeaderState) -> dict[str, Any]:
+    body = _settings_body(None, state.store.snapshot())
+    body["validation"] = state.renderer.check(state.store.variables()).as_json()
     return body
 
 
 @router.get("/settings", response_model=SettingsOut, response_model_exclude_unset=True)
 async def get_settings(state: StateDep) -> dict[str, Any]:
-    """The platform variables (flattened) and the current revision."""
-    return _settings_body(None, await asyncio.to_thread(state.store.snapshot))
+    """The platform variables as platform.yml gives them (flat or grouped), the revision, and
+    what rendering every role with them gives (errors, and warnings for files served anyway)."""
+    return await asyncio.to_thread(_settings_with_validation, state)
 
 
 @router.put(
@@ -63,10 +70,13 @@ async def get_settings(state: StateDep) -> dict[str, Any]:
     responses=WITH_BODY,
 )
 async def put_settings(
-    state: StateDep, changes: dict[str, Any] = Depends(settings_changes)
+    state: StateDep,
+    body: tuple[dict[str, Any], dict[str, str]] = Depends(settings_changes),
 ) -> dict[str, Any]:
-    """Merges variables in; every role must render with them (else 400 listing the errors)."""
-    revision, snapshot = await asyncio.to_thread(state.store.update, changes)
+    """Merges variables in (flat or grouped body); every role must render with them (else 400
+    listing the errors)."""
+    changes, groups = body
+    revision, snapshot = await asyncio.to_thread(state.store.update, changes, groups)
     return _settings_body(revision, snapshot)
 
 
@@ -74,7 +84,7 @@ async def put_settings(
     "/settings/history",
     response_model=HistoryOut,
     response_model_exclude_unset=True,
-    responses=error_responses(400),
+    responses=error_responses(400, model=PryvErrorBody),
 )
 async def get_history(
     state: StateDep,
@@ -92,7 +102,7 @@ async def get_history(
     "/settings/history/{rev}",
     response_model=RevisionOut,
     response_model_exclude_unset=True,
-    responses=error_responses(400, 404),
+    responses=error_responses(400, 404, model=PryvErrorBody),
 )
 async def get_revision(state: StateDep, rev: RevisionNumber) -> dict[str, Any]:
     """One revision with the full set of variables it held."""
@@ -104,7 +114,7 @@ async def get_revision(state: StateDep, rev: RevisionNumber) -> dict[str, Any]:
     "/settings/rollback/{rev}",
     response_model=SettingsOut,
     response_model_exclude_unset=True,
-    responses=error_responses(400, 404),
+    responses=error_responses(400, 404, model=PryvErrorBody),
 )
 async def rollback_settings(state: StateDep, rev: RevisionNumber) -> dict[str, Any]:
     """Restores the variables of an earlier revision, recorded as a new revision."""
@@ -125,5 +135,8 @@ async def notify(
     """Makes every follower (or those of the given roles) fetch and apply now, concurrently."""
     followers = select_followers(state.config.followers, request.roles)
     return await notify_followers(
-        state.http, followers, time_limit=state.config.notify.timeout_seconds
+        state.http,
+        followers,
+        time_limit=state.config.notify.timeout_seconds,
+        services=request.services,
     )

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from meridian_kit.errors import BadRequest
 from meridian_kit.json_body import json_body
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from config_leader.settings_store.platform_file import flatten_body
+
 
 class NotifyRequest(BaseModel):
-    """Narrows a notify to some roles (all followers when absent)."""
+    """Narrows a notify to some roles (all followers when absent); `services` is passed on."""
 
     roles: list[str] | None = None
+    services: list[str] | None = Field(
+        None, description="forwarded to each follower's /notify, which restarts only those"
+    )
 
 
 class Change(BaseModel):
@@ -25,14 +30,25 @@ class Change(BaseModel):
     to: Any = None
 
 
+class Validation(BaseModel):
+    """Rendering every role with the current variables: errors (not served), warnings (served)."""
+
+    errors: list[str]
+    warnings: list[str]
+
+
 class SettingsOut(BaseModel):
-    """The variables (flattened), their revision, and what the call changed."""
+    """The variables in the form platform.yml gives them, their revision, what the call changed."""
 
     revision: int
     changed: bool
-    changes: dict[str, Change]
+    changes: dict[str, Change] = Field(description="per flat variable name")
+    form: Literal["flat", "grouped"] = Field(
+        description="flat: `settings` is {VAR: value}; grouped: platform.yml's groups,"
+        " {GROUP: {name, settings: {VAR: {value, description}}}}"
+    )
     settings: dict[str, Any]
-    groups: dict[str, Any] | None = Field(None, description="the grouped layout, if it has one")
+    validation: Validation | None = Field(None, description="GET only")
 
 
 class RevisionSummary(BaseModel):
@@ -88,11 +104,11 @@ async def json_object(request: Request, *, required: bool) -> dict[str, Any] | N
     return body
 
 
-async def settings_changes(request: Request) -> dict[str, Any]:
-    """PUT /admin/settings body: {"VAR": value, ...}."""
+async def settings_changes(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
+    """PUT /admin/settings body, flat {"VAR": value} or grouped: the values and their groups."""
     body = await json_object(request, required=True)
     assert body is not None
-    return body
+    return flatten_body(body)
 
 
 async def notify_request(request: Request) -> NotifyRequest:
@@ -111,7 +127,12 @@ SETTINGS_BODY = {
         "content": {
             "application/json": {
                 "schema": {"type": "object", "additionalProperties": True},
-                "example": {"DOMAIN": "example.com", "PORT": 8443},
+                "examples": {
+                    "flat": {"value": {"DOMAIN": "example.com", "PORT": 8443}},
+                    "grouped": {
+                        "value": {"MAIN": {"settings": {"DOMAIN": {"value": "example.com"}}}}
+                    },
+                },
             }
         },
     }

@@ -39,13 +39,20 @@ def _error_of(status: int, text: str) -> str:
     except ValueError:
         return f"HTTP {status}: {text[:200]}"
     message = body.get("error") if isinstance(body, dict) else None
+    if isinstance(message, dict):  # the original's shape: {"error": {"message": ...}}
+        message = message.get("message")
     return f"HTTP {status}: {message or str(body)[:200]}"
 
 
 async def notify_one(
-    client: aiohttp.ClientSession, key: str, entry: FollowerEntry, time_limit: float
+    client: aiohttp.ClientSession,
+    key: str,
+    entry: FollowerEntry,
+    time_limit: float,
+    services: list[str] | None = None,
 ) -> tuple[bool, dict[str, Any]]:
-    """Calls one follower's /notify; (True, its report) or (False, the error)."""
+    """Calls one follower's /notify with `{"services": [...]}` as the original does (`{}` when
+    none are named); (True, its report) or (False, the error)."""
     where = {"url": entry.url, "role": entry.role}
     headers = {"Authorization": key}
     request_id = correlation_id.get()
@@ -55,6 +62,7 @@ async def notify_one(
         async with client.post(
             f"{entry.url}/notify",
             headers=headers,
+            json={} if services is None else {"services": services},
             timeout=aiohttp.ClientTimeout(total=time_limit),
         ) as response:
             status, text = response.status, await response.text()
@@ -79,11 +87,15 @@ async def notify_one(
 
 
 async def notify_followers(
-    client: aiohttp.ClientSession, followers: Mapping[str, FollowerEntry], *, time_limit: float
+    client: aiohttp.ClientSession,
+    followers: Mapping[str, FollowerEntry],
+    *,
+    time_limit: float,
+    services: list[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Notifies every follower concurrently; {"successes": [...], "failures": [...]}."""
     results = await asyncio.gather(
-        *(notify_one(client, key, entry, time_limit) for key, entry in followers.items())
+        *(notify_one(client, key, entry, time_limit, services) for key, entry in followers.items())
     )
     successes = [report for ok, report in results if ok]
     failures = [report for ok, report in results if not ok]

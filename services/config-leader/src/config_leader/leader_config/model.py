@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from config_leader.rendering.substitution import is_variable_name
 
@@ -46,8 +46,20 @@ class NotifyConfig(BaseModel):
     timeout_seconds: float = Field(default=10.0, gt=0, alias="timeoutSeconds")
 
 
+class CorsConfig(BaseModel):
+    """Browser origins allowed to call the admin API ("*" for any)."""
+
+    origins: list[str] = []
+
+
 class LeaderConfig(BaseModel):
-    """config-leader.json; relative paths are relative to the file's folder."""
+    """config-leader.json, 1.0.5's form or the newest one; relative paths are relative to the
+    file's folder.
+
+    The newest original names the templates folder `templatesPath` and platform.yml
+    `platformSettings.platformConfig`; both are read as `dataFolder` and `platformConfig`
+    (the newest names win when a file has both).
+    """
 
     model_config = ConfigDict(populate_by_name=True, extra="allow")
 
@@ -59,6 +71,21 @@ class LeaderConfig(BaseModel):
     admin_key: str | None = Field(default=None, alias="adminKey")
     followers: dict[str, FollowerEntry] = {}
     notify: NotifyConfig = NotifyConfig()
+    cors: CorsConfig = CorsConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _newest_names(cls, raw: Any) -> Any:
+        """templatesPath and platformSettings.platformConfig (the newest form) win."""
+        if not isinstance(raw, dict):
+            return raw
+        if isinstance(raw.get("templatesPath"), str):
+            raw = {**raw, "dataFolder": raw["templatesPath"]}
+        if isinstance(raw.get("platformSettings"), dict):
+            newest = raw["platformSettings"].get("platformConfig")
+            if isinstance(newest, str):
+                raw = {**raw, "platformConfig": newest}
+        return raw
 
     @field_validator("internals")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ from config_leader.rendering.templates import (
     list_templates,
     render_templates,
 )
+
+log = logging.getLogger("config_leader.rendering")
 
 
 class RenderFailed(ServiceError):
@@ -46,12 +49,27 @@ def variables_key(variables: Mapping[str, Any]) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
-def check_all_roles(*, data_folder: Path, variables: Mapping[str, Any]) -> list[str]:
-    """Renders every role with these variables; returns every error (cycles, files, links)."""
+@dataclass
+class RoleCheck:
+    """What rendering every role gave: errors (not served) and warnings (served anyway)."""
+
+    errors: list[str]
+    warnings: list[str]
+
+    def as_json(self) -> dict[str, list[str]]:
+        """The `validation` part of GET /admin/settings."""
+        return {"errors": self.errors, "warnings": self.warnings}
+
+
+def check_all_roles(*, data_folder: Path, variables: Mapping[str, Any]) -> RoleCheck:
+    """Renders every role with these variables: every error (cycles, files, links), warnings."""
     resolved, errors = resolve_variables(variables)
+    warnings: list[str] = []
     for role in list_roles(data_folder):
-        errors.extend(render_templates(data_folder, role, resolved)[1])
-    return errors
+        files, role_errors = render_templates(data_folder, role, resolved)
+        errors.extend(role_errors)
+        warnings.extend(f.warning for f in files if f.warning)
+    return RoleCheck(errors, warnings)
 
 
 @dataclass
@@ -88,16 +106,45 @@ class RoleRenderer:
         files, errors = render_templates(self.data_folder, role, resolved)
         if errors:
             raise RenderFailed(f"rendering failed for role '{role}'", detail=errors)
+        for file in files:
+            if file.warning:
+                log.warning("template served with a warning", extra={"warning": file.warning})
         self._cache[role] = (cache_key, files)
         return files
 
-    def conf_body(self, role: str, variables: Mapping[str, Any], revision: int) -> bytes:
-        """The GET /conf answer as JSON bytes, encoded once per rendering and revision."""
+    def check(self, variables: Mapping[str, Any]) -> RoleCheck:
+        """Every role's errors and warnings with these variables (renderings cached)."""
+        check = RoleCheck([], [])
+        for role in list_roles(self.data_folder):
+            try:
+                files = self.render(role, variables)
+            except RenderFailed as exc:
+                check.errors.extend(exc.detail if isinstance(exc.detail, list) else [exc.message])
+                continue
+            check.warnings.extend(f.warning for f in files if f.warning)
+        return check
+
+    def conf_body(
+        self, role: str, variables: Mapping[str, Any], revision: int, *, base64_ok: bool
+    ) -> bytes:
+        """The GET /conf answer as JSON bytes, encoded once per rendering, revision and client.
+
+        A follower that does not declare it decodes base64 (an original one writes `content`
+        as text whatever `encoding` says) does not get the files that are not UTF-8: they are
+        left out with a warning in the log, rather than written corrupted.
+        """
         files = self.render(role, variables)
-        cached = self._bodies.get(role)
+        cache_key = f"{role}\0{base64_ok}"
+        cached = self._bodies.get(cache_key)
         if cached is not None and cached[0] == id(files) and cached[1] == revision:
             return cached[2]
-        body = {"files": [f.as_json() for f in files], "role": role, "revision": revision}
+        served = [f for f in files if base64_ok or f.encoding == "utf-8"]
+        if len(served) < len(files):
+            log.warning(
+                "binary files left out for a follower that does not decode base64",
+                extra={"role": role, "left_out": [f.path for f in files if f not in served]},
+            )
+        body = {"files": [f.as_json() for f in served], "role": role, "revision": revision}
         encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        self._bodies[role] = (id(files), revision, encoded)
+        self._bodies[cache_key] = (id(files), revision, encoded)
         return encoded

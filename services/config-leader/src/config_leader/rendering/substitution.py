@@ -9,10 +9,12 @@ The rule (also in services/config-leader/README.md):
   `MY_DOMAIN_X`, `DOMAINS`, `_DOMAIN` and `9DOMAIN` are left alone. Names that are not
   variables are left as they are.
 * A string value is inserted as its text; any other value (number, boolean, null, list,
-  mapping) is inserted JSON-encoded. So in a JSON template `"VAR"` yields a JSON string and a
-  bare `VAR` yields the JSON value (`8080`, `true`, `{"a": 1}`). In `.json` templates a string
-  value is also JSON-escaped (quotes, backslashes, newlines), so `"VAR"` stays a valid string
-  whatever the value holds.
+  mapping, YAML timestamp) is inserted as the original's `JSON.stringify` wrote it (compact,
+  `1.0` → `1`; see js_text.py). So in a JSON template `"VAR"` yields a JSON string and a
+  bare `VAR` yields the JSON value (`8080`, `true`, `{"a":1}`). In `.json` templates a string
+  value used *inside a string literal* of the template is also JSON-escaped (quotes,
+  backslashes, newlines), so `"VAR"` stays a valid string whatever the value holds; used bare
+  it is inserted as its text, as the original does (a string holding JSON becomes that JSON).
 * Values may use other names, resolved recursively before substitution, with the same rule
   inside every string of the value (mapping keys are not substituted). A string value that is
   exactly one name is an alias: it takes that variable's value, type included. A cycle
@@ -28,7 +30,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from config_leader.rendering.js_text import YamlTimestamp, js_json
+
 IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")
+# In a JSON template: a string literal (its names are escaped when replaced) or a bare name.
+JSON_STRING_OR_NAME = re.compile(r'"(?:[^"\\\n]|\\.)*"|' + IDENTIFIER.pattern)
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -46,10 +52,11 @@ def is_variable_name(name: str) -> bool:
 
 
 def value_text(value: Any, *, json_string: bool = False) -> str:
-    """The text a value is replaced by: strings as they are, anything else JSON-encoded."""
-    if isinstance(value, str):
+    """The text a value is replaced by: strings as they are, anything else as JSON.stringify."""
+    if isinstance(value, str) and not isinstance(value, YamlTimestamp):
         return json.dumps(value, ensure_ascii=False)[1:-1] if json_string else value
-    return json.dumps(value, ensure_ascii=False)
+    text = js_json(value)
+    return json.dumps(text, ensure_ascii=False)[1:-1] if json_string else text
 
 
 def substitute(text: str, values: Mapping[str, Any], *, json_string: bool = False) -> str:
@@ -62,6 +69,18 @@ def substitute(text: str, values: Mapping[str, Any], *, json_string: bool = Fals
         return value_text(values[name], json_string=json_string)
 
     return IDENTIFIER.sub(replace, text)
+
+
+def substitute_json(text: str, values: Mapping[str, Any]) -> str:
+    """substitute() for a JSON template: escaped inside its string literals, as text outside."""
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token.startswith('"'):
+            return substitute(token, values, json_string=True)
+        return value_text(values[token]) if token in values else token
+
+    return JSON_STRING_OR_NAME.sub(replace, text)
 
 
 class _Resolver:
@@ -86,6 +105,8 @@ class _Resolver:
         return value
 
     def value(self, value: Any) -> Any:
+        if isinstance(value, YamlTimestamp):
+            return value
         if isinstance(value, str):
             if value in self.variables and is_variable_name(value):
                 return self.name(value)

@@ -1,4 +1,11 @@
-"""Rendering a role's folder: every file, any depth, substituted, then checked by its parser."""
+"""Rendering a role's folder: every file, any depth, substituted, then checked by its parser.
+
+A `.json` file that does not parse after rendering is an error (the role is not served, a
+settings change causing it is refused), as the newest original does. A `.yml`/`.yaml` file that
+does not parse is served anyway with a warning (the original never parsed YAML). Certificates
+and keys (`.crt`, `.pem`, `.key`) are passed through unchanged, and files that are not UTF-8
+are served base64 (only to followers that declare they decode it; see conf/endpoints.py).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +19,13 @@ from typing import Any
 
 import yaml
 
-from config_leader.rendering.substitution import substitute
+from config_leader.rendering.substitution import substitute, substitute_json
 
 JSON_SUFFIXES = {".json"}
 YAML_SUFFIXES = {".yml", ".yaml"}
+# TLS material: never substituted (a variable name could stand in base64 between '/' and '+')
+VERBATIM_SUFFIXES = {".crt", ".pem", ".key"}
+YAML_WARNING = ": served, but not valid YAML after rendering: "
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,7 @@ class RenderedFile:
     path: str
     content: str
     encoding: str = "utf-8"
+    warning: str | None = None  # served anyway: a YAML file that does not parse
 
     def as_json(self) -> dict[str, str]:
         """The file as it appears in GET /conf (encoding only for non-text files)."""
@@ -112,8 +123,12 @@ def render_file(template: TemplateFile, values: Mapping[str, Any]) -> RenderedFi
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return RenderedFile(template.path, base64.b64encode(raw).decode("ascii"), "base64")
-    is_json = Path(template.path).suffix.lower() in JSON_SUFFIXES
-    return RenderedFile(template.path, substitute(text, values, json_string=is_json))
+    suffix = Path(template.path).suffix.lower()
+    if suffix in VERBATIM_SUFFIXES:
+        return RenderedFile(template.path, text)
+    if suffix in JSON_SUFFIXES:
+        return RenderedFile(template.path, substitute_json(text, values))
+    return RenderedFile(template.path, substitute(text, values))
 
 
 def render_templates(
@@ -134,7 +149,10 @@ def render_templates(
             continue
         if file.encoding == "utf-8":
             problem = check_rendered(file.path, file.content)
-            if problem:
+            if problem and Path(file.path).suffix.lower() in YAML_SUFFIXES:
+                warning = f"/{role}{file.path}{YAML_WARNING}{problem}"
+                file = RenderedFile(file.path, file.content, warning=warning)
+            elif problem:
                 errors.append(f"/{role}{file.path}: invalid after rendering: {problem}")
                 continue
         rendered.append(file)

@@ -18,6 +18,7 @@ from meridian_kit.errors import ServiceError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from config_leader.rendering.js_text import YamlTimestamp
 from config_leader.rendering.substitution import is_variable_name
 
 
@@ -46,10 +47,12 @@ def to_plain(value: Any) -> Any:
         return int(value)
     if isinstance(value, float):
         return float(value)
+    if isinstance(value, YamlTimestamp):
+        return value
     if isinstance(value, str):
         return str(value)
     if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
+        return YamlTimestamp.of(value)  # as the original's Date: 2020-03-09T00:00:00.000Z
     return str(value)
 
 
@@ -120,14 +123,21 @@ def _locate(document: Any, name: str) -> tuple[Any, str] | None:
     return None
 
 
-def set_values(document: Any, values: Mapping[str, Any]) -> None:
-    """Sets each variable where it is defined; a new one is added flat."""
+def set_values(
+    document: Any, values: Mapping[str, Any], groups: Mapping[str, str] | None = None
+) -> None:
+    """Sets each variable where it is defined; a new one is added to the group it came in
+    (created if needed), else flat."""
     for name, value in values.items():
         place = _locate(document, name)
-        if place is None:
+        group = (groups or {}).get(name)
+        if place is not None:
+            place[0][place[1]] = value
+        elif group is None or (group in document["vars"] and not is_group(document["vars"][group])):
             document["vars"][name] = value
         else:
-            place[0][place[1]] = value
+            entry = document["vars"].setdefault(group, {"name": group, "settings": {}})
+            entry["settings"][name] = {"value": value}
 
 
 def remove_values(document: Any, names: list[str]) -> None:
@@ -149,6 +159,22 @@ def dump_document(document: Any) -> bytes:
 
 
 def grouped_view(document: Any) -> dict[str, Any] | None:
-    """The groups with their names and descriptions, or None for a flat file."""
-    groups = {str(k): to_plain(v) for k, v in document["vars"].items() if is_group(v)}
-    return groups or None
+    """`vars` as the file holds it (groups with names and descriptions), None for a flat file."""
+    if not any(is_group(v) for v in document["vars"].values()):
+        return None
+    return {str(k): to_plain(v) for k, v in document["vars"].items()}
+
+
+def flatten_body(body: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A PUT body, flat `{VAR: value}` or grouped `{GROUP: {settings: {VAR: {value}}}}`, made
+    flat; also which group each grouped variable came in (descriptions are not changed)."""
+    values: dict[str, Any] = {}
+    groups: dict[str, str] = {}
+    for key, entry in body.items():
+        if not is_group(entry):
+            values[key] = entry
+            continue
+        for name, setting in entry["settings"].items():
+            values[str(name)] = _setting_value(setting)
+            groups[str(name)] = str(key)
+    return values, groups

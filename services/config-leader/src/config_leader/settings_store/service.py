@@ -13,6 +13,7 @@ from meridian_kit.errors import BadRequest, NotFound
 from config_leader.files import folder_lock, write_atomically
 from config_leader.rendering.service import check_all_roles
 from config_leader.rendering.substitution import is_variable_name
+from config_leader.rendering.templates import YAML_WARNING
 from config_leader.settings_store.history import History, Revision
 from config_leader.settings_store.platform_file import (
     dump_document,
@@ -93,13 +94,27 @@ class SettingsStore:
                 )
             return None
 
+    def _new_problems(self, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+        """Errors with the new values, and files that parsed before but not with them."""
+        check = check_all_roles(data_folder=self.data_folder, variables={**self.internals, **after})
+        if not check.warnings:
+            return check.errors
+        earlier = check_all_roles(
+            data_folder=self.data_folder, variables={**self.internals, **before}
+        )
+        broken_before = {warning.split(": ", 1)[0] for warning in earlier.warnings}
+        newly_broken = [
+            warning.replace(YAML_WARNING, ": invalid after rendering: ", 1)
+            for warning in check.warnings
+            if warning.split(": ", 1)[0] not in broken_before
+        ]
+        return check.errors + newly_broken
+
     def _save(
         self, document: Any, *, action: str, before: dict[str, Any], rollback_of: int | None = None
     ) -> Revision:
         after = flatten(document, self.platform_path)
-        errors = check_all_roles(
-            data_folder=self.data_folder, variables={**self.internals, **after}
-        )
+        errors = self._new_problems(before, after)
         if errors:
             raise SettingsRefused(
                 f"settings refused: {len(errors)} template error(s) with these values",
@@ -111,7 +126,9 @@ class SettingsStore:
             action=action, before=before, after=after, rollback_of=rollback_of
         )
 
-    def update(self, changes: Mapping[str, Any]) -> tuple[Revision | None, Snapshot]:
+    def update(
+        self, changes: Mapping[str, Any], groups: Mapping[str, str] | None = None
+    ) -> tuple[Revision | None, Snapshot]:
         """Merges variables in, renders every role, saves and records; None when nothing changed."""
         bad = [name for name in changes if not is_variable_name(name)]
         if bad:
@@ -126,7 +143,7 @@ class SettingsStore:
                 document, before = self._read()
                 if all(name in before and before[name] == value for name, value in changes.items()):
                     return None, self.snapshot()
-                set_values(document, changes)
+                set_values(document, changes, groups)
                 revision = self._save(document, action="update", before=before)
             finally:
                 self._cached = None  # the cached document may hold refused edits
