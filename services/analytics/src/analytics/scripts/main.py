@@ -204,7 +204,7 @@ def report(args: argparse.Namespace) -> None:
     api = AnalyticsApi(args.instance, args.apikey)
     tm = (
         TaskManager(args.task_manager_url, args.task_manager_apikey or args.apikey)
-        if (args.task_manager_url)
+        if args.task_manager_url
         else None
     )
     pm = (
