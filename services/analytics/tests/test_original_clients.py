@@ -194,3 +194,21 @@ async def test_the_library_add_log_reads_the_1x_answer(live, live_project):
     stored = await found(live, "/log", {"traceId": body["logId"][0]})
     assert stored["logContent"] == "started"
     assert (await live.delete("/logs", params={"project": live_project})).status_code == 200
+
+
+async def test_the_scripts_path_instance_slash_logger_reaches_analytics(live, live_project, user):
+    # The original's scripts build the library with <INSTANCE> + "/logger": the gateway's root
+    # route /logger/ passes those paths to analytics as they are.
+    instance = str(live.base_url).removesuffix("/analytics").rstrip("/")
+    body = library_bodies(live_project, user)["add_textual_request"]
+    posted = await live.post(f"{instance}/logger/messages", json=[body])
+    assert posted.status_code == 201, posted.text
+    trace_id = posted.json()["traceIds"][0]
+    stored = await found(live, f"{instance}/logger/message", {"traceId": trace_id})
+    assert stored["content"] == {"type": "text", "value": "hello"}
+    unauthorized = await live.get(
+        f"{instance}/logger/message",
+        params={"traceId": trace_id},
+        headers={"x-wenet-component-apikey": "wrong"},
+    )
+    assert unauthorized.status_code == 401

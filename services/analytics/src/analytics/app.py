@@ -21,7 +21,7 @@ from analytics.performance.endpoints import router as performance_router
 from analytics.settings import Settings
 from analytics.storage.client import build_client
 from analytics.storage.indices import Indices
-from analytics.versions import V1Prefix
+from analytics.versions import OriginalPaths
 from analytics.worker.celery_app import create_celery
 from analytics.worker.queue import JobQueue
 
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     install_status_errors(app)
-    app.add_middleware(V1Prefix)
+    app.add_middleware(OriginalPaths)
 
     @app.get(
         "/documentation",
