@@ -7,11 +7,11 @@ frontend/), or a clone from GitHub at the pinned commit. No package registry car
 where none of these is at hand the browser test is skipped, saying so; test_original_requests.py
 replays the frontend's requests without its sources.
 
-The build is the original's own package.json and `react-scripts build`, with two things of its
-time that today's defaults lack: d3 4.10.0 (the last 4.x whose package.json still names its
-browser bundle; 4.11+ leads webpack 1 to the Node build, which fails on `child_process`; the
-original's ^4.7.1 range allows it and 4.10 was current when its frontend last changed, July 2017)
-and NODE_OPTIONS=--openssl-legacy-provider (webpack 1 hashes with md4, which OpenSSL 3 refuses).
+The build is the original's own package.json and `react-scripts build` on today's Node, with one
+thing of its time that today's resolution lacks: d3 4.10.0, the last 4.x whose package.json still
+names its browser bundle (4.11+ leads webpack 1 to the Node build, which fails on `child_process`);
+the original's ^4.7.1 range allows it, and 4.10 was current when its frontend last changed (July
+2017). No `--openssl-legacy-provider` is needed.
 """
 
 from __future__ import annotations
@@ -94,16 +94,11 @@ def obtain_source() -> Path:
     return frontend
 
 
-def _run(command: list[str], cwd: Path, log: Path, **env: str) -> None:
+def _run(command: list[str], cwd: Path, log: Path) -> None:
     with log.open("ab") as out:
         out.write(f"$ {' '.join(command)}\n".encode())
         out.flush()
-        environment = {**os.environ, **env}
-        # react-scripts treats warnings (the original's lint findings) as errors under CI=true.
-        environment.pop("CI", None)
-        done = subprocess.run(
-            command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=environment, timeout=900
-        )
+        done = subprocess.run(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"{command[:2]} failed ({done.returncode}): see {log}")
 
@@ -119,7 +114,7 @@ def build_original() -> Path:
     npm = ["npm", "install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error", *PINNED]
     _run(npm, frontend, log)
     react_scripts = str(frontend / "node_modules" / ".bin" / "react-scripts")
-    _run([react_scripts, "build"], frontend, log, NODE_OPTIONS="--openssl-legacy-provider")
+    _run([react_scripts, "build"], frontend, log)
     shutil.rmtree(BUILD, ignore_errors=True)
     shutil.copytree(frontend / "build", BUILD)
     stamp.write_text(RECIPE)
