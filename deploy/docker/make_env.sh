@@ -30,4 +30,6 @@ put METRICS_API_READ_TOKEN "$(secret)"
 put METRICS_API_WRITE_TOKEN "$(secret)"
 put CONFIG_ADMIN_KEY "$(secret)"
 put CONFIG_FOLLOWER_KEY "$(secret)"
+put MERIDIAN_ADMIN_USER admin
+put MERIDIAN_ADMIN_PASSWORD "$(secret)"
 echo "compose secrets in $file"
