@@ -61,7 +61,8 @@ DEFAULTS: dict[str, Any] = {
     "mime_types": None,
     "upstreams": {},
     "routes_file": str(ROUTES_FILE),
-    # Sent as `Authorization: Bearer <it>` on root-route requests without credentials; vars file only.
+    # Sent as `Authorization: Bearer <it>` on requests without credentials to the root routes that
+    # say adds_token; vars file only.
     "root_routes_token": None,
 }
 INT_KEYS = {
@@ -125,6 +126,7 @@ class RootRoute:
     prefix: str
     service: str
     upstream: str
+    adds_token: bool = False  # gets root_routes_token when a request has no Authorization
 
 
 def load_root_routes(path: Path, routes: list[Route]) -> list[RootRoute]:
@@ -140,7 +142,10 @@ def load_root_routes(path: Path, routes: list[Route]) -> list[RootRoute]:
             )
         if service not in upstreams:
             raise GatewayConfigError(f"{path}: root route {prefix!r}: no route for {service!r}")
-        root_routes.append(RootRoute(prefix, service, upstreams[service]))
+        adds_token = row.get("adds_token", False)
+        if not isinstance(adds_token, bool):
+            raise GatewayConfigError(f"{path}: root route {prefix!r}: adds_token is true or false")
+        root_routes.append(RootRoute(prefix, service, upstreams[service], adds_token))
     return root_routes
 
 

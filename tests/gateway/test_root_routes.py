@@ -1,6 +1,6 @@
 """The root routes on real nginx: /api/v1/ at the site root reaches metrics-api with its path as sent
 (the original metrics_server frontend's paths), and the optional root_routes_token is given only to
-root-route requests that carry no credentials of their own."""
+requests without credentials of their own, on the root routes that say adds_token."""
 
 from __future__ import annotations
 
@@ -75,6 +75,8 @@ def test_root_routes_token_is_given_only_to_requests_without_credentials(
         f"metrics-api={a}",
         "--upstream",
         f"ingest={a}",
+        "--upstream",
+        f"analytics={a}",
         "--dashboard-root",
         str(dashboard),
     )
@@ -87,11 +89,14 @@ def test_root_routes_token_is_given_only_to_requests_without_credentials(
         )
         prefixed = reached(http.get(f"{gateway.https}/metrics/api/v1/metrics"))
         other = reached(http.get(f"{gateway.https}/ingest/api/v1/metrics"))
+        other_root = reached(http.get(f"{gateway.https}/logger/v1/messages"))
     assert bare["headers"]["authorization"] == f"Bearer {TOKEN}"
     assert own["headers"]["authorization"] == "Bearer own"
-    # The prefixed routes never get it.
+    # The prefixed routes never get it, nor a root route of another service (no adds_token).
     assert "authorization" not in prefixed["headers"]
     assert "authorization" not in other["headers"]
+    assert other_root["raw_path"] == "/logger/v1/messages"
+    assert "authorization" not in other_root["headers"]
     # Nor does the access log.
     assert TOKEN not in gateway.access_log.read_text()
 
@@ -106,6 +111,37 @@ def test_render_refuses_a_token_nginx_would_misread(render_cli, tmp_path: Path, 
     assert result.returncode == 2
     assert "root_routes_token" in result.stderr
     assert token not in result.stderr, "the refusal repeats the credential"
+
+
+def test_only_root_routes_with_adds_token_get_it(render_cli, tmp_path: Path) -> None:
+    routes = tmp_path / "routes.toml"
+    routes.write_text(
+        '[[routes]]\nprefix = "/metrics/"\nservice = "metrics-api"\nport = 8104\n\n'
+        '[[root_routes]]\nprefix = "/api/v1/"\nservice = "metrics-api"\nadds_token = true\n\n'
+        '[[root_routes]]\nprefix = "/other/"\nservice = "metrics-api"\n'
+    )
+    variables = tmp_path / "gateway.env"
+    variables.write_text(f"GATEWAY_ROOT_ROUTES_TOKEN={TOKEN}\n")
+    result = render_cli(
+        Path("-"),
+        "--render-only",
+        "--routes-file",
+        str(routes),
+        "--vars-file",
+        str(variables),
+        "--prefix-dir",
+        str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    api = result.stdout.split("location /api/v1/ {")[1].split("\n        }")[0]
+    other = result.stdout.split("location /other/ {")[1].split("\n        }")[0]
+    assert "proxy_set_header Authorization $meridian_root_authorization;" in api
+    assert "Authorization" not in other
+    routes.write_text(routes.read_text().replace("adds_token = true", 'adds_token = "yes"'))
+    refused = render_cli(
+        Path("-"), "--render-only", "--routes-file", str(routes), "--prefix-dir", str(tmp_path)
+    )
+    assert refused.returncode == 2 and "adds_token" in refused.stderr
 
 
 def test_a_root_route_must_name_a_routed_service(render_cli, tmp_path: Path) -> None:
