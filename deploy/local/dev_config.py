@@ -2,7 +2,10 @@
 
 The leader's role templates come from deploy/local/config-templates/<role>/ (copied fresh on each run),
 plus local/gateway/nginx.conf: gateway/nginx.conf.j2 rendered by gateway/render.py with the gateway
-settings the leader controls left as the names of its platform variables. Keys come from .local/dev.env
+settings the leader controls left as the names of its platform variables, and the gateway's certificate
+as Pryv's leader holds it, local/nginx/conf/secret/${DOMAIN}-bundle.crt and ${DOMAIN}-key.pem (from
+.local/tls, made by gateway/dev_tls.sh): the follower brings them to .local/config-follower/data/nginx/
+conf/secret/ (the key 0600), where the gateway's nginx config reads them. Keys come from .local/dev.env
 (CONFIG_ADMIN_KEY, CONFIG_FOLLOWER_KEY); the follower writes its files under .local/config-follower/data.
 """
 
@@ -33,6 +36,9 @@ GATEWAY_PLACEHOLDERS = {
     "burst": "GATEWAY_BURST",
 }
 IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")  # config-leader's rule
+# Where the role's certificate is on the leader, and where this machine's follower writes it.
+SECRET_FOLDER = Path("nginx") / "conf" / "secret"
+FOLLOWER_DATA = LOCAL / "config-follower" / "data"
 
 
 def variable_names(platform_vars: Mapping[str, object]) -> set[str]:
@@ -42,6 +48,18 @@ def variable_names(platform_vars: Mapping[str, object]) -> set[str]:
         if isinstance(group, dict) and isinstance(group.get("settings"), dict):
             names |= set(group["settings"])
     return names
+
+
+def platform_domain(platform_vars: Mapping[str, object]) -> str:
+    """DOMAIN's value, flat or in a group (localhost when unset)."""
+    if "DOMAIN" in platform_vars and not isinstance(platform_vars["DOMAIN"], dict):
+        return str(platform_vars["DOMAIN"])
+    for group in platform_vars.values():
+        settings = group.get("settings") if isinstance(group, dict) else None
+        if isinstance(settings, dict) and "DOMAIN" in settings:
+            setting = settings["DOMAIN"]
+            return str(setting.get("value") if isinstance(setting, dict) else setting)
+    return "localhost"
 
 
 def merge_platform_vars(template: Path, platform: Path) -> None:
@@ -72,7 +90,12 @@ def kept_internals(leader_config: Path) -> dict[str, object]:
 def render_gateway_template(target: Path, leader_names: set[str]) -> None:
     """Renders the leader's gateway/nginx.conf, the gateway's settings left as variable names."""
     command = [sys.executable, str(ROOT / "gateway" / "render.py"), "--out", str(target)]
-    command += ["--tls-dir", str(LOCAL / "tls"), "--prefix-dir", str(LOCAL / "gateway")]
+    command += [
+        "--tls-dir",
+        str(FOLLOWER_DATA / SECRET_FOLDER),
+        "--prefix-dir",
+        str(LOCAL / "gateway"),
+    ]
     command += ["--dashboard-root", str(LOCAL / "dashboard")]
     for key, name in GATEWAY_PLACEHOLDERS.items():
         command += ["--placeholder", f"{key}={name}"]
@@ -86,7 +109,23 @@ def render_gateway_template(target: Path, leader_names: set[str]) -> None:
         sys.exit(f"{target}: the leader would also substitute {sorted(stray)} in the nginx config")
 
 
-def write_leader_templates(data: Path, leader_names: set[str]) -> None:
+def copy_certificate(secret_folder: Path, domain: str) -> None:
+    """The gateway's ${DOMAIN}-bundle.crt and -key.pem from .local/tls (made for DOMAIN if missing)."""
+    made = subprocess.run(
+        ["bash", str(ROOT / "gateway" / "dev_tls.sh"), str(LOCAL / "tls"), domain],
+        capture_output=True,
+        text=True,
+    )
+    if made.returncode != 0:
+        sys.exit(f"the gateway's certificate for {domain}: {made.stderr.strip()}")
+    secret_folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(secret_folder, 0o700)
+    for name in (f"{domain}-bundle.crt", f"{domain}-key.pem"):
+        shutil.copy2(LOCAL / "tls" / name, secret_folder / name)  # the key stays 0600
+    os.chmod(secret_folder / f"{domain}-key.pem", 0o600)
+
+
+def write_leader_templates(data: Path, leader_names: set[str], domain: str) -> None:
     """Builds the leader's data folder beside the old one, then swaps it in (never half-copied)."""
     fresh, old = data.with_name(data.name + ".next"), data.with_name(data.name + ".old")
     for leftover in (fresh, old):
@@ -94,6 +133,7 @@ def write_leader_templates(data: Path, leader_names: set[str]) -> None:
             shutil.rmtree(leftover)
     shutil.copytree(TEMPLATES, fresh)
     render_gateway_template(fresh / "local" / "gateway" / "nginx.conf", leader_names)
+    copy_certificate(fresh / "local" / SECRET_FOLDER, domain)
     if data.exists():
         data.rename(old)
     fresh.rename(data)
@@ -120,7 +160,9 @@ def main() -> None:
     leader_config = Path(env["CONFIG_LEADER_CONFIG"])
     internals = kept_internals(leader_config)
     platform_vars = (yaml.safe_load(platform.read_text()) or {}).get("vars", {})
-    write_leader_templates(data, variable_names(platform_vars) | set(internals))
+    write_leader_templates(
+        data, variable_names(platform_vars) | set(internals), platform_domain(platform_vars)
+    )
     write_json(
         leader_config,
         {
@@ -139,10 +181,10 @@ def main() -> None:
         {
             "http": {"ip": "127.0.0.1", "port": 8106},
             "leader": {"url": "http://127.0.0.1:8105", "auth": env["CONFIG_FOLLOWER_KEY"]},
-            "paths": {"dataFolder": str(LOCAL / "config-follower" / "data")},
+            "paths": {"dataFolder": str(FOLLOWER_DATA)},
             "hooks": [
                 {
-                    "match": "gateway/**",
+                    "match": ["gateway/**", "nginx/**"],
                     "run": ["bash", str(LOCAL_SCRIPTS / "gateway.sh"), "reload"],
                 },
                 {

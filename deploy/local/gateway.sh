@@ -4,8 +4,10 @@
 # leader substitutes them, and this machine's follower applies the result as
 # .local/config-follower/data/gateway/nginx.conf. This script puts that file into place.
 #   gateway.sh install   copy it to .local/gateway/nginx.conf if `nginx -t` accepts it
-#   gateway.sh reload    install, then reload the running nginx gracefully if the config changed
-#                        (the follower's hook; a refused config keeps the running one)
+#   gateway.sh reload    install, then reload the running nginx gracefully if the config or its
+#                        certificate changed (the follower's hook: the certificate comes from the leader
+#                        too, as nginx/conf/secret/${DOMAIN}-bundle.crt and -key.pem; a config or
+#                        certificate nginx refuses keeps the running one)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 GATEWAY_DIR="$LOCAL/gateway"
@@ -32,8 +34,17 @@ install() {
   say "gateway config installed from the leader ($APPLIED)"
 }
 
+# The follower's hook names the files it changed, one per line, in CONFIG_CHANGED_FILES.
+certificate_changed() { grep -q '^/nginx/conf/secret/' <<<"${CONFIG_CHANGED_FILES:-}"; }
+
 reload() {
   install
+  if [ "$CHANGED" = 0 ] && certificate_changed; then
+    local check
+    check="$("${NGINX[@]}" -t -q -c "$INSTALLED" 2>&1)" \
+      || die "nginx -t refused the certificate from the leader; the gateway keeps its current one: ${check//$'\n'/ }"
+    CHANGED=1
+  fi
   if [ "$CHANGED" = 1 ] && pgrep -f "nginx: master process .* -c $INSTALLED" >/dev/null; then
     "${NGINX[@]}" -c "$INSTALLED" -s reload && say "gateway reloaded"
   fi
