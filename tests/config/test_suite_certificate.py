@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import ssl
 import stat
+import subprocess
+import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -72,3 +76,60 @@ def test_conf_with_and_without_a_trailing_slash_through_the_gateway() -> None:
     assert "/gateway/nginx.conf" in paths
     assert any(p.startswith("/nginx/conf/secret/") for p in paths)
     assert wrong.status_code == 401 and "message" in wrong.json()["error"]
+
+
+def notify_local(admin_key: str) -> dict[str, object]:
+    """POST /config/admin/notify for the role `local` through the gateway; its one report."""
+    with httpx.Client(base_url=f"{GATEWAY}/config", verify=tls(), timeout=180) as client:
+        answer = client.post(
+            "/admin/notify", headers={"Authorization": admin_key}, json={"roles": ["local"]}
+        )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["failures"] == []
+    [report] = answer.json()["successes"]
+    return dict(report)
+
+
+def put_certificate(files: dict[str, bytes]) -> None:
+    """Replaces the leader's copy of the certificate files (each renamed into place)."""
+    for name, content in files.items():
+        temp = LEADER_SECRET / f".{name}.tmp"
+        temp.write_bytes(content)
+        os.chmod(temp, 0o600)
+        os.replace(temp, LEADER_SECRET / name)
+
+
+def test_a_new_certificate_on_the_leader_reaches_the_gateway_by_a_reload(tmp_path: Path) -> None:
+    admin_key = dev_env("CONFIG_ADMIN_KEY")
+    before = {p.name: p.read_bytes() for p in LEADER_SECRET.iterdir() if not p.name.startswith(".")}
+    served_before = served_certificate()
+    # a new certificate from the same development CA, so every client keeps trusting the gateway
+    for name in ("ca.crt", "ca.key"):
+        shutil.copy2(LOCAL / "tls" / name, tmp_path / name)
+    domain = next(n for n in before if n.endswith("-bundle.crt")).removesuffix("-bundle.crt")
+    subprocess.run(
+        ["bash", str(ROOT / "gateway" / "dev_tls.sh"), str(tmp_path), domain], check=True
+    )
+    fresh = {name: (tmp_path / name).read_bytes() for name in before}
+    assert fresh != before
+    try:
+        put_certificate(fresh)
+        report = notify_local(admin_key)
+        assert sorted(report["files"]) == sorted(f"/nginx/conf/secret/{n}" for n in fresh)
+        assert [hook["rc"] for hook in report["hooks"]] == [0], report["hooks"]  # gateway.sh
+        bundle = fresh[f"{domain}-bundle.crt"].decode()
+        first_pem = bundle[: bundle.index("-----END CERTIFICATE-----") + 25] + "\n"
+        new_der = ssl.PEM_cert_to_DER_cert(first_pem)
+        # nginx's old workers finish their connections; new connections get the new certificate
+        deadline = time.monotonic() + 30
+        while served_certificate() != new_der and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert served_certificate() == new_der
+        assert stat.S_IMODE((FOLLOWER_SECRET / f"{domain}-key.pem").stat().st_mode) == 0o600
+    finally:
+        put_certificate(before)
+        notify_local(admin_key)
+    deadline = time.monotonic() + 30
+    while served_certificate() != served_before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert served_certificate() == served_before
