@@ -56,3 +56,21 @@ async def test_removed_files_run_their_hooks_and_are_named_apart(tmp_path: Path)
     assert [(r.files, r.rc) for r in runs] == [(["/a.conf", "/b.conf"], 0)]
     assert (tmp_path / "conf-hook").read_text() == "/a.conf\n/b.conf|/b.conf"
     assert not (tmp_path / "env-hook").exists()
+
+
+async def test_named_services_pick_the_hooks_that_name_them(tmp_path: Path) -> None:
+    record = ["sh", "-c", 'printf "%s;" "$CONFIG_SERVICES" >> ran']
+    hooks = [
+        HookConfig.model_validate({"services": ["core", "hfs"], "run": record}),
+        HookConfig.model_validate({"services": ["register"], "match": "*.conf", "run": record}),
+        hook("*.conf", ["sh", "-c", "printf 'files;' >> ran"]),
+    ]
+    # services named: the hook naming one runs (no file needed), the other is skipped even
+    # though its file changed; the hook without services keeps the file rule
+    runs = await run_hooks(hooks, ["/a.conf"], tmp_path, services=["core", "mail"])
+    assert len(runs) == 2
+    assert (tmp_path / "ran").read_text() == "core;files;"
+    # no services named: only the file rule
+    (tmp_path / "ran").unlink()
+    await run_hooks(hooks, ["/a.conf"], tmp_path)
+    assert (tmp_path / "ran").read_text() == ";files;"

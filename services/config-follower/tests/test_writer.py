@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,26 @@ def test_a_file_the_set_now_uses_as_a_folder_is_replaced(tmp_path: Path) -> None
     result = apply_files(tmp_path, [("/conf/app.json", b"{}")], previous=["/conf"])
     assert result.removed == ["/conf"] and result.written == ["/conf/app.json"]
     assert listing(tmp_path) == {"conf/app.json": b"{}"}
+
+
+def test_keys_and_secret_folders_are_written_for_the_owner_only(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "nginx" / "conf" / "secret").mkdir(parents=True)
+    loose = data / "nginx" / "conf" / "secret" / "a.crt"
+    loose.write_bytes(b"cert")
+    loose.chmod(0o644)
+    files = [
+        ("/nginx/conf/secret/a.crt", b"cert"),
+        ("/nginx/conf/secret/example.com-key.pem", b"key"),
+        ("/tls/server.key", b"key2"),
+        ("/conf/app.json", b"{}"),
+    ]
+    apply_files(data, files)
+    modes = {path: stat.S_IMODE((data / path.lstrip("/")).stat().st_mode) for path, _ in files}
+    assert modes == {
+        "/nginx/conf/secret/a.crt": 0o600,  # unchanged bytes, mode tightened
+        "/nginx/conf/secret/example.com-key.pem": 0o600,
+        "/tls/server.key": 0o600,
+        "/conf/app.json": 0o640,
+    }
