@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from metrics_api.schema.tables import COUNTER, TIMER
 from metrics_api.series.binning import bin_width, finish, merge, raw_partials, rollup_level
-from metrics_api.series.service import json_rows
+from metrics_api.series.original_width import exact_is_cheap, original_width
+from metrics_api.series.service import exact_level, json_rows
 
 from .reference import assert_same_rows, reference_rows
 
@@ -96,3 +97,20 @@ def test_an_interval_after_a_reset_is_the_new_count():
     raw = {"count": np.array([100.0, 3.0, 10.0]), "previous_count": np.array([90.0, 100.0, 3.0])}
     merged = merge(raw_partials(ts, raw, measures), 10_000)
     assert finish(merged, measures, 10_000)[1][0].tolist() == [10 + 3 + 7]
+
+
+@pytest.mark.parametrize(
+    ("span", "points", "size", "cheap"),
+    [
+        (86_400, 8_640, 1000, True),  # a day of 10 s points: the 86 s bins from raw points
+        (86_400, 86_400, 1000, False),  # a day of 1 s points: too many raw points for 86 s
+        (2 * 86_400, 100_000, 288, True),  # 600 s bins: 290 rows of the 10 min rollups
+        (3 * 365 * 86_400, 597, 300, False),  # 315,360 s: 1 min rows, but from 157 partitions
+        (3 * 365 * 86_400, 597, 219, True),  # 5 days: daily rows from one or two partitions
+        (60 * 86_400, 500, 1000, False),  # 5,184 s divides no level: 62 raw day partitions
+    ],
+)
+def test_the_originals_width_is_used_when_cheap(span, points, size, cheap):
+    width = original_width(span * 1000, size)
+    level = exact_level(width)
+    assert exact_is_cheap(span * 1000, points, level, size) is cheap

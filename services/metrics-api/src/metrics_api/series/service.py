@@ -209,7 +209,7 @@ async def _original_bins(
     return SeriesAnswer(rows, Binning(width_s, origin, "original"))
 
 
-def _exact_level(width_s: int) -> int | None:
+def exact_level(width_s: int) -> int | None:
     """The coarsest rollup level that divides the width and a day (None: raw points only)."""
     level = rollup_level(width_s)
     return None if level is None else min(level, DAY_S)
@@ -231,7 +231,7 @@ async def query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:
     width_s = original_width(span, q.size)
     if width_s < 1:
         return answer
-    level = _exact_level(width_s)
+    level = exact_level(width_s)
     if not exact_is_cheap(span, answer.points, level, q.size):
         return answer
     return await _original_bins(store, q, width_s, level)
