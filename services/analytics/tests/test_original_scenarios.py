@@ -241,3 +241,58 @@ async def test_unknown_analytic_compute_is_answered_as_the_original(live):
     assert response.status_code in (200, 429)  # 429: the shared rate window is spent
     if response.status_code == 200:
         assert response.json() == {}
+
+
+async def computed(live, analytic_id: str) -> dict[str, Any]:
+    """Asks the running worker to compute an analytic and waits for its result."""
+
+    async def ask() -> Any:
+        response = await live.post("/analytic/compute", params={"id": analytic_id})
+        return response.status_code == 200  # 429: the shared rate window is spent, ask again
+
+    assert await eventually(ask, attempts=150, pause=1)
+
+    async def result() -> Any:
+        got = (await live.get("/analytic", params={"id": analytic_id})).json()
+        return got["result"]
+
+    answer = await eventually(result)
+    assert answer, analytic_id
+    return answer
+
+
+async def test_the_running_worker_answers_in_the_original_shapes(live, live_project, user):
+    scores = [3, 5, 10]
+    batch = [
+        request_message(
+            live_project, user, timestamp=f"2024-01-0{n + 1}T10:00:00", metadata={"score": s}
+        )
+        for n, s in enumerate(scores)
+    ]
+    assert (await live.post("/messages", json=batch)).status_code == 201
+    window = {"type": "fixed", "start": "2024-01-01T00:00:00", "end": "2024-02-01T00:00:00"}
+    avg = {
+        "type": "aggregation",
+        "timespan": window,
+        "project": live_project,
+        "field": "metadata.score",
+        "aggregation": "avg",
+    }
+    tasks = {
+        "type": "count",
+        "timespan": window,
+        "project": live_project,
+        "dimension": "task",
+        "metric": "active",
+    }
+    ids = [(await live.post("/analytic", json=d)).json()["id"] for d in (avg, tasks)]
+    try:
+        average = await computed(live, ids[0])
+        assert average["type"] == "aggregation" and average["aggregation"] == {"avg": 6.0}
+        assert (average["fromDt"], average["toDt"]) == (window["start"], window["end"])
+        no_manager = await computed(live, ids[1])  # the suite configures no task manager
+        assert no_manager["count"] is None
+        assert "no task manager is configured" in no_manager["error"]
+    finally:
+        for analytic_id in ids:
+            await live.delete("/analytic", params={"id": analytic_id})
