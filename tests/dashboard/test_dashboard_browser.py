@@ -303,6 +303,20 @@ def test_pick_chart_zoom_save_and_load(server, series, page):
     assert page.locator("input[name=error]").input_value() == "68"
     page.screenshot(path=str(ARTIFACTS / "dashboard-loaded.png"), full_page=True)
 
+    # Saving again under the same name replaces it (the API's POST refuses an existing name).
+    page.fill("input[name=error]", "70")
+    page.fill("input[name=dashboard-name]", name)
+    page.evaluate("() => { document.getElementById('status').textContent = ''; }")
+    page.click("#save-dashboard")
+    page.wait_for_function(
+        "n => document.getElementById('status').textContent.includes('saved') && document.getElementById('status').textContent.includes(n)",
+        arg=name,
+    )
+    replaced = httpx.get(
+        f"{server}/metrics/api/v1/dashboards/time_series/{name}", headers=WRITE
+    ).json()["dashboard"]["data"]
+    assert replaced["alert"] == {"series": 0, "warning": "60", "error": "70"}
+
     # Live refresh: a relative range follows the clock without any click.
     end_before = page.locator("article.chart").first.get_attribute("data-end")
     page.wait_for_function(

@@ -105,12 +105,14 @@ export async function loadDashboard<T>(type: string, name: string): Promise<Dash
   return body.dashboard;
 }
 
+// Replaces the dashboard of that name, or adds it when there is none (PUT answers 404). Asking
+// PUT first keeps this off the POST refusal's wording (400 "already exists", as the original).
 export async function saveDashboard<T>(type: string, name: string, data: T): Promise<void> {
   try {
-    await call("/dashboards", { method: "POST", body: JSON.stringify({ type, name, data }) });
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 409) throw err;
     await call(`/dashboards/${enc(type)}/${enc(name)}`, { method: "PUT", body: JSON.stringify({ data }) });
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 404) throw err;
+    await call("/dashboards", { method: "POST", body: JSON.stringify({ type, name, data }) });
   }
 }
 
