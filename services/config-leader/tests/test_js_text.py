@@ -41,6 +41,11 @@ def test_objects_and_lists_are_compact_and_big_integers_exact() -> None:
     )
 
 
+def test_integer_like_keys_come_first_as_in_a_javascript_object() -> None:
+    value = {"b": 1, "10": 2, "a": 3, "2": 4, "007": 5, "-1": 6}
+    assert js_json(value) == '{"2":4,"10":2,"b":1,"a":3,"007":5,"-1":6}'
+
+
 def test_yaml_numbers_and_dates_render_as_the_original(tmp_path: Path) -> None:
     platform = tmp_path / "platform.yml"
     platform.write_text(
@@ -52,9 +57,7 @@ def test_yaml_numbers_and_dates_render_as_the_original(tmp_path: Path) -> None:
     resolved, errors = resolve_variables(variables)
     assert errors == []
     text = substitute("ONE BIG DAY AT LIST", resolved)
-    assert text == (
-        '1 1500 "2020-03-09T00:00:00.000Z" "2020-03-09T10:20:30.500Z" ["a",1]'
-    )
+    assert text == ('1 1500 "2020-03-09T00:00:00.000Z" "2020-03-09T10:20:30.500Z" ["a",1]')
 
 
 def test_a_timestamp_with_an_offset_is_written_in_utc() -> None:

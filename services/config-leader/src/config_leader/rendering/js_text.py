@@ -6,6 +6,7 @@
   would round those beyond 2^53; we do not).
 * A YAML timestamp is a `YamlTimestamp`: text `2020-03-09T00:00:00.000Z` (JavaScript's
   `Date.toISOString()`), written JSON-encoded like any non-string (`"2020-03-09T00:00:00.000Z"`).
+* Keys in JavaScript's order: integer-like keys ascending first, then the others as written.
 * Non-ASCII is kept, control characters escaped as JSON wants.
 """
 
@@ -58,6 +59,20 @@ def js_number(value: float) -> str:
     return sign + text
 
 
+def _array_index(key: str) -> int | None:
+    """The key as a JavaScript array index ("0", "42"; not "007" or "-1"), else None."""
+    if key.isdigit() and key.isascii() and (key == "0" or not key.startswith("0")):
+        number = int(key)
+        return number if number < 2**32 - 1 else None
+    return None
+
+
+def js_key_order(keys: list[str]) -> list[str]:
+    """A JavaScript object's own key order: array indexes ascending, then the rest as inserted."""
+    indexes = sorted((i, k) for k in keys if (i := _array_index(k)) is not None)
+    return [k for _, k in indexes] + [k for k in keys if _array_index(k) is None]
+
+
 def js_json(value: Any) -> str:
     """`JSON.stringify(value)`: compact, numbers and timestamps as the original wrote them."""
     if isinstance(value, str):
@@ -71,7 +86,9 @@ def js_json(value: Any) -> str:
     if isinstance(value, dt.date):
         return json.dumps(YamlTimestamp.of(value))
     if isinstance(value, Mapping):
-        items = (f"{json.dumps(str(k), ensure_ascii=False)}:{js_json(v)}" for k, v in value.items())
+        keys = js_key_order([str(k) for k in value])
+        plain = {str(k): v for k, v in value.items()}
+        items = (f"{json.dumps(k, ensure_ascii=False)}:{js_json(plain[k])}" for k in keys)
         return "{" + ",".join(items) + "}"
     if isinstance(value, list | tuple):
         return "[" + ",".join(js_json(item) for item in value) + "]"
