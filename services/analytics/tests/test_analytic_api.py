@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from analytics.worker.jobs import refresh_analytic
 
 V2 = {
     "type": "count",
@@ -273,3 +274,24 @@ async def test_documentation_is_the_openapi_document(client):
         "/performance/conversation/{conversation_id}",
     ]:
         assert path in document["paths"], path
+
+
+async def test_a_1x_client_reads_its_analytic_by_static_id(client, settings):
+    v1 = {
+        "type": "analytic",
+        "timespan": {"type": "DEFAULT", "value": "7D"},
+        "project": "api-v1",
+        "dimension": "message",
+        "metric": "m:segmentation",
+    }
+    created = await client.post("/analytic", json=v1)
+    assert set(created.json()) == {"staticId"}
+    static_id = created.json()["staticId"]
+    await refresh_analytic(settings, static_id)
+    got = (await client.get("/analytic", params={"staticId": static_id})).json()
+    assert set(got) == {"staticId", "query", "result"}
+    assert got["query"]["metric"] == "all" and got["query"]["timespan"]["value"] == "7D"
+    # 1.x named a segmentation's segments `counts`; the v2 read keeps `segments`.
+    assert got["result"]["type"] == "segmentation" and got["result"]["counts"] == []
+    v2 = (await client.get("/analytic", params={"id": static_id})).json()
+    assert v2["result"]["segments"] == []

@@ -34,3 +34,14 @@ def test_the_server_refuses_to_start_with_a_bad_threshold():
     )
     assert result.returncode == 2
     assert "CARDINALITY_PRECISION_THRESHOLD" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["ftp://tm.example", "tm.example/task_manager"])
+def test_the_task_manager_url_is_an_http_url(value):
+    with pytest.raises(ValidationError, match="TASK_MANAGER_URL"):
+        Settings(TASK_MANAGER_URL=value)  # type: ignore[arg-type]
+
+
+def test_no_task_manager_by_default():
+    settings = Settings(TASK_MANAGER_URL="")  # type: ignore[arg-type]
+    assert settings.task_manager_url is None

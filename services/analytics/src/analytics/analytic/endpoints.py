@@ -62,6 +62,13 @@ class Empty(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def v1_result(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A result as 1.x named its parts: a segmentation's `segments` were its `counts`."""
+    if isinstance(result, dict) and "segments" in result:
+        result = {("counts" if k == "segments" else k): v for k, v in result.items()}
+    return result
+
+
 def _one_id(id: str | None, static_id: str | None) -> str:
     analytic_id = id if id is not None else static_id
     if analytic_id is None:
@@ -114,7 +121,7 @@ async def get_analytic(
         return {
             "staticId": found_id,
             "query": document["descriptor"],
-            "result": document.get("result"),
+            "result": v1_result(document.get("result")),
         }
     return {"id": found_id, "descriptor": document["descriptor"], "result": document.get("result")}
 
