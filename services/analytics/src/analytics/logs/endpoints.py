@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 from meridian_kit.errors import BadRequest
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError, WithJsonSchema
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
@@ -68,7 +68,9 @@ async def post_logs(
     indices: IndicesDep,
     logs: Annotated[
         list[FreeJson],
-        Body(description="logs (see the Log schema); an invalid one is named, the others stored"),
+        # Declared as logs; each is validated on its own, so one invalid log is named, not fatal.
+        WithJsonSchema({"type": "array", "items": Log.model_json_schema()}),
+        Body(description="logs; an invalid one is named in the answer, the others stored"),
     ],
 ) -> Any:
     """Stores the valid logs of a batch, names the invalid ones; their trace ids in order.
