@@ -313,3 +313,24 @@ async def test_delete_a_user_leaves_none_of_their_messages_in_any_index(
         "count"
     ] == 0
     assert (await client.delete("/messages")).status_code == 400
+
+
+async def test_naive_and_aware_times_compare_as_utc(client):
+    # A naive time is UTC; comparing it with an aware one is not an error (it was a 500).
+    base = {"project": "mixed", "fromTime": "2024-06-02T00:00:00"}
+    later = await client.get("/messages", params={**base, "toTime": "2024-06-03T00:00:00+02:00"})
+    assert later.status_code == 200 and later.json() == []
+    earlier = await client.get("/messages", params={**base, "toTime": "2024-06-01T00:00:00Z"})
+    assert earlier.status_code == 400 and "fromTime" in earlier.json()["status"]
+    logs = await client.get("/logs", params={**base, "toTime": "2024-06-01T00:00:00Z"})
+    assert logs.status_code == 400
+    window = {"type": "fixed", "start": "2024-06-02T00:00:00", "end": "2024-06-01T00:00:00Z"}
+    descriptor = {
+        "type": "count",
+        "timespan": window,
+        "project": "mixed",
+        "dimension": "user",
+        "metric": "total",
+    }
+    refused = await client.post("/analytic", json=descriptor)
+    assert refused.status_code == 400 and "start must not be after end" in refused.text

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from analytics.storage.indices import as_utc
 from analytics.strict_types import Moment, Scalar
 
 _MOVING_VALUE = re.compile(r"^([0-9]{1,12})([dwmy])$|^today$|^all$", re.IGNORECASE)
@@ -71,7 +72,7 @@ class FixedWindow(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> FixedWindow:
-        if self.start > self.end:
+        if as_utc(self.start) > as_utc(self.end):
             raise ValueError("start must not be after end")
         return self
 

@@ -48,7 +48,7 @@ async def search(
     max_size: int = 1000,
 ) -> list[dict[str, Any]]:
     """Logs of a project in a time range, oldest first, each with its traceId."""
-    if from_time > to_time:
+    if as_utc(from_time) > as_utc(to_time):
         raise BadRequest("fromTime must not be after toTime")
     query = all_of(
         term("project.keyword", project),
@@ -122,7 +122,7 @@ async def delete_many(
     to_time: datetime | None = None,
 ) -> int:
     """Deletes a project's logs, all of them or those of a time range."""
-    if from_time and to_time and from_time > to_time:
+    if from_time and to_time and as_utc(from_time) > as_utc(to_time):
         raise BadRequest("fromTime must not be after toTime")
     query = all_of(
         term("project.keyword", project),

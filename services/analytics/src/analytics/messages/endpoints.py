@@ -15,6 +15,7 @@ from analytics.errors import status_body, status_responses
 from analytics.messages import service
 from analytics.messages.schemas import MESSAGE_TYPES, Message, StatusResponse, StoredResponse
 from analytics.storage.bulk import StoreFailed
+from analytics.storage.indices import as_utc
 from analytics.strict_types import Moment, Text
 
 router = APIRouter(tags=["messages"], dependencies=[ApiKey])
@@ -55,7 +56,7 @@ async def get_messages(
     if type is not None and type.lower() in MESSAGE_TYPES:
         type = type.lower()  # stored lowercase; another value matches nothing, as the original
     if maxSize == 0:
-        if fromTime > toTime:
+        if as_utc(fromTime) > as_utc(toTime):
             raise BadRequest("fromTime must not be after toTime")
         return []
     return await service.search(

@@ -79,7 +79,7 @@ async def search(
     max_size: int = 1000,
 ) -> list[dict[str, Any]]:
     """Messages of a project in a time range, oldest first, at most max_size."""
-    if from_time > to_time:
+    if as_utc(from_time) > as_utc(to_time):
         raise BadRequest("fromTime must not be after toTime")
     query = all_of(
         term("project.keyword", project),
