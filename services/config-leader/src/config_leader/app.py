@@ -15,6 +15,7 @@ from config_leader.conf.endpoints import router as conf_router
 from config_leader.cors import ConfiguredCors
 from config_leader.deps import LeaderState
 from config_leader.leader_config.loading import load_config
+from config_leader.migrations.endpoints import router as migrations_router
 from config_leader.operators.endpoints import auth_router, users_router
 from config_leader.operators.error_shape import install_pryv_error_shape
 from config_leader.operators.startup import ORIGINAL_ERROR_PREFIXES, start_operators
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "config-leader",
         description="Platform configuration leader: variables, role templates, notify.",
         lifespan=lifespan,
-        routers=[conf_router, admin_router, auth_router, users_router],
+        routers=[conf_router, admin_router, migrations_router, auth_router, users_router],
     )
     # the followers' and the settings routes answer errors in the original's shape too
     install_pryv_error_shape(app, (*ORIGINAL_ERROR_PREFIXES, "/conf", "/admin"))

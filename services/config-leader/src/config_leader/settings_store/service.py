@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,17 @@ class Snapshot:
     revision: int
     settings: dict[str, Any]
     groups: dict[str, Any] | None
+
+
+@dataclass
+class Edit:
+    """A change planned from the current variables: values to set, names to remove, the group
+    of each new name, and the history's action."""
+
+    changes: dict[str, Any]
+    removals: list[str] = field(default_factory=list)
+    groups: dict[str, str] = field(default_factory=dict)
+    action: str = "update"
 
 
 class SettingsRefused(BadRequest):
@@ -165,6 +176,28 @@ class SettingsStore:
                 revision = self._save(
                     document, action="rollback", before=before, rollback_of=number
                 )
+            finally:
+                self._cached = None
+        return revision, self.snapshot()
+
+    def apply_edit(
+        self, plan: Callable[[dict[str, Any]], Edit]
+    ) -> tuple[Revision | None, Snapshot]:
+        """Plans an edit from the current variables under the lock, then validates, saves and
+        records it like update() (None when it changes nothing). Migrations use it."""
+        with folder_lock(self.history.folder):
+            self._cached = None
+            try:
+                document, before = self._read()
+                edit = plan(dict(before))
+                changes = {name: to_plain(value) for name, value in edit.changes.items()}
+                if not edit.removals and all(
+                    name in before and before[name] == value for name, value in changes.items()
+                ):
+                    return None, self.snapshot()
+                remove_values(document, edit.removals)
+                set_values(document, changes, edit.groups)
+                revision = self._save(document, action=edit.action, before=before)
             finally:
                 self._cached = None
         return revision, self.snapshot()

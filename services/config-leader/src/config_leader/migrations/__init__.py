@@ -1,0 +1,1 @@
+"""Settings migrations between platform template versions."""
