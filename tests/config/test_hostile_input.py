@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
+from tests.config.error_bodies import detail_of
+
 if TYPE_CHECKING:
     from conftest import Cluster
 
@@ -40,7 +42,7 @@ def test_settings_refuse_what_json_cannot_hold(
             timeout=30,
         )
         assert refused.status_code == 400, refused.text
-        (named,) = [d["field"] for d in refused.json()["detail"]]
+        (named,) = [d["field"] for d in detail_of(refused)]
         # the kit's JSON rule (application/json) may name the whole body, or a deep path in full
         assert named.startswith(field) or named == "body", named
     assert shared_cluster.admin("GET", "/admin/settings").json() == before
@@ -54,7 +56,7 @@ def test_revision_numbers_are_bounded(shared_cluster: Cluster, rev: str) -> None
     ):
         answer = shared_cluster.admin(method, path)
         assert answer.status_code == 400, answer.text
-        assert [d["field"] for d in answer.json()["detail"]] == ["path.rev"]
+        assert [d["field"] for d in detail_of(answer)] == ["path.rev"]
 
 
 def test_history_pages_by_revision(cluster: Cluster) -> None:

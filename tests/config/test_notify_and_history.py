@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from tests.config.error_bodies import message_of
+from tests.config.error_bodies import detail_of, message_of
 
 if TYPE_CHECKING:
     from conftest import Cluster
@@ -68,7 +68,7 @@ def test_settings_that_break_a_template_are_refused_listing_every_error(cluster:
         "PUT", "/admin/settings", json={"FLAGS": "[unclosed", "PORT": "A", "A": "PORT"}
     )
     assert refused.status_code == 400
-    errors = refused.json()["detail"]
+    errors = detail_of(refused)
     assert (
         "variable cycle: A -> PORT -> A" in errors or "variable cycle: PORT -> A -> PORT" in errors
     )
