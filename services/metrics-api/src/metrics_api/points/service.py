@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 import datetime as dt
 from typing import Any
@@ -11,7 +10,7 @@ import numpy as np
 from cassandra.query import UNSET_VALUE
 
 from metrics_api.schema.tables import CATALOG_TABLE, MetricTable
-from metrics_api.series.rollups import refresh_rollups
+from metrics_api.series.rollups import refresh_batch_rollups
 from metrics_api.series.store import MetricKey, SeriesStore, day_of
 
 
@@ -34,7 +33,8 @@ async def write_points(
     ttl: int = 0,
     concurrency: int = 64,
 ) -> dict[str, int]:
-    """Upserts the points (one per metric and ms), updates the catalog and the rollups."""
+    """Upserts the points (one per metric and ms), updates the catalog and the rollups (each
+    touched rollup bin recomputed once for the whole batch)."""
     columns = list(table.writable)
     latest: dict[tuple[MetricKey, int], Any] = {}
     for point in points:
@@ -61,16 +61,9 @@ async def write_points(
         units[key] = latest[(key, ms)]
     await _update_catalog(store, table, by_metric, units, ttl)
 
-    limit = asyncio.Semaphore(16)
-
-    async def refresh(key: MetricKey, times: list[int]) -> int:
-        async with limit:
-            return await refresh_rollups(
-                store, table, key, np.array(times, dtype=np.int64), concurrency=concurrency
-            )
-
-    rollup_rows = await asyncio.gather(*(refresh(k, t) for k, t in by_metric.items()))
-    return {"written": len(latest), "metrics": len(by_metric), "rollup_rows": sum(rollup_rows)}
+    touched = {key: np.array(times, dtype=np.int64) for key, times in by_metric.items()}
+    rollup_rows = await refresh_batch_rollups(store, table, touched, concurrency=concurrency)
+    return {"written": len(latest), "metrics": len(by_metric), "rollup_rows": rollup_rows}
 
 
 async def _update_catalog(

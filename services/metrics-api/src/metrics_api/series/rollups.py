@@ -43,18 +43,64 @@ async def _read_level(
 async def _read_runs(
     store: SeriesStore,
     table: MetricTable,
-    key: MetricKey,
     level: int | None,
-    runs: list[tuple[int, int]],
+    runs: list[tuple[MetricKey, int, int]],
 ) -> list[Partials]:
-    """Reads the runs of one level, RUNS_IN_FLIGHT at a time (scattered points make many runs)."""
+    """Reads the runs of one level of every series, RUNS_IN_FLIGHT at a time, results in order."""
     limit = asyncio.Semaphore(RUNS_IN_FLIGHT)
 
-    async def one(start: int, end: int) -> Partials:
+    async def one(key: MetricKey, start: int, end: int) -> Partials:
         async with limit:
             return await _read_level(store, table, key, level, start, end)
 
-    return list(await asyncio.gather(*(one(start, end) for start, end in runs)))
+    return list(await asyncio.gather(*(one(*run) for run in runs)))
+
+
+def _touched_bins(merged: Partials, bins: np.ndarray, width: int) -> Partials:
+    """The merged entries whose bin is one of `bins` (sorted): the edges of a run read whole bins
+    of the level below that this batch did not touch."""
+    keep = np.isin(merged.ts // width, bins)
+    return Partials(
+        merged.ts[keep], merged.points[keep], {c: v[keep] for c, v in merged.columns.items()}
+    )
+
+
+async def refresh_batch_rollups(
+    store: SeriesStore,
+    table: MetricTable,
+    touched: dict[MetricKey, np.ndarray],
+    *,
+    concurrency: int = 64,
+) -> int:
+    """Recomputes every rollup bin holding one of these point times (ms, per series), each bin once
+    for the whole batch: a level at a time, one read fan-out and one write for every series
+    together, so a batch of many series costs a few round trips per level, not a few per series.
+    Returns rollup rows written."""
+    measures = list(table.measures.values())
+    written = 0
+    below: int | None = None
+    times = {key: np.unique(ts.astype(np.int64)) for key, ts in touched.items() if len(ts)}
+    for level in ROLLUP_LEVELS:
+        width = level * 1000
+        bins = {key: np.unique(ts // width) for key, ts in times.items()}
+        runs = [(key, *run) for key, b in bins.items() for run in bin_runs(b, width)]
+        # Stamped before the inputs are read, so the latest recompute of a bin wins whatever order
+        # concurrent writers finish in.
+        stamp_us = time.time_ns() // 1000
+        parts = await _read_runs(store, table, below, runs)
+        by_key: dict[MetricKey, list[Partials]] = {}
+        for (key, _, _), part in zip(runs, parts, strict=True):
+            by_key.setdefault(key, []).append(part)
+        rows = {
+            key: _touched_bins(merge(Partials.concat(p, measures), width), bins[key], width)
+            for key, p in by_key.items()
+        }
+        written += await store.write_rollups(
+            table, level, measures, rows, stamp_us, concurrency=concurrency
+        )
+        times = {key: merged.ts for key, merged in rows.items()}
+        below = level
+    return written
 
 
 async def refresh_rollups(
@@ -65,28 +111,9 @@ async def refresh_rollups(
     *,
     concurrency: int = 64,
 ) -> int:
-    """Recomputes every rollup bin holding one of these point times; returns rollup rows written."""
-    measures = list(table.measures.values())
-    written = 0
-    below: int | None = None
-    times = np.unique(ts_ms.astype(np.int64))
-    for level in ROLLUP_LEVELS:
-        width = level * 1000
-        bins = np.unique(times // width)
-        stamp_us = time.time_ns() // 1000
-        parts = await _read_runs(store, table, key, below, bin_runs(bins, width))
-        merged = merge(Partials.concat(parts, measures), width)
-        keep = np.isin(merged.ts // width, bins)
-        merged = Partials(
-            merged.ts[keep], merged.points[keep], {c: v[keep] for c, v in merged.columns.items()}
-        )
-        await store.write_rollup(
-            table, key, level, measures, merged, stamp_us, concurrency=concurrency
-        )
-        written += len(merged)
-        times = merged.ts
-        below = level
-    return written
+    """Recomputes every rollup bin of one series holding one of these point times; returns rollup
+    rows written."""
+    return await refresh_batch_rollups(store, table, {key: ts_ms}, concurrency=concurrency)
 
 
 async def rebuild_rollups(

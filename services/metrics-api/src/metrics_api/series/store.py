@@ -224,8 +224,24 @@ class SeriesStore:
         *,
         concurrency: int,
     ) -> None:
-        """Writes rollup rows, each stamped with the time its inputs were read, so the latest
-        recompute of a bin wins whatever order concurrent writers finish in."""
+        """Writes one series' rollup rows of one resolution (see write_rollups)."""
+        await self.write_rollups(
+            table, level, measures, {key: merged}, stamp_us, concurrency=concurrency
+        )
+
+    async def write_rollups(
+        self,
+        table: MetricTable,
+        level: int,
+        measures: list[Measure],
+        rows: dict[MetricKey, Partials],
+        stamp_us: int,
+        *,
+        concurrency: int,
+    ) -> int:
+        """Writes the rollup rows of one resolution of many series in one go, each stamped with the
+        time its inputs were read, so the latest recompute of a bin wins whatever order concurrent
+        writers finish in; returns the rows written."""
         columns = self._rollup_columns(measures)
         names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
@@ -235,23 +251,18 @@ class SeriesStore:
             "USING TIMESTAMP ?"
         )
         span = ROLLUP_PARTITION_SECONDS[level] * 1000
-        values = [
-            merged.columns[c].astype(np.int64).tolist()
-            if c.endswith("_n")
-            else merged.columns[c].tolist()
-            for c in columns
-        ]
         params = []
-        for i, start in enumerate(merged.ts.tolist()):
-            cells = [UNSET_VALUE if v != v else v for v in (col[i] for col in values)]
-            row = (
-                *key,
-                level,
-                start // span * span,
-                start,
-                int(merged.points[i]),
-                *cells,
-                stamp_us,
-            )
-            params.append(row)
+        for key, merged in rows.items():
+            values = [
+                merged.columns[c].astype(np.int64).tolist()
+                if c.endswith("_n")
+                else merged.columns[c].tolist()
+                for c in columns
+            ]
+            for i, (start, points) in enumerate(
+                zip(merged.ts.tolist(), merged.points.tolist(), strict=True)
+            ):
+                cells = [UNSET_VALUE if v != v else v for v in (col[i] for col in values)]
+                params.append((*key, level, start // span * span, start, points, *cells, stamp_us))
         await self.db.execute_batched(statement, params, partition_width=5, concurrency=concurrency)
+        return len(params)

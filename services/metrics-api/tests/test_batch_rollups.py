@@ -1,0 +1,96 @@
+"""A batch recomputes each touched rollup bin once for all its series: the rollup rows it leaves
+must be the ones that writing the same points one request at a time leaves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from cassandra.cluster import Session
+from metrics_api.schema.tables import ROLLUP_LEVELS, ROLLUP_PARTITION_SECONDS
+
+UTC = dt.UTC
+# Just before a day, a ten-day bin and a decade partition end (2029-12-17 is day 21,900 since the
+# epoch): the points cross a boundary at every level.
+T0 = dt.datetime(2029, 12, 16, 23, 59, 20, tzinfo=UTC)
+SERIES = ("cpu", "memory", "p0:latency")
+
+
+def timer_points(env: str) -> list[dict[str, object]]:
+    """Many points per 10 s bin of three series (some columns left out, a counter reset, one
+    point sent twice with different values), in no time order."""
+    rng = np.random.default_rng(17)
+    points: list[dict[str, object]] = []
+    for s, metric in enumerate(SERIES):
+        count = 0
+        for i in range(40):
+            moment = T0 + dt.timedelta(milliseconds=int(i * 1500 + s * 7 + rng.integers(0, 500)))
+            previous, count = count, (count + int(rng.integers(0, 9))) if i != 23 else 2
+            point: dict[str, object] = {
+                "environment": env,
+                "application": "app",
+                "metric_name": metric,
+                "metric_timestamp": moment.isoformat(),
+                "count": count,
+                "previous_count": previous,
+                "mean": float(rng.normal(50, 9)),
+                "p99": float(rng.exponential(80)),
+            }
+            if i % 5:
+                point["min"] = float(rng.uniform(0, 10))
+            points.append(point)
+    points.append({**points[7], "mean": -1.0, "p99": 1e6})  # the last copy wins
+    order = rng.permutation(len(points) - 1)
+    return [points[i] for i in order] + [points[-1]]
+
+
+def rollup_rows(
+    cql: Session, keyspace: str, env: str
+) -> dict[tuple[object, ...], tuple[object, ...]]:
+    """Every rollup row of the environment's series, by (metric, resolution, bin start)."""
+    out = {}
+    last = T0 + dt.timedelta(minutes=2)
+    for metric in SERIES:
+        for level in ROLLUP_LEVELS:
+            span = ROLLUP_PARTITION_SECONDS[level]
+            first = int(T0.timestamp()) // span * span
+            for bucket in range(first, int(last.timestamp()) + 1, span):
+                rows = cql.execute(
+                    f"SELECT * FROM {keyspace}.rollup_timer WHERE environment = %s AND "
+                    "application = 'app' AND metric_name = %s AND resolution = %s AND bucket = %s",
+                    [env, metric, level, dt.datetime.fromtimestamp(bucket, UTC)],
+                )
+                for row in rows:
+                    cells = row._asdict()
+                    key = (metric, level, cells.pop("bin_start"))
+                    for name in ("environment", "application", "metric_name", "resolution"):
+                        cells.pop(name)
+                    out[key] = tuple(sorted(cells.items()))
+    return out
+
+
+async def test_one_batch_leaves_the_rollups_point_by_point_writes_leave(
+    client, keyspace, cql: Session, env
+):
+    batch_env, single_env = f"{env}-batch", f"{env}-single"
+    r = await client.post(
+        "/api/v1/metrics/raw_timer_with_interval", json={"points": timer_points(batch_env)}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["written"] == 120 and r.json()["data"]["metrics"] == 3
+    for point in timer_points(single_env):
+        r = await client.post("/api/v1/metrics/raw_timer_with_interval", json={"points": [point]})
+        assert r.status_code == 200, r.text
+
+    batched, single = rollup_rows(cql, keyspace, batch_env), rollup_rows(cql, keyspace, single_env)
+    levels = {level for _, level, _ in batched}
+    assert levels == set(ROLLUP_LEVELS)
+    # 120 points over about a minute, either side of midnight: two bins at every level
+    assert sum(1 for _, level, _ in batched if level == 864_000) == 2 * len(SERIES)
+    assert batched == single
+    points = {
+        metric: sum(dict(cells)["points"] for (m, level, _), cells in batched.items()
+                    if m == metric and level == 10)
+        for metric in SERIES
+    }  # fmt: skip
+    assert points == dict.fromkeys(SERIES, 40)
