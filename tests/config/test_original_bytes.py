@@ -8,6 +8,7 @@ value, strings as their text, anything else as `JSON.stringify` writes it (compa
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import stat
@@ -205,6 +206,14 @@ def test_an_original_follower_writes_the_originals_bytes_and_ours_gets_every_fil
     }
     log = cluster.leader.log_text()
     assert "/core/conf/logo.png" in log and "base64" in log
+    # declaring it in the query works as well as the header our follower sends
+    declared = httpx.get(
+        f"{cluster.leader.url}/conf",
+        params={"encodings": "base64"},
+        headers={"Authorization": original_key},
+    ).json()["files"]
+    [logo] = [f for f in declared if f["path"] == "/core/conf/logo.png"]
+    assert logo["encoding"] == "base64" and base64.b64decode(logo["content"]) == LOGO
     assert "fakekey" not in log and "fakekey" not in ours.log_text()
 
 
