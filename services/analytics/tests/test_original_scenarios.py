@@ -4,6 +4,7 @@ HTTP calls on the running analytics through the gateway, and what its clients se
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -296,3 +297,32 @@ async def test_the_running_worker_answers_in_the_original_shapes(live, live_proj
     finally:
         for analytic_id in ids:
             await live.delete("/analytic", params={"id": analytic_id})
+
+
+def _windows() -> list[dict[str, Any]]:
+    """The time windows the original's tests draw (its TimeGenerator), in its to_repr form."""
+    now = datetime.now()
+    fixed = [
+        {"type": "fixed", "start": (now - timedelta(days=d)).isoformat(), "end": now.isoformat()}
+        for d in (1, 3, 10, 20, 30)
+    ]
+    moving = ["1d", "3d", "1w", "2w", "1m", "6m", "1y", "4y", "today", "all"]
+    return fixed + [{"type": "moving", "value": v} for v in moving]
+
+
+@pytest.mark.parametrize("window", _windows(), ids=lambda w: w.get("value", "fixed"))
+async def test_post_analytic_with_the_originals_windows(live, live_project, window):
+    # UserCountDescriptor(window, project, "total").to_repr(), as test_post_analytic posts it.
+    descriptor = {
+        "timespan": window,
+        "project": live_project,
+        "type": "count",
+        "dimension": "user",
+        "metric": "total",
+    }
+    created = await live.post("/analytic", json=descriptor)
+    assert created.status_code == 200
+    analytic_id = created.json()["id"]
+    got = (await live.get("/analytic", params={"id": analytic_id})).json()
+    assert got == {"id": analytic_id, "descriptor": descriptor, "result": None}
+    assert (await live.delete("/analytic", params={"id": analytic_id})).json() == {}
