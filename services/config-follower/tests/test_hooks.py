@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from config_follower.follower_config import HookConfig
 from config_follower.hooks.runner import matching_files, run_hooks
+from pydantic import ValidationError
 
 
 def hook(match: str | list[str], run: list[str]) -> HookConfig:
@@ -74,3 +76,9 @@ async def test_named_services_pick_the_hooks_that_name_them(tmp_path: Path) -> N
     (tmp_path / "ran").unlink()
     await run_hooks(hooks, ["/a.conf"], tmp_path)
     assert (tmp_path / "ran").read_text() == ";files;"
+
+
+def test_a_hook_that_could_never_run_is_refused() -> None:
+    with pytest.raises(ValidationError, match="`match` globs or `services`"):
+        HookConfig.model_validate({"run": ["true"]})
+    assert HookConfig.model_validate({"services": ["core"], "run": ["true"]}).patterns == []

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 
 class ConfigError(Exception):
@@ -52,6 +59,12 @@ class HookConfig(BaseModel):
     run: list[str] = Field(min_length=1)
     services: list[str] | None = None
     timeout_seconds: float = Field(default=60.0, gt=0, alias="timeoutSeconds")
+
+    @model_validator(mode="after")
+    def _runs_on_something(self) -> HookConfig:
+        if not self.patterns and not self.services:
+            raise ValueError("a hook needs `match` globs or `services` names (else it never runs)")
+        return self
 
     @property
     def patterns(self) -> list[str]:
