@@ -143,7 +143,9 @@ def test_logout_ends_that_token_only(api: OperatorsApi) -> None:
     assert api.call("GET", "/admin/settings", token=second).status_code == 200
 
 
-def test_an_operator_changes_their_own_password(api: OperatorsApi) -> None:
+def test_an_operator_changes_their_own_password(
+    leader: tuple[Cluster, OperatorsApi], api: OperatorsApi
+) -> None:
     username, password = api.create({**NOTHING, "settings": ["read"]})
     other, _ = api.create(NOTHING)
     token = api.login(username, password)
@@ -163,6 +165,10 @@ def test_an_operator_changes_their_own_password(api: OperatorsApi) -> None:
     old = api.call("POST", "/auth/login", json={"username": username, "password": password})
     assert old.status_code == 401
     assert api.call("GET", "/admin/settings", token=api.login(username, new)).status_code == 200
+    log = leader[0].leader
+    leader[0].wait_until(lambda: f"{username} changed their password" in log.log_text(), "audit")
+    assert f"sign-in refused for '{username}'" in log.log_text()
+    assert password not in log.log_text() and new not in log.log_text()
 
 
 def test_users_crud(api: OperatorsApi) -> None:

@@ -122,10 +122,10 @@ async def get_user(
 async def delete_user(
     service: ServiceDep,
     username: UsernameInPath,
-    _: Annotated[Caller, Depends(permission("users", "delete"))],
+    caller: Annotated[Caller, Depends(permission("users", "delete"))],
 ) -> dict[str, Any]:
     """Deletes an operator; their tokens end with them (users:delete)."""
-    await service.delete(username)
+    await service.delete(username, by=caller)
     return {"username": username}
 
 
@@ -151,10 +151,10 @@ async def set_permissions(
 async def reset_password(
     service: ServiceDep,
     username: UsernameInPath,
-    _: Annotated[Caller, Depends(permission("users", "resetPassword"))],
+    caller: Annotated[Caller, Depends(permission("users", "resetPassword"))],
 ) -> dict[str, Any]:
     """A new random password for an operator; their tokens end (users:resetPassword)."""
-    return await service.reset_password(username)
+    return await service.reset_password(username, by=caller)
 
 
 @users_router.post(

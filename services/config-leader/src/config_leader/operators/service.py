@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,8 @@ from config_leader.operators.tokens import (
 )
 
 TOKEN_CHALLENGE = 'Bearer realm="config-leader"'
+# who signed in, out, and changed which operator (never a password or a token)
+audit = logging.getLogger("config_leader.operators.audit")
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,10 @@ class OperatorService:
         """A token for the right username and password; 401 otherwise (same for both)."""
         found = await self._get(username)
         if not await password_matches(password, found.password_hash if found else None):
+            audit.warning("sign-in refused for %r", username)
             raise Unauthorized("wrong username or password")
         assert found is not None
+        audit.info("%s signed in", found.username)
         token, expires_at = self.signer.issue(found.username, found.permissions, found.stamp)
         return {"token": token, "expiresAt": iso(expires_at), "user": found.public()}
 
@@ -102,6 +107,7 @@ class OperatorService:
     async def logout(self, operator: Operator) -> None:
         """Ends the token the operator called with."""
         await asyncio.to_thread(self.store.revoke, operator.claims.jti, operator.claims.expires_at)
+        audit.info("%s signed out", operator.username)
 
     async def list(self) -> list[dict[str, Any]]:
         """Every operator, by name."""
@@ -120,12 +126,14 @@ class OperatorService:
         hashed = await hash_password(password)
         if not await asyncio.to_thread(self.store.create, username, hashed, permissions):
             raise Conflict(f"User {username} already exists", detail={"username": username})
+        audit.info("%s created operator %s", _who(by), username)
         return {"username": username, "permissions": permissions.as_json()}
 
-    async def delete(self, username: str) -> None:
+    async def delete(self, username: str, *, by: Operator | None) -> None:
         """Removes an operator; 404 if unknown."""
         if not await asyncio.to_thread(self.store.delete, username):
             raise NotFound(f"User {username} not found", detail={"username": username})
+        audit.info("%s deleted operator %s", _who(by), username)
 
     async def set_permissions(
         self, username: str, permissions: Permissions, *, by: Operator | None
@@ -134,9 +142,10 @@ class OperatorService:
         _refuse_permissions_beyond(permissions, by)
         if not await asyncio.to_thread(self.store.set_permissions, username, permissions):
             raise NotFound(f"User {username} not found", detail={"username": username})
+        audit.info("%s set the permissions of %s", _who(by), username)
         return {"username": username, "permissions": permissions.as_json()}
 
-    async def reset_password(self, username: str) -> dict[str, Any]:
+    async def reset_password(self, username: str, *, by: Operator | None) -> dict[str, Any]:
         """A new random password for an operator (its tokens end); 404 if unknown."""
         await self._existing(username)
         password = random_password()
@@ -144,6 +153,7 @@ class OperatorService:
             self.store.set_password, username, await hash_password(password)
         ):
             raise NotFound(f"User {username} not found", detail={"username": username})
+        audit.info("%s reset the password of %s", _who(by), username)
         return {"username": username, "password": password}
 
     async def change_password(
@@ -165,6 +175,7 @@ class OperatorService:
         await asyncio.to_thread(
             self.store.set_password, operator.username, await hash_password(new_password)
         )
+        audit.info("%s changed their password", operator.username)
 
     async def ensure_first(self, username: str, password: str) -> bool:
         """Creates the deployment's first operator with every permission, once; True if created."""
@@ -173,6 +184,10 @@ class OperatorService:
         _refuse_password(password, "MERIDIAN_ADMIN_PASSWORD")
         hashed = await hash_password(password)
         return await asyncio.to_thread(self.store.create, username, hashed, every_permission())
+
+
+def _who(by: Operator | None) -> str:
+    return by.username if by else "the admin key"
 
 
 def _refuse_permissions_beyond(permissions: Permissions, by: Operator | None) -> None:
