@@ -122,7 +122,10 @@ def body_of(model: type[M]) -> Any:
     async def read(request: Request) -> M:
         raw = await json_body(request)
         if not isinstance(raw, dict):
-            raise BadRequest("the body must be a JSON object", detail=[{"field": "body"}])
+            raise BadRequest(
+                "the body must be a JSON object",
+                detail=[{"field": "body", "message": "must be a JSON object"}],
+            )
         try:
             return model.model_validate(raw)
         except ValidationError as exc:
