@@ -52,7 +52,7 @@ apt_install() {
 table_rows() { grep -v '^[[:space:]]*\(#\|$\)' "$PACKAGES_TABLE"; }
 
 # ensure_packages GROUP...: installs, in one apt-get call, the package of every command of those
-# groups (base, up, test) that is not installed yet.
+# groups (base, up, test, images) that is not installed yet.
 ensure_packages() {
   local cmd pkg group probe wanted=" $* " missing=()
   while read -r cmd pkg group probe; do
@@ -77,7 +77,7 @@ need() {
       found=1
       installed "$cmd" "$probe" && break
       case "$group" in
-        base|up|test) apt_install "$pkg"; installed "$cmd" "$probe" || die "$cmd is still missing after installing $pkg" ;;
+        base|up|test|images) apt_install "$pkg"; installed "$cmd" "$probe" || die "$cmd is still missing after installing $pkg" ;;
         *) die "$cmd is missing; packages.tsv says it is not Debian's ($group): see the comment there" ;;
       esac
       break

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.timeout(300)
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = ROOT / "deploy" / "local" / "packages.tsv"
 SCAN = Path(__file__).with_name("command_scan.py")
-GROUPS = {"base", "up", "test", "own", "optional"}
+GROUPS = {"base", "up", "test", "images", "own", "optional"}
 # The base list stays short: only what the machine image brings and the scripts use.
 MAX_BASE = 45
 SHELL_FILES = [
@@ -66,7 +66,7 @@ def test_the_table_is_well_formed(table) -> None:
     for row in rows:
         assert 3 <= len(row) <= 4, f"packages.tsv row {row}: expected command package group [probe]"
         assert row[2] in GROUPS, f"packages.tsv row {row}: group must be one of {sorted(GROUPS)}"
-        if row[2] in {"base", "up", "test"}:
+        if row[2] in {"base", "up", "test", "images"}:
             assert re.fullmatch(r"[a-z0-9][a-z0-9.+-]+", row[1]), (
                 f"{row}: not a Debian package name"
             )
@@ -140,7 +140,10 @@ def test_needed_commands_are_in_the_table(table) -> None:
             if match:
                 for command in match.group(1).split():
                     assert command in table, f"{path.relative_to(ROOT)}:{number}: need {command}"
-                    assert table[command][2] in {"base", "up", "test"}, (command, table[command])
+                    assert table[command][2] in {"base", "up", "test", "images"}, (
+                        command,
+                        table[command],
+                    )
 
 
 def test_the_installer_installs_the_missing_package_of_a_group(tmp_path) -> None:
