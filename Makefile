@@ -37,8 +37,11 @@ test: lint ## lint, then every test (brings the suite up if it is not running)
 	@bash $(LOCAL)/suite.sh up
 	MERIDIAN_OUTAGE_TESTS=$${MERIDIAN_OUTAGE_TESTS:-1} uv run pytest -q $(PYTEST_ARGS)
 
+images: ## build the six services' and the gateway's images (docker, else podman; see deploy/images)
+	@bash deploy/images/images.sh build
+
 bench: ## run the benchmarks (see bench/RESULTS.md)
 	@bash $(LOCAL)/suite.sh up
 	@for b in bench/*.py; do echo "== $$b"; uv run python $$b || exit 1; done
 
-.PHONY: help up down status stack-up stack-down stack-status sync lint test bench
+.PHONY: help up down status stack-up stack-down stack-status sync lint test bench images

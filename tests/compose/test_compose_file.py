@@ -188,7 +188,9 @@ def test_each_service_has_its_env_names_and_image(resolved, env_file) -> None:
         missing = [key for key in env_names if key not in environment]
         assert not missing, f"{name} lacks {missing}"
         assert "SENTRY_DSN" in environment
-        assert service["build"]["dockerfile"] == f"services/{name}/Dockerfile"
+        assert service["build"]["dockerfile"] == "deploy/images/services.Dockerfile"
+        assert service["build"]["args"]["SERVICE"] == name
+        assert service["build"]["args"]["PORT"] == str(SERVICE_PORTS[name])
         assert Path(service["build"]["context"]) == REPO_ROOT
         assert service["command"] == ["--host", "0.0.0.0", "--port", str(SERVICE_PORTS[name])]
     assert resolved["services"]["analytics"]["environment"]["APIKEY"] == secrets["APIKEY"]

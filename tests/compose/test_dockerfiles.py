@@ -1,4 +1,5 @@
-"""services/*/Dockerfile: multi-stage, uv-based, non-root; their install step really works."""
+"""deploy/images/services.Dockerfile (the six services' one image recipe): multi-stage, uv-based,
+non-root; its install steps really work for each service."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+SERVICES_DOCKERFILE = REPO_ROOT / "deploy" / "images" / "services.Dockerfile"
+IMAGES_SCRIPT = REPO_ROOT / "deploy" / "images" / "images.sh"
 # directory -> (uv package, console script, port)
 SERVICES = {
     "ingest": ("ingest", "ingest", 8101),
@@ -64,28 +67,40 @@ def uv_sync_commands(steps: list[tuple[str, str]]) -> list[list[str]]:
     return commands
 
 
-@pytest.mark.parametrize("service", sorted(SERVICES))
-def test_dockerfile_is_multi_stage_uv_and_non_root(service: str) -> None:
-    package, script, port = SERVICES[service]
-    steps = instructions(REPO_ROOT / "services" / service / "Dockerfile")
+def test_services_dockerfile_is_multi_stage_uv_and_non_root() -> None:
+    steps = instructions(SERVICES_DOCKERFILE)
     assert sum(keyword == "FROM" for keyword, _ in steps) >= 3
     syncs = uv_sync_commands(steps)
-    assert syncs, "no uv sync"
+    assert len(syncs) == 2, "expected a dependencies-only sync, then the full one"
     for words in syncs:
         assert words[:3] == ["uv", "sync", "--frozen"]
-        assert words[words.index("--package") + 1] == package
+        assert words[words.index("--package") + 1] == "${SERVICE}"
         assert "--no-dev" in words
     runtime = final_stage(steps)
     users = [rest for keyword, rest in runtime if keyword == "USER"]
     assert users, "the runtime stage sets no USER"
-    user = users[-1].split(":")[0]
-    assert user not in {"root", "0"}
-    assert ("EXPOSE", str(port)) in runtime
-    assert ("ENTRYPOINT", f'["{script}"]') in runtime
-    assert ("CMD", f'["--host", "0.0.0.0", "--port", "{port}"]') in runtime
-    # The runtime stage copies the built environment, never the build tools or sources.
+    assert users[-1].split(":")[0] not in {"root", "0"}
+    assert ("EXPOSE", "${PORT}") in runtime
+    assert ("ENTRYPOINT", '["meridian-service"]') in runtime
+    assert not [rest for keyword, rest in runtime if keyword == "CMD"], "the port is the service's"
+    # The runtime stage copies the built environment and the entrypoint, never build tools or sources.
     copies = [rest for keyword, rest in runtime if keyword == "COPY"]
-    assert copies == ["--from=build /app/.venv /app/.venv"]
+    assert copies == [
+        "--from=build /app/.venv /app/.venv",
+        "deploy/images/service_entrypoint.py /usr/local/bin/meridian-service",
+    ]
+    assert os.access(REPO_ROOT / "deploy" / "images" / "service_entrypoint.py", os.X_OK)
+
+
+def test_one_dockerfile_for_the_six_services() -> None:
+    """No per-service near-copies; images.sh builds each service from the shared one."""
+    assert not list(REPO_ROOT.glob("services/*/Dockerfile"))
+    rows = re.findall(r'^  "([a-z-]+) ([a-z-]+) (\d+)"$', IMAGES_SCRIPT.read_text(), re.M)
+    assert {d: (s, int(p)) for d, s, p in rows} == {
+        d: (script, port) for d, (_, script, port) in SERVICES.items()
+    }
+    for directory, (package, _, _) in SERVICES.items():
+        assert directory == package, "SERVICE is both the directory and the uv package"
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -138,15 +153,16 @@ def copy_manifests(context: Path) -> None:
 def test_dockerfile_install_steps_build_a_working_environment(
     service: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Replays the build stage's COPY and uv sync steps (no Docker engine here) on a copy of
-    the workspace as the build context has it, then starts the console script with --help."""
+    """Replays the build stage's COPY and uv sync steps (without an engine: `make test-containers`
+    builds for real) on a copy of the workspace as the build context has it, with the service as
+    SERVICE, then starts the console script with --help."""
     _, script, _ = SERVICES[service]
     context = tmp_path_factory.mktemp(f"context-{service}")
     venv = context.parent / f"venv-{service}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
     env["UV_PROJECT_ENVIRONMENT"] = str(venv)
     synced = 0
-    for keyword, rest in build_stage(instructions(REPO_ROOT / "services" / service / "Dockerfile")):
+    for keyword, rest in build_stage(instructions(SERVICES_DOCKERFILE)):
         if keyword == "COPY" and rest.startswith("--from=manifests"):
             copy_manifests(context)
         elif keyword == "COPY" and rest in ("libs libs", "services services"):
@@ -155,7 +171,7 @@ def test_dockerfile_install_steps_build_a_working_environment(
                 REPO_ROOT / name, context / name, ignore=CONTEXT_IGNORE, dirs_exist_ok=True
             )
         elif keyword == "RUN" and "uv sync" in rest:
-            words = shlex.split(rest[rest.index("uv sync") :])
+            words = shlex.split(rest[rest.index("uv sync") :].replace("${SERVICE}", service))
             result = subprocess.run(
                 [shutil.which("uv") or "uv", *words[1:]],
                 cwd=context,
