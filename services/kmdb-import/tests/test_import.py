@@ -212,3 +212,18 @@ async def test_a_batch_written_again_after_a_lost_commit_reply_changes_nothing(
         assert await write_batch(writer_conn, FileJob(150, generation), batches[0]) is None
     assert await kit.snapshot(conn) == before
     assert await kit.count(conn, "file_errors") == 1
+
+
+async def test_a_file_is_done_with_its_last_batch_and_an_empty_one_too(
+    settings, conn, arq, export, kit: Any
+):
+    lines = [{"_p": "ann", "_t": T0 + i, "_n": "Visited Site"} for i in range(120)]
+    url = export({140: lines, 141: []})
+    assert (await kit.enqueue(conn, arq, settings, url)).enqueued == [140, 141]
+    assert await kit.work(settings) == 0
+    rows = await conn_rows(
+        conn,
+        "SELECT revision, status, line, `offset` = `length`, finished_at IS NOT NULL, events"
+        " FROM dumpfiles ORDER BY revision",
+    )
+    assert rows == [(140, "done", 120, 1, 1, 120), (141, "done", 0, 1, 1, 0)]

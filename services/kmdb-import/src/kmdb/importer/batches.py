@@ -39,6 +39,7 @@ class Batch:
     keys: dict[int, str] = field(default_factory=dict)  # keys first seen in this batch
     persons: set[str] = field(default_factory=set)
     skipped: int = 0
+    final: bool = False  # the file's last lines: its commit marks the file done
 
     @property
     def lines(self) -> int:
@@ -159,4 +160,5 @@ class Batcher:
                 count += 1
                 batch.last_line, batch.end_offset = line_no, offset
         if count:
+            batch.final = True
             yield batch

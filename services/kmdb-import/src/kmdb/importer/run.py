@@ -137,11 +137,12 @@ class Writer:
                 conn.close()
                 self.conns[i] = None
 
-    def close(self) -> None:
-        """Closes both connections."""
+    def close(self, keep: Callable[[Connection], None] | None = None) -> None:
+        """Closes both connections, or hands them to `keep` (for the worker's next job)."""
         for conn in self.conns:
             if conn is not None:
-                conn.close()
+                (keep or Connection.close)(conn)
+        self.conns = [None, None]
 
 
 async def _claim(conn: Connection, revision: int, generation: int, job_id: str) -> tuple | None:
@@ -185,12 +186,48 @@ async def import_slice(
     *,
     slice_seconds: float,
     on_batch: Callable[[Batch, BatchResult], None] | None = None,
+    keep: Callable[[Connection], None] | None = None,
 ) -> Outcome:
-    """Imports revision from its checkpoint until the end of the file or slice_seconds."""
+    """Imports revision from its checkpoint until the end of the file or slice_seconds.
+
+    Its connections go to `keep` (the worker's next job) when it ends without an error.
+    """
+    started = asyncio.get_running_loop().time()
+    writer = Writer(connect, await connect(), started + settings.job_timeout * 0.9)
+    try:
+        outcome = await _import_from_checkpoint(
+            settings,
+            writer,
+            open_source,
+            revision,
+            generation,
+            job_id,
+            started,
+            slice_seconds=slice_seconds,
+            on_batch=on_batch,
+        )
+    except BaseException:
+        writer.close()
+        raise
+    writer.close(keep)
+    return outcome
+
+
+async def _import_from_checkpoint(
+    settings: Settings,
+    writer: Writer,
+    open_source: Callable[[str], Source],
+    revision: int,
+    generation: int,
+    job_id: str,
+    started: float,
+    *,
+    slice_seconds: float,
+    on_batch: Callable[[Batch, BatchResult], None] | None,
+) -> Outcome:
+    """The work of import_slice on the writer's connections."""
     loop = asyncio.get_running_loop()
-    started = loop.time()
-    conn = await connect()
-    writer = Writer(connect, conn, started + settings.job_timeout * 0.9)
+    conn = await writer.first()
     try:
         claim = await _claim(conn, revision, generation, job_id)
         if claim is None:
@@ -204,13 +241,16 @@ async def import_slice(
         batcher = Batcher(revision, settings.batch_size, filters)
         stream = batcher.batches(split_lines(source.chunks(revision, offset)), line + 1, offset)
         outcome = Outcome("continue")
+        finished = False  # the file's final batch committed, marking it done
 
         def count(committed: list[tuple[Batch, BatchResult | None]]) -> None:
+            nonlocal finished
             for batch, result in committed:
                 outcome.batches += 1
                 outcome.lines += batch.lines
                 if result is None:
                     continue
+                finished |= batch.final
                 t = outcome.totals
                 t.events += result.events
                 t.properties += result.properties
@@ -233,7 +273,7 @@ async def import_slice(
         finally:
             await writer.abort()
             await stream.aclose()  # type: ignore[attr-defined]
-        done = await with_retries(
+        done = finished or await with_retries(
             lambda: _finish(writer, job, line, offset),
             what=f"finishing revision {revision}",
             deadline=writer.deadline,
@@ -244,5 +284,3 @@ async def import_slice(
     except Superseded as exc:
         log.info("%s", exc)
         return Outcome("superseded")
-    finally:
-        writer.close()

@@ -52,19 +52,29 @@ async def _ensure_keys(conn: Connection, job: FileJob, keys: dict[int, str]) -> 
     fresh = {k: v for k, v in keys.items() if k not in job.known_keys}
     if not fresh:
         return
-    ids = sorted(fresh)
-    await execute(
-        conn,
-        "INSERT IGNORE INTO `keys` (id, string) VALUES " + ", ".join(["(%s, %s)"] * len(ids)),
-        [v for k in ids for v in (k, fresh[k])],
-    )
-    rows = await fetchall(
-        conn, f"SELECT id, string FROM `keys` WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
-    )
-    for key, string in rows:
-        if fresh[key] != string:
-            raise HashCollision(f"keys {string!r} and {fresh[key]!r} share id {key}")
-    job.known_keys.update(ids)
+
+    async def check() -> set[int]:
+        """The fresh keys already interned (a hash collision raises)."""
+        ids = sorted(fresh)
+        rows = await fetchall(
+            conn, f"SELECT id, string FROM `keys` WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
+        )
+        for key, string in rows:
+            if fresh[key] != string:
+                raise HashCollision(f"keys {string!r} and {fresh[key]!r} share id {key}")
+        return {key for key, _ in rows}
+
+    # Most keys are known already: looking first spares a write (and its commit) per job.
+    missing = sorted(fresh.keys() - await check())
+    if missing:
+        await execute(
+            conn,
+            "INSERT IGNORE INTO `keys` (id, string) VALUES "
+            + ", ".join(["(%s, %s)"] * len(missing)),
+            [v for k in missing for v in (k, fresh[k])],
+        )
+        await check()
+    job.known_keys.update(fresh)
 
 
 async def _checkpoint(conn: Connection, job: FileJob, batch: Batch) -> bool:
@@ -135,21 +145,29 @@ async def write_batch(
                 if gate:
                     gate.ok(gate.committed)
                 return None
+            # The file's last batch marks it done in the same commit (no statement after it).
+            done = (
+                ", finished_at = NOW(6), error = NULL, `length` = GREATEST(COALESCE(`length`, 0), %s)"
+                if batch.final
+                else ""
+            )
             await execute(
                 conn,
-                "UPDATE dumpfiles SET line = %s, `offset` = %s, status = 'running',"
+                "UPDATE dumpfiles SET line = %s, `offset` = %s, status = %s,"
                 " events = events + %s, properties = properties + %s, aliases = aliases + %s,"
                 " skipped = skipped + %s, bad_lines = bad_lines + %s,"
-                " rows_moved = rows_moved + %s WHERE revision = %s",
+                f" rows_moved = rows_moved + %s{done} WHERE revision = %s",
                 (
                     batch.last_line,
                     batch.end_offset,
+                    "done" if batch.final else "running",
                     result.events,
                     result.properties,
                     result.aliases,
                     result.skipped,
                     result.bad_lines,
                     result.rows_moved,
+                    *((batch.end_offset,) if batch.final else ()),
                     job.revision,
                 ),
             )

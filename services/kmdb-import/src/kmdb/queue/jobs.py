@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from arq import Retry
+from asyncmy.connection import Connection
 
 from kmdb.db import execute, is_transient
 from kmdb.importer.run import import_slice
@@ -27,8 +28,10 @@ async def _mark(ctx: dict[str, Any], revision: int, generation: int, **fields: A
                 f"UPDATE dumpfiles SET {sets} WHERE revision = %s AND generation = %s",
                 (*fields.values(), revision, generation),
             )
-        finally:
+        except BaseException:
             conn.close()
+            raise
+        ctx.get("keep", Connection.close)(conn)
     except Exception as exc:
         log.warning("could not update revision %s: %s", revision, exc)
 
@@ -48,6 +51,7 @@ async def import_file(
             ctx["job_id"],
             slice_seconds=settings.job_slice_seconds,
             on_batch=ctx.get("on_batch"),
+            keep=ctx.get("keep"),
         )
     except Exception as exc:
         transient = is_transient(exc) or (isinstance(exc, SourceError) and exc.transient)
