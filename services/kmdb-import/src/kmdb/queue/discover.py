@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 
@@ -28,8 +29,47 @@ class ImportStarted:
     first_probed: int | None = None
 
 
-async def _enqueue(arq: ArqRedis, settings: Settings, revision: int, generation: int) -> str:
-    jid = job_id(settings, revision, generation)
+# Revision files probed at once (S3 HEAD requests in flight).
+PROBE_WINDOW = 32
+# Revisions per statement when looking up or inserting many dumpfiles rows.
+ROWS_PER_STATEMENT = 1000
+
+
+async def _sizes(source: Source, revisions: range) -> list[int | None]:
+    """The sizes of a run of revision files, probed concurrently; the first error stops all."""
+    tasks = [asyncio.ensure_future(source.size(r)) for r in revisions]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def _probe(source: Source, first: int, lookahead: int) -> list[tuple[int, int]]:
+    """(revision, size) of every file from `first` until `lookahead` misses in a row."""
+    found: list[tuple[int, int]] = []
+    misses, start = 0, first
+    while start <= MAX_REVISION:
+        window = range(start, min(start + PROBE_WINDOW, MAX_REVISION + 1))
+        for revision, size in zip(window, await _sizes(source, window), strict=True):
+            if size is None:
+                misses += 1
+                if misses >= lookahead:
+                    return found
+            else:
+                misses = 0
+                found.append((revision, size))
+        start = window.stop
+    return found
+
+
+async def _enqueue(
+    arq: ArqRedis, settings: Settings, revision: int, generation: int, jid: str | None = None
+) -> str:
+    """Enqueues the first job of a file's generation (under `jid` if given); its id."""
+    jid = jid or job_id(settings, revision, generation)
     await arq.enqueue_job(
         FUNCTION, revision, generation, 0, _job_id=jid, _queue_name=queue_name(settings)
     )
@@ -52,6 +92,43 @@ async def _reset_rows(conn: Connection, revision: int) -> None:
     await execute(conn, "DELETE FROM file_errors WHERE revision = %s", (revision,))
 
 
+async def _queue_new_files(
+    conn: Connection,
+    arq: ArqRedis,
+    settings: Settings,
+    started: ImportStarted,
+    files: list[tuple[int, int]],
+) -> None:
+    """Adds rows for files never seen, then enqueues each file this import added.
+
+    A row carries its job's id before the job exists: if the job is never enqueued (a crash
+    in between), the next import finds that job gone and queues the file again.
+    """
+    jobs = {revision: job_id(settings, revision, 0) for revision, _ in files}
+    await execute(
+        conn,
+        "INSERT IGNORE INTO dumpfiles"
+        " (revision, source, import_id, `length`, queued_at, status, job_id) VALUES "
+        + ", ".join(["(%s, %s, %s, %s, NOW(6), 'queued', %s)"] * len(files)),
+        [
+            v
+            for revision, size in files
+            for v in (revision, started.source, started.import_id, size, jobs[revision])
+        ],
+    )
+    # Another import may have added some of them first: enqueue only the rows this one added.
+    ours = await fetchall(
+        conn,
+        "SELECT revision FROM dumpfiles WHERE import_id = %s AND generation = 0 AND revision IN ("
+        + ", ".join(["%s"] * len(files))
+        + ") ORDER BY revision",
+        (started.import_id, *jobs),
+    )
+    for (revision,) in ours:
+        await _enqueue(arq, settings, revision, 0, jobs[revision])
+        started.enqueued.append(revision)
+
+
 async def _queue_file(
     conn: Connection,
     arq: ArqRedis,
@@ -61,24 +138,12 @@ async def _queue_file(
     size: int,
     force: bool,
 ) -> None:
-    """Enqueues a new file; re-imports a known one with force; resumes a stalled one."""
+    """Re-imports a known file with force; resumes a stalled one."""
     rows = await fetchall(
         conn, "SELECT generation, status, job_id FROM dumpfiles WHERE revision = %s", (revision,)
     )
     if not rows:
-        inserted = await execute(
-            conn,
-            "INSERT IGNORE INTO dumpfiles (revision, source, import_id, `length`, queued_at, status)"
-            " VALUES (%s, %s, %s, %s, NOW(6), 'queued')",
-            (revision, started.source, started.import_id, size),
-        )
-        if inserted:
-            jid = await _enqueue(arq, settings, revision, 0)
-            await execute(
-                conn, "UPDATE dumpfiles SET job_id = %s WHERE revision = %s", (jid, revision)
-            )
-            started.enqueued.append(revision)
-        return
+        return  # flushed meanwhile
     generation, status, jid = rows[0]
     if not force and (status == "done" or not await _job_gone(arq, settings, jid)):
         if status == "done":
@@ -138,27 +203,34 @@ async def start_import(
     found: list[tuple[int, int]] = []
     if first is not None:
         started.first_probed = first
-        misses, revision = 0, first
-        while misses < (lookahead or settings.revision_lookahead) and revision <= MAX_REVISION:
-            size = await source.size(revision)
-            if size is None:
-                misses += 1
-            else:
-                misses = 0
-                found.append((revision, size))
-            revision += 1
+        found = await _probe(source, first, lookahead or settings.revision_lookahead)
     await execute(
         conn,
         "INSERT IGNORE INTO imports (id, source, force_reimport) VALUES (%s, %s, %s)",
         (started.import_id, source.url, force),
     )
-    for revision, size in found:
-        await _queue_file(conn, arq, settings, started, revision, size, force)
+    for i in range(0, len(found), ROWS_PER_STATEMENT):
+        chunk = found[i : i + ROWS_PER_STATEMENT]
+        known = await fetchall(
+            conn,
+            "SELECT revision FROM dumpfiles WHERE revision IN ("
+            + ", ".join(["%s"] * len(chunk))
+            + ")",
+            [revision for revision, _ in chunk],
+        )
+        seen = {row[0] for row in known}
+        new = [(revision, size) for revision, size in chunk if revision not in seen]
+        if new:
+            await _queue_new_files(conn, arq, settings, started, new)
+        for revision, size in chunk:
+            if revision in seen:
+                await _queue_file(conn, arq, settings, started, revision, size, force)
     # Files left unfinished by a lost queue or a job that failed for good go again.
     stalled = await fetchall(
         conn, "SELECT revision, `length` FROM dumpfiles WHERE status <> 'done' ORDER BY revision"
     )
+    queued = {*started.enqueued, *started.resumed}
     for revision, size in stalled:
-        if revision not in started.enqueued and revision not in started.resumed:
+        if revision not in queued:
             await _queue_file(conn, arq, settings, started, revision, size or 0, False)
     return started
