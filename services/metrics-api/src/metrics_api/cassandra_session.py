@@ -193,18 +193,31 @@ class CassandraConnection:
         *,
         partition_width: int,
         rows_per_batch: int = 25,
+        partitions_per_batch: int = 1,
         concurrency: int = 32,
     ) -> None:
-        """Writes rows in unlogged batches that each stay inside one partition (the first
-        `partition_width` values of a row), so each batch is one mutation on one replica set."""
-        groups: dict[tuple[Any, ...], list[Sequence[Any]]] = {}
+        """Writes rows in unlogged batches of at most `rows_per_batch` rows from at most
+        `partitions_per_batch` partitions (the first `partition_width` values of a row): by default
+        each batch is one mutation on one replica set; small partitions (a series' few rollup rows)
+        may share one, fewer round trips for as many rows."""
+        partitions: dict[tuple[Any, ...], list[Sequence[Any]]] = {}
         for row in params:
-            groups.setdefault(tuple(row[:partition_width]), []).append(row)
-        chunks = [
-            rows[i : i + rows_per_batch]
-            for rows in groups.values()
-            for i in range(0, len(rows), rows_per_batch)
-        ]
+            partitions.setdefault(tuple(row[:partition_width]), []).append(row)
+        chunks: list[list[Sequence[Any]]] = []
+        chunk: list[Sequence[Any]] = []
+        shared = 0
+        for rows in partitions.values():
+            for i in range(0, len(rows), rows_per_batch):
+                piece = rows[i : i + rows_per_batch]
+                if chunk and (
+                    len(chunk) + len(piece) > rows_per_batch or shared >= partitions_per_batch
+                ):
+                    chunks.append(chunk)
+                    chunk, shared = [], 0
+                chunk += piece
+                shared += 1
+        if chunk:
+            chunks.append(chunk)
         if not chunks:
             return
         session = self._session()

@@ -15,6 +15,8 @@ from metrics_api.series.store import MetricKey, SeriesStore
 # Touched bins closer than this many bins are read in one range query.
 MAX_GAP_BINS = 60
 RUNS_IN_FLIGHT = 16
+# Series of one application read with one `metric_name IN` query, at most this many.
+SERIES_PER_QUERY = 50
 
 
 def bin_runs(bins: np.ndarray, width_ms: int, max_gap: int = MAX_GAP_BINS) -> list[tuple[int, int]]:
@@ -30,14 +32,21 @@ def bin_runs(bins: np.ndarray, width_ms: int, max_gap: int = MAX_GAP_BINS) -> li
     ]
 
 
-async def _read_level(
-    store: SeriesStore, table: MetricTable, key: MetricKey, level: int | None, start: int, end: int
-) -> Partials:
-    measures = list(table.measures.values())
-    if level is None:
-        ts, raw, _ = await store.read_raw(table, key, list(table.numeric), start, end)
-        return raw_partials(ts, raw, measures)
-    return await store.read_rollup(table, key, level, measures, start, end)
+def _read_groups(
+    runs: list[tuple[MetricKey, int, int]],
+) -> list[tuple[str, str, list[str], int, int]]:
+    """The runs of series of one application over the same range together, SERIES_PER_QUERY to a
+    query (series written together, as an agent's metrics are, share their runs)."""
+    groups: dict[tuple[str, str, int, int], list[str]] = {}
+    for key, start, end in runs:
+        groups.setdefault((key.environment, key.application, start, end), []).append(
+            key.metric_name
+        )
+    return [
+        (env, app, names[i : i + SERIES_PER_QUERY], start, end)
+        for (env, app, start, end), names in groups.items()
+        for i in range(0, len(names), SERIES_PER_QUERY)
+    ]
 
 
 async def _read_runs(
@@ -45,15 +54,28 @@ async def _read_runs(
     table: MetricTable,
     level: int | None,
     runs: list[tuple[MetricKey, int, int]],
-) -> list[Partials]:
-    """Reads the runs of one level of every series, RUNS_IN_FLIGHT at a time, results in order."""
+) -> dict[MetricKey, list[Partials]]:
+    """Reads the runs of one level (raw points for None) of every series, RUNS_IN_FLIGHT queries
+    at a time; the partials found, by series."""
+    measures = list(table.measures.values())
     limit = asyncio.Semaphore(RUNS_IN_FLIGHT)
 
-    async def one(key: MetricKey, start: int, end: int) -> Partials:
+    async def one(
+        env: str, app: str, names: list[str], start: int, end: int
+    ) -> dict[str, Partials]:
         async with limit:
-            return await _read_level(store, table, key, level, start, end)
+            if level is None:
+                raw = await store.read_many_raw(table, env, app, names, start, end)
+                return {m: raw_partials(ts, cols, measures) for m, (ts, cols) in raw.items()}
+            return await store.read_many_rollups(table, env, app, names, level, start, end)
 
-    return list(await asyncio.gather(*(one(*run) for run in runs)))
+    groups = _read_groups(runs)
+    found = await asyncio.gather(*(one(*group) for group in groups))
+    out: dict[MetricKey, list[Partials]] = {}
+    for (env, app, _, _, _), parts in zip(groups, found, strict=True):
+        for name, part in parts.items():
+            out.setdefault(MetricKey(env, app, name), []).append(part)
+    return out
 
 
 def _touched_bins(merged: Partials, bins: np.ndarray, width: int) -> Partials:
@@ -87,10 +109,7 @@ async def refresh_batch_rollups(
         # Stamped before the inputs are read, so the latest recompute of a bin wins whatever order
         # concurrent writers finish in.
         stamp_us = time.time_ns() // 1000
-        parts = await _read_runs(store, table, below, runs)
-        by_key: dict[MetricKey, list[Partials]] = {}
-        for (key, _, _), part in zip(runs, parts, strict=True):
-            by_key.setdefault(key, []).append(part)
+        by_key = await _read_runs(store, table, below, runs)
         rows = {
             key: _touched_bins(merge(Partials.concat(p, measures), width), bins[key], width)
             for key, p in by_key.items()

@@ -19,6 +19,9 @@ PARTITIONS_IN_FLIGHT = 16
 # Raw days read together in one `day IN (...)` query when only a few scattered days hold points.
 DAYS_PER_QUERY = 100
 EPOCH = dt.date(1970, 1, 1)
+# A batch of many series holds a few rollup rows per series and level: up to this many series'
+# rows share one unlogged batch (Cassandra warns above 10 partitions in one).
+ROLLUP_PARTITIONS_PER_BATCH = 10
 
 
 class MetricKey(NamedTuple):
@@ -213,6 +216,68 @@ class SeriesStore:
             return Partials.empty(measures)
         return self._partials(rows, columns)
 
+    async def read_many_raw(
+        self,
+        table: MetricTable,
+        environment: str,
+        application: str,
+        metrics: list[str],
+        start_ms: int,
+        end_ms: int,
+    ) -> dict[str, tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Raw points in [start_ms, end_ms) of several series of one application, each numeric
+        column as floats, by metric name: one `metric_name IN` query per day, not one per series."""
+        columns = list(table.numeric)
+        selected = ", ".join(f'"{c}"' for c in columns)
+        statement = await self.db.prepare(
+            f"SELECT metric_name, toUnixTimestamp(metric_timestamp), {selected} FROM "
+            f"{self.keyspace}.{table.name} WHERE environment = ? AND application = ? "
+            "AND metric_name IN ? AND day = ? AND metric_timestamp >= ? AND metric_timestamp < ?"
+        )
+        pages = await self._each(
+            [
+                (statement, (environment, application, metrics, day, start_ms, end_ms))
+                for day in days_between(start_ms, end_ms)
+            ]
+        )
+        by_metric: dict[str, list[Any]] = {}
+        for page in pages:
+            for row in page:
+                by_metric.setdefault(row[0], []).append(row[1:])
+        return {m: self._raw_columns(rows, columns) for m, rows in by_metric.items()}
+
+    async def read_many_rollups(
+        self,
+        table: MetricTable,
+        environment: str,
+        application: str,
+        metrics: list[str],
+        level: int,
+        start_ms: int,
+        end_ms: int,
+    ) -> dict[str, Partials]:
+        """Rollup rows of one resolution whose bin starts in [start_ms, end_ms) of several series of
+        one application, by metric name: one `metric_name IN` query per partition span."""
+        columns = self._rollup_columns(list(table.measures.values()))
+        selected = ", ".join(f'"{c}"' for c in columns)
+        statement = await self.db.prepare(
+            f"SELECT metric_name, toUnixTimestamp(bin_start), points, {selected} FROM "
+            f"{self.keyspace}.{table.rollup} WHERE environment = ? AND application = ? "
+            "AND metric_name IN ? AND resolution = ? AND bucket = ? AND bin_start >= ? "
+            "AND bin_start < ?"
+        )
+        pages = await self._each(
+            [
+                (statement, (environment, application, metrics, level, bucket, start_ms, end_ms))
+                for bucket in buckets_between(level, start_ms, end_ms)
+            ]
+        )
+        by_metric: dict[str, list[Any]] = {}
+        for page in pages:
+            for row in page:
+                by_metric.setdefault(row[0], []).append(row[1:])
+        return {m: self._partials(rows, columns) for m, rows in by_metric.items()}
+
     async def write_rollup(
         self,
         table: MetricTable,
@@ -264,5 +329,11 @@ class SeriesStore:
             ):
                 cells = [UNSET_VALUE if v != v else v for v in (col[i] for col in values)]
                 params.append((*key, level, start // span * span, start, points, *cells, stamp_us))
-        await self.db.execute_batched(statement, params, partition_width=5, concurrency=concurrency)
+        await self.db.execute_batched(
+            statement,
+            params,
+            partition_width=5,
+            partitions_per_batch=ROLLUP_PARTITIONS_PER_BATCH,
+            concurrency=concurrency,
+        )
         return len(params)
