@@ -158,3 +158,37 @@ async def test_burst_exits_1_when_a_job_failed_for_good(settings, conn, arq, exp
         await fetchall(conn, "SELECT status, error FROM dumpfiles WHERE revision = 5")
     )[0]
     assert status == "failed" and "5.json" in error
+
+
+async def test_work_stops_cleanly_on_sigterm(settings):
+    from redis.asyncio import Redis
+
+    env = dict(
+        os.environ,
+        DATABASE_URL=settings.database_url,
+        KMDB_REDIS_URL=settings.redis_url,
+        KMDB_QUEUE=settings.queue,
+    )
+    proc = await asyncio.create_subprocess_exec(
+        str(BIN / "kmdb-work"),
+        "--no-progress",
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        # The worker writes its health-check key once it polls the queue.
+        for _ in range(600):
+            if await redis.exists(f"arq:queue:{settings.queue}:health-check"):
+                break
+            await asyncio.sleep(0.1)
+        proc.terminate()
+        _, stderr = await proc.communicate()
+    finally:
+        await redis.aclose()
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 0
+    assert b"Traceback" not in stderr and b"shutdown on SIGTERM" in stderr

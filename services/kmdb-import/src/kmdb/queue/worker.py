@@ -113,6 +113,11 @@ def run_worker(settings: Settings, burst: bool) -> int:
         worker = build_worker(settings, burst=burst)
         try:
             await worker.async_run()
+        except asyncio.CancelledError:
+            # SIGTERM/SIGINT: arq cancels its loop (a running job is retried elsewhere).
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
         finally:
             await worker.close()
         return worker.jobs_failed
