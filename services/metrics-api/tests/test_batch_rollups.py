@@ -4,6 +4,7 @@ must be the ones that writing the same points one request at a time leaves."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 from cassandra.cluster import Session
@@ -44,25 +45,46 @@ def timer_points(env: str) -> list[dict[str, object]]:
     return [points[i] for i in order] + [points[-1]]
 
 
+def gauge_points(env: str) -> list[dict[str, object]]:
+    """130 gauges of two applications (more than one `IN` query's worth each), 3 points each at the
+    same times, as an agent's status frames send them."""
+    return [
+        {
+            "environment": env,
+            "application": f"proc{g % 2}",
+            "metric_name": f"g{g}",
+            "metric_timestamp": (T0 + dt.timedelta(seconds=25 * i)).isoformat(),
+            "value": float((g * 31 + i * 7) % 97),
+        }
+        for i in range(3)
+        for g in range(130)
+    ]
+
+
 def rollup_rows(
-    cql: Session, keyspace: str, env: str
+    cql: Session,
+    keyspace: str,
+    env: str,
+    series: Sequence[tuple[str, str]] = tuple(("app", m) for m in SERIES),
+    kind: str = "timer",
 ) -> dict[tuple[object, ...], tuple[object, ...]]:
-    """Every rollup row of the environment's series, by (metric, resolution, bin start)."""
+    """Every rollup row of the environment's series, by (application, metric, resolution, bin
+    start)."""
     out = {}
     last = T0 + dt.timedelta(minutes=2)
-    for metric in SERIES:
+    for application, metric in series:
         for level in ROLLUP_LEVELS:
             span = ROLLUP_PARTITION_SECONDS[level]
             first = int(T0.timestamp()) // span * span
             for bucket in range(first, int(last.timestamp()) + 1, span):
                 rows = cql.execute(
-                    f"SELECT * FROM {keyspace}.rollup_timer WHERE environment = %s AND "
-                    "application = 'app' AND metric_name = %s AND resolution = %s AND bucket = %s",
-                    [env, metric, level, dt.datetime.fromtimestamp(bucket, UTC)],
+                    f"SELECT * FROM {keyspace}.rollup_{kind} WHERE environment = %s AND "
+                    "application = %s AND metric_name = %s AND resolution = %s AND bucket = %s",
+                    [env, application, metric, level, dt.datetime.fromtimestamp(bucket, UTC)],
                 )
                 for row in rows:
                     cells = row._asdict()
-                    key = (metric, level, cells.pop("bin_start"))
+                    key = (application, metric, level, cells.pop("bin_start"))
                     for name in ("environment", "application", "metric_name", "resolution"):
                         cells.pop(name)
                     out[key] = tuple(sorted(cells.items()))
@@ -83,14 +105,37 @@ async def test_one_batch_leaves_the_rollups_point_by_point_writes_leave(
         assert r.status_code == 200, r.text
 
     batched, single = rollup_rows(cql, keyspace, batch_env), rollup_rows(cql, keyspace, single_env)
-    levels = {level for _, level, _ in batched}
-    assert levels == set(ROLLUP_LEVELS)
+    assert {level for _, _, level, _ in batched} == set(ROLLUP_LEVELS)
     # 120 points over about a minute, either side of midnight: two bins at every level
-    assert sum(1 for _, level, _ in batched if level == 864_000) == 2 * len(SERIES)
+    assert sum(1 for _, _, level, _ in batched if level == 864_000) == 2 * len(SERIES)
     assert batched == single
     points = {
-        metric: sum(dict(cells)["points"] for (m, level, _), cells in batched.items()
+        metric: sum(dict(cells)["points"] for (_, m, level, _), cells in batched.items()
                     if m == metric and level == 10)
         for metric in SERIES
     }  # fmt: skip
     assert points == dict.fromkeys(SERIES, 40)
+
+
+async def test_a_batch_of_many_series_leaves_what_one_batch_per_series_leaves(
+    client, keyspace, cql: Session, env
+):
+    batch_env, alone_env = f"{env}-batch", f"{env}-alone"
+    r = await client.post("/api/v1/metrics/raw_gauge", json={"points": gauge_points(batch_env)})
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["metrics"] == 130
+    by_series: dict[tuple[str, str], list[dict[str, object]]] = {}
+    for point in gauge_points(alone_env):
+        by_series.setdefault((point["application"], point["metric_name"]), []).append(point)  # type: ignore[arg-type]
+    for points in by_series.values():
+        r = await client.post("/api/v1/metrics/raw_gauge", json={"points": points})
+        assert r.status_code == 200, r.text
+
+    batched = rollup_rows(cql, keyspace, batch_env, list(by_series), "gauge")
+    alone = rollup_rows(cql, keyspace, alone_env, list(by_series), "gauge")
+    # points either side of midnight, where a ten-day bin ends: two bins at every level
+    assert {(a, m) for a, m, _, _ in batched} == set(by_series)
+    assert {level for _, _, level, _ in batched} == set(ROLLUP_LEVELS)
+    assert batched == alone
+    g7 = {k[3]: dict(v) for k, v in batched.items() if k[1] == "g7" and k[2] == 864_000}
+    assert sorted((c["points"], c["value_sum"]) for c in g7.values()) == [(1, 37.0), (2, 53.0)]
