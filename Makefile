@@ -40,8 +40,18 @@ test: lint ## lint, then every test (brings the suite up if it is not running)
 images: ## build the six services' and the gateway's images (docker, else podman; see deploy/images)
 	@bash deploy/images/images.sh build
 
+containers-up: ## the services and gateway as containers on :8443 against the local engines (`make down && make stack-up` first)
+	@bash deploy/images/containers.sh up
+
+containers-down: ## stop the containers of `make containers-up`
+	@bash deploy/images/containers.sh down
+
+test-containers: ## build the images, run them beside the suite (ports +10000), e2e tests through them
+	@bash $(LOCAL)/suite.sh up
+	MERIDIAN_CONTAINER_TESTS=1 uv run pytest -q tests/containers $(PYTEST_ARGS)
+
 bench: ## run the benchmarks (see bench/RESULTS.md)
 	@bash $(LOCAL)/suite.sh up
 	@for b in bench/*.py; do echo "== $$b"; uv run python $$b || exit 1; done
 
-.PHONY: help up down status stack-up stack-down stack-status sync lint test bench images
+.PHONY: help up down status stack-up stack-down stack-status sync lint test bench images containers-up containers-down test-containers

@@ -4,6 +4,7 @@
 #   images.sh build        the six service images and the gateway's (make images)
 #   images.sh bases        only the base images (official ones pulled, else made locally)
 #   images.sh engine       prints the engine it uses
+#   images.sh run-engine ARGS...   runs that engine (podman with its flags) with ARGS
 # ENGINE=docker|podman forces one; LOCAL_BASES=1 makes the local bases without trying a pull.
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/../local/lib.sh"
@@ -98,9 +99,11 @@ main() {
     build) build_images ;;
     bases) choose_bases; printf '%s\n' "$PYTHON_IMAGE" "$UV_IMAGE" "$NGINX_IMAGE" "$NODE_IMAGE" ;;
     engine) printf '%s\n' "$ENGINE" ;;
+    run-engine) shift; engine "$@" ;;
     pull-one) engine pull -q "$2" ;;
-    *) die "usage: images.sh build|bases|engine" ;;
+    *) die "usage: images.sh build|bases|engine|run-engine ARGS..." ;;
   esac
 }
 
-main "$@"
+# Run, not sourced (containers.sh sources it for its functions).
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi
