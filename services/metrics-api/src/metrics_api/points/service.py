@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Any
 
@@ -13,10 +12,14 @@ from metrics_api.schema.tables import CATALOG_TABLE, MetricTable
 from metrics_api.series.rollups import refresh_batch_rollups
 from metrics_api.series.store import MetricKey, SeriesStore, day_of
 
+_EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_EPOCH_NAIVE = dt.datetime(1970, 1, 1)
+_MS = dt.timedelta(milliseconds=1)
+
 
 def epoch_ms(value: dt.datetime) -> int:
-    """Milliseconds since the epoch; a naive time is UTC."""
-    return calendar.timegm(value.utctimetuple()) * 1000 + value.microsecond // 1000
+    """Milliseconds since the epoch, whole ms down (exact integer arithmetic); a naive time is UTC."""
+    return (value - (_EPOCH_NAIVE if value.utcoffset() is None else _EPOCH_UTC)) // _MS
 
 
 def _cell(value: Any) -> Any:
