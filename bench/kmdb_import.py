@@ -1,6 +1,6 @@
 """kmdb-import benchmark: generated exports in S3 -> committed rows, against LOAD DATA.
 
-    uv run python bench/kmdb_import.py [--lines 1000000] [--files 5]
+    uv run python bench/kmdb_import.py [--lines 1000000] [--files 5] [--part all|load-data|small-files]
 
 1. Generates a realistic export (every quirk) of --lines lines in --files revision files and
    uploads it to the moto S3 server (multipart, streamed).
@@ -9,6 +9,10 @@
 3. Dumps the final rows (events, properties, aliases, users, identities) to tab-separated files
    and times `LOAD DATA LOCAL INFILE` of them into the same, emptied tables: the baseline.
 4. Peak RSS of one worker importing one small file and one file ten times larger.
+5. Small files, as a real export comes: --small-files files of --small-lines lines each
+   (136 of 5) imported by `kmdb-import` with one `kmdb-work` already running: the export's time
+   (from starting kmdb-import to the last file done) and the time per file (first job's start
+   to last commit, over the files); median of --runs.
 
 Everything lives in its own database (kmdb_bench), queue and bucket, removed at the end.
 """
@@ -20,6 +24,7 @@ import asyncio
 import datetime as dt
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from aiobotocore.session import get_session
+from redis.asyncio import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 for key, _, value in (
@@ -143,11 +149,150 @@ async def load_data(s: Settings, folder: Path) -> float:
         return time.perf_counter() - started
 
 
+async def started_worker(s: Settings) -> subprocess.Popen[bytes]:
+    """A `kmdb-work -n 1` left running, as the suite runs it, once it polls its queue."""
+    redis = Redis.from_url(s.redis_url)
+    ready = f"arq:queue:{s.queue}:health-check"
+    await redis.delete(ready)
+    worker = subprocess.Popen(  # noqa: ASYNC220 - a bench: nothing else runs meanwhile
+        [bin_("kmdb-work"), "--no-progress", "-n", "1"], env=env(s), stdout=subprocess.DEVNULL
+    )
+    while not await redis.exists(ready):
+        if worker.poll() is not None:
+            raise SystemExit(f"kmdb-work exited {worker.returncode}")
+        await asyncio.sleep(0.05)
+    await redis.aclose()
+    return worker
+
+
+async def small_files(s: Settings, work: Path, files: int, lines: int, runs: int) -> list[str]:
+    """Imports an export of many small files `runs` times; the report's lines, RESULT last."""
+    spec = ExportSpec(files=files, lines_per_file=lines, seed=11)
+    write_export(spec, work / "small-files")
+    async with get_session().create_client("s3", **s.s3_client_args()) as s3:
+        await upload_tree(s3, work / "small-files", BUCKET, "small-files")
+    source = f"s3://{BUCKET}/small-files"
+    per_file: list[float] = []
+    exports: list[float] = []
+    rows = []
+    for _ in range(runs):
+        run([bin_("kmdb-flush")], s)
+        worker = await started_worker(s)
+        try:
+            began = time.perf_counter()
+            enqueue_s, _ = run([bin_("kmdb-import"), "--source", source], s)
+            async with connection(s) as conn:
+                sql = "SELECT COUNT(*) FROM dumpfiles WHERE status = 'done'"
+                while (await fetchall(conn, sql))[0][0] < files:  # noqa: ASYNC110 - another process
+                    await asyncio.sleep(0.02)
+                export_s = time.perf_counter() - began
+                first, last = (
+                    await fetchall(conn, "SELECT MIN(started_at), MAX(finished_at) FROM dumpfiles")
+                )[0]
+        finally:
+            worker.terminate()
+            worker.wait()
+        span = (last - first).total_seconds()
+        per_file.append(span / files * 1000)
+        exports.append(export_s)
+        rows.append(
+            f"| {export_s:.2f} | {enqueue_s:.2f} | {span:.2f} | {per_file[-1]:.1f}"
+            f" | {os.getloadavg()[0]:.1f} |"
+        )
+    per_file_ms, export_s = statistics.median(per_file), statistics.median(exports)
+    return [
+        f"### Small files ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC,"
+        f" `uv run python bench/kmdb_import.py --part small-files --small-files {files}"
+        f" --small-lines {lines} --runs {runs}`)",
+        "",
+        f"{files} S3 files of {lines} lines; one `kmdb-work` already running (as in the suite);"
+        " the export runs from starting `kmdb-import` to the last file done; per file is the"
+        " first job's start to the last commit, over the files.",
+        "",
+        "| export s | of which kmdb-import s | first start → last commit s | per file ms"
+        " | load average (1 min) |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Median of {runs}: {export_s:.2f} s for the export, {per_file_ms:.1f} ms per file,"
+        f" on {os.cpu_count()} cores.",
+        f"RESULT kmdb_small_files_export {export_s:.2f} s (goal < 10)",
+        f"RESULT kmdb_small_file_overhead {per_file_ms:.1f} ms (goal < 50)",
+    ]
+
+
+async def load_data_part(s: Settings, work: Path, args: argparse.Namespace) -> list[str]:
+    """1 and 2 workers on a big export against LOAD DATA of its final rows, and peak RSS."""
+    spec = ExportSpec(files=args.files, lines_per_file=args.lines // args.files, seed=2024)
+    t = time.perf_counter()
+    write_export(spec, work / "export")
+    gen_s = time.perf_counter() - t
+    async with get_session().create_client("s3", **s.s3_client_args()) as s3:
+        await upload_tree(s3, work / "export", BUCKET, "full")
+        small = ExportSpec(files=1, lines_per_file=args.rss_lines, seed=7)
+        large = ExportSpec(files=1, lines_per_file=args.rss_lines * 10, seed=7)
+        write_export(small, work / "small")
+        write_export(large, work / "large")
+        await upload_tree(s3, work / "small", BUCKET, "small")
+        await upload_tree(s3, work / "large", BUCKET, "large")
+    shutil.rmtree(work / "small")
+    shutil.rmtree(work / "large")
+    print(f"generated {args.lines:,} lines in {gen_s:.1f}s, uploaded to s3://{BUCKET}/")
+
+    one_s, one_wall, _ = await import_once(s, f"s3://{BUCKET}/full", 1)
+    rows = await counts(s)
+    moved = await rows_moved(s)
+    await dump(s, work)
+    # The baseline runs twice, around the 2-worker import, to even out a busy machine.
+    load_a = await load_data(s, work)
+    assert await counts(s) == rows
+    two_s, two_wall, _ = await import_once(s, f"s3://{BUCKET}/full", 2)
+    assert await counts(s) == rows, "two workers gave other row counts than one"
+    load_b = await load_data(s, work)
+    load_s = (load_a + load_b) / 2
+    _, _, rss_small = await import_once(s, f"s3://{BUCKET}/small", 1)
+    _, _, rss_large = await import_once(s, f"s3://{BUCKET}/large", 1)
+
+    events = rows["events"]
+    return [
+        f"## kmdb-import ({dt.date.today()}, `uv run python bench/kmdb_import.py --lines {args.lines} --files {args.files}`)",
+        "",
+        f"{args.lines:,} generated lines (quirks included) in {args.files} S3 files -> {events:,} events,"
+        f" {rows['properties']:,} properties, {rows['aliases']:,} aliases, {rows['users']:,} users;"
+        " events and properties partitioned by day (kmdb-partition, 2013-10-01..2014-01-31),"
+        f" KMDB_BATCH_SIZE {s.batch_size}.",
+        "",
+        "| what | seconds | events/s | vs LOAD DATA | process wall s |",
+        "|---|---|---|---|---|",
+        f"| LOAD DATA LOCAL INFILE of the final rows (baseline, mean of {load_a:.1f} and {load_b:.1f}) | {load_s:.1f} | {events / load_s:,.0f} | 1.00x | |",
+        f"| kmdb-work -n 1 (S3 -> committed rows) | {one_s:.1f} | {events / one_s:,.0f} | {load_s / one_s:.2f}x | {one_wall:.1f} |",
+        f"| kmdb-work -n 2 | {two_s:.1f} | {events / two_s:,.0f} | {load_s / two_s:.2f}x | {two_wall:.1f} |",
+        "",
+        f"The import also re-pointed {moved:,} past event and property rows to the users their"
+        " identities were later merged into (late aliases); LOAD DATA of the final rows does"
+        " not have that work.",
+        "Seconds run from the first job's start to the last file's commit (dumpfiles timestamps);"
+        " the process wall time adds interpreter start-up and the queue's polling.",
+        f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
+        "",
+        f"Peak RSS of one worker: {rss_small / 1024:.0f} MiB for a {args.rss_lines:,}-line file,"
+        f" {rss_large / 1024:.0f} MiB for a {args.rss_lines * 10:,}-line file"
+        f" ({rss_large / rss_small:.2f}x for 10x the lines).",
+        "",
+        f"RESULT kmdb_two_workers_vs_load_data {load_s / two_s:.2f} x (goal > {load_s / one_s:.2f})",
+        f"RESULT kmdb_one_worker_vs_load_data {load_s / one_s:.2f} x (goal >= 0.8)",
+    ]
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("all", "load-data", "small-files"), default="all")
     parser.add_argument("--lines", type=int, default=1_000_000, help="lines in all")
     parser.add_argument("--files", type=int, default=5)
     parser.add_argument("--rss-lines", type=int, default=50_000, help="lines of the small RSS file")
+    parser.add_argument("--small-files", type=int, default=136, help="files of the small export")
+    parser.add_argument("--small-lines", type=int, default=5, help="lines per small file")
+    parser.add_argument("--runs", type=int, default=3, help="runs of the small export")
     args = parser.parse_args()
     s = settings()
     base = Settings(database_url=s.database_url.rsplit("/", 1)[0] + "/", queue=QUEUE)
@@ -166,66 +311,22 @@ async def main() -> None:
     )
     work = Path(tempfile.mkdtemp(prefix="kmdb-bench-"))
     try:
-        spec = ExportSpec(files=args.files, lines_per_file=args.lines // args.files, seed=2024)
-        t = time.perf_counter()
-        write_export(spec, work / "export")
-        gen_s = time.perf_counter() - t
-        async with get_session().create_client("s3", **s.s3_client_args()) as s3:
-            await upload_tree(s3, work / "export", BUCKET, "full")
-            small = ExportSpec(files=1, lines_per_file=args.rss_lines, seed=7)
-            large = ExportSpec(files=1, lines_per_file=args.rss_lines * 10, seed=7)
-            write_export(small, work / "small")
-            write_export(large, work / "large")
-            await upload_tree(s3, work / "small", BUCKET, "small")
-            await upload_tree(s3, work / "large", BUCKET, "large")
-        shutil.rmtree(work / "small")
-        shutil.rmtree(work / "large")
-        print(f"generated {args.lines:,} lines in {gen_s:.1f}s, uploaded to s3://{BUCKET}/")
-
-        one_s, one_wall, _ = await import_once(s, f"s3://{BUCKET}/full", 1)
-        rows = await counts(s)
-        moved = await rows_moved(s)
-        await dump(s, work)
-        # The baseline runs twice, around the 2-worker import, to even out a busy machine.
-        load_a = await load_data(s, work)
-        assert await counts(s) == rows
-        two_s, two_wall, _ = await import_once(s, f"s3://{BUCKET}/full", 2)
-        assert await counts(s) == rows, "two workers gave other row counts than one"
-        load_b = await load_data(s, work)
-        load_s = (load_a + load_b) / 2
-        _, _, rss_small = await import_once(s, f"s3://{BUCKET}/small", 1)
-        _, _, rss_large = await import_once(s, f"s3://{BUCKET}/large", 1)
-
-        events = rows["events"]
-        report = [
-            f"## kmdb-import ({dt.date.today()}, `uv run python bench/kmdb_import.py --lines {args.lines} --files {args.files}`)",
-            "",
-            f"{args.lines:,} generated lines (quirks included) in {args.files} S3 files -> {events:,} events,"
-            f" {rows['properties']:,} properties, {rows['aliases']:,} aliases, {rows['users']:,} users;"
-            " events and properties partitioned by day (kmdb-partition, 2013-10-01..2014-01-31),"
-            f" KMDB_BATCH_SIZE {s.batch_size}.",
-            "",
-            "| what | seconds | events/s | vs LOAD DATA | process wall s |",
-            "|---|---|---|---|---|",
-            f"| LOAD DATA LOCAL INFILE of the final rows (baseline, mean of {load_a:.1f} and {load_b:.1f}) | {load_s:.1f} | {events / load_s:,.0f} | 1.00x | |",
-            f"| kmdb-work -n 1 (S3 -> committed rows) | {one_s:.1f} | {events / one_s:,.0f} | {load_s / one_s:.2f}x | {one_wall:.1f} |",
-            f"| kmdb-work -n 2 | {two_s:.1f} | {events / two_s:,.0f} | {load_s / two_s:.2f}x | {two_wall:.1f} |",
-            "",
-            f"The import also re-pointed {moved:,} past event and property rows to the users their"
-            " identities were later merged into (late aliases); LOAD DATA of the final rows does"
-            " not have that work.",
-            "Seconds run from the first job's start to the last file's commit (dumpfiles timestamps);"
-            " the process wall time adds interpreter start-up and the queue's polling.",
-            f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
-            "",
-            f"Peak RSS of one worker: {rss_small / 1024:.0f} MiB for a {args.rss_lines:,}-line file,"
-            f" {rss_large / 1024:.0f} MiB for a {args.rss_lines * 10:,}-line file"
-            f" ({rss_large / rss_small:.2f}x for 10x the lines).",
+        report: list[str] = []
+        if args.part in ("all", "load-data"):
+            report += await load_data_part(s, work, args)
+        if args.part in ("all", "small-files"):
+            report += [
+                "",
+                *await small_files(s, work, args.small_files, args.small_lines, args.runs),
+            ]
+        # The RESULT lines come last, for scripts.
+        report = [x for x in report if not x.startswith("RESULT ")] + [
+            x for x in report if x.startswith("RESULT ")
         ]
-        print("\n".join(report))
         out = ROOT / "bench" / "out"
         out.mkdir(exist_ok=True)
         (out / "kmdb_import.md").write_text("\n".join(report) + "\n")
+        print("\n".join(report))
     finally:
         shutil.rmtree(work, ignore_errors=True)
         async with connection(base, db=None) as conn:
