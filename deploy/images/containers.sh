@@ -28,6 +28,10 @@ WORKER_CONTAINERS=(
   "kmdb-work kmdb-import kmdb-work"
 )
 
+# health_flags: podman schedules healthchecks with systemd timers, which this machine lacks: off
+# there (`images.sh run-engine healthcheck run NAME` still asks); docker runs them.
+health_flags() { if [ "$ENGINE" = podman ]; then printf '%s\n' --no-healthcheck; fi; }
+
 # run_container NAME IMAGE ARGS...: detached, on the host's network, with the suite's settings
 # (.local/dev.env, then the service's env file from the leader as this machine's follower wrote it).
 run_container() {
@@ -36,7 +40,7 @@ run_container() {
   service_env="$LOCAL/config-follower/data/services/$image.env"
   if [ -f "$service_env" ]; then env_files+=(--env-file "$service_env"); fi
   engine rm -f "$NAME_PREFIX-$name" >/dev/null 2>&1 || true
-  engine run -d --name "$NAME_PREFIX-$name" --network=host \
+  engine run -d --name "$NAME_PREFIX-$name" --network=host $(health_flags) \
     --ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
     --label "meridian.containers=$OFFSET" "${env_files[@]}" "$@" >/dev/null \
     || die "starting $NAME_PREFIX-$name failed"
@@ -102,7 +106,7 @@ up() {
   fi
   render_gateway
   engine rm -f "$NAME_PREFIX-gateway" >/dev/null 2>&1 || true
-  engine run -d --name "$NAME_PREFIX-gateway" --network=host \
+  engine run -d --name "$NAME_PREFIX-gateway" --network=host $(health_flags) \
     --ulimit nofile=20000:20000 --ulimit nproc=4096:4096 --label "meridian.containers=$OFFSET" \
     -e GATEWAY_DEV_TLS=0 -v "$STATE/gateway/nginx.conf:/etc/nginx/nginx.conf:ro" \
     -v "$LOCAL/tls:/etc/meridian/tls:ro" "$IMAGE_PREFIX/gateway:$IMAGE_TAG" >/dev/null \
