@@ -90,7 +90,7 @@ async def post_points(
     result = await write_points(
         store,
         spec,
-        batch.points,
+        batch["points"],
         ttl=settings.ttl.get(spec.name, 0),
         concurrency=settings.write_concurrency,
     )

@@ -42,8 +42,8 @@ async def write_points(
     columns = list(table.writable)
     latest: dict[tuple[MetricKey, int], Any] = {}
     for point in points:
-        key = MetricKey(point.environment, point.application, point.metric_name)
-        latest[(key, epoch_ms(point.metric_timestamp))] = point  # the last copy wins
+        key = MetricKey(point["environment"], point["application"], point["metric_name"])
+        latest[(key, epoch_ms(point["metric_timestamp"]))] = point  # the last copy wins
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     ks = store.keyspace
@@ -53,8 +53,7 @@ async def write_points(
     )
     params = []
     for (key, ms), point in latest.items():
-        fields = point.__dict__
-        cells = [UNSET_VALUE if (v := fields[c]) is None else v for c in columns]
+        cells = [UNSET_VALUE if (v := point.get(c)) is None else v for c in columns]
         params.append((*key, day_of(ms), ms, *cells))
     await store.db.execute_batched(insert, params, partition_width=4, concurrency=concurrency)
 
@@ -94,8 +93,8 @@ async def _update_catalog(
                 *key,
                 table.name,
                 last,
-                _cell(getattr(point, "duration_unit", None)),
-                _cell(getattr(point, "rate_unit", None)),
+                _cell(point.get("duration_unit")),
+                _cell(point.get("rate_unit")),
                 ttl,
                 last * 1000,
             )
