@@ -233,4 +233,6 @@ async def start_import(
     for revision, size in stalled:
         if revision not in queued:
             await _queue_file(conn, arq, settings, started, revision, size or 0, False)
+    for revisions in (started.enqueued, started.resumed, started.already_done):
+        revisions.sort()
     return started
