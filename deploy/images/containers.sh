@@ -81,6 +81,16 @@ render_gateway() {
 up() {
   local row name image prefix port variable script leader urls=()
   load_dev_env
+  # Ours from an earlier `up` go first; anything else on these ports (`make up`'s suite) stops here.
+  down
+  local ports=() busy
+  for row in "${SERVICE_CONTAINERS[@]}"; do
+    read -r name image prefix port variable <<<"$row"
+    ports+=($((port + OFFSET)))
+  done
+  if ! busy="$(python3 "$ROOT/deploy/images/wait_http.py" --free "${ports[@]}" $((8443 + OFFSET)) $((8080 + OFFSET)))"; then
+    die "ports $busy are taken (\`make up\`'s suite?): \`make down && make stack-up\` first"
+  fi
   for row in "${SERVICE_IMAGES[@]}" "gateway"; do
     read -r name _ <<<"$row"
     image_exists "$IMAGE_PREFIX/$name:$IMAGE_TAG" || { build_images; break; }

@@ -1,10 +1,13 @@
-"""Waits until each URL answers 200 (the containers' /readyz), or says which did not and why.
+"""Waits until each URL answers 200 (the containers' /readyz), or says which did not and why;
+or checks that nothing listens yet on the ports the containers are about to take.
 
-Usage: python3 wait_http.py SECONDS URL... — exit 0 when all answered 200 within SECONDS.
+Usage: python3 wait_http.py SECONDS URL...   exit 0 when all answered 200 within SECONDS
+       python3 wait_http.py --free PORT...   exit 0 when no port accepts a connection on 127.0.0.1
 """
 
 from __future__ import annotations
 
+import socket
 import sys
 import time
 import urllib.error
@@ -34,7 +37,23 @@ def wait(seconds: float, urls: list[str]) -> dict[str, str]:
     return pending
 
 
+def taken(ports: list[int]) -> list[int]:
+    """The ports something on 127.0.0.1 accepts connections on."""
+    busy = []
+    for port in ports:
+        with socket.socket() as sock:
+            sock.settimeout(2)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                busy.append(port)
+    return busy
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--free":
+        busy = taken([int(port) for port in sys.argv[2:]])
+        if busy:
+            print(" ".join(map(str, busy)))
+        raise SystemExit(1 if busy else 0)
     failed = wait(float(sys.argv[1]), sys.argv[2:])
     for url, said in failed.items():
         print(f"{url}: {said}", file=sys.stderr)
