@@ -20,7 +20,7 @@ from analytics.analytic.descriptors import (
 )
 from analytics.analytic.timewindow import bounds
 
-__all__ = ["Context", "compute"]
+__all__ = ["Context", "compute", "with_window_dates"]
 
 
 async def compute(
@@ -38,8 +38,14 @@ async def compute(
         result = await compute_count(ctx, descriptor, start, end)
     else:
         result = await compute_segmentation(ctx, descriptor, start, end)
+    return with_window_dates(descriptor, result)
+
+
+def with_window_dates(
+    descriptor: AnyDescriptor, result: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """A fixed window's dates as the client wrote them, as the original answered them."""
     window = descriptor.timespan
     if result is not None and isinstance(window, FixedWindow):
-        # A fixed window's dates as the client wrote them, as the original answered them.
         result["fromDt"], result["toDt"] = window.start.isoformat(), window.end.isoformat()
     return result

@@ -57,6 +57,37 @@ async def single_message_users(
     return sum([1 async for b in buckets(ctx, query, USER) if b["doc_count"] == 1])
 
 
+def distinct_target(
+    descriptor: UserCount | MessageCount | ConversationCount | DialogueCount | BotCount,
+) -> tuple[list[dict[str, Any]], str] | None:
+    """(extra filters, field) of a count that is a distinct count over the window's messages;
+    None for the metrics paged through users or conversations (`new`, bot `response`)."""
+    match descriptor.dimension, descriptor.metric:
+        case "user", "total":
+            return [], USER
+        case "user", "active":
+            return [of_type("request")], USER
+        case "user", "engaged":
+            return [of_type("notification")], USER
+        case "message", "requests":
+            return [of_type("request")], MESSAGE
+        case "message", "responses":
+            return [of_type("response")], MESSAGE
+        case "message", "notifications":
+            return [of_type("notification")], MESSAGE
+        case "message", "from_bot":
+            return [of_type("response", "notification")], MESSAGE
+        case "conversation", "total":
+            return [], CONVERSATION
+        case "dialogue", "fallback":
+            return [term("intent.name.keyword", "default")], MESSAGE
+        case "dialogue", "intents":
+            return [], "intent.name.keyword"
+        case "dialogue", "domains":
+            return [], "domain.keyword"
+    return None
+
+
 async def count_value(
     ctx: Context,
     descriptor: UserCount | MessageCount | ConversationCount | DialogueCount | BotCount,
@@ -65,37 +96,15 @@ async def count_value(
 ) -> int:
     """The number a count descriptor asks for."""
     project, metric = descriptor.project, descriptor.metric
-
-    def query(*extra: dict[str, Any]) -> dict[str, Any]:
-        return window_query(project, start, end, *extra)
-
+    target = distinct_target(descriptor)
+    if target is not None:
+        extra, field = target
+        return await distinct(ctx, window_query(project, start, end, *extra), field)
     match descriptor.dimension, metric:
-        case "user", "total":
-            return await distinct(ctx, query(), USER)
-        case "user", "active":
-            return await distinct(ctx, query(of_type("request")), USER)
-        case "user", "engaged":
-            return await distinct(ctx, query(of_type("notification")), USER)
         case "user", "new":
             return await first_seen_in_window(ctx, project, start, end, USER)
-        case "message", "requests":
-            return await distinct(ctx, query(of_type("request")), MESSAGE)
-        case "message", "responses":
-            return await distinct(ctx, query(of_type("response")), MESSAGE)
-        case "message", "notifications":
-            return await distinct(ctx, query(of_type("notification")), MESSAGE)
-        case "message", "from_bot":
-            return await distinct(ctx, query(of_type("response", "notification")), MESSAGE)
-        case "conversation", "total":
-            return await distinct(ctx, query(), CONVERSATION)
         case "conversation", "new":
             return await first_seen_in_window(ctx, project, start, end, CONVERSATION)
-        case "dialogue", "fallback":
-            return await distinct(ctx, query(term("intent.name.keyword", "default")), MESSAGE)
-        case "dialogue", "intents":
-            return await distinct(ctx, query(), "intent.name.keyword")
-        case "dialogue", "domains":
-            return await distinct(ctx, query(), "domain.keyword")
         case "bot", "response":
             return await single_message_users(ctx, project, start, end)
     raise ValueError(f"unknown count metric {descriptor.dimension}/{metric}")

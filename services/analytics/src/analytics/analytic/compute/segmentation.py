@@ -22,6 +22,15 @@ GENDERS = ["male", "female", "non-binary", "in-another-way", "prefer-not-to-say"
 _GENDER_ALIASES = {"other": "in-another-way", "not_say": "prefer-not-to-say"}
 
 
+def message_segments_target(
+    descriptor: MessageSegmentation,
+) -> tuple[str, list[dict[str, Any]]]:
+    """(field, extra filters) a message segmentation counts the values of."""
+    if descriptor.metric == "all":
+        return "type.keyword", []
+    return "content.type.keyword", [of_type("request")]
+
+
 async def terms_segments(ctx: Context, query: dict[str, Any], field: str) -> list[tuple[str, int]]:
     """(value, document count) for every value of a field."""
     aggs = {"segments": {"terms": {"field": field, "size": 100}}}
@@ -114,11 +123,8 @@ async def compute_segmentation(
     """A segmentation result for the descriptor over [start, end]."""
     if isinstance(descriptor, UserSegmentation):
         segments = await user_segments(ctx, descriptor, start, end)
-    elif descriptor.metric == "all":
-        segments = await terms_segments(
-            ctx, window_query(descriptor.project, start, end), "type.keyword"
-        )
     else:
-        query = window_query(descriptor.project, start, end, of_type("request"))
-        segments = await terms_segments(ctx, query, "content.type.keyword")
+        field, filters = message_segments_target(descriptor)
+        query = window_query(descriptor.project, start, end, *filters)
+        segments = await terms_segments(ctx, query, field)
     return segmentation_result(segments, start, end)
