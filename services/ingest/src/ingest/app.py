@@ -19,11 +19,13 @@ from ingest.buckets import endpoints as admin_endpoints
 from ingest.context import Ingest, build
 from ingest.intake import endpoints as push_endpoints
 from ingest.intake.bulk_writer import BulkWriter
+from ingest.intake.observer import Observer
 from ingest.live import endpoints as live_endpoints
 from ingest.outages import install_outage_handlers
 from ingest.query import endpoints as query_endpoints
 from ingest.settings import Settings
 from ingest.storage.retention import retention_loop
+from ingest.stream_queue import StreamQueue
 
 log = logging.getLogger("ingest")
 
@@ -87,6 +89,14 @@ def background_tasks(ingest: Ingest) -> list[asyncio.Task[None]]:
             stats=ingest.writer_stats,
         )
         coroutines.append(write_after_setup(templates_ready, writer))
+    observer = Observer(
+        queue=StreamQueue(ingest.redis, ingest.keys.observe, ingest.keys.observe_group),
+        consumer=ingest.instance,
+        alerts=ingest.alerts,
+        forwarder=ingest.forwarder,
+        claim_idle_ms=settings.claim_idle_ms,
+    )
+    coroutines.append(observer.run())
     if ingest.forwarder is not None:
         coroutines.append(ingest.forwarder.run())
     return [asyncio.create_task(c) for c in coroutines]  # type: ignore[arg-type]

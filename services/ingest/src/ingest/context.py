@@ -77,7 +77,12 @@ def build(settings: Settings) -> Ingest:
     )
     alerts = AlertEngine(redis, keys, rules, mailer)
     stream = IntakeStream(
-        redis, keys.intake, keys.intake_group, settings.backlog_max_entries, keys.intake_dead
+        redis,
+        keys.intake,
+        keys.intake_group,
+        settings.backlog_max_entries,
+        keys.intake_dead,
+        observe_key=keys.observe,
     )
     forwarder = None
     if settings.metrics_api_url:
@@ -102,9 +107,7 @@ def build(settings: Settings) -> Ingest:
         rules=rules,
         indices=IndexManager(es, IndexNames(settings.index_prefix), settings.index_replicas),
         stream=stream,
-        intake=FrameIntake(
-            stream=stream, redis=redis, keys=keys, alerts=alerts, forwarder=forwarder
-        ),
+        intake=FrameIntake(stream=stream, redis=redis, keys=keys),
         alerts=alerts,
         mailer=mailer,
         live=LiveHub(redis, keys),

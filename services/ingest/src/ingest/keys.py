@@ -11,6 +11,8 @@ class RedisKeys:
         self.intake = f"{prefix}:intake"
         self.intake_dead = f"{prefix}:intake:dead"
         self.intake_group = "bulk-writers"
+        self.observe = f"{prefix}:intake:observe"
+        self.observe_group = "observers"
         self.forward = f"{prefix}:forward"
         self.forward_group = "forwarders"
         self.retention_lock = f"{prefix}:retention:lock"

@@ -17,7 +17,7 @@ METRICS_API = os.environ.get("INGEST_METRICS_API_URL") or "http://127.0.0.1:8104
 WRITE_TOKEN = os.environ.get("METRICS_API_WRITE_TOKEN", "")
 
 
-def status(cpu: float) -> dict:
+def processes(cpu: float) -> list[dict]:
     proc = {
         "name": "api",
         "pm_id": 0,
@@ -25,11 +25,11 @@ def status(cpu: float) -> dict:
         "memory": 2048,
         "axm_monitor": {"Heap Size": {"value": "12.5"}, "label": {"value": "text"}},
     }
-    return {"data": {"process": [proc], "server": {}}}
+    return [proc]
 
 
 def test_points_are_numeric_metrics_per_process() -> None:
-    points = points_of("shop", status(3), 1_700_000_000_123)
+    points = points_of("shop", processes(3), 1_700_000_000_123)
     assert [(p["metric_name"], p["value"]) for p in points] == [
         ("cpu", 3.0),
         ("memory", 2048.0),
@@ -74,7 +74,7 @@ async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
     forwarder = forwarder_of(ingest, "forward-test", batch=2, token=WRITE_TOKEN)
     now = int(time.time() * 1000)
     for i, cpu in enumerate((10, 30)):
-        await forwarder.enqueue(points_of(environment, status(cpu), now - 60_000 + i * 1000))
+        await forwarder.enqueue(points_of(environment, processes(cpu), now - 60_000 + i * 1000))
     task = asyncio.create_task(forwarder.run())
     try:
         for _ in range(300):
@@ -105,7 +105,7 @@ async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
 async def test_a_refused_token_keeps_the_points_queued(ingest: Ingest) -> None:
     await metrics_api_ready()
     forwarder = forwarder_of(ingest, "forward-refused", batch=10, token="not-the-write-token")
-    await forwarder.enqueue(points_of("refused", status(5), int(time.time() * 1000)))
+    await forwarder.enqueue(points_of("refused", processes(5), int(time.time() * 1000)))
     task = asyncio.create_task(forwarder.run())
     try:
         for _ in range(300):

@@ -8,7 +8,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from ingest.agent.channels import as_dict, processes_of
+from ingest.agent.channels import as_dict
 from ingest.alerts.mailer import Mailer
 from ingest.alerts.store import RuleStore
 from ingest.intake.documents import number
@@ -65,37 +65,36 @@ class AlertEngine:
         self._cache[bucket_id] = (time.monotonic(), rules)
         return rules
 
-    async def observe(self, bucket: Doc, server: str, channel: str, payload: Any) -> None:
-        """Evaluates the frame against the bucket's rules."""
-        if channel not in ("status", "process:exception"):
-            return
+    async def observe_status(self, bucket: Doc, server: str, procs: list[Doc], at_ms: int) -> None:
+        """Evaluates a status's processes (parsed once by the caller) received at `at_ms`."""
         rules = await self.rules_of(bucket["id"])
         if not rules:
             return
-        if channel == "status" and isinstance(payload, dict):
-            procs = processes_of(payload)
-            await self._metrics(bucket, server, procs, [r for r in rules if r["kind"] == "metric"])
-            await self._restarts(
-                bucket, server, procs, [r for r in rules if r["kind"] == "restarts"]
-            )
-        elif channel == "process:exception" and isinstance(payload, dict):
-            proc = as_dict(payload.get("process"))
-            data = as_dict(payload.get("data"))
-            name = str(proc.get("name")) if proc.get("name") is not None else None
-            for rule in rules:
-                if rule["kind"] == "exception" and applies(rule, server, name):
-                    await self.fire(
-                        rule,
-                        bucket,
-                        server,
-                        name or "?",
-                        f"exception: {data.get('message', '')}",
-                        str(data.get("stack") or ""),
-                    )
+        metric_rules = [r for r in rules if r["kind"] == "metric"]
+        if metric_rules:
+            await self._metrics(bucket, server, procs, metric_rules, at_ms)
+        await self._restarts(bucket, server, procs, [r for r in rules if r["kind"] == "restarts"])
 
-    async def _metrics(self, bucket: Doc, server: str, procs: list[Doc], rules: list[Doc]) -> None:
+    async def observe_exception(self, bucket: Doc, server: str, payload: Any) -> None:
+        """Evaluates a `process:exception` payload against the bucket's exception rules."""
+        if not isinstance(payload, dict):
+            return
+        rules = [r for r in await self.rules_of(bucket["id"]) if r["kind"] == "exception"]
+        if not rules:
+            return
+        proc = as_dict(payload.get("process"))
+        data = as_dict(payload.get("data"))
+        name = str(proc.get("name")) if proc.get("name") is not None else None
+        for rule in rules:
+            if applies(rule, server, name):
+                what = f"exception: {data.get('message', '')}"
+                details = str(data.get("stack") or "")
+                await self.fire(rule, bucket, server, name or "?", what, details)
+
+    async def _metrics(
+        self, bucket: Doc, server: str, procs: list[Doc], rules: list[Doc], now_ms: int
+    ) -> None:
         checks: list[tuple[Doc, str, float, int]] = []  # rule, process, value, result index
-        now_ms = int(time.time() * 1000)
         async with self.redis.pipeline(transaction=False) as pipe:
             for rule in rules:
                 for proc in procs:

@@ -19,7 +19,6 @@ import httpx
 import orjson
 from redis.asyncio import Redis
 
-from ingest.agent.channels import processes_of
 from ingest.intake.documents import number
 from ingest.stream_queue import Item, StreamQueue, field
 
@@ -35,11 +34,11 @@ def iso(ms: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def points_of(environment: str, status: dict[str, Any], ms: int) -> list[dict[str, Any]]:
-    """cpu, memory and every numeric axm_monitor value of each process in a status."""
+def points_of(environment: str, procs: list[dict[str, Any]], ms: int) -> list[dict[str, Any]]:
+    """cpu, memory and every numeric axm_monitor value of each process of a status."""
     stamp = iso(ms)
     points = []
-    for proc in processes_of(status):
+    for proc in procs:
         app = proc.get("name")
         if not isinstance(app, str) or not app:
             continue

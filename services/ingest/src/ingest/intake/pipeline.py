@@ -1,8 +1,10 @@
 """Accepting frames from agents and HTTP clients: durable first, then the live side effects.
 
-A batch is acknowledged once it is in the intake stream. Then, best effort: the server's latest
-status is kept in Redis, status and logs go out on the live channel, alert rules are evaluated and
-numeric metrics queued for metrics-api. A failure there is logged, never lost data.
+A batch is acknowledged once it is in the intake stream; a batch with a status or an exception goes,
+in the same atomic step, into the observer's stream, where alert rules and the metrics forwarder
+see it off the request path (intake/observer.py). Then, best effort: the server's latest status is
+kept in Redis and status and logs go out on the live channel. A failure there is logged, never lost
+data.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import orjson
 from redis.asyncio import Redis
 
 from ingest.agent.channels import as_dict, process_summary, processes_of
-from ingest.alerts.engine import AlertEngine
-from ingest.forwarder.forwarder import Forwarder, points_of
 from ingest.intake.stream import Frame, IntakeStream
 from ingest.keys import RedisKeys
 
@@ -24,6 +24,7 @@ log = logging.getLogger("ingest.intake")
 
 STATUS_TTL = 7 * 86_400
 LIVE_EVENTS = {"logs": "log", "process:exception": "exception", "process:event": "event"}
+OBSERVED = frozenset({"status", "process:exception"})  # what alert rules and the forwarder read
 
 
 def live_event(server: str, channel: str, payload: Any, ms: int) -> dict[str, Any] | None:
@@ -49,20 +50,10 @@ def live_event(server: str, channel: str, payload: Any, ms: int) -> dict[str, An
 class FrameIntake:
     """The one way frames enter ingest."""
 
-    def __init__(
-        self,
-        *,
-        stream: IntakeStream,
-        redis: Redis,
-        keys: RedisKeys,
-        alerts: AlertEngine,
-        forwarder: Forwarder | None,
-    ):
+    def __init__(self, *, stream: IntakeStream, redis: Redis, keys: RedisKeys):
         self.stream = stream
         self.redis = redis
         self.keys = keys
-        self.alerts = alerts
-        self.forwarder = forwarder
         self.accepted_frames = 0
         self._listeners: dict[str, tuple[float, int]] = {}
 
@@ -81,8 +72,9 @@ class FrameIntake:
 
     async def accept(self, bucket: dict[str, Any], server: str, frames: list[Frame]) -> str:
         """Stores a batch durably (Unavailable/BacklogFull otherwise), then the side effects."""
+        observe = any(channel in OBSERVED for channel, _ in frames)
         entry_id = await self.stream.add(
-            bucket=bucket["id"], bucket_name=bucket["name"], server=server, frames=frames
+            bucket=bucket, server=server, frames=frames, observe=observe
         )
         self.accepted_frames += len(frames)
         try:
@@ -107,8 +99,3 @@ class FrameIntake:
                     pipe.publish(live, orjson.dumps(event))
             if len(pipe):
                 await pipe.execute()
-        for channel, payload in frames:
-            if channel in ("status", "process:exception"):
-                await self.alerts.observe(bucket, server, channel, payload)
-            if channel == "status" and self.forwarder is not None and isinstance(payload, dict):
-                await self.forwarder.enqueue(points_of(bucket["name"], payload, ms))

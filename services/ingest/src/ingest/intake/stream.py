@@ -17,10 +17,15 @@ from redis.asyncio import Redis
 
 from ingest.stream_queue import StreamQueue, field
 
-# XADD only while the stream is shorter than the bound: one atomic round trip.
+# XADD only while the stream is shorter than the bound: one atomic round trip. A batch the
+# observer must see (ARGV[3] = "1") goes into its stream too, bounded (oldest trimmed) by the same number.
 ADD_BOUNDED = """
 if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
-return redis.call('XADD', KEYS[1], '*', 'd', ARGV[2])
+local id = redis.call('XADD', KEYS[1], '*', 'd', ARGV[2])
+if ARGV[3] == '1' then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'd', ARGV[2])
+end
+return id
 """
 
 Frame = tuple[str, Any]
@@ -40,11 +45,14 @@ class Entry:
     server: str
     received_ms: int
     frames: list[Frame]
+    alert_emails: tuple[str, ...] = ()
 
 
-def encode(bucket: str, bucket_name: str, server: str, frames: list[Frame], ms: int) -> bytes:
-    """The stream payload of a batch."""
-    return orjson.dumps({"b": bucket, "n": bucket_name, "s": server, "t": ms, "f": frames})
+def encode(bucket: dict[str, Any], server: str, frames: list[Frame], ms: int) -> bytes:
+    """The stream payload of a batch (with the bucket's alert recipients, for the observer)."""
+    emails = bucket.get("alert_emails") or []
+    body = {"b": bucket["id"], "n": bucket["name"], "s": server, "t": ms, "f": frames}
+    return orjson.dumps({**body, "e": emails} if emails else body)
 
 
 def decode(entry_id: bytes | str, fields: dict[Any, Any]) -> Entry:
@@ -60,26 +68,42 @@ def decode(entry_id: bytes | str, fields: dict[Any, Any]) -> Entry:
         server=body["s"],
         received_ms=body["t"],
         frames=[(f[0], f[1]) for f in body["f"]],
+        alert_emails=tuple(body.get("e") or ()),
     )
 
 
 class IntakeStream:
     """Adds batches under the backlog bound; reads, claims and acknowledges them for writers."""
 
-    def __init__(self, redis: Redis, key: str, group: str, max_entries: int, dead_key: str):
+    def __init__(
+        self,
+        redis: Redis,
+        key: str,
+        group: str,
+        max_entries: int,
+        dead_key: str,
+        observe_key: str = "",
+    ):
         self.queue = StreamQueue(redis, key, group)
+        self.observe_key = observe_key or f"{key}:observe"
         self.max_entries = max_entries
         self.dead_key = dead_key
         self._add = redis.register_script(ADD_BOUNDED)
 
-    async def add(self, *, bucket: str, bucket_name: str, server: str, frames: list[Frame]) -> str:
-        """Appends a batch durably; BacklogFull (503) when the backlog is at its bound."""
+    async def add(
+        self, *, bucket: dict[str, Any], server: str, frames: list[Frame], observe: bool = False
+    ) -> str:
+        """Appends a batch durably (and to the observer's stream when `observe`); BacklogFull
+        (503) when the backlog is at its bound."""
         try:
-            payload = encode(bucket, bucket_name, server, frames, int(time.time() * 1000))
+            payload = encode(bucket, server, frames, int(time.time() * 1000))
         except TypeError as exc:  # nested past orjson's limit (a status grown by patches)
             raise BadRequest(f"frames cannot be stored: {exc}") from None
         try:
-            entry_id = await self._add(keys=[self.queue.key], args=[self.max_entries, payload])
+            entry_id = await self._add(
+                keys=[self.queue.key, self.observe_key],
+                args=[self.max_entries, payload, "1" if observe else "0"],
+            )
         except Exception as exc:
             raise Unavailable(f"intake unavailable: {type(exc).__name__}", retry_after=5) from exc
         if entry_id is None:
