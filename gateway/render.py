@@ -60,6 +60,9 @@ DEFAULTS: dict[str, Any] = {
     "dashboard_root": None,  # defaults to routes.toml's [dashboard].root under the repo root
     "mime_types": None,
     "upstreams": {},
+    # service -> how many instances run on this host: instance k listens on the route's port plus
+    # (k - 1) x routes.toml's instance_port_step (a service has upstreams or a count, not both).
+    "instances": {},
     "routes_file": str(ROUTES_FILE),
     # Sent as `Authorization: Bearer <it>` on requests without credentials to the root routes that
     # say adds_token; vars file only.
@@ -77,6 +80,8 @@ LIST_KEYS = {"rate_limit_exempt"}
 # Variables that stand alone in nginx.conf.j2, so a name in their place can be substituted later.
 PLACEHOLDER_KEYS = {"domain", "https_port", "http_port", "body_limit", "rate", "burst"}
 PLACEHOLDER_DASHBOARD = GATEWAY_DIR / "placeholder"
+MAX_INSTANCES = 9  # per service and host: instance ports stay in 81xx..89xx with the default step
+DEFAULT_INSTANCE_PORT_STEP = 100
 
 
 class GatewayConfigError(Exception):
@@ -92,6 +97,11 @@ class Route:
     port: int
     websocket: bool = False
     servers: list[str] = field(default_factory=list)
+    instance_port_step: int = DEFAULT_INSTANCE_PORT_STEP
+
+    def instance_ports(self, count: int) -> list[int]:
+        """The ports of instances 1..count on one host: port, port + step, port + 2 x step ..."""
+        return [self.port + self.instance_port_step * k for k in range(count)]
 
     @property
     def prefix_path(self) -> str:
@@ -107,14 +117,17 @@ class Route:
 def load_routes(path: Path) -> tuple[list[Route], dict[str, str]]:
     """Reads the routes table and the dashboard entry from routes.toml."""
     data = tomllib.loads(path.read_text())
+    step = data.get("instance_port_step", DEFAULT_INSTANCE_PORT_STEP)
+    if not isinstance(step, int) or not 10 <= step <= 1000:
+        raise GatewayConfigError(f"{path}: instance_port_step must be an integer from 10 to 1000")
     routes = []
     for row in data.get("routes", []):
         prefix = row["prefix"]
         if not re.fullmatch(r"(/[A-Za-z0-9._-]+)+/", prefix):
             raise GatewayConfigError(f"{path}: route prefix {prefix!r} must look like /name/")
-        routes.append(
-            Route(prefix, row["service"], int(row["port"]), bool(row.get("websocket", False)))
-        )
+        route = Route(prefix, row["service"], int(row["port"]), bool(row.get("websocket", False)))
+        route.instance_port_step = step
+        routes.append(route)
     dashboard = data.get("dashboard", {"prefix": "/", "root": ".local/dashboard"})
     return routes, dashboard
 
@@ -159,6 +172,7 @@ def read_vars_file(path: Path) -> dict[str, Any]:
         return values
     values = {}
     upstreams: dict[str, list[str]] = {}
+    instances: dict[str, str] = {}
     for line in text.splitlines():
         words = shlex.split(line, comments=True)
         if words and words[0] == "export":
@@ -169,11 +183,15 @@ def read_vars_file(path: Path) -> dict[str, Any]:
         if key.startswith("GATEWAY_UPSTREAM_"):
             service = key.removeprefix("GATEWAY_UPSTREAM_").lower().replace("_", "-")
             upstreams[service] = value.replace(",", " ").split()
+        elif key.startswith("GATEWAY_INSTANCES_"):
+            instances[key.removeprefix("GATEWAY_INSTANCES_").lower().replace("_", "-")] = value
         elif key.startswith("GATEWAY_"):
             name = key.removeprefix("GATEWAY_").lower()
             values[name] = value.replace(",", " ").split() if name in LIST_KEYS else value
     if upstreams:
         values["upstreams"] = upstreams
+    if instances:
+        values["instances"] = instances
     return values
 
 
@@ -191,6 +209,14 @@ def parse_upstream_flag(text: str) -> tuple[str, list[str]]:
     if not sep or not servers:
         raise GatewayConfigError(f"--upstream {text!r}: expected SERVICE=HOST:PORT[,HOST:PORT]")
     return service, [s for s in servers.split(",") if s]
+
+
+def parse_instances_flag(text: str) -> tuple[str, str]:
+    """Parses --instances SERVICE=N (N checked with the other instance counts)."""
+    service, sep, count = text.partition("=")
+    if not sep or not service or not count:
+        raise GatewayConfigError(f"--instances {text!r}: expected SERVICE=N")
+    return service, count
 
 
 def parse_placeholder_flag(text: str) -> tuple[str, str]:
@@ -244,16 +270,46 @@ def check_vars(values: dict[str, Any], placeholders: frozenset[str] = frozenset(
             raise GatewayConfigError(f"rate_limit_exempt: {network!r} is not an address or CIDR")
 
 
-def resolve_routes(routes: list[Route], upstreams: dict[str, list[str]]) -> None:
-    """Fills each route's servers: the configured instances, else 127.0.0.1:<port>."""
-    known = {route.service for route in routes}
-    unknown = set(upstreams) - known
-    if unknown:
+def instance_count(service: str, value: object) -> int:
+    """An instance count: an integer from 1 to MAX_INSTANCES, else an error naming the service."""
+    try:
+        count = int(str(value))
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_INSTANCES:
         raise GatewayConfigError(
-            f"upstreams for unknown services {sorted(unknown)}; routes.toml has {sorted(known)}"
+            f"instances of {service}: {value!r} is not a count from 1 to {MAX_INSTANCES}"
         )
+    return count
+
+
+def resolve_routes(
+    routes: list[Route],
+    upstreams: dict[str, list[str]],
+    instances: dict[str, object] | None = None,
+) -> None:
+    """Fills each route's servers: the configured upstreams, else the service's instances on
+    127.0.0.1 (one at <port> unless an instance count says more)."""
+    instances = instances or {}
+    known = {route.service for route in routes}
+    for what, given in (("upstreams", upstreams), ("instances", instances)):
+        unknown = set(given) - known
+        if unknown:
+            raise GatewayConfigError(
+                f"{what} for unknown services {sorted(unknown)}; routes.toml has {sorted(known)}"
+            )
+    both = set(upstreams) & set(instances)
+    if both:
+        raise GatewayConfigError(f"both upstreams and an instance count for {sorted(both)}")
     for route in routes:
-        servers = upstreams.get(route.service) or [f"127.0.0.1:{route.port}"]
+        count = instance_count(route.service, instances.get(route.service, 1))
+        ports = route.instance_ports(count)
+        if ports[-1] > 65535:
+            raise GatewayConfigError(
+                f"instances of {route.service}: port {ports[-1]} is no TCP port"
+            )
+        local = [f"127.0.0.1:{port}" for port in ports]
+        servers = upstreams.get(route.service) or local
         for server in servers:
             if not re.fullmatch(r"unix:/\S+|\[?[A-Za-z0-9.:_-]+\]?:\d+", server):
                 raise GatewayConfigError(f"upstream {route.service}: {server!r} is not host:port")
@@ -302,7 +358,7 @@ def build_context(
     """
     check_vars(values, placeholders)
     routes, dashboard = load_routes(Path(values["routes_file"]))
-    resolve_routes(routes, values["upstreams"])
+    resolve_routes(routes, values["upstreams"], values["instances"])
     root_routes = load_root_routes(Path(values["routes_file"]), routes)
     prefix_dir = Path(values["prefix_dir"]).resolve()
     dashboard_root = Path(values["dashboard_root"] or REPO_ROOT / dashboard["root"])
@@ -370,6 +426,13 @@ def argument_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--upstream", action="append", default=[], metavar="SERVICE=HOST:PORT[,HOST:PORT]"
     )
+    p.add_argument(
+        "--instances",
+        action="append",
+        default=[],
+        metavar="SERVICE=N",
+        help="N instances of SERVICE on 127.0.0.1, ports from routes.toml (repeatable)",
+    )
     p.add_argument("--domain", help="server name; TLS files are <domain>-bundle.crt/-key.pem")
     p.add_argument("--tls-dir", help="folder of the TLS files (default .local/tls)")
     p.add_argument("--tls-cert", help="certificate bundle path (overrides --tls-dir naming)")
@@ -435,9 +498,12 @@ def merged_values(args: argparse.Namespace) -> dict[str, Any]:
         service, servers = parse_upstream_flag(flag)
         upstreams[service] = servers
     values["upstreams"] = upstreams
+    values["instances"] = dict(values["instances"]) | dict(
+        map(parse_instances_flag, args.instances)
+    )
     for key in [*DEFAULTS, "dev_tls"]:
         flag_value = getattr(args, key, None)
-        if flag_value is not None and key != "upstreams":
+        if flag_value is not None and key not in ("upstreams", "instances"):
             values[key] = flag_value
     if isinstance(values["rate_limit_exempt"], str):
         values["rate_limit_exempt"] = values["rate_limit_exempt"].replace(",", " ").split()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 from devenv import read_env  # beside this script
+from instances import service_counts  # beside this script
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
@@ -99,6 +100,9 @@ def render_gateway_template(target: Path, leader_names: set[str]) -> None:
     command += ["--dashboard-root", str(LOCAL / "dashboard")]
     for key, name in GATEWAY_PLACEHOLDERS.items():
         command += ["--placeholder", f"{key}={name}"]
+    # Every instance `make up` runs (<SERVICE>_INSTANCES) is a server of its service's upstream block.
+    for service, count in service_counts(os.environ).items():
+        command += ["--instances", f"{service}={count}"]
     rendered = subprocess.run(command, capture_output=True, text=True)
     if rendered.returncode != 0:
         sys.exit(f"rendering the gateway's template failed: {rendered.stderr.strip()}")

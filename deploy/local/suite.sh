@@ -6,20 +6,24 @@
 #   suite.sh status     what runs and what answers
 #   suite.sh test-deps  what the tests need beyond the suite (Debian's chromium, the compose plugin)
 #   suite.sh restart-changed   restarts the services whose env file the follower changed (its hook)
+#   suite.sh programs   prints the supervisord programs `up` would write (for the counts below)
+# Instance counts: <SERVICE>_INSTANCES=N (e.g. INGEST_INSTANCES=2, KMDB_IMPORT_INSTANCES=2) runs N
+# processes of a service on the ports deploy/local/instances.py derives from gateway/routes.toml, all in
+# the gateway's upstream block; a worker runs as many as its service unless <WORKER>_INSTANCES says.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 GATEWAY_DIR="$LOCAL/gateway"
 TLS_DIR="$LOCAL/tls"
 WITH_ENV="$ROOT/deploy/local/with-env.sh"
 
-# name|console script and arguments (gateway prefixes come from gateway/routes.toml)
+# name|console script (ports and gateway prefixes come from gateway/routes.toml: instances.py)
 SERVICES="
-ingest|ingest --port 8101
-analytics|analytics --port 8102
-kmdb-import|kmdb-api --port 8103
-metrics-api|metrics-api --port 8104
-config-leader|config-leader --port 8105
-config-follower|config-follower --port 8106
+ingest|ingest
+analytics|analytics
+kmdb-import|kmdb-api
+metrics-api|metrics-api
+config-leader|config-leader
+config-follower|config-follower
 "
 # Background workers, started when the service provides them: name|service|console script and
 # arguments (a worker reads its service's env file and restarts with it)
@@ -54,24 +58,38 @@ config_files() {  # development configs for the configuration leader and followe
     || die "writing the leader/follower development configs failed: see $LOGS/dev-config.log"
 }
 
-write_programs() {
-  local names="" name cmd prefixes
+instances() { "$VENV/bin/python" "$ROOT/deploy/local/instances.py" "$@"; }
+
+# programs: the supervisord config of the services (each instance on its own port), their workers and
+# the gateway, for the instance counts in the environment.
+programs() {
+  local names="" name cmd prefixes plan program port service
   prefixes="$("$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --print-prefixes)"
-  {
-    while IFS='|' read -r name cmd; do
-      [ -n "$name" ] || continue
-      program "$name" "$WITH_ENV $VENV/bin/$cmd" \
+  while IFS='|' read -r name cmd; do
+    [ -n "$name" ] || continue
+    plan="$(instances ports "$name")" || return 1
+    while read -r program port; do
+      program "$program" "$WITH_ENV $VENV/bin/$cmd --port $port" \
         "environment=ROOT_PATH=\"$(awk -v n="$name" '$1 == n {print $2}' <<<"$prefixes")\",MERIDIAN_SERVICE=\"$name\""
-      echo; names="$names,$name"
-    done <<<"$SERVICES"
-    while IFS='|' read -r name service cmd; do
-      [ -n "$name" ] && [ -x "$VENV/bin/${cmd%% *}" ] || continue
-      program "$name" "$WITH_ENV $VENV/bin/$cmd" "environment=MERIDIAN_SERVICE=\"$service\""
-      echo; names="$names,$name"
-    done <<<"$WORKERS"
-    echo "[group:services]"; echo "programs=${names#,}"; echo
-    program gateway "/usr/sbin/nginx -p $GATEWAY_DIR -c $GATEWAY_DIR/nginx.conf -e $GATEWAY_DIR/logs/error.log -g 'daemon off;'"
-  } | write_if_changed "$SUPERVISOR_DIR/conf.d/services.conf"
+      echo; names="$names,$program"
+    done <<<"$plan"
+  done <<<"$SERVICES"
+  while IFS='|' read -r name service cmd; do
+    [ -n "$name" ] && [ -x "$VENV/bin/${cmd%% *}" ] || continue
+    plan="$(instances workers "$name" "$service")" || return 1
+    for program in $plan; do
+      program "$program" "$WITH_ENV $VENV/bin/$cmd" "environment=MERIDIAN_SERVICE=\"$service\""
+      echo; names="$names,$program"
+    done
+  done <<<"$WORKERS"
+  echo "[group:services]"; echo "programs=${names#,}"; echo
+  program gateway "/usr/sbin/nginx -p $GATEWAY_DIR -c $GATEWAY_DIR/nginx.conf -e $GATEWAY_DIR/logs/error.log -g 'daemon off;'"
+}
+
+write_programs() {
+  local config; config="$(mktemp)"
+  programs >"$config" || { rm -f "$config"; die "instance counts: see the line above"; }
+  write_if_changed "$SUPERVISOR_DIR/conf.d/services.conf" <"$config"; rm -f "$config"
 }
 
 prepare() {
@@ -85,8 +103,15 @@ prepare() {
 }
 
 wait_ready() {
-  say "waiting for every service to be ready through the gateway"
-  "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" \
+  say "waiting for every service to be ready through the gateway (and each further instance directly)"
+  local name cmd program port extra=()
+  while IFS='|' read -r name cmd; do
+    [ -n "$name" ] || continue
+    while read -r program port; do
+      [ "$program" = "$name" ] || extra+=(--direct "$program=http://127.0.0.1:$port")
+    done < <(instances ports "$name")
+  done <<<"$SERVICES"
+  "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" "${extra[@]}" \
     || die "not every service is ready: see the lines above and $LOGS/<service>.log"
 }
 
@@ -142,10 +167,15 @@ status() {
   [ -e "$MERIDIAN_CA" ] && "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" --once || true
 }
 
-workers_of() {  # the supervisor names of a service's running workers
+instances_of() {  # the supervisor names of every configured instance of a program: NAME, NAME-2 ...
+  supervisorctl avail | awk -v n="services:$1" \
+    '$1 == n || (index($1, n "-") == 1 && substr($1, length(n) + 2) ~ /^[0-9]+$/) {print $1}'
+}
+
+workers_of() {  # the supervisor names of a service's workers, every instance
   local name service cmd
   while IFS='|' read -r name service cmd; do
-    [ "$service" = "$1" ] && [ -x "$VENV/bin/${cmd%% *}" ] && echo "services:$name"
+    [ "$service" = "$1" ] && [ -x "$VENV/bin/${cmd%% *}" ] && instances_of "$name"
   done <<<"$WORKERS"
   return 0
 }
@@ -157,7 +187,7 @@ restart_changed() {
     name="$(basename "$file" .env)"
     case "$file" in services/*.env|/services/*.env)
       say "restarting $name (its env file changed)"
-      supervisorctl restart "services:$name" $(workers_of "$name") >/dev/null ;;
+      supervisorctl restart $(instances_of "$name") $(workers_of "$name") >/dev/null ;;
     esac
   done
 }
@@ -181,5 +211,6 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   restart-changed) restart_changed ;;
-  *) echo "usage: $0 up|down|status|test-deps|restart-changed" >&2; exit 2 ;;
+  programs) programs ;;
+  *) echo "usage: $0 up|down|status|test-deps|restart-changed|programs" >&2; exit 2 ;;
 esac

@@ -1,6 +1,8 @@
 """Waits until every service answers /readyz: through the gateway over verified TLS where it is routed.
 
-`python deploy/local/wait_ready.py --ca CA --base https://localhost:8443 [--once] [--wait SECONDS]`
+`python deploy/local/wait_ready.py --ca CA --base https://localhost:8443 [--once] [--wait SECONDS]
+[--direct NAME=http://127.0.0.1:PORT ...]` (--direct: also a service instance probed on its own port,
+e.g. the second and further instances, which the gateway reaches only at random)
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def main() -> int:
     parser.add_argument("--base", default="https://localhost:8443")
     parser.add_argument("--wait", type=float, default=120)
     parser.add_argument("--once", action="store_true")
+    parser.add_argument("--direct", action="append", default=[], metavar="NAME=URL")
     parser.add_argument(
         "--print-prefixes", action="store_true", help="print `service prefix` lines and exit"
     )
@@ -67,7 +70,8 @@ def main() -> int:
     if not args.ca:
         parser.error("--ca is required")
     deadline = time.monotonic() + (0 if args.once else args.wait)
-    pending = dict(SERVICES)
+    services = SERVICES + [tuple(direct.split("=", 1)) for direct in args.direct if "=" in direct]
+    pending = dict(services)
     results: dict[str, tuple[bool, str]] = {}
     with httpx.Client(verify=args.ca, timeout=5) as client:
         while True:
@@ -78,7 +82,7 @@ def main() -> int:
             if not pending or time.monotonic() >= deadline:
                 break
             time.sleep(1)
-    for name, where in SERVICES:
+    for name, where in services:
         ok, message = results[name]
         print(
             f"  {name:<16} {'ok  ' if ok else 'FAIL'} {readiness_url(args.base, where)}  {message}"
