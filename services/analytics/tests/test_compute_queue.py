@@ -18,7 +18,12 @@ import httpx
 import pytest
 from analytics.app import create_app
 from analytics.settings import Settings
-from analytics.worker.celery_app import UPDATE_ANALYTIC, UPDATE_ANALYTICS, create_celery
+from analytics.worker.celery_app import (
+    UPDATE_ANALYTIC,
+    UPDATE_ANALYTICS,
+    UPDATE_BATCH,
+    create_celery,
+)
 from analytics_dataset import PROJECT
 from analytics_run import overrides
 from redis import Redis
@@ -61,6 +66,28 @@ def waiting_jobs(settings: Settings) -> Counter[tuple[str, str]]:
         args = ast.literal_eval(headers["argsrepr"])
         jobs[(headers["task"], str(args[0]) if args else "None")] += 1
     return jobs
+
+
+def queued_analytics(settings: Settings) -> Counter[str]:
+    """How many waiting jobs (alone or in a batch) will compute each analytic."""
+    raw = _raw_jobs(settings)
+    out: Counter[str] = Counter()
+    for headers in raw:
+        args = ast.literal_eval(headers["argsrepr"])
+        if headers["task"] == UPDATE_ANALYTIC:
+            out[args[0]] += 1
+        elif headers["task"] == UPDATE_BATCH:
+            out.update(args[0])
+    return out
+
+
+def _raw_jobs(settings: Settings) -> list[dict[str, Any]]:
+    redis = Redis.from_url(settings.broker_url)
+    try:
+        raw = redis.lrange(f"{settings.redis_key_prefix}{settings.queue}", 0, -1)
+    finally:
+        redis.close()
+    return [json.loads(item)["headers"] for item in raw]
 
 
 def drop_queue(settings: Settings) -> None:
@@ -112,29 +139,38 @@ async def test_computing_every_analytic_queues_each_once(queue_api):
         assert (await http.post("/analytic/compute")).status_code == 200
     assert waiting_jobs(settings) == Counter({(UPDATE_ANALYTICS, "None"): 1})
 
-    # The fan-out, run twice (as two workers would): each analytic is queued once.
+    # The fan-out, run twice (as two workers would): each analytic is queued once, in a batch.
     celery = create_celery(settings)
     for _ in range(2):
         fanned = await asyncio.to_thread(celery.tasks[UPDATE_ANALYTICS].apply, args=(None,))
         assert fanned.successful(), fanned.traceback
-    jobs = waiting_jobs(settings)
-    assert all(jobs[(UPDATE_ANALYTIC, analytic_id)] == 1 for analytic_id in ids), jobs
-    assert max(jobs.values()) == 1, jobs
+    per_analytic = queued_analytics(settings)
+    assert all(per_analytic[analytic_id] == 1 for analytic_id in ids), per_analytic
+    assert max(per_analytic.values()) == 1, per_analytic
+    # Asked for one of them while its batch waits: nothing more is queued.
+    assert (await http.post("/analytic/compute", params={"id": ids[1]})).status_code == 200
+    assert queued_analytics(settings) == per_analytic
 
-    # Once a job has run, its analytic can be queued again.
+    # Once its batch has run, an analytic can be queued again.
     redis = Redis.from_url(settings.broker_url)
     key = f"{settings.redis_key_prefix}analytics:queued:{UPDATE_ANALYTIC}:{ids[0]}"
     job_id = redis.get(key).decode()
+    batch = next(h for h in _raw_jobs(settings) if h["id"] == job_id)
     redis.close()
     done = await asyncio.to_thread(
-        celery.tasks[UPDATE_ANALYTIC].apply, args=(ids[0],), task_id=job_id
+        celery.tasks[UPDATE_BATCH].apply,
+        args=(ast.literal_eval(batch["argsrepr"])[0],),
+        task_id=job_id,
     )
     assert done.successful(), done.traceback
+    assert done.result["updated"] >= len(ids), done.result
     redis = Redis.from_url(settings.broker_url)
     assert redis.get(key) is None, (redis.get(key), job_id)
     redis.close()
     assert (await http.post("/analytic/compute", params={"id": ids[0]})).status_code == 200
-    assert waiting_jobs(settings)[(UPDATE_ANALYTIC, ids[0])] == 2
+    assert waiting_jobs(settings)[(UPDATE_ANALYTIC, ids[0])] == 1
+    result = (await http.get("/analytic", params={"id": ids[0]})).json()["result"]
+    assert result["type"] == "count" and isinstance(result["count"], int)
 
 
 async def test_the_compute_route_is_rate_limited_across_instances(migrated):

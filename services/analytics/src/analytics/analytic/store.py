@@ -80,8 +80,62 @@ async def delete(*, es: AsyncElasticsearch, indices: Indices, analytic_id: str) 
 async def save_result(
     *, es: AsyncElasticsearch, stored: StoredAnalytic, result: dict[str, Any] | None
 ) -> None:
-    """Writes a result into the analytic's own document, in the index it was read from."""
-    await es.update(index=stored.index, id=stored.id, doc={"result": result}, refresh="wait_for")
+    """Writes a result into the analytic's own document, in the index it was read from (made
+    visible at once: a refresh, not a wait for the next one)."""
+    await es.update(index=stored.index, id=stored.id, doc={"result": result}, refresh=True)
+
+
+async def find_many(
+    *, es: AsyncElasticsearch, indices: Indices, analytic_ids: list[str]
+) -> dict[str, StoredAnalytic]:
+    """The analytics with these ids that exist (one search), by id."""
+    if not analytic_ids:
+        return {}
+    response = await es.search(
+        index=indices.analytics,
+        query={
+            "bool": {
+                "should": [
+                    {"ids": {"values": analytic_ids}},
+                    {"terms": {"id.keyword": analytic_ids}},
+                ]
+            }
+        },
+        size=2 * len(analytic_ids),
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    wanted = set(analytic_ids)
+    found: dict[str, StoredAnalytic] = {}
+    for hit in response["hits"]["hits"]:
+        key = hit["_id"] if hit["_id"] in wanted else str(hit["_source"].get("id"))
+        found.setdefault(key, StoredAnalytic(hit["_index"], hit["_id"], hit["_source"]))
+    return found
+
+
+async def save_results(
+    *, es: AsyncElasticsearch, results: list[tuple[StoredAnalytic, dict[str, Any] | None]]
+) -> list[str]:
+    """Writes each result into its analytic's document in one `_bulk` (one refresh for all);
+    returns the ids of the analytics deleted meanwhile. Any other refusal raises."""
+    if not results:
+        return []
+    operations: list[dict[str, Any]] = []
+    for stored, result in results:
+        operations.append({"update": {"_index": stored.index, "_id": stored.id}})
+        operations.append({"doc": {"result": result}})
+    response = await es.bulk(operations=operations, refresh=True)
+    gone: list[str] = []
+    refused: list[str] = []
+    for (stored, _), item in zip(results, response["items"], strict=True):
+        answer = item.get("update") or {}
+        if answer.get("status") == 404:
+            gone.append(stored.id)
+        elif answer.get("error"):
+            refused.append(f"{stored.id}: {answer['error']}")
+    if refused:
+        raise RuntimeError(f"{len(refused)} results refused, first {refused[0]}")
+    return gone
 
 
 async def each(

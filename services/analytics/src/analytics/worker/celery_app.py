@@ -13,13 +13,16 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from analytics.settings import Settings
-from analytics.worker.jobs import due_analytics, refresh_analytic
+from analytics.worker.jobs import due_analytics, refresh_analytic, refresh_analytics
 from analytics.worker.queued import marker_key, new_job_id, release, settle
 
 log = logging.getLogger("analytics.worker")
 
 UPDATE_ANALYTIC = "analytics.update_analytic"
 UPDATE_ANALYTICS = "analytics.update_analytics"
+UPDATE_BATCH = "analytics.update_analytic_batch"
+# Analytics computed together by one job of the fan-out.
+BATCH_SIZE = 500
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -90,13 +93,49 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
         release_marker(marker(analytic_id), self.request.id)
         return result
 
-    def queue_once(analytic_id: str) -> bool:
-        key, job_id = marker(analytic_id), new_job_id()
-        if not redis.set(key, job_id, nx=True, ex=settings.queued_ttl):
-            return False
-        # Sent through this app (not a shared task proxy), so its broker and key prefix apply.
-        app.send_task(UPDATE_ANALYTIC, args=(analytic_id,), queue=settings.queue, task_id=job_id)
-        return True
+    def release_markers(analytic_ids: list[str], job_id: str | None) -> None:
+        try:
+            with redis.pipeline(transaction=False) as pipe:
+                for analytic_id in analytic_ids:
+                    release(pipe, marker(analytic_id), job_id or "")
+                pipe.execute()
+        except RedisError as exc:  # their TTL frees them
+            log.warning("could not release %d markers: %s", len(analytic_ids), exc)
+
+    @app.task(name=UPDATE_BATCH, bind=True, max_retries=settings.max_retries, shared=False)
+    def update_analytic_batch(self: Task, analytic_ids: list[str]) -> dict[str, Any]:
+        """Computes analytics together and stores their results; retried (all) on failure.
+        Each analytic's marker names this job, so none of them is queued again meanwhile."""
+        try:
+            done = asyncio.run(refresh_analytics(settings, analytic_ids))
+        except Exception as exc:
+            log.warning(
+                "batch of %d analytics failed (attempt %d): %s",
+                len(analytic_ids),
+                self.request.retries + 1,
+                exc,
+            )
+            if self.request.retries >= settings.max_retries:
+                release_markers(analytic_ids, self.request.id)
+                raise
+            raise self.retry(exc=exc, countdown=settings.retry_delay) from exc
+        release_markers(analytic_ids, self.request.id)
+        return done
+
+    def queue_batches(analytic_ids: list[str]) -> int:
+        """Queues the analytics not already waiting, BATCH_SIZE to a job; how many were queued."""
+        queued = 0
+        for first in range(0, len(analytic_ids), BATCH_SIZE):
+            chunk, job_id = analytic_ids[first : first + BATCH_SIZE], new_job_id()
+            with redis.pipeline(transaction=False) as pipe:
+                for analytic_id in chunk:
+                    pipe.set(marker(analytic_id), job_id, nx=True, ex=settings.queued_ttl)
+                marked = [i for i, ok in zip(chunk, pipe.execute(), strict=True) if ok]
+            if marked:
+                # Sent through this app (not a shared task proxy): its broker and key prefix.
+                app.send_task(UPDATE_BATCH, args=(marked,), queue=settings.queue, task_id=job_id)
+                queued += len(marked)
+        return queued
 
     @app.task(name=UPDATE_ANALYTICS, bind=True, max_retries=settings.max_retries, shared=False)
     def update_analytics(
@@ -109,7 +148,7 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
         )
         try:
             ids = asyncio.run(due_analytics(settings, time_window_type, only_due))
-            queued = sum(1 for analytic_id in ids if queue_once(analytic_id))
+            queued = queue_batches(ids)
         except Exception as exc:
             if self.request.retries >= settings.max_retries:
                 release_marker(key, self.request.id)

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from analytics.analytic.compute import Context, compute
+from analytics.analytic.compute.batch import compute_many
 from analytics.analytic.descriptors import parse_descriptor
-from analytics.analytic.store import each, find, save_result
+from analytics.analytic.store import each, find, find_many, save_result, save_results
 from analytics.analytic.timewindow import is_over
 from analytics.settings import Settings
 from analytics.storage.client import build_client
@@ -42,6 +43,41 @@ async def refresh_analytic(settings: Settings, analytic_id: str) -> dict[str, An
         await save_result(es=es, stored=stored, result=result)
         log.info("analytic %s updated", analytic_id)
         return {"id": analytic_id, "result": result}
+    finally:
+        await es.close()
+        if task_manager is not None:
+            await task_manager.close()
+
+
+async def refresh_analytics(settings: Settings, analytic_ids: list[str]) -> dict[str, Any]:
+    """Computes analytics together and stores their results in one `_bulk`; analytics deleted
+    meanwhile are skipped. Each result is the one computing it alone gives."""
+    es = build_client(settings)
+    indices = Indices(settings.index_prefix)
+    task_manager = task_manager_of(settings)
+    try:
+        found = await find_many(es=es, indices=indices, analytic_ids=analytic_ids)
+        stored, descriptors, broken = [], [], []
+        for analytic_id in analytic_ids:
+            if analytic_id not in found:
+                continue
+            try:
+                descriptors.append(parse_descriptor(found[analytic_id].document["descriptor"]))
+            except Exception as exc:  # alone it would fail every retry; the others go on
+                log.warning(
+                    "analytic %s has a descriptor that cannot be read: %s", analytic_id, exc
+                )
+                broken.append(analytic_id)
+                continue
+            stored.append(found[analytic_id])
+        ctx = Context(es, indices, settings.cardinality_precision_threshold, task_manager)
+        results = await compute_many(ctx, descriptors)
+        gone = set(await save_results(es=es, results=list(zip(stored, results, strict=True))))
+        updated = [s.id for s in stored if s.id not in gone]
+        for analytic_id in updated:
+            log.info("analytic %s updated", analytic_id)
+        missing = [i for i in analytic_ids if i not in found] + sorted(gone)
+        return {"updated": len(updated), "missing": missing, "broken": broken}
     finally:
         await es.close()
         if task_manager is not None:
