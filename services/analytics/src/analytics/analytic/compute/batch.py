@@ -17,7 +17,7 @@ import asyncio
 import copy
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -213,7 +213,7 @@ async def compute_many(
 ) -> list[Result]:
     """The result of each analytic, as `compute` gives it alone, computed together."""
     now = now or datetime.now(UTC)
-    batch = _Batch(ctx, now)
+    batch = _Batch(replace(ctx, shared={}), now)
     first_of: dict[str, int] = {}
     same: list[int] = []
     for position, descriptor in enumerate(descriptors):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,18 @@ class Context:
     precision_threshold: int = 40000
     # Task and transaction analytics read it; None when TASK_MANAGER_URL is not set.
     task_manager: TaskManager | None = None
+    # Within one batch: reads several analytics need (the same query's answer), made once.
+    shared: dict[Any, asyncio.Future[Any]] | None = None
+
+
+async def once(ctx: Context, key: Any, make: Callable[[], Awaitable[Any]]) -> Any:
+    """`make()`'s answer; within a batch (ctx.shared) made once for every caller with this key."""
+    if ctx.shared is None:
+        return await make()
+    future = ctx.shared.get(key)
+    if future is None:
+        future = ctx.shared[key] = asyncio.ensure_future(make())
+    return await asyncio.shield(future)
 
 
 def window_query(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from analytics.analytic.compute.common import Context, aggregate, buckets, window_query
+from analytics.analytic.compute.common import Context, aggregate, buckets, once, window_query
 from analytics.analytic.compute.count import USER, of_type
 from analytics.analytic.descriptors import MessageSegmentation, UserSegmentation
 from analytics.analytic.results import segmentation_result
@@ -74,7 +74,19 @@ def _birth_age(metadata: dict[str, Any], today: date) -> int | None:
 async def _profiles(
     ctx: Context, project: str, end: datetime, fields: list[str]
 ) -> dict[str, dict[str, Any]]:
-    """Each user's latest profile metadata (any of `fields`) sent up to `end`."""
+    """Each user's latest profile metadata (any of `fields`) sent up to `end` (in a batch, read
+    once for every segmentation of the project ending then)."""
+    found: dict[str, dict[str, Any]] = await once(
+        ctx,
+        ("profiles", project, end, tuple(fields)),
+        lambda: _read_profiles(ctx, project, end, fields),
+    )
+    return found
+
+
+async def _read_profiles(
+    ctx: Context, project: str, end: datetime, fields: list[str]
+) -> dict[str, dict[str, Any]]:
     exists = {"bool": {"should": [{"exists": {"field": f"metadata.{f}"}} for f in fields]}}
     latest = {
         "latest": {
@@ -96,10 +108,12 @@ async def user_segments(
     ctx: Context, descriptor: UserSegmentation, start: datetime | None, end: datetime
 ) -> list[tuple[str, int]]:
     """Users active in the window by age or gender, from profile data sent in message metadata."""
-    users = [
-        b["key"]["key"]
-        async for b in buckets(ctx, window_query(descriptor.project, start, end), USER)
-    ]
+
+    async def read_users() -> list[str]:
+        query = window_query(descriptor.project, start, end)
+        return [b["key"]["key"] async for b in buckets(ctx, query, USER)]
+
+    users: list[str] = await once(ctx, ("users", descriptor.project, start, end), read_users)
     if descriptor.metric == "gender":
         names = [*GENDERS, "unavailable"]
         profiles = await _profiles(ctx, descriptor.project, end, ["gender"])
