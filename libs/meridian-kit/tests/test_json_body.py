@@ -167,6 +167,19 @@ def test_parse_json_names_the_deepest_path_and_keeps_valid_values() -> None:
     assert find_refused({"a": [1.0, 2]}) is None
 
 
+def test_small_and_large_bodies_get_the_same_depth_rule() -> None:
+    """A small body's containers are walked, a large one is parsed under padding: same verdicts."""
+    filler = b'"' + b"x" * 20_000 + b'"'
+    for nested, allowed in ((32, True), (33, False)):
+        deep = b'{"k": ' + b"[" * (nested - 1) + b"]" * (nested - 1) + b"}"
+        for body in (deep, b"[" + filler + b"," + deep[6:-1] + b"]"):
+            if allowed:
+                assert parse_json(body) is not None
+            else:
+                with pytest.raises(BadRequest, match="nested deeper than 32"):
+                    parse_json(body)
+
+
 async def test_an_exempt_path_gets_the_body_as_sent() -> None:
     app = create_service_app("kit-test", routers=[router], raw_json_paths=["/raw"])
     transport = httpx.ASGITransport(app=app)

@@ -112,9 +112,30 @@ def _orjson_depth_limit() -> int:
 _ORJSON_DEPTH_LIMIT = _orjson_depth_limit()
 
 
+_SMALL_BODY = 8 * 1024  # walking this few bytes' containers costs less than ~1000 levels of padding
+
+
+def _deeper_than(value: Any, max_depth: int) -> bool:
+    """Whether arrays/objects nest more than max_depth levels (walks containers only)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            return True
+        children = node.values() if type(node) is dict else node
+        stack.extend((c, depth + 1) for c in children if type(c) is dict or type(c) is list)
+    return False
+
+
 def _parse_within_depth(raw: bytes, max_depth: int) -> Any:
-    """orjson.loads(raw) inside enough arrays that orjson's own depth limit becomes max_depth."""
+    """orjson.loads(raw) inside enough arrays that orjson's own depth limit becomes max_depth (a
+    small body, such as a websocket frame, is parsed as it is and its containers walked instead)."""
     padding = _ORJSON_DEPTH_LIMIT - max_depth
+    if len(raw) <= _SMALL_BODY:
+        value = orjson.loads(raw)
+        if (type(value) is dict or type(value) is list) and _deeper_than(value, max_depth):
+            raise _TooDeep
+        return value
     if padding <= 0:
         value = orjson.loads(raw)
         if find_refused(value, max_depth) is not None:
