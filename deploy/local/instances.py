@@ -7,9 +7,10 @@ same addresses into the gateway's upstream blocks). A worker runs `<WORKER>_INST
 by default as many as its service has instances. Instance 1 keeps the plain name (`ingest`), the
 others are `<name>-<k>` (`ingest-2`).
 
-    instances.py ports SERVICE           `program port` lines, one per instance
-    instances.py workers WORKER SERVICE  the worker's program names, one per line
-    instances.py counts                  `service count` lines of the routed services
+    instances.py ports SERVICE...                `service program port prefix` lines, one per instance
+                                                 (prefix: the gateway's, empty when unrouted)
+    instances.py workers WORKER:SERVICE...       `worker program` lines, one per process
+    instances.py counts                          `service count` lines of the routed services
 """
 
 from __future__ import annotations
@@ -67,9 +68,11 @@ def routes() -> dict[str, Route]:
     return {route.service: route for route in loaded}
 
 
-def service_ports(service: str, environ: Mapping[str, str]) -> list[tuple[str, int]]:
+def service_ports(
+    service: str, environ: Mapping[str, str], routed: Mapping[str, Route] | None = None
+) -> list[tuple[str, int]]:
     """(program name, port) of each instance of a service."""
-    route = routes().get(service)
+    route = (routes() if routed is None else routed).get(service)
     if route is None:
         if service not in UNROUTED_PORTS:
             raise SystemExit(f"{service}: neither in gateway/routes.toml nor an unrouted service")
@@ -92,11 +95,20 @@ def service_counts(environ: Mapping[str, str]) -> dict[str, int]:
 
 def main(argv: list[str]) -> int:
     """The command line of the module docstring."""
+    routed = routes()
     match argv:
-        case ["ports", service]:
-            lines = [f"{name} {port}" for name, port in service_ports(service, os.environ)]
-        case ["workers", worker, service]:
-            lines = worker_names(worker, service, os.environ)
+        case ["ports", *services] if services:
+            lines = [
+                f"{service} {name} {port} {routed[service].prefix_path if service in routed else ''}"
+                for service in services
+                for name, port in service_ports(service, os.environ, routed)
+            ]
+        case ["workers", *pairs] if pairs and all(":" in pair for pair in pairs):
+            lines = [
+                f"{worker} {name}"
+                for worker, _, service in (pair.partition(":") for pair in pairs)
+                for name in worker_names(worker, service, os.environ)
+            ]
         case ["counts"]:
             lines = [f"{name} {count}" for name, count in service_counts(os.environ).items()]
         case _:

@@ -63,25 +63,30 @@ instances() { "$VENV/bin/python" "$ROOT/deploy/local/instances.py" "$@"; }
 # programs: the supervisord config of the services (each instance on its own port), their workers and
 # the gateway, for the instance counts in the environment.
 programs() {
-  local names="" name cmd prefixes plan program port service
-  prefixes="$("$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --print-prefixes)"
-  while IFS='|' read -r name cmd; do
-    [ -n "$name" ] || continue
-    plan="$(instances ports "$name")" || return 1
-    while read -r program port; do
-      program "$program" "$WITH_ENV $VENV/bin/$cmd --port $port" \
-        "environment=ROOT_PATH=\"$(awk -v n="$name" '$1 == n {print $2}' <<<"$prefixes")\",MERIDIAN_SERVICE=\"$name\""
-      echo; names="$names,$program"
-    done <<<"$plan"
-  done <<<"$SERVICES"
+  local names="" name cmd service program port prefix plan
+  local -A commands=()
+  while IFS='|' read -r name cmd; do [ -z "$name" ] || commands[$name]="$cmd"; done <<<"$SERVICES"
+  # shellcheck disable=SC2046
+  plan="$(instances ports $(cut -d'|' -f1 <<<"$SERVICES"))" || return 1
+  while read -r service program port prefix; do
+    program "$program" "$WITH_ENV $VENV/bin/${commands[$service]} --port $port" \
+      "environment=ROOT_PATH=\"$prefix\",MERIDIAN_SERVICE=\"$service\""
+    echo; names="$names,$program"
+  done <<<"$plan"
+  local -A worker_commands=() worker_services=()
+  local pairs=()
   while IFS='|' read -r name service cmd; do
     [ -n "$name" ] && [ -x "$VENV/bin/${cmd%% *}" ] || continue
-    plan="$(instances workers "$name" "$service")" || return 1
-    for program in $plan; do
-      program "$program" "$WITH_ENV $VENV/bin/$cmd" "environment=MERIDIAN_SERVICE=\"$service\""
-      echo; names="$names,$program"
-    done
+    worker_commands[$name]="$cmd"; worker_services[$name]="$service"; pairs+=("$name:$service")
   done <<<"$WORKERS"
+  if [ "${#pairs[@]}" -gt 0 ]; then
+    plan="$(instances workers "${pairs[@]}")" || return 1
+    while read -r name program; do
+      program "$program" "$WITH_ENV $VENV/bin/${worker_commands[$name]}" \
+        "environment=MERIDIAN_SERVICE=\"${worker_services[$name]}\""
+      echo; names="$names,$program"
+    done <<<"$plan"
+  fi
   echo "[group:services]"; echo "programs=${names#,}"; echo
   program gateway "/usr/sbin/nginx -p $GATEWAY_DIR -c $GATEWAY_DIR/nginx.conf -e $GATEWAY_DIR/logs/error.log -g 'daemon off;'"
 }
@@ -104,13 +109,11 @@ prepare() {
 
 wait_ready() {
   say "waiting for every service to be ready through the gateway (and each further instance directly)"
-  local name cmd program port extra=()
-  while IFS='|' read -r name cmd; do
-    [ -n "$name" ] || continue
-    while read -r program port; do
-      [ "$program" = "$name" ] || extra+=(--direct "$program=http://127.0.0.1:$port")
-    done < <(instances ports "$name")
-  done <<<"$SERVICES"
+  local service program port prefix extra=()
+  # shellcheck disable=SC2046
+  while read -r service program port prefix; do
+    [ "$program" = "$service" ] || extra+=(--direct "$program=http://127.0.0.1:$port")
+  done < <(instances ports $(cut -d'|' -f1 <<<"$SERVICES"))
   "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" "${extra[@]}" \
     || die "not every service is ready: see the lines above and $LOGS/<service>.log"
 }

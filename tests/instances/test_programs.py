@@ -1,0 +1,103 @@
+"""deploy/local/suite.sh's supervisor config for instance counts: N programs on distinct ports.
+
+`suite.sh programs` prints what `make up` would write; nothing is started or written here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tomllib
+
+import pytest
+
+from tests.instances.private_processes import REPO_ROOT, render
+
+SUITE = REPO_ROOT / "deploy" / "local" / "suite.sh"
+ROUTES = tomllib.loads((REPO_ROOT / "gateway" / "routes.toml").read_text())
+PORTS = {row["service"]: row["port"] for row in ROUTES["routes"]}
+STEP = ROUTES["instance_port_step"]
+COUNT_VARIABLES = re.compile(r"[A-Z_]+_INSTANCES")
+
+
+def programs(**counts: str) -> subprocess.CompletedProcess[str]:
+    """`suite.sh programs` with these <NAME>_INSTANCES variables (and no others)."""
+    env = {k: v for k, v in os.environ.items() if not COUNT_VARIABLES.fullmatch(k)}
+    return subprocess.run(
+        ["bash", str(SUITE), "programs"],
+        capture_output=True,
+        text=True,
+        env={**env, **counts},
+        timeout=60,
+    )
+
+
+def commands(config: str) -> dict[str, str]:
+    """program name -> its command line."""
+    return dict(re.findall(r"^\[program:([^\]]+)\]\ncommand=(.*)$", config, re.M))
+
+
+def ports(config: str) -> dict[str, int]:
+    """program name -> the --port it is started with."""
+    found = {}
+    for name, command in commands(config).items():
+        match = re.search(r" --port (\d+)$", command)
+        if match:
+            found[name] = int(match.group(1))
+    return found
+
+
+def test_one_program_per_service_by_default() -> None:
+    result = programs()
+    assert result.returncode == 0, result.stderr
+    assert ports(result.stdout) == {**PORTS, "config-follower": 8106}
+
+
+def test_two_instances_of_every_service() -> None:
+    result = programs(**{s.upper().replace("-", "_") + "_INSTANCES": "2" for s in PORTS})
+    assert result.returncode == 0, result.stderr
+    found = ports(result.stdout)
+    for service, port in PORTS.items():
+        assert found[service] == port
+        assert found[f"{service}-2"] == port + STEP
+    assert len(set(found.values())) == len(found)
+    group = re.search(r"^\[group:services\]\nprograms=(.*)$", result.stdout, re.M)
+    assert group and "ingest-2" in group.group(1).split(",")
+    # Every instance is reached by the gateway: the upstream blocks name the same ports.
+    flags = [f"--instances={service}=2" for service in PORTS]
+    conf = render(REPO_ROOT / ".local" / "unused", "--render-only", "--out", "-", *flags)
+    for service in PORTS:
+        for name in (service, f"{service}-2"):
+            assert f"server 127.0.0.1:{found[name]} " in conf.stdout
+
+
+def test_workers_follow_their_service_and_the_scheduler_stays_one() -> None:
+    result = programs(ANALYTICS_INSTANCES="2", KMDB_IMPORT_INSTANCES="3")
+    assert result.returncode == 0, result.stderr
+    names = set(commands(result.stdout))
+    assert {"kmdb-work", "kmdb-work-2", "kmdb-work-3"} <= names and "kmdb-work-4" not in names
+    assert {"analytics-worker", "analytics-worker-2"} <= names
+    assert "analytics-scheduler" in names and "analytics-scheduler-2" not in names
+
+
+def test_a_worker_count_of_its_own() -> None:
+    result = programs(KMDB_IMPORT_INSTANCES="2", KMDB_WORK_INSTANCES="1")
+    assert result.returncode == 0, result.stderr
+    names = set(commands(result.stdout))
+    assert "kmdb-import-2" in names and "kmdb-work-2" not in names
+
+
+@pytest.mark.parametrize(
+    ("counts", "named"),
+    [
+        ({"INGEST_INSTANCES": "0"}, "INGEST_INSTANCES='0'"),
+        ({"METRICS_API_INSTANCES": "many"}, "METRICS_API_INSTANCES='many'"),
+        ({"CONFIG_FOLLOWER_INSTANCES": "2"}, "config-follower runs once per machine"),
+        ({"ANALYTICS_SCHEDULER_INSTANCES": "2"}, "analytics-scheduler runs once per machine"),
+    ],
+)
+def test_bad_counts_stop_with_the_variable_named(counts: dict[str, str], named: str) -> None:
+    result = programs(**counts)
+    assert result.returncode != 0
+    assert named in result.stderr
