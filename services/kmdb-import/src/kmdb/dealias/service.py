@@ -1,9 +1,11 @@
-"""Identities -> users inside a batch's transaction: create, merge along aliases, resolve.
+"""Identities -> users inside a batch's transaction: lock, create, merge along aliases.
 
 Every identity has an `identities(name, user_id)` row; a user's id is the hash of its kept
 identity (numeric first, then lowest), so whichever worker merges, the result is the same.
-Merging locks every identity row of both users (FOR UPDATE) and re-points past rows in the same
-transaction; resolving takes shared locks, so no batch can write rows for a user being merged.
+A batch first locks every identity it uses (lock_identities: exclusive, sorted by name, one
+statement), including the other identities of the users it merges, then creates the new ones and
+merges, re-pointing past rows in the same transaction: no batch can write rows for a user being
+merged, and two batches wait for each other in one global order instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
 
-from kmdb.db import IntegrityError, execute, fetchall
+from kmdb.db import IntegrityError, RaceLost, execute, fetchall
 from kmdb.dealias.ids import name_id, preference
 
 
@@ -71,19 +73,8 @@ class Merged:
     rows_moved: int = 0
 
 
-async def merge_aliases(conn: Connection, pairs: list[tuple[str, str]]) -> Merged:
-    """Merges the users of each alias pair, re-pointing their past rows."""
-    if not pairs:
-        return Merged()
-    names = sorted({n for pair in pairs for n in pair})
-    person = dict(
-        await fetchall(
-            conn,
-            f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(names))})"
-            " ORDER BY name FOR UPDATE",
-            names,
-        )
-    )
+def _merged_users(person: dict[str, int], pairs: list[tuple[str, str]]) -> list[list[int]]:
+    """The groups of users the alias pairs join (each of two users or more)."""
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
@@ -97,15 +88,80 @@ async def merge_aliases(conn: Connection, pairs: list[tuple[str, str]]) -> Merge
         return root
 
     for a, b in pairs:
-        ra, rb = find(person[a]), find(person[b])
+        ra, rb = find(person.get(a, name_id(a))), find(person.get(b, name_id(b)))
         if ra != rb:
             parent[ra] = rb
     components: dict[int, list[int]] = {}
-    for uid in set(person.values()):
+    for uid in set(person.values()) | {name_id(n) for p in pairs for n in p if n not in person}:
         components.setdefault(find(uid), []).append(uid)
-    involved = sorted(u for members in components.values() if len(members) > 1 for u in members)
+    return [sorted(members) for members in components.values() if len(members) > 1]
+
+
+async def _identities_of(conn: Connection, users: list[int]) -> set[str]:
+    """Every identity of those users (a plain read, no lock)."""
+    if not users:
+        return set()
+    rows = await fetchall(
+        conn,
+        f"SELECT name FROM identities FORCE INDEX ({USER_INDEX['identities']})"
+        f" WHERE user_id IN ({_marks(len(users))})",
+        users,
+    )
+    return {name for (name,) in rows}
+
+
+async def lock_identities(
+    conn: Connection, names: Iterable[str], pairs: list[tuple[str, str]]
+) -> tuple[dict[str, int], frozenset[str]]:
+    """Locks, up front and in one global order (by name, one statement), every identity a
+    batch uses: its names, and the other identities of the users its aliases will merge.
+
+    Returns name -> user id of the existing ones, and the set of names locked. Every lock is
+    exclusive: a shared lock upgraded later for a merge is what deadlocked two workers. A plain
+    read first finds the merged users' other identities; merge_aliases checks, under the locks,
+    that none was added meanwhile (RaceLost then, retried, instead of a lock out of order).
+    """
+    wanted = set(names)
+    for pair in pairs:
+        wanted.update(pair)
+    if not wanted:
+        return {}, frozenset()
+    ordered = sorted(wanted)
+    seen = dict(
+        await fetchall(
+            conn,
+            f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(ordered))})",
+            ordered,
+        )
+    )
+    existing = set(seen.values())
+    involved = sorted(u for group in _merged_users(seen, pairs) for u in group if u in existing)
+    ordered = sorted(wanted | await _identities_of(conn, involved))
+    rows = await fetchall(
+        conn,
+        f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(ordered))})"
+        " ORDER BY name FOR UPDATE",
+        ordered,
+    )
+    return dict(rows), frozenset(ordered)
+
+
+async def merge_aliases(
+    conn: Connection, pairs: list[tuple[str, str]], person: dict[str, int], locked: frozenset[str]
+) -> Merged:
+    """Merges the users of each alias pair, re-pointing their past rows.
+
+    `person` maps every name of the pairs to its user, read under the locks of
+    lock_identities (`locked`), which must cover every identity of the users merged.
+    """
+    if not pairs:
+        return Merged()
+    groups = _merged_users(person, pairs)
+    involved = sorted(u for group in groups for u in group)
     if not involved:
         return Merged()
+    if not await _identities_of(conn, involved) <= locked:
+        raise RaceLost("an identity was merged into a user of this batch meanwhile")
     kept = dict(
         await fetchall(
             conn,
@@ -114,18 +170,9 @@ async def merge_aliases(conn: Connection, pairs: list[tuple[str, str]]) -> Merge
         )
     )
     repoint: dict[int, int] = {}
-    for members in components.values():
-        if len(members) < 2:
-            continue
+    for members in groups:
         keep = min(members, key=lambda u: preference(kept[u]))
         repoint.update({u: keep for u in members if u != keep})
-    await fetchall(
-        conn,
-        f"SELECT name FROM identities FORCE INDEX ({USER_INDEX['identities']})"
-        f" WHERE user_id IN ({_marks(len(involved))})"
-        " ORDER BY name FOR UPDATE",
-        involved,
-    )
     olds = sorted(repoint)
     case = "CASE user_id " + " ".join(["WHEN %s THEN %s"] * len(olds)) + " END"
     case_args = [v for old in olds for v in (old, repoint[old])]
@@ -140,17 +187,3 @@ async def merge_aliases(conn: Connection, pairs: list[tuple[str, str]]) -> Merge
         merged.rows_moved += moved if table != "identities" else 0
     await execute(conn, f"DELETE FROM users WHERE id IN ({_marks(len(olds))})", olds)
     return merged
-
-
-async def resolve(conn: Connection, names: Iterable[str]) -> dict[str, int]:
-    """name -> user id for every existing identity among names, under shared locks."""
-    wanted = sorted(set(names))
-    if not wanted:
-        return {}
-    rows = await fetchall(
-        conn,
-        f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(wanted))})"
-        " ORDER BY name LOCK IN SHARE MODE",
-        wanted,
-    )
-    return dict(rows)

@@ -100,8 +100,6 @@ class Writer:
         log.warning("writing batches: %s; retrying them one by one", exc)
         pending = [(b, t) for b, _, t in self.inflight]
         self.inflight.clear()
-        if self.job is not None:
-            self.job.recent = {}
         for _, task in pending:
             task.cancel()
             with contextlib.suppress(BaseException):

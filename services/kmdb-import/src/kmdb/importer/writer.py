@@ -10,7 +10,7 @@ from asyncmy.connection import Connection
 
 from kmdb.db import IntegrityError, RaceLost, execute, fetchall
 from kmdb.dealias.ids import name_id
-from kmdb.dealias.service import HashCollision, create_identities, merge_aliases, resolve
+from kmdb.dealias.service import HashCollision, create_identities, lock_identities, merge_aliases
 from kmdb.importer.batches import Batch
 from kmdb.importer.bulk import load_text
 
@@ -27,10 +27,6 @@ class FileJob:
     generation: int
     ignored_users: frozenset[str] = frozenset()
     known_keys: set[int] = field(default_factory=set)
-    # The identities of the batch in flight before the next one, as that batch will commit them:
-    # the next batch borrows them instead of waiting on that batch's locks, and checks them
-    # under shared locks once that batch has committed.
-    recent: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -44,7 +40,6 @@ class BatchResult:
     bad_lines: int = 0
     merged_users: int = 0
     rows_moved: int = 0
-    borrowed: dict[str, int] = field(default_factory=dict, repr=False)
 
 
 async def _ensure_keys(conn: Connection, job: FileJob, keys: dict[int, str]) -> None:
@@ -118,13 +113,6 @@ class Gate:
             future.set_result(None)
 
 
-async def _check_borrowed(conn: Connection, borrowed: dict[str, int]) -> None:
-    """Locks the borrowed identities and checks no other worker merged them meanwhile."""
-    now = await resolve(conn, borrowed)
-    if any(now.get(name) != uid for name, uid in borrowed.items()):
-        raise RaceLost("an identity this batch borrowed was merged meanwhile")
-
-
 async def write_batch(
     conn: Connection, job: FileJob, batch: Batch, gate: Gate | None = None
 ) -> BatchResult | None:
@@ -138,8 +126,6 @@ async def write_batch(
             result = await _write_rows(conn, job, batch, gate)
             if gate and gate.previous:
                 await gate.previous.committed
-            if result.borrowed:
-                await _check_borrowed(conn, result.borrowed)
             if not await _checkpoint(conn, job, batch):
                 await conn.rollback()
                 if gate:
@@ -199,22 +185,17 @@ async def _write_rows(
     LOAD DATA LOCAL skips duplicates, and the INSERTs below ignore a duplicate key.
     """
     result = BatchResult(bad_lines=len(batch.errors), skipped=batch.skipped)
-    names = batch.persons | job.ignored_users
-    overlap = gate is not None and gate.previous is not None
-    borrowed = {n: job.recent[n] for n in names if n in job.recent} if overlap else {}
-    users = await resolve(conn, names - borrowed.keys())
+    pairs = [(a, b) for _, a, b, _ in batch.aliases]
+    users, locked = await lock_identities(conn, batch.persons | job.ignored_users, pairs)
     try:
-        users.update(await create_identities(conn, batch.persons - users.keys() - borrowed.keys()))
+        users.update(await create_identities(conn, batch.persons - users.keys()))
     except IntegrityError as exc:
         raise RaceLost(str(exc)) from None
-    users.update(borrowed)
-    merged = await merge_aliases(conn, [(a, b) for _, a, b, _ in batch.aliases])
+    merged = await merge_aliases(conn, pairs, users, locked)
     repoint = merged.repoint
     result.rows_moved = merged.rows_moved
     if repoint:
         users = {name: repoint.get(uid, uid) for name, uid in users.items()}
-    job.recent = users
-    result.borrowed = {n: users[n] for n in borrowed}
     result.merged_users = len(repoint)
     ignored = {users[n] for n in job.ignored_users if n in users}
     for kept in ignored & set(repoint.values()):
