@@ -50,8 +50,12 @@ test-containers: ## build the images, run them beside the suite (ports +10000), 
 	@bash $(LOCAL)/suite.sh up
 	MERIDIAN_CONTAINER_TESTS=1 uv run pytest -q tests/containers $(PYTEST_ARGS)
 
+test-instances: ## two-instance tests: private second instances of services beside the suite (not in CI yet)
+	@bash $(LOCAL)/suite.sh up
+	MERIDIAN_INSTANCE_TESTS=1 uv run pytest -q tests/instances $(PYTEST_ARGS)
+
 bench: ## run the benchmarks (see bench/RESULTS.md)
 	@bash $(LOCAL)/suite.sh up
 	@for b in bench/*.py; do echo "== $$b"; uv run python $$b || exit 1; done
 
-.PHONY: help up down status stack-up stack-down stack-status sync lint test bench images containers-up containers-down test-containers
+.PHONY: help up down status stack-up stack-down stack-status sync lint test bench images containers-up containers-down test-containers test-instances
