@@ -55,7 +55,7 @@ def test_status_patch_applies_rfc6902_and_refuses_what_does_not_apply() -> None:
     assert patched is not None
     assert patched["data"]["process"][0]["cpu"] == 42
     assert patched["data"]["process"][0]["axm_monitor"]["Heap Size"]["value"] == "11"
-    assert first["data"]["process"][0]["cpu"] == 5  # the previous status is left as it was
+    assert patched is first  # applied where the session keeps it, no copy per patch
     assert (
         apply_status_patch(first, [{"op": "replace", "path": "/data/process/7/cpu", "value": 1}])
         is None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonpatch
-import jsonpointer
 from meridian_kit.errors import BadRequest
 from meridian_kit.json_body import JsonRules, parse_json
+
+from ingest.agent.status_patch import PatchError, apply_patch
 
 MAX_CHANNEL = 200
 MAX_DEPTH = JsonRules.from_env().max_depth  # a frame nests as deep as the kit lets a JSON body
@@ -74,19 +74,13 @@ def check_push_frame(index: int, frame: Any) -> tuple[str, Any]:
 
 
 def apply_status_patch(last: dict[str, Any] | None, operations: Any) -> dict[str, Any] | None:
-    """The status after RFC 6902 operations, or None when they do not apply (ask a resend)."""
+    """The status after RFC 6902 operations, applied to `last` in place (the caller keeps only the
+    result), or None when they do not apply (ask a resend; `last` may be partly changed then)."""
     if last is None or not isinstance(operations, list):
         return None
     try:
-        result = jsonpatch.apply_patch(last, operations, in_place=False)
-    except (
-        jsonpatch.JsonPatchException,
-        jsonpointer.JsonPointerException,
-        TypeError,
-        KeyError,
-        IndexError,
-        ValueError,
-    ):
+        result = apply_patch(last, operations)
+    except (PatchError, RecursionError):
         return None
     return result if isinstance(result, dict) else None
 
