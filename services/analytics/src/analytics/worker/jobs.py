@@ -9,7 +9,14 @@ from typing import Any
 from analytics.analytic.compute import Context, compute
 from analytics.analytic.compute.batch import compute_many
 from analytics.analytic.descriptors import parse_descriptor
-from analytics.analytic.store import each, find, find_many, save_result, save_results
+from analytics.analytic.store import (
+    StoredAnalytic,
+    each,
+    find,
+    find_many,
+    save_result,
+    save_results,
+)
 from analytics.analytic.timewindow import is_over
 from analytics.settings import Settings
 from analytics.storage.client import build_client
@@ -108,8 +115,8 @@ async def due_analytics(
     """Ids of the analytics of a window type (or all); only_due skips fixed windows over."""
     es = build_client(settings)
     try:
-        return [
-            stored.id
+        due = [
+            stored
             async for stored in each(
                 es=es, indices=Indices(settings.index_prefix), window_type=window_type
             )
@@ -117,3 +124,10 @@ async def due_analytics(
         ]
     finally:
         await es.close()
+    # Neighbours share their project and window: a batch of them shares its searches.
+    return [stored.id for stored in sorted(due, key=_batch_order)]
+
+
+def _batch_order(stored: StoredAnalytic) -> tuple[str, str]:
+    descriptor = stored.document.get("descriptor") or {}
+    return str(descriptor.get("project")), repr(descriptor.get("timespan"))
