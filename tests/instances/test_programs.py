@@ -101,3 +101,19 @@ def test_bad_counts_stop_with_the_variable_named(counts: dict[str, str], named: 
     result = programs(**counts)
     assert result.returncode != 0
     assert named in result.stderr
+
+
+def test_the_leaders_gateway_template_has_every_instance(tmp_path, monkeypatch) -> None:
+    """deploy/local/dev_config.py renders the leader's gateway template with make up's counts."""
+    monkeypatch.syspath_prepend(str(REPO_ROOT / "deploy" / "local"))
+    monkeypatch.setenv("METRICS_API_INSTANCES", "2")
+    import dev_config
+
+    target = tmp_path / "nginx.conf"
+    dev_config.render_gateway_template(target, {"DOMAIN", "GATEWAY_HTTPS_PORT"})
+    conf = target.read_text()
+    metrics = PORTS["metrics-api"]
+    for port in (metrics, metrics + STEP):
+        assert f"server 127.0.0.1:{port} " in conf
+    assert f"server 127.0.0.1:{PORTS['ingest'] + STEP} " not in conf
+    assert "server_name DOMAIN;" in conf  # the leader's placeholders stay
