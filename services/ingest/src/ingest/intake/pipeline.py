@@ -1,10 +1,10 @@
 """Accepting frames from agents and HTTP clients: durable first, then the live side effects.
 
-A batch is acknowledged once it is in the intake stream; a batch with a status or an exception goes,
-in the same atomic step, into the observer's stream, where alert rules and the metrics forwarder
-see it off the request path (intake/observer.py). Then, best effort: the server's latest status is
-kept in Redis and status and logs go out on the live channel. A failure there is logged, never lost
-data.
+A batch is acknowledged once it is in the intake stream. In the same atomic step its last status
+becomes the server's latest, and a batch with a status or an exception goes into the observer's
+stream, where alert rules and the metrics forwarder see it off the request path
+(intake/observer.py). Then, best effort, status and logs go out on the live channel while someone
+listens. A failure there is logged, never lost data.
 """
 
 from __future__ import annotations
@@ -73,8 +73,10 @@ class FrameIntake:
     async def accept(self, bucket: dict[str, Any], server: str, frames: list[Frame]) -> str:
         """Stores a batch durably (Unavailable/BacklogFull otherwise), then the side effects."""
         observe = any(channel in OBSERVED for channel, _ in frames)
+        has_status = any(c == "status" and isinstance(p, dict) for c, p in frames)
+        latest = (self.keys.status(bucket["id"], server), STATUS_TTL) if has_status else None
         entry_id = await self.stream.add(
-            bucket=bucket, server=server, frames=frames, observe=observe
+            bucket=bucket, server=server, frames=frames, observe=observe, latest=latest
         )
         self.accepted_frames += len(frames)
         try:
@@ -84,18 +86,15 @@ class FrameIntake:
         return entry_id
 
     async def _side_effects(self, bucket: dict[str, Any], server: str, frames: list[Frame]) -> None:
+        if await self.listeners(bucket["id"]) == 0:
+            return
         ms = int(time.time() * 1000)
+        events = [live_event(server, channel, payload, ms) for channel, payload in frames]
+        messages = [orjson.dumps(event) for event in events if event is not None]
+        if not messages:
+            return
         live = self.keys.live(bucket["id"])
-        watched = await self.listeners(bucket["id"]) > 0
         async with self.redis.pipeline(transaction=False) as pipe:
-            for channel, payload in frames:
-                if channel == "status" and isinstance(payload, dict):
-                    latest = {"received_at": ms, "status": payload}
-                    pipe.set(
-                        self.keys.status(bucket["id"], server), orjson.dumps(latest), ex=STATUS_TTL
-                    )
-                event = live_event(server, channel, payload, ms) if watched else None
-                if event is not None:
-                    pipe.publish(live, orjson.dumps(event))
-            if len(pipe):
-                await pipe.execute()
+            for message in messages:
+                pipe.publish(live, message)
+            await pipe.execute()

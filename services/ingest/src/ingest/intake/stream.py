@@ -18,12 +18,16 @@ from redis.asyncio import Redis
 from ingest.stream_queue import StreamQueue, field
 
 # XADD only while the stream is shorter than the bound: one atomic round trip. A batch the
-# observer must see (ARGV[3] = "1") goes into its stream too, bounded (oldest trimmed) by the same number.
+# observer must see (ARGV[3] = "1") goes into its stream too, bounded (oldest trimmed) by the same
+# number; a batch with a status also sets the server's latest status (KEYS[3] = ARGV[4], EX ARGV[5]).
 ADD_BOUNDED = """
 if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
 local id = redis.call('XADD', KEYS[1], '*', 'd', ARGV[2])
 if ARGV[3] == '1' then
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'd', ARGV[2])
+end
+if ARGV[4] ~= '' then
+  redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[5])
 end
 return id
 """
@@ -91,18 +95,31 @@ class IntakeStream:
         self._add = redis.register_script(ADD_BOUNDED)
 
     async def add(
-        self, *, bucket: dict[str, Any], server: str, frames: list[Frame], observe: bool = False
+        self,
+        *,
+        bucket: dict[str, Any],
+        server: str,
+        frames: list[Frame],
+        observe: bool = False,
+        latest: tuple[str, int] | None = None,
     ) -> str:
-        """Appends a batch durably (and to the observer's stream when `observe`); BacklogFull
-        (503) when the backlog is at its bound."""
+        """Appends a batch durably (and to the observer's stream when `observe`); with `latest` =
+        (key, ttl), its last status is kept there as `{"received_at", "status"}` in the same step.
+        BacklogFull (503) when the backlog is at its bound."""
+        ms = int(time.time() * 1000)
+        status = next((p for c, p in reversed(frames) if c == "status"), None) if latest else None
         try:
-            payload = encode(bucket, server, frames, int(time.time() * 1000))
+            payload = encode(bucket, server, frames, ms)
+            kept = (
+                orjson.dumps({"received_at": ms, "status": status}) if status is not None else b""
+            )
         except TypeError as exc:  # nested past orjson's limit (a status grown by patches)
             raise BadRequest(f"frames cannot be stored: {exc}") from None
+        key, ttl = latest if latest and kept else (self.queue.key, 0)
         try:
             entry_id = await self._add(
-                keys=[self.queue.key, self.observe_key],
-                args=[self.max_entries, payload, "1" if observe else "0"],
+                keys=[self.queue.key, self.observe_key, key],
+                args=[self.max_entries, payload, "1" if observe else "0", kept, ttl],
             )
         except Exception as exc:
             raise Unavailable(f"intake unavailable: {type(exc).__name__}", retry_after=5) from exc
