@@ -1,9 +1,9 @@
 """Computing many analytics at once, each result equal to computing it alone.
 
 - Analytics that are one metric aggregation over a project's messages in a window (distinct
-  counts, message segmentations, aggregations) are grouped by (project, window): one search per
-  group, each analytic a `filter` aggregation of its own inside it, the searches sent together
-  through `_msearch`. A group whose search fails (an aggregation on a field that cannot be
+  counts, message segmentations, aggregations) are grouped by project: one search of the
+  project's messages per group, each analytic a `filter` aggregation of its own inside it (its
+  window and filters), the searches sent together through `_msearch`. A group whose search fails (an aggregation on a field that cannot be
   aggregated, a shard failure) is computed again one analytic at a time, as alone.
 - `new` users or conversations sharing (project, window end) page through the first message of
   each user (conversation) once and count, for each window start, those first seen at or after it.
@@ -38,6 +38,7 @@ from analytics.analytic.descriptors import (
 )
 from analytics.analytic.results import aggregation_result, count_result, segmentation_result
 from analytics.analytic.timewindow import bounds
+from analytics.storage.queries import term, time_range
 
 Result = dict[str, Any] | None
 Reader = Callable[[dict[str, Any]], Result]
@@ -110,7 +111,8 @@ class _Batch:
         self.ctx = ctx
         self.now = now
         self.results: dict[int, Result] = {}
-        self.groups: dict[tuple[Any, ...], _Group] = {}
+        self.groups: dict[tuple[str, str], _Group] = {}
+        self.searched: list[_Group] = []
         self.firsts: dict[tuple[str, datetime, str], list[tuple[int, datetime | None]]] = (
             defaultdict(list)
         )
@@ -129,12 +131,14 @@ class _Batch:
             self.alone.append((position, descriptor))
             return
         kind, filters, aggregation, reader = plan
-        key: tuple[Any, ...] = (kind, descriptor.project, start, end)
+        key = (kind, descriptor.project)
         group = self.groups.get(key)
         if group is None or len(group.members) >= AGGS_PER_SEARCH:
-            key = (*key, len(self.groups))
-            group = self.groups[key] = _Group(window_query(descriptor.project, start, end))
-        group.members.append((position, filters, aggregation, reader))
+            group = self.groups[key] = _Group(term("project.keyword", descriptor.project))
+            self.searched.append(group)
+        # The documents computing it alone reads: its project's (the search), in its window,
+        # passing its filters (its own filter aggregation).
+        group.members.append((position, [time_range(start, end), *filters], aggregation, reader))
 
     async def run(self) -> None:
         slots = asyncio.Semaphore(ALONE_IN_FLIGHT)
@@ -147,7 +151,7 @@ class _Batch:
             async with slots:
                 await self._first_seen(key, wanted)
 
-        groups = list(self.groups.values())
+        groups = self.searched
         searches = [
             self._searches(groups[i : i + SEARCHES_PER_MSEARCH])
             for i in range(0, len(groups), SEARCHES_PER_MSEARCH)
