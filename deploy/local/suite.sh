@@ -107,13 +107,17 @@ prepare() {
   done
 }
 
+# further_instances: `--direct NAME=URL` for the second and further instances of services in the
+# written supervisor config (the gateway reaches them only at random): wait_ready.py probes them too.
+further_instances() {
+  awk '/^\[program:.*-[0-9]+\]$/ {name = substr($1, 10, length($1) - 10)}
+       name != "" && /^command=.* --port [0-9]+$/ {print "--direct"; print name "=http://127.0.0.1:" $NF; name = ""}
+       /^\[/ && !/-[0-9]+\]$/ {name = ""}' "$SUPERVISOR_DIR/conf.d/services.conf" 2>/dev/null || true
+}
+
 wait_ready() {
   say "waiting for every service to be ready through the gateway (and each further instance directly)"
-  local service program port prefix extra=()
-  # shellcheck disable=SC2046
-  while read -r service program port prefix; do
-    [ "$program" = "$service" ] || extra+=(--direct "$program=http://127.0.0.1:$port")
-  done < <(instances ports $(cut -d'|' -f1 <<<"$SERVICES"))
+  local extra; mapfile -t extra < <(further_instances)
   "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" "${extra[@]}" \
     || die "not every service is ready: see the lines above and $LOGS/<service>.log"
 }
@@ -167,7 +171,8 @@ down() {
 status() {
   stack status || true
   load_dev_env
-  [ -e "$MERIDIAN_CA" ] && "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" --once || true
+  local extra; mapfile -t extra < <(further_instances)
+  [ -e "$MERIDIAN_CA" ] && "$VENV/bin/python" "$ROOT/deploy/local/wait_ready.py" --ca "$MERIDIAN_CA" --base "$GATEWAY_URL" --once "${extra[@]}" || true
 }
 
 instances_of() {  # the supervisor names of every configured instance of a program: NAME, NAME-2 ...
