@@ -7,6 +7,9 @@
 # `make up`'s services hold the same ports: `make down && make stack-up` first.
 # CONTAINERS_PORT_OFFSET=N moves every port by N (gateway 8443+N, ingest 8101+N ...) and runs no
 # workers, so a test can run the containers beside the running suite (tests/containers).
+# <SERVICE>_INSTANCES=N runs N containers of a service (and of its workers), as `make up` runs N
+# processes: instance k on the service's port + (k - 1) x 100 (deploy/local/instances.py), named
+# <prefix>-<service>-<k>, every one a server of the gateway's upstream block.
 # shellcheck shell=bash
 source "$(dirname "${BASH_SOURCE[0]}")/images.sh"
 
@@ -63,12 +66,27 @@ leader_files() {
   printf %s "$folder"
 }
 
-render_gateway() {
-  local row name image prefix port variable upstreams=()
+# instance_rows: "name image prefix port variable program" per instance of each service container,
+# port already moved by OFFSET, for the counts in the environment (<SERVICE>_INSTANCES).
+instance_rows() {
+  local row name image prefix port variable plan service program iport
+  plan="$("$VENV/bin/python" "$ROOT/deploy/local/instances.py" ports \
+    $(for row in "${SERVICE_CONTAINERS[@]}"; do echo "${row%% *}"; done))" || die "instance counts: see the line above"
   for row in "${SERVICE_CONTAINERS[@]}"; do
     read -r name image prefix port variable <<<"$row"
-    upstreams+=(--upstream "$name=127.0.0.1:$((port + OFFSET))")
+    while read -r service program iport _; do
+      if [ "$service" = "$name" ]; then echo "$name $image $prefix $((iport + OFFSET)) $variable $program"; fi
+    done <<<"$plan"
   done
+}
+
+render_gateway() {
+  local name image prefix port variable program upstreams=()
+  local -A servers_of=()
+  while read -r name image prefix port variable program; do
+    servers_of[$name]="${servers_of[$name]:+${servers_of[$name]},}127.0.0.1:$port"
+  done < <(instance_rows)
+  for name in "${!servers_of[@]}"; do upstreams+=(--upstream "$name=${servers_of[$name]}"); done
   mkdir -p "$STATE/gateway"
   "$VENV/bin/python" "$ROOT/gateway/render.py" --render-only --out "$STATE/gateway/nginx.conf" \
     "${upstreams[@]}" --https-port $((8443 + OFFSET)) --http-port $((8080 + OFFSET)) \
@@ -83,11 +101,9 @@ up() {
   load_dev_env
   # Ours from an earlier `up` go first; anything else on these ports (`make up`'s suite) stops here.
   down
-  local ports=() busy
-  for row in "${SERVICE_CONTAINERS[@]}"; do
-    read -r name image prefix port variable <<<"$row"
-    ports+=($((port + OFFSET)))
-  done
+  local ports=() busy rows program
+  rows="$(instance_rows)" || exit 1
+  while read -r name image prefix port variable program; do ports+=("$port"); done <<<"$rows"
   if ! busy="$(python3 "$ROOT/deploy/images/wait_http.py" --free "${ports[@]}" $((8443 + OFFSET)) $((8080 + OFFSET)))"; then
     die "ports $busy are taken (\`make up\`'s suite?): \`make down && make stack-up\` first"
   fi
@@ -96,22 +112,23 @@ up() {
     image_exists "$IMAGE_PREFIX/$name:$IMAGE_TAG" || { build_images; break; }
   done
   leader="$(leader_files)"
-  for row in "${SERVICE_CONTAINERS[@]}"; do
-    read -r name image prefix port variable <<<"$row"
+  while read -r name image prefix port variable program; do
     local extra=()
     if [ "$name" = config-leader ]; then
       extra=(-v "$leader:$leader" -e "CONFIG_LEADER_CONFIG=$leader/config-leader.json")
     fi
-    run_container "$name" "$name" -e "ROOT_PATH=$prefix" -e "$variable=$((port + OFFSET))" \
+    run_container "$program" "$name" -e "ROOT_PATH=$prefix" -e "$variable=$port" \
       -e "INGEST_METRICS_API_URL=http://127.0.0.1:$((8104 + OFFSET))" \
       -e "INGEST_PUBLIC_URL=https://${DOMAIN:-localhost}:$((8443 + OFFSET))/ingest" \
       "${extra[@]}" "$IMAGE_PREFIX/$image:$IMAGE_TAG" --host 127.0.0.1
-    urls+=("http://127.0.0.1:$((port + OFFSET))/readyz")
-  done
+    urls+=("http://127.0.0.1:$port/readyz")
+  done <<<"$rows"
   if [ "$OFFSET" = 0 ]; then
     for row in "${WORKER_CONTAINERS[@]}"; do
       read -r name image script <<<"$row"
-      run_container "$name" "$image" --entrypoint "$script" "$IMAGE_PREFIX/$image:$IMAGE_TAG"
+      for program in $("$VENV/bin/python" "$ROOT/deploy/local/instances.py" workers "$name:$image" | cut -d' ' -f2); do
+        run_container "$program" "$image" --entrypoint "$script" "$IMAGE_PREFIX/$image:$IMAGE_TAG"
+      done
     done
   fi
   render_gateway
