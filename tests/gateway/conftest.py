@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -141,6 +143,17 @@ class Gateway:
     @property
     def access_log(self) -> Path:
         return self.prefix / "logs" / "access.log"
+
+    def logged(self, request_id: str) -> list[dict[str, Any]]:
+        """The access log's lines for one request id, waiting for them: nginx writes its lines
+        in blocks, at most a second late."""
+        deadline = time.monotonic() + 5
+        while True:
+            lines = self.access_log.read_text().splitlines()
+            mine = [entry for entry in map(json.loads, lines) if entry["request_id"] == request_id]
+            if mine or time.monotonic() > deadline:
+                return mine
+            time.sleep(0.1)
 
 
 def start_gateway(base: Path, tls_dir: Path, *args: str) -> Gateway:

@@ -90,6 +90,8 @@ def test_root_routes_token_is_given_only_to_requests_without_credentials(
         prefixed = reached(http.get(f"{gateway.https}/metrics/api/v1/metrics"))
         other = reached(http.get(f"{gateway.https}/ingest/api/v1/metrics"))
         other_root = reached(http.get(f"{gateway.https}/logger/v1/messages"))
+        # One connection, one nginx worker: once this last line is written, all of them are.
+        http.get(f"{gateway.https}/api/v1/metrics", headers={"X-Request-ID": "root-token-last"})
     assert bare["headers"]["authorization"] == f"Bearer {TOKEN}"
     assert own["headers"]["authorization"] == "Bearer own"
     # The prefixed routes never get it, nor a root route of another service (no adds_token).
@@ -98,6 +100,7 @@ def test_root_routes_token_is_given_only_to_requests_without_credentials(
     assert other_root["raw_path"] == "/logger/v1/messages"
     assert "authorization" not in other_root["headers"]
     # Nor does the access log.
+    assert gateway.logged("root-token-last")
     assert TOKEN not in gateway.access_log.read_text()
 
 
