@@ -7,8 +7,8 @@
 Shell files (deploy/**/*.sh, gateway/*.sh, services/*/dashboard/build.sh, .ci/run and the Makefile's
 recipes) are parsed with tree-sitter's bash grammar: every simple command, also inside $(...),
 pipelines and functions, and the command lines handed to supervisord (`program NAME "COMMAND"`).
-Python files (deploy/, gateway/, tests/) are read with ast: the literal program of subprocess and
-asyncio subprocess calls, `shutil.which("NAME")`, and the follower's hook commands ("run": [...]).
+Python files (deploy/, gateway/, tests/, bench/) are read with ast: the literal program of subprocess
+and asyncio subprocess calls, `shutil.which("NAME")`, and the follower's hook commands ("run": [...]).
 
 Prints JSON: {"uses": [{"command", "file", "line"}], "unknown": [{"text", "file", "line"}]}, where
 `unknown` is a command word this scan cannot resolve to a program (a variable it cannot follow).
@@ -346,7 +346,7 @@ def main() -> None:
         collect_definitions(scan, PARSER.parse(source).root_node)
     for path, source in sources:
         scan_shell(scan, path, source)
-    for pattern in ("deploy/**/*.py", "gateway/*.py", "tests/**/*.py"):
+    for pattern in ("deploy/**/*.py", "gateway/*.py", "tests/**/*.py", "bench/*.py"):
         for path in sorted(scan.root.glob(pattern)):
             if path.parent != Path(__file__).resolve().parent:  # not this scan or its test
                 scan_python(scan, path)

@@ -1,0 +1,303 @@
+"""Gateway benchmark (issue 17 §6): requests/s through nginx + TLS against the same service called
+directly, for a small GET and a 100 kB POST, in the same run with the same client.
+
+No service of the suite has a POST route that only reads and drops a body, and the live gateway
+rate-limits one client to 1000 r/s, so the benchmark brings its own: two cheap private services
+(bench/gateway_upstream.py, `GET /healthz` and `POST /discard`): `kit`, built as our services are
+(meridian_kit's app, middlewares and uvicorn options), and `bare`, a bare ASGI app that shows
+nginx's cost alone; and a private nginx rendered by gateway/render.py from gateway/nginx.conf.j2
+(its own ports, prefix and dev certificate; the ingest route to `bare`, the analytics route to
+`kit`; 127.0.0.1 exempt from the rate limit). The same service is called at
+http://127.0.0.1:<port>/healthz and at https://localhost:<port>/<route>/healthz. The CPU time of
+nginx's workers and of the service per request is read from /proc around each run.
+
+The client is wrk (Debian's, packages.tsv: installed on demand through deploy/local/lib.sh): kept-
+alive connections, one thread, the same connection count on both sides. Each round measures the
+four (GET, POST) x (direct, gateway) for --seconds each, the order of the two sides swapped every
+round; the figure per request is the median over the rounds of gateway/direct. Bounded: about
+8 x rounds x (seconds + 1) s; only this machine.
+
+    uv run python bench/gateway_overhead.py                 # 3 rounds of 5 s, 16 connections
+    uv run python bench/gateway_overhead.py --rounds 1 --seconds 3 --no-record
+
+Writes its section of bench/RESULTS.md unless --no-record; the last line is the RESULT line: the
+lower of the kit service's two medians (the services as they are built).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from results_file import write_section
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+GOAL = 0.85
+POST_BYTES = 100 * 1024
+NGINX = "/usr/sbin/nginx"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_wrk() -> str:
+    """wrk's path, installed from packages.tsv's row by lib.sh's `need` when missing."""
+    if not shutil.which("wrk"):
+        subprocess.run(["bash", "-c", f"source {ROOT}/deploy/local/lib.sh && need wrk"], check=True)
+    path = shutil.which("wrk")
+    if path is None:
+        raise SystemExit("wrk is not installed (deploy/local/packages.tsv)")
+    return path
+
+
+def wait_answering(url: str, process: subprocess.Popen[bytes], what: str, ca: Path | None) -> None:
+    """Until url answers 200; fails at once if the process died."""
+    verify: bool | str = str(ca) if ca else True
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{what} exited with {process.returncode}")
+        try:
+            if httpx.get(url, verify=verify, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{what} did not answer {url}")
+
+
+def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    """Stops one process this benchmark started, by its pid."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def render_gateway(folder: Path, upstreams: dict[str, int]) -> tuple[Path, Path, int]:
+    """A private nginx config from our template: (config, prefix dir, https port)."""
+    prefix, tls, conf = folder / "gateway", folder / "tls", folder / "nginx.conf"
+    https_port = free_port()
+    command = [sys.executable, str(ROOT / "gateway" / "render.py"), "--out", str(conf)]
+    command += ["--prefix-dir", str(prefix), "--tls-dir", str(tls), "--dev-tls"]
+    command += ["--listen-host", "127.0.0.1", "--https-port", str(https_port)]
+    command += ["--http-port", str(free_port()), "--dashboard-root", str(folder / "dashboard")]
+    for service, port in upstreams.items():
+        command += ["--upstream", f"{service}=127.0.0.1:{port}"]
+    command += ["--rate-limit-exempt", "127.0.0.1"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if result.returncode != 0:
+        raise SystemExit(f"render.py failed: {result.stderr.strip()}")
+    return conf, prefix, https_port
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """nginx's worker processes."""
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@dataclass
+class Run:
+    """One wrk run: requests/s and CPU µs per request of nginx's workers and of the service."""
+
+    rate: float
+    nginx_us: float
+    service_us: float
+
+
+def run_wrk(
+    wrk: str, url: str, args: argparse.Namespace, script: Path | None, nginx: int, service: int
+) -> Run:
+    """One wrk run; any error or non-2xx answer fails the benchmark."""
+    command = [wrk, "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "5s"]
+    if script:
+        command += ["-s", str(script)]
+    workers = children(nginx)
+    before = cpu_seconds(workers), cpu_seconds([service])
+    result = subprocess.run(
+        [*command, url], capture_output=True, text=True, timeout=args.seconds + 30, check=True
+    )
+    after = cpu_seconds(workers), cpu_seconds([service])
+    out = result.stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit(f"wrk saw errors against {url}:\n{out}")
+    rate, count = re.search(r"Requests/sec:\s+([\d.]+)", out), re.search(r"(\d+) requests in", out)
+    if not rate or not count or not int(count.group(1)):
+        raise SystemExit(f"no requests counted in wrk's output:\n{out}")
+    per_request = 1e6 / int(count.group(1))
+    return Run(
+        float(rate.group(1)),
+        (after[0] - before[0]) * per_request,
+        (after[1] - before[1]) * per_request,
+    )
+
+
+KINDS = {"kit": "analytics", "bare": "ingest"}  # service kind -> the route it stands behind
+REQUESTS = ("GET", "POST 100 kB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
+    parser.add_argument("--connections", type=int, default=16, help="kept-alive, both sides")
+    parser.add_argument("--no-record", action="store_true", help="do not write bench/RESULTS.md")
+    args = parser.parse_args()
+    if not 1 <= args.rounds <= 20 or not 1 <= args.seconds <= 60:
+        raise SystemExit("--rounds 1..20 and --seconds 1..60 keep the run bounded")
+    wrk = ensure_wrk()
+    started = dt.datetime.now(dt.UTC)
+    load_before = os.getloadavg()[0]
+    runs: dict[tuple[str, str, str], list[Run]] = {}
+    processes: list[tuple[subprocess.Popen[bytes], int]] = []
+    with tempfile.TemporaryDirectory(prefix="gateway-bench-") as tmp:
+        folder = Path(tmp)
+        post_script = folder / "post.lua"
+        post_script.write_text(
+            'wrk.method = "POST"\n'
+            f'wrk.body = string.rep("m", {POST_BYTES})\n'
+            'wrk.headers["Content-Type"] = "application/octet-stream"\n'
+        )
+        try:
+            services: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+            ports = {}
+            for kind, route in KINDS.items():
+                port = free_port()
+                command = [sys.executable, str(BENCH / "gateway_upstream.py")]
+                process = subprocess.Popen(
+                    [*command, "--port", str(port), "--kind", kind], stderr=subprocess.DEVNULL
+                )
+                processes.append((process, signal.SIGTERM))
+                services[kind] = process, f"http://127.0.0.1:{port}"
+                wait_answering(f"{services[kind][1]}/healthz", process, f"the {kind} service", None)
+                ports[route] = port
+            conf, prefix, https_port = render_gateway(folder, ports)
+            error_log = prefix / "logs" / "error.log"
+            nginx = subprocess.Popen(
+                [
+                    NGINX,
+                    "-p",
+                    str(prefix),
+                    "-c",
+                    str(conf),
+                    "-e",
+                    str(error_log),
+                    "-g",
+                    "daemon off;",
+                ],
+                stderr=subprocess.DEVNULL,
+            )
+            processes.append((nginx, signal.SIGQUIT))
+            ca = folder / "tls" / "ca.crt"
+            gateway = f"https://localhost:{https_port}"
+            for route in KINDS.values():
+                wait_answering(f"{gateway}/{route}/healthz", nginx, "the private nginx", ca)
+            paths = {"GET": ("/healthz", None), "POST 100 kB": ("/discard", post_script)}
+            for number in range(args.rounds):
+                for kind, route in KINDS.items():
+                    service, direct = services[kind]
+                    sides = [("direct", direct), ("gateway", f"{gateway}/{route}")]
+                    if number % 2:
+                        sides.reverse()
+                    for name in REQUESTS:
+                        path, script = paths[name]
+                        for side, base in sides:
+                            run = run_wrk(wrk, base + path, args, script, nginx.pid, service.pid)
+                            runs.setdefault((kind, name, side), []).append(run)
+                            print(
+                                f"round {number + 1} {kind:4} {name:12} {side:8} "
+                                f"{run.rate:9.0f} req/s  nginx {run.nginx_us:6.1f} us/req  "
+                                f"service {run.service_us:6.1f} us/req",
+                                flush=True,
+                            )
+        finally:
+            for process, sig in reversed(processes):
+                stop(process, sig)
+    report(args, runs, started, load_before, os.getloadavg()[0])
+
+
+def report(
+    args: argparse.Namespace,
+    runs: dict[tuple[str, str, str], list[Run]],
+    started: dt.datetime,
+    load_before: float,
+    load_after: float,
+) -> None:
+    """Prints the table, writes the RESULTS.md section, ends with the RESULT line."""
+    rows, medians = [], {}
+    for kind in KINDS:
+        for name in REQUESTS:
+            direct, gateway = runs[(kind, name, "direct")], runs[(kind, name, "gateway")]
+            ratios = [g.rate / d.rate for g, d in zip(gateway, direct, strict=True)]
+            medians[(kind, name)] = statistics.median(ratios)
+
+            def median(values: list[Run], field: str) -> float:
+                return statistics.median(getattr(run, field) for run in values)
+
+            rows.append(
+                f"| {kind} | {name} | {median(direct, 'rate'):,.0f} | {median(gateway, 'rate'):,.0f} "
+                f"| {median(direct, 'service_us'):.0f} / {median(gateway, 'service_us'):.0f} "
+                f"| {median(gateway, 'nginx_us'):.0f} "
+                f"| {min(ratios):.2f} to {max(ratios):.2f} | **{medians[(kind, name)]:.2f}** |"
+            )
+    lines = [
+        "## gateway: requests/s through nginx + TLS against the service directly "
+        "(bench/gateway_overhead.py)",
+        "",
+        f"`uv run python bench/gateway_overhead.py --rounds {args.rounds} --seconds {args.seconds} "
+        f"--connections {args.connections}`, {started:%Y-%m-%d %H:%M} UTC, this 2-core machine "
+        f"with the suite running (load average {load_before:.1f} before, {load_after:.1f} after).",
+        "",
+        "Private services (bench/gateway_upstream.py: `kit` built as our services are, `bare` a "
+        "bare ASGI app) called directly over HTTP and through a private nginx rendered from "
+        "gateway/nginx.conf.j2 (TLS 1.3), with the same wrk client (1 thread, "
+        f"{args.connections} kept-alive connections); per round gateway / direct, the figure is "
+        "the median. CPU µs per request from /proc (the service's direct / through the gateway; "
+        "nginx's two workers).",
+        "",
+        "| service | request | direct req/s | gateway req/s | service µs/req | nginx µs/req "
+        "| ratio range | **ratio** |",
+        "|---|---|---|---|---|---|---|---|",
+        *rows,
+    ]
+    print("\n".join(lines))
+    if not args.no_record:
+        write_section("gateway-overhead", lines)
+    for (kind, name), value in medians.items():
+        label = "get" if name == "GET" else "post_100k"
+        print(f"RESULT gateway_{kind}_{label}_ratio {value:.2f} x (goal >= {GOAL})")
+    low = min(medians[("kit", name)] for name in REQUESTS)
+    print(f"RESULT gateway_overhead_ratio {low:.2f} x (goal >= {GOAL})")
+
+
+if __name__ == "__main__":
+    main()
