@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from typing import Any
 
 from redis.asyncio import Redis
@@ -15,6 +16,8 @@ from ingest.keys import RedisKeys
 
 log = logging.getLogger("ingest.agent")
 
+TOUCH_EVERY = 60.0  # seconds between writes of an unchanged server's last_seen while connected
+
 
 class SessionRegistry:
     """Maps (bucket, server) to the local session; publishes which instance holds it."""
@@ -25,6 +28,7 @@ class SessionRegistry:
         self.store = store
         self.instance = instance
         self.sessions: dict[tuple[str, str], AgentSession] = {}
+        self._touched: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 
     def holds(self, session: AgentSession) -> bool:
         """Whether this session is the server's current connection here."""
@@ -33,24 +37,33 @@ class SessionRegistry:
     async def opened(self, session: AgentSession) -> None:
         """Registers a new connection (replacing an older one of the same server)."""
         self.sessions[(session.bucket_id, session.server)] = session
+        fields = session.server_fields()
         await self.store.touch_server(
-            session.bucket_id, session.server, {"connected_at": now(), "online": True}
+            session.bucket_id, session.server, {**fields, "connected_at": now(), "online": True}
         )
+        self._touched[(session.bucket_id, session.server)] = (time.monotonic(), fields)
         await self.presence(session)
 
     async def presence(self, session: AgentSession) -> None:
-        """Says, for PRESENCE_TTL seconds, that this instance holds the server's websocket."""
+        """Says, for PRESENCE_TTL seconds, that this instance holds the server's websocket; the
+        servers collection is written when what it records changed, else once a minute."""
         if not self.holds(session):
             return
-        key = self.keys.agent(session.bucket_id, session.server)
-        await self.redis.set(key, self.instance, ex=PRESENCE_TTL)
-        await self.store.touch_server(session.bucket_id, session.server, session.server_fields())
+        where = (session.bucket_id, session.server)
+        await self.redis.set(self.keys.agent(*where), self.instance, ex=PRESENCE_TTL)
+        fields = session.server_fields()
+        last = self._touched.get(where)
+        if last and last[1] == fields and time.monotonic() - last[0] < TOUCH_EVERY:
+            return
+        await self.store.touch_server(session.bucket_id, session.server, fields)
+        self._touched[where] = (time.monotonic(), fields)
 
     async def closed(self, session: AgentSession) -> None:
         """Unregisters a connection; the server is offline unless it reconnected meanwhile."""
         if not self.holds(session):
             return
         del self.sessions[(session.bucket_id, session.server)]
+        self._touched.pop((session.bucket_id, session.server), None)
         with contextlib.suppress(Exception):
             key = self.keys.agent(session.bucket_id, session.server)
             if (await self.redis.get(key)) in (self.instance, self.instance.encode()):
