@@ -73,6 +73,25 @@ def instances(tmp_path: Path) -> Iterator[Callable[[str, str, str, int], list[st
         stop(process)
 
 
+@pytest.mark.parametrize(
+    ("service", "script", "prefix"),
+    [
+        ("ingest", "ingest", "/ingest"),
+        ("analytics", "analytics", "/analytics"),
+        ("kmdb-import", "kmdb-api", "/kmdb"),
+        ("config-leader", "config-leader", "/config"),
+    ],
+)
+def test_a_second_instance_of_each_service_gets_ready_beside_the_suites(
+    instances, service: str, script: str, prefix: str
+) -> None:
+    """What `make up <SERVICE>_INSTANCES=2` starts: the same command and settings on another port,
+    ready (its /readyz answered 200: its engines answer) while the suite's instance keeps running.
+    Readiness is not asked twice: a busy shared engine may make it flap on this machine."""
+    (url,) = instances(service, script, prefix, 1)
+    assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+
+
 def test_a_dashboard_saved_through_one_instance_is_read_through_the_other(instances) -> None:
     first, second = instances("metrics-api", "metrics-api", "/metrics", 2)
     write = {"Authorization": f"Bearer {os.environ['METRICS_API_WRITE_TOKEN']}"}
