@@ -87,12 +87,14 @@ def _merged_users(person: dict[str, int], pairs: list[tuple[str, str]]) -> list[
             x = nxt
         return root
 
+    # A name without an identity yet is its own new user (create_identities gives it that id).
+    of = {n: person[n] if n in person else name_id(n) for pair in pairs for n in pair}
     for a, b in pairs:
-        ra, rb = find(person.get(a, name_id(a))), find(person.get(b, name_id(b)))
+        ra, rb = find(of[a]), find(of[b])
         if ra != rb:
             parent[ra] = rb
     components: dict[int, list[int]] = {}
-    for uid in set(person.values()) | {name_id(n) for p in pairs for n in p if n not in person}:
+    for uid in set(of.values()):
         components.setdefault(find(uid), []).append(uid)
     return [sorted(members) for members in components.values() if len(members) > 1]
 
