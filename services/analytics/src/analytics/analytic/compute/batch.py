@@ -25,7 +25,11 @@ from analytics.analytic.compute import Context, compute, with_window_dates
 from analytics.analytic.compute.aggregation import aggregation_body, filter_clause, original_shape
 from analytics.analytic.compute.common import buckets, window_query
 from analytics.analytic.compute.count import CONVERSATION, USER, distinct_target
-from analytics.analytic.compute.segmentation import message_segments_target
+from analytics.analytic.compute.segmentation import (
+    message_segments_target,
+    profile_fields,
+    profiles_at,
+)
 from analytics.analytic.descriptors import (
     AggregationDescriptor,
     AnyDescriptor,
@@ -34,6 +38,7 @@ from analytics.analytic.descriptors import (
     MessageCount,
     MessageSegmentation,
     UserCount,
+    UserSegmentation,
     descriptor_document,
 )
 from analytics.analytic.results import aggregation_result, count_result, segmentation_result
@@ -46,6 +51,7 @@ Reader = Callable[[dict[str, Any]], Result]
 AGGS_PER_SEARCH = 100
 SEARCHES_PER_MSEARCH = 20
 ALONE_IN_FLIGHT = 4
+ENDS_PER_PASS = 8
 
 
 @dataclass
@@ -117,6 +123,7 @@ class _Batch:
             defaultdict(list)
         )
         self.alone: list[tuple[int, AnyDescriptor]] = []
+        self.profile_ends: dict[tuple[str, tuple[str, ...]], set[datetime]] = defaultdict(set)
         self.descriptors: dict[int, AnyDescriptor] = {}
 
     def add(self, position: int, descriptor: AnyDescriptor) -> None:
@@ -126,6 +133,9 @@ class _Batch:
             field_name = USER if isinstance(descriptor, UserCount) else CONVERSATION
             self.firsts[(descriptor.project, end, field_name)].append((position, start))
             return
+        if isinstance(descriptor, UserSegmentation):
+            fields = tuple(profile_fields(descriptor.metric))
+            self.profile_ends[(descriptor.project, fields)].add(end)
         plan = _planned(self.ctx, descriptor, start, end)
         if plan is None:
             self.alone.append((position, descriptor))
@@ -140,8 +150,26 @@ class _Batch:
         # passing its filters (its own filter aggregation).
         group.members.append((position, [time_range(start, end), *filters], aggregation, reader))
 
+    def _share_profiles(self) -> None:
+        """Each project's profiles at every end its user segmentations need, read in one pass,
+        handed to them through ctx.shared (where `_profiles` looks first)."""
+        assert self.ctx.shared is not None
+
+        async def pick(read: asyncio.Future[Any], n: int) -> Any:
+            return (await read)[n]
+
+        for (project, fields), ends in self.profile_ends.items():
+            every = sorted(ends)
+            for first in range(0, len(every), ENDS_PER_PASS):
+                ordered = every[first : first + ENDS_PER_PASS]
+                read = asyncio.ensure_future(profiles_at(self.ctx, project, ordered, list(fields)))
+                for n, end in enumerate(ordered):
+                    key = ("profiles", project, end, fields)
+                    self.ctx.shared[key] = asyncio.ensure_future(pick(read, n))
+
     async def run(self) -> None:
         slots = asyncio.Semaphore(ALONE_IN_FLIGHT)
+        self._share_profiles()
 
         async def alone(position: int, descriptor: AnyDescriptor) -> None:
             async with slots:

@@ -9,6 +9,7 @@ from analytics.analytic.compute.common import Context, aggregate, buckets, once,
 from analytics.analytic.compute.count import USER, of_type
 from analytics.analytic.descriptors import MessageSegmentation, UserSegmentation
 from analytics.analytic.results import segmentation_result
+from analytics.storage.queries import time_range
 
 AGE_SEGMENTS = [
     ("0-18", 0, 18),
@@ -84,11 +85,17 @@ async def _profiles(
     return found
 
 
-async def _read_profiles(
-    ctx: Context, project: str, end: datetime, fields: list[str]
-) -> dict[str, dict[str, Any]]:
-    exists = {"bool": {"should": [{"exists": {"field": f"metadata.{f}"}} for f in fields]}}
-    latest = {
+def profile_fields(metric: str) -> list[str]:
+    """The metadata fields a user segmentation reads profiles from."""
+    return ["gender"] if metric == "gender" else ["age", "birthDate", "dateOfBirth"]
+
+
+def _has_profile(fields: list[str]) -> dict[str, Any]:
+    return {"bool": {"should": [{"exists": {"field": f"metadata.{f}"}} for f in fields]}}
+
+
+def _latest(fields: list[str]) -> dict[str, Any]:
+    return {
         "latest": {
             "top_hits": {
                 "size": 1,
@@ -97,6 +104,34 @@ async def _read_profiles(
             }
         }
     }
+
+
+async def profiles_at(
+    ctx: Context, project: str, ends: list[datetime], fields: list[str]
+) -> list[dict[str, dict[str, Any]]]:
+    """What `_read_profiles` answers for each end, paging through the users once."""
+    query = window_query(project, None, max(ends), _has_profile(fields))
+    sub = {
+        f"e{n}": {"filter": time_range(None, end), "aggs": _latest(fields)}
+        for n, end in enumerate(ends)
+    }
+    out: list[dict[str, dict[str, Any]]] = [{} for _ in ends]
+    async for bucket in buckets(ctx, query, USER, sub):
+        for n, found in enumerate(out):
+            at_end = bucket[f"e{n}"]
+            if at_end["doc_count"]:
+                hits = at_end["latest"]["hits"]["hits"]
+                found[bucket["key"]["key"]] = (
+                    (hits[0]["_source"].get("metadata") or {}) if hits else {}
+                )
+    return out
+
+
+async def _read_profiles(
+    ctx: Context, project: str, end: datetime, fields: list[str]
+) -> dict[str, dict[str, Any]]:
+    exists = _has_profile(fields)
+    latest = _latest(fields)
     out: dict[str, dict[str, Any]] = {}
     async for bucket in buckets(ctx, window_query(project, None, end, exists), USER, latest):
         hits = bucket["latest"]["hits"]["hits"]
@@ -116,13 +151,11 @@ async def user_segments(
     users: list[str] = await once(ctx, ("users", descriptor.project, start, end), read_users)
     if descriptor.metric == "gender":
         names = [*GENDERS, "unavailable"]
-        profiles = await _profiles(ctx, descriptor.project, end, ["gender"])
+        profiles = await _profiles(ctx, descriptor.project, end, profile_fields("gender"))
         found = [gender_segment(profiles.get(u, {}).get("gender")) for u in users]
     else:
         names = [name for name, _, _ in AGE_SEGMENTS] + ["unavailable"]
-        profiles = await _profiles(
-            ctx, descriptor.project, end, ["age", "birthDate", "dateOfBirth"]
-        )
+        profiles = await _profiles(ctx, descriptor.project, end, profile_fields("age"))
         today = datetime.now(UTC).date()
         found = [age_segment(_birth_age(profiles.get(u, {}), today)) for u in users]
     return [(name, found.count(name)) for name in names]
