@@ -34,9 +34,14 @@ class SessionRegistry:
         """Whether this session is the server's current connection here."""
         return self.sessions.get((session.bucket_id, session.server)) is session
 
-    async def opened(self, session: AgentSession) -> None:
-        """Registers a new connection (replacing an older one of the same server)."""
+    def register(self, session: AgentSession) -> None:
+        """Makes a new connection the server's (replacing an older one of the same server)."""
         self.sessions[(session.bucket_id, session.server)] = session
+
+    async def opened(self, session: AgentSession) -> None:
+        """Records a registered connection: the server as connected now, and its presence."""
+        if not self.holds(session):
+            return
         fields = session.server_fields()
         await self.store.touch_server(
             session.bucket_id, session.server, {**fields, "connected_at": now(), "online": True}

@@ -70,8 +70,9 @@ async def interaction(websocket: WebSocket, ingest: IngestDep) -> None:
     if session is None:
         return
     await websocket.accept()
-    with contextlib.suppress(Exception):
-        await ingest.sessions.opened(session)
+    ingest.sessions.register(session)
+    # Recording the server (MongoDB, slow under load) never holds up the agent's frames.
+    opening = asyncio.create_task(ingest.sessions.opened(session))
     # Before any frame is read, so the agent always sees it before any command or answer.
     if ingest.settings.stream_logs:
         with contextlib.suppress(Exception):
@@ -102,6 +103,9 @@ async def interaction(websocket: WebSocket, ingest: IngestDep) -> None:
         code, reason = 1011, "internal error"
     finally:
         housekeeping.cancel()
+        opening.cancel()
+        with contextlib.suppress(BaseException):
+            await opening
         await ingest.sessions.closed(session)
     if code:
         with contextlib.suppress(Exception):
