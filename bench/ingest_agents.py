@@ -1,0 +1,350 @@
+"""ingest with many PM2 agents: N simulated agents held for a set time through the gateway.
+
+Each agent does what PM2's agent does: verifyPM2, a websocket to the `ws` endpoint it answers, a full
+`status` (3 processes) and then an RFC 6902 `status:patch` every second, a `logs` frame now and then.
+Agents are spread over the second (real ones are not in step). Reported: every status stored (one
+status document per process in Elasticsearch), connections dropped, accept latency (the time the
+agent stamped into the status, as a custom metric of process 0, to the time ingest put the frame in
+its intake stream, `received_at`; p50/p99 over a random sample of 10,000 frames), ingest's memory
+(RSS) when all are connected and at the end, ingest's CPU per 1,000 status frames, load average.
+
+    uv run python bench/ingest_agents.py [--agents 1000] [--hold 120] [--record]
+
+Needs `make up`. Bounded: at most 2,000 agents, 600 s held, 300 s to wait for indexing. The last
+line is `RESULT ingest_agents_held <agents> agents (goal >= 1000)` when every status was stored, no
+connection dropped and accept p99 < 1 s, else the number of agents held is reported as 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import ssl
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from elasticsearch import AsyncElasticsearch
+from websockets.asyncio.client import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ingest_push import agent_status, load_env, percentile
+from results_file import write_section
+
+ROOT = Path(__file__).resolve().parents[1]
+SENT = "bench sent ms"  # the custom metric carrying the agent's send time
+LOG_EVERY = 10  # seconds between an agent's log lines
+MAX_AGENTS, MAX_HOLD = 2_000, 600.0
+
+
+def ingest_pid() -> int:
+    """The running ingest's pid, from the suite's supervisor."""
+    ctl = [
+        str(ROOT / ".venv/bin/supervisorctl"),
+        "-c",
+        str(ROOT / ".local/supervisor/supervisord.conf"),
+    ]
+    return int(
+        subprocess.run(
+            [*ctl, "pid", "services:ingest"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def first_status(machine: str, sent_ms: int) -> dict[str, Any]:
+    status = agent_status(machine, 0)
+    status["data"]["process"][0]["axm_monitor"][SENT] = {"value": sent_ms}
+    return status
+
+
+def patch(tick: int, sent_ms: int) -> list[dict[str, Any]]:
+    """What PM2's agent would send for the next second of agent_status (values that change)."""
+    ops: list[dict[str, Any]] = [
+        {"op": "replace", "path": "/data/server/uptime", "value": 1000 + tick}
+    ]
+    for pm_id in range(3):
+        base = f"/data/process/{pm_id}"
+        ops += [
+            {"op": "replace", "path": f"{base}/cpu", "value": (tick + pm_id) % 100},
+            {"op": "replace", "path": f"{base}/memory", "value": 50_000_000 + tick * 1000},
+            {
+                "op": "replace",
+                "path": f"{base}/axm_monitor/Heap Size/value",
+                "value": f"{20 + tick % 5}.5",
+            },
+            {"op": "replace", "path": f"{base}/axm_monitor/HTTP/value", "value": tick % 50},
+        ]
+    ops.append(
+        {"op": "replace", "path": f"/data/process/0/axm_monitor/{SENT}/value", "value": sent_ms}
+    )
+    return ops
+
+
+class Run:
+    """Counters shared by the agents."""
+
+    def __init__(self, count: int):
+        self.count = count
+        self.connected = 0
+        self.sent = 0
+        self.logs = 0
+        self.dropped = 0
+        self.refused = 0
+        self.errors: list[str] = []
+        self.all_up = asyncio.Event()
+        self.start = 0.0
+        self.end = 0.0
+
+
+async def agent(
+    n: int,
+    run: Run,
+    base: str,
+    ctx: ssl.SSLContext,
+    bucket: dict[str, Any],
+    gate: asyncio.Semaphore,
+) -> None:
+    machine = f"bench-agents-{n:04d}"
+    try:
+        async with gate:
+            endpoint = await verify_pm2(base, ctx, bucket, machine)
+            headers = {
+                "X-KM-PUBLIC": bucket["public_key"],
+                "X-KM-SECRET": bucket["secret_key"],
+                "X-KM-SERVER": machine,
+                "X-PM2-VERSION": "6.0.14",
+                "X-PROTOCOL-VERSION": "1",
+            }
+            ws = await connect(
+                endpoint, additional_headers=headers, ssl=ctx, open_timeout=60, max_size=None
+            )
+    except Exception as exc:
+        run.refused += 1
+        run.errors.append(f"connect {machine}: {exc!r}")
+        if run.connected + run.refused == run.count:
+            run.all_up.set()
+        return
+    reader = asyncio.create_task(drain(ws))
+    try:
+        run.connected += 1
+        if run.connected + run.refused == run.count:
+            run.all_up.set()
+        await run.all_up.wait()
+        phase = random.random()  # this agent's place in the second
+        await asyncio.sleep(phase)
+        tick = 0
+        while True:
+            now = time.time()
+            if now >= run.end:
+                break
+            sent_ms = int(now * 1000)
+            if tick == 0:
+                frame = {"channel": "status", "payload": first_status(machine, sent_ms)}
+            else:
+                frame = {"channel": "status:patch", "payload": patch(tick, sent_ms)}
+            await ws.send(orjson.dumps(frame).decode())
+            run.sent += 1
+            if tick % LOG_EVERY == n % LOG_EVERY:
+                line = {
+                    "data": f"GET /items/{tick} 200 {tick % 40}ms",
+                    "log_type": "out",
+                    "at": sent_ms,
+                }
+                await ws.send(
+                    orjson.dumps(
+                        {
+                            "channel": "logs",
+                            "payload": {**line, "process": {"name": "app-0", "pm_id": 0}},
+                        }
+                    ).decode()
+                )
+                run.logs += 1
+            tick += 1
+            await asyncio.sleep(max(0.0, run.start + phase + tick - time.time()))
+        if reader.done():  # the server closed the connection during the hold
+            raise ConnectionError(f"closed by the server: {reader.result()}")
+    except Exception as exc:
+        run.dropped += 1
+        run.errors.append(f"{machine}: {exc!r}")
+    finally:
+        reader.cancel()
+        await ws.close()
+
+
+async def verify_pm2(base: str, ctx: ssl.SSLContext, bucket: dict[str, Any], machine: str) -> str:
+    """The websocket endpoint verifyPM2 answers; retried on a 503, as PM2's agent does."""
+    body = {
+        "public_id": bucket["public_key"],
+        "private_id": bucket["secret_key"],
+        "data": {"MACHINE_NAME": machine, "PM2_VERSION": "6.0.14", "HOSTNAME": machine},
+    }
+    async with httpx.AsyncClient(verify=ctx, timeout=60) as client:
+        for attempt in range(10):
+            answer = await client.post(f"{base}/api/node/verifyPM2", json=body)
+            if answer.status_code != 503:
+                return str(answer.json()["endpoints"]["ws"])
+            await asyncio.sleep(1 + attempt)
+    raise RuntimeError(f"verifyPM2 answered 503 ten times: {answer.text[:200]}")
+
+
+async def drain(ws: Any) -> str:
+    """Reads what the server sends (startLogging, errors, resend requests) until it closes."""
+    resends = 0
+    try:
+        async for message in ws:
+            if "status:resend" in str(message):
+                resends += 1
+    except Exception as exc:
+        return f"{exc!r} after {resends} resends"
+    return f"closed after {resends} resends"
+
+
+async def count_status(es: AsyncElasticsearch, index: str, expected: int, within: float) -> int:
+    deadline = time.monotonic() + within
+    count = 0
+    while time.monotonic() < deadline:
+        await es.indices.refresh(index=index, ignore_unavailable=True, allow_no_indices=True)
+        count = (await es.count(index=index, ignore_unavailable=True, allow_no_indices=True))[
+            "count"
+        ]
+        if count >= expected:
+            break
+        await asyncio.sleep(1)
+    return count
+
+
+async def accept_latencies(es: AsyncElasticsearch, index: str) -> list[float]:
+    """ms from the agent's send to ingest's intake, for a random sample of status frames."""
+    query = {
+        "function_score": {
+            "query": {"term": {"process.pm_id": "0"}},
+            "random_score": {"seed": 17, "field": "_seq_no"},
+        }
+    }
+    found = await es.search(
+        index=index, query=query, size=10_000, source=["received_at", "metrics"]
+    )
+    out = []
+    for hit in found["hits"]["hits"]:
+        doc = hit["_source"]
+        sent = next((m.get("value") for m in doc.get("metrics", []) if m.get("name") == SENT), None)
+        if sent is not None:
+            out.append(doc["received_at"] - sent)
+    return out
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--hold", type=float, default=120)
+    parser.add_argument("--record", action="store_true", help="write bench/RESULTS.md's section")
+    args = parser.parse_args()
+    if not 1 <= args.agents <= MAX_AGENTS or not 1 <= args.hold <= MAX_HOLD:
+        parser.error(f"--agents 1-{MAX_AGENTS}, --hold 1-{MAX_HOLD:g}")
+    load_env()
+    base = os.environ.get("GATEWAY_URL", "https://localhost:8443") + "/ingest"
+    ctx = ssl.create_default_context(cafile=os.environ["MERIDIAN_CA"])
+    es = AsyncElasticsearch(
+        [f"http://{h}" for h in os.environ["KM_ELASTICSEARCH_URL"].split()], request_timeout=120
+    )
+    admin = {"Authorization": f"Bearer {os.environ['INGEST_ADMIN_TOKEN']}"}
+    pid = ingest_pid()
+    load_before = os.getloadavg()
+    async with httpx.AsyncClient(base_url=base, verify=ctx, timeout=60) as api:
+        name = f"bench-agents-{uuid.uuid4().hex[:6]}"
+        bucket = (await api.post("/api/admin/buckets", headers=admin, json={"name": name})).json()
+        index = f"{os.environ.get('KM_INDEX_PREFIX', 'km')}-status-{bucket['id']}-*"
+        try:
+            run = Run(args.agents)
+            gate = asyncio.Semaphore(20)
+            tasks = [
+                asyncio.create_task(agent(n, run, base, ctx, bucket, gate))
+                for n in range(args.agents)
+            ]
+            await run.all_up.wait()
+            run.start = time.time()
+            run.end = run.start + args.hold
+            rss_start, cpu_start = rss_mb(pid), cpu_s(pid)
+            rss_peak = rss_start
+            while time.time() < run.end:
+                await asyncio.sleep(5)
+                rss_peak = max(rss_peak, rss_mb(pid))
+            await asyncio.gather(*tasks)
+            rss_end, cpu_end = rss_mb(pid), cpu_s(pid)
+            load_during = os.getloadavg()
+            stored = await count_status(es, index, run.sent * 3, within=300)
+            latencies = await accept_latencies(es, index)
+        finally:
+            await api.delete(f"/api/admin/buckets/{bucket['id']}", headers=admin)
+            await es.close()
+    p50 = percentile(latencies, 50) if latencies else float("nan")
+    p99 = percentile(latencies, 99) if latencies else float("nan")
+    cpu_per_k = (cpu_end - cpu_start) / max(1, run.sent) * 1000
+    client_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    held = (
+        args.agents
+        if (stored == run.sent * 3 and not run.dropped and not run.refused and p99 < 1000)
+        else 0
+    )
+    lines = [
+        f"date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average before "
+        f"{load_before[0]:.2f} / {load_before[1]:.2f}, at the end {load_during[0]:.2f} / {load_during[1]:.2f} (1 / 5 min), {os.cpu_count()} cores",
+        f"agents {args.agents} (connected {run.connected}, refused {run.refused}), held {args.hold:g} s",
+        f"status frames sent {run.sent} ({run.sent / args.hold:.0f}/s), log frames {run.logs}",
+        f"status documents stored {stored} of {run.sent * 3} expected",
+        f"connections dropped {run.dropped}",
+        f"accept latency p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(latencies)} sampled frames)",
+        f"ingest RSS {rss_start:.0f} MB when connected, {rss_end:.0f} MB at the end (peak {rss_peak:.0f} MB)",
+        f"ingest CPU {cpu_end - cpu_start:.1f} s over the hold = {cpu_per_k:.2f} s per 1,000 status frames",
+        f"the agents' own process: {client_cpu.ru_utime + client_cpu.ru_stime:.0f} s CPU",
+    ]
+    for line in lines:
+        print(line)
+    for error in run.errors[:5]:
+        print("error:", error)
+    result = [
+        f"RESULT ingest_agents_accept_p99 {p99:.0f} ms (goal < 1000)",
+        f"RESULT ingest_agents_cpu_per_1000_status {cpu_per_k:.2f} s (goal report)",
+        f"RESULT ingest_agents_held {held} agents (goal >= 1000)",
+    ]
+    if args.record:
+        write_section(
+            "ingest-agents",
+            [
+                "## ingest: PM2 agents held through the gateway (bench/ingest_agents.py, issue 17 §2)",
+                "",
+                f"`uv run python bench/ingest_agents.py --agents {args.agents} --hold {args.hold:g} --record`",
+                "",
+                *[f"- {line}" for line in lines],
+                "",
+                "```",
+                *result,
+                "```",
+            ],
+        )
+    print("\n".join(result))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
