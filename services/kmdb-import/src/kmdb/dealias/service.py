@@ -118,34 +118,47 @@ async def lock_identities(
     """Locks, up front and in one global order (by name, one statement), every identity a
     batch uses: its names, and the other identities of the users its aliases will merge.
 
-    Returns name -> user id of the existing ones, and the set of names locked. Every lock is
-    exclusive: a shared lock upgraded later for a merge is what deadlocked two workers. A plain
-    read first finds the merged users' other identities; merge_aliases checks, under the locks,
-    that none was added meanwhile (RaceLost then, retried, instead of a lock out of order).
+    Called first in the batch's transaction. Returns name -> user id of the existing ones, and
+    the set of names locked. Every lock is exclusive: a shared lock upgraded later for a merge
+    is what deadlocked two workers. A plain read first finds the merged users' other identities;
+    if, under the locks, those users have one more (merged in by a batch that committed
+    meanwhile), the transaction is rolled back and the larger set locked again, still in order.
     """
     wanted = set(names)
     for pair in pairs:
         wanted.update(pair)
     if not wanted:
         return {}, frozenset()
-    ordered = sorted(wanted)
     seen = dict(
         await fetchall(
             conn,
-            f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(ordered))})",
-            ordered,
+            f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(wanted))})",
+            sorted(wanted),
         )
     )
-    existing = set(seen.values())
-    involved = sorted(u for group in _merged_users(seen, pairs) for u in group if u in existing)
-    ordered = sorted(wanted | await _identities_of(conn, involved))
-    rows = await fetchall(
-        conn,
-        f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(ordered))})"
-        " ORDER BY name FOR UPDATE",
-        ordered,
-    )
-    return dict(rows), frozenset(ordered)
+    locking = wanted | await _identities_of(conn, _existing_merged(seen, pairs))
+    while True:
+        ordered = sorted(locking)
+        person = dict(
+            await fetchall(
+                conn,
+                f"SELECT name, user_id FROM identities WHERE name IN ({_marks(len(ordered))})"
+                " ORDER BY name FOR UPDATE",
+                ordered,
+            )
+        )
+        more = await _identities_of(conn, _existing_merged(person, pairs)) - locking
+        if not more:
+            return person, frozenset(locking)
+        locking |= more
+        await conn.rollback()
+        await conn.begin()
+
+
+def _existing_merged(person: dict[str, int], pairs: list[tuple[str, str]]) -> list[int]:
+    """The users (with an identity already) that the pairs merge with another."""
+    existing = set(person.values())
+    return sorted(u for group in _merged_users(person, pairs) for u in group if u in existing)
 
 
 async def merge_aliases(
