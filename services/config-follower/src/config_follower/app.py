@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 from meridian_kit.app import create_service_app
+from meridian_kit.pryv_errors import install_pryv_error_shape
 from meridian_kit.settings import load_settings
 
-from config_follower.error_shape import install_pryv_error_shape
 from config_follower.follower_config import load_config
 from config_follower.settings import Settings
 from config_follower.sync.endpoints import router
@@ -54,5 +54,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         routers=[router],
     )
-    install_pryv_error_shape(app)  # /notify's errors as the original's {"error": {"message"}}
+    install_pryv_error_shape(app, ("/notify",))  # as the original's {"error": {"message"}}
     return app

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 from fastapi import FastAPI
 from meridian_kit.app import create_service_app
+from meridian_kit.pryv_errors import install_pryv_error_shape
 from meridian_kit.settings import load_settings
 
 from config_leader.admin.endpoints import router as admin_router
@@ -17,7 +18,6 @@ from config_leader.deps import LeaderState
 from config_leader.leader_config.loading import load_config
 from config_leader.migrations.endpoints import router as migrations_router
 from config_leader.operators.endpoints import auth_router, users_router
-from config_leader.operators.error_shape import install_pryv_error_shape
 from config_leader.operators.startup import ORIGINAL_ERROR_PREFIXES, start_operators
 from config_leader.rendering.service import RoleRenderer
 from config_leader.settings import Settings

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from meridian_kit.errors import BadRequest, error_responses
 from meridian_kit.json_body import json_body
+from meridian_kit.pryv_errors import PryvErrorBody
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from config_follower.auth import check_key
-from config_follower.error_shape import PryvErrorBody
 from config_follower.sync.service import Follower
 
 

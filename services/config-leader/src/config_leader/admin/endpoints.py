@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from meridian_kit.errors import error_responses
+from meridian_kit.pryv_errors import PryvErrorBody
 
 from config_leader.admin.schemas import (
     NOTIFY_BODY,
@@ -21,7 +22,6 @@ from config_leader.admin.schemas import (
 )
 from config_leader.deps import AdminDep, LeaderState, StateDep
 from config_leader.followers.notify import notify_followers, select_followers
-from config_leader.operators.error_shape import PryvErrorBody
 from config_leader.settings_store.history import Revision
 from config_leader.settings_store.service import Snapshot
 

@@ -13,10 +13,10 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from meridian_kit.errors import error_responses
+from meridian_kit.pryv_errors import PryvErrorBody
 from pydantic import BaseModel, Field
 
 from config_leader.deps import FollowerDep, LeaderState, StateDep
-from config_leader.operators.error_shape import PryvErrorBody
 
 router = APIRouter(tags=["followers"])
 

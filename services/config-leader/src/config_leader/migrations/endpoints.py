@@ -8,12 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from meridian_kit.errors import error_responses
+from meridian_kit.pryv_errors import PryvErrorBody
 from pydantic import BaseModel, Field
 
 from config_leader.auth import admin_api_access
 from config_leader.deps import LeaderState, StateDep
 from config_leader.migrations.service import apply_migrations, list_migrations, template_path
-from config_leader.operators.error_shape import PryvErrorBody
 
 router = APIRouter(
     prefix="/admin/migrations",

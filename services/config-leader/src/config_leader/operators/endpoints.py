@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from meridian_kit.errors import Forbidden, error_responses
+from meridian_kit.pryv_errors import PryvErrorBody
 
 from config_leader.auth import Caller, CallerDep, operator_service, permission
-from config_leader.operators.error_shape import PryvErrorBody
 from config_leader.operators.schemas import (
     ChangePasswordIn,
     CreateUserIn,

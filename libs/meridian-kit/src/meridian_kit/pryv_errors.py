@@ -1,4 +1,6 @@
-"""The original leader's error body, `{"error": {"message": "..."}}`, on the routes it had.
+"""Pryv's error body, `{"error": {"message": "..."}}`, on the routes the originals had.
+
+Used by config-leader (its /conf, /admin, /auth, /users routes) and config-follower (/notify).
 
 The kit answers `{"error": "...", "detail": ...}` everywhere; under the given path prefixes the
 same errors (raised by a route, a dependency, the JSON-body middleware or routing) are re-shaped
@@ -14,11 +16,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from meridian_kit.errors import ServiceError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import Scope
+
+from meridian_kit.errors import ServiceError
 
 _KEPT_HEADERS = ("www-authenticate", "retry-after", "allow")
 
@@ -31,7 +34,7 @@ class PryvErrorMessage(BaseModel):
 
 
 class PryvErrorBody(BaseModel):
-    """The original leader's error body."""
+    """The original leader's and follower's error body."""
 
     error: PryvErrorMessage
 
