@@ -1,0 +1,101 @@
+"""Operator tokens checked with the leader's public key alone: signature, expiry, issuer, claims."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from meridian_kit.operator_tokens import (
+    PUBLIC_KEY_VARIABLE,
+    OperatorTokenError,
+    OperatorTokenVerifier,
+    load_public_key,
+    public_key_line,
+    verifier_from_env,
+)
+
+KEY = Ed25519PrivateKey.generate()
+
+
+def token(key: Ed25519PrivateKey = KEY, **override: Any) -> str:
+    """A token as the leader signs one (operators/tokens.py), with claims overridden."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": "config-leader",
+        "sub": "alice",
+        "permissions": {"settings": ["read"], "users": [], "platformUsers": []},
+        "stamp": "s",
+        "jti": "j",
+        "iat": now,
+        "exp": now + 60,
+    }
+    claims.update(override)
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode(claims, key, algorithm="EdDSA")
+
+
+def verifier() -> OperatorTokenVerifier:
+    return OperatorTokenVerifier(public_key_line(KEY.public_key()))
+
+
+def test_a_valid_token_gives_the_operator_and_permissions() -> None:
+    operator = verifier().verify(token())
+    assert operator.username == "alice"
+    assert operator.allows("settings", "read")
+    assert not operator.allows("settings", "update")
+    assert not operator.allows("metrics", "read")
+
+
+def test_the_one_line_form_and_the_pem_are_the_same_key() -> None:
+    pem = KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    line = public_key_line(KEY.public_key())
+    assert "\n" not in line and "-----" not in line
+    assert load_public_key(pem.decode()) == load_public_key(line)
+
+
+@pytest.mark.parametrize(
+    ("bad", "words"),
+    [
+        (token(exp=int(time.time()) - 60), "expired"),
+        (token(iss="someone-else"), "invalid operator token"),
+        (token(iss=None), "invalid operator token"),
+        (token(sub=None), "invalid operator token"),
+        (token(permissions="all"), "no permissions"),
+        (token(permissions={"settings": "read"}), "malformed permissions"),
+        (token(key=Ed25519PrivateKey.generate()), "invalid operator token"),
+        ("eyJ.not.a-token", "invalid operator token"),
+    ],
+)
+def test_a_bad_token_is_refused_saying_why(bad: str, words: str) -> None:
+    with pytest.raises(OperatorTokenError, match=words):
+        verifier().verify(bad)
+
+
+def test_a_token_of_another_algorithm_is_refused() -> None:
+    forged = jwt.encode(
+        {"iss": "config-leader", "sub": "x", "exp": 9e9, "iat": 0}, "k" * 32, "HS256"
+    )
+    with pytest.raises(OperatorTokenError):
+        verifier().verify(forged)
+
+
+def test_machine_tokens_do_not_look_like_jwts() -> None:
+    assert OperatorTokenVerifier.looks_like_token(token())
+    assert not OperatorTokenVerifier.looks_like_token("0123456789abcdef0123456789abcdef")
+
+
+def test_the_verifier_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PUBLIC_KEY_VARIABLE, raising=False)
+    assert verifier_from_env() is None
+    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, public_key_line(KEY.public_key()))
+    found = verifier_from_env()
+    assert found is not None and found.verify(token()).username == "alice"
+    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, "not a key")
+    with pytest.raises(ValueError, match=PUBLIC_KEY_VARIABLE):
+        verifier_from_env()
