@@ -108,6 +108,33 @@ async def server(settings: Settings, port: int) -> AsyncIterator[Any]:
         await cleanup(settings)
 
 
+@pytest.fixture
+async def second_server(settings: Settings) -> AsyncIterator[Any]:
+    """Another ingest instance on the same engines and names (its own port and instance id),
+    as a second process behind the gateway would be."""
+    port = free_port()
+    app = create_app(settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"}))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    app.state.base_url = f"http://127.0.0.1:{port}"
+    try:
+        yield app
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 20)
+
+
+@pytest.fixture
+def second_instance(second_server: Any) -> str:
+    """The second instance's base URL."""
+    return str(second_server.state.base_url)
+
+
 @pytest.fixture(scope="session")
 def ingest(server: Any) -> Ingest:
     """The running instance's clients and services, for assertions."""

@@ -103,7 +103,7 @@ def build(settings: Settings) -> Ingest:
         mongo=mongo,
         redis=redis,
         keys=keys,
-        buckets=BucketService(store),
+        buckets=BucketService(store, redis, keys),
         rules=rules,
         indices=IndexManager(es, IndexNames(settings.index_prefix), settings.index_replicas),
         stream=stream,

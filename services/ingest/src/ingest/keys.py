@@ -16,6 +16,8 @@ class RedisKeys:
         self.forward = f"{prefix}:forward"
         self.forward_group = "forwarders"
         self.retention_lock = f"{prefix}:retention:lock"
+        # Bumped after every bucket change: each instance's key cache checks it (buckets/service.py).
+        self.buckets_version = f"{prefix}:buckets:version"
         self.mail = f"{prefix}:mail"
         self.mail_dead = f"{prefix}:mail:dead"
         self.mail_group = "mailers"
@@ -43,6 +45,10 @@ class RedisKeys:
     def live(self, bucket: str) -> str:
         """The pub/sub channel a bucket's live status and logs are fanned out on."""
         return f"{self.prefix}:live:{bucket}"
+
+    def rules_version(self, bucket: str) -> str:
+        """Bumped after a bucket's alert rules change: each instance's rule cache checks it."""
+        return f"{self.prefix}:rules:version:{bucket}"
 
     def alert_since(self, rule: str, server: str, process: str) -> str:
         """When a threshold rule's condition started holding for one process."""

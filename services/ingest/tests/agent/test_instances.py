@@ -1,40 +1,14 @@
-"""Two ingest instances sharing the engines: a command sent to one reaches an agent on the other."""
+"""Two ingest instances sharing the engines: a command sent to one reaches an agent on the other
+(`second_instance`: conftest.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import socket
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-import uvicorn
-from ingest.app import create_app
-from ingest.settings import Settings
 from websockets.asyncio.client import connect
-
-
-@pytest.fixture
-async def second_instance(settings: Settings) -> AsyncIterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app = create_app(settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"}))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 20)
 
 
 async def test_command_crosses_instances(

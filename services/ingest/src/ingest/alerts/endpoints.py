@@ -22,9 +22,10 @@ router = APIRouter(
 async def create_rule(bucket_id: str, body: RuleCreate, ingest: IngestDep) -> dict:
     """Adds an alert rule to a bucket."""
     await ingest.buckets.store.get_bucket(bucket_id)
-    rule = await ingest.rules.create(bucket_id, body)
-    ingest.alerts.forget(bucket_id)
-    return rule
+    try:
+        return await ingest.rules.create(bucket_id, body)
+    finally:
+        await ingest.alerts.changed(bucket_id)
 
 
 @router.get("", response_model=list[Rule])
@@ -37,14 +38,17 @@ async def list_rules(bucket_id: str, ingest: IngestDep) -> list[dict]:
 @router.put("/{rule_id}", response_model=Rule)
 async def replace_rule(bucket_id: str, rule_id: str, body: RuleCreate, ingest: IngestDep) -> dict:
     """Replaces an alert rule."""
-    rule = await ingest.rules.replace(bucket_id, rule_id, body)
-    ingest.alerts.forget(bucket_id)
-    return rule
+    try:
+        return await ingest.rules.replace(bucket_id, rule_id, body)
+    finally:
+        await ingest.alerts.changed(bucket_id)
 
 
 @router.delete("/{rule_id}", status_code=204)
 async def delete_rule(bucket_id: str, rule_id: str, ingest: IngestDep) -> Response:
     """Deletes an alert rule."""
-    await ingest.rules.delete(bucket_id, rule_id)
-    ingest.alerts.forget(bucket_id)
+    try:
+        await ingest.rules.delete(bucket_id, rule_id)
+    finally:
+        await ingest.alerts.changed(bucket_id)
     return Response(status_code=204)

@@ -1,4 +1,9 @@
-"""Evaluating alert rules on incoming frames; state (since when, cooldowns) lives in Redis."""
+"""Evaluating alert rules on incoming frames; state (since when, cooldowns) lives in Redis.
+
+A bucket's rules are cached per instance under the version its counter in Redis had when they were
+read; a rule change through any instance bumps that counter after MongoDB took it, so the next
+frame any instance observes is judged by the new rules (one Redis GET instead of a MongoDB query).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,10 @@ from ingest.keys import RedisKeys
 
 log = logging.getLogger("ingest.alerts")
 
-CACHE_SECONDS = 5.0
+# Cached rules are also dropped after this long: the bound on staleness should a change's
+# version bump itself be lost (Redis down right after MongoDB took the change).
+CACHE_SECONDS = 60.0
+CACHE_BUCKETS = 10_000
 Doc = dict[str, Any]
 
 
@@ -49,20 +57,25 @@ class AlertEngine:
         self.keys = keys
         self.rules = rules
         self.mailer = mailer
-        self.fired: list[Doc] = []
-        self._cache: dict[str, tuple[float, list[Doc]]] = {}
+        # bucket id -> (when read, the rules' version then, its enabled rules)
+        self._cache: dict[str, tuple[float, bytes | None, list[Doc]]] = {}
 
-    def forget(self, bucket_id: str) -> None:
-        """Drops a bucket's cached rules after they changed."""
+    async def changed(self, bucket_id: str) -> None:
+        """Tells every instance that a bucket's rules changed (call after writing them)."""
         self._cache.pop(bucket_id, None)
+        await self.redis.incr(self.keys.rules_version(bucket_id))
 
     async def rules_of(self, bucket_id: str) -> list[Doc]:
-        """A bucket's enabled rules, cached for a few seconds."""
+        """A bucket's enabled rules, cached until any instance changes them."""
+        version = await self.redis.get(self.keys.rules_version(bucket_id))  # before the rules
         cached = self._cache.get(bucket_id)
-        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
-            return cached[1]
+        moment = time.monotonic()
+        if cached and cached[1] == version and moment - cached[0] < CACHE_SECONDS:
+            return cached[2]
         rules = [r for r in await self.rules.list(bucket_id) if r.get("enabled", True)]
-        self._cache[bucket_id] = (time.monotonic(), rules)
+        if len(self._cache) >= CACHE_BUCKETS:
+            self._cache.clear()
+        self._cache[bucket_id] = (moment, version, rules)
         return rules
 
     async def observe_status(self, bucket: Doc, server: str, procs: list[Doc], at_ms: int) -> None:
@@ -143,17 +156,6 @@ class AlertEngine:
         cooldown = max(1, int(rule.get("cooldown_s", 300)))
         if not await self.redis.set(key, "1", nx=True, ex=cooldown):
             return False
-        alert = {
-            "rule": rule["id"],
-            "kind": rule["kind"],
-            "bucket": bucket["id"],
-            "server": server,
-            "process": process,
-            "what": what,
-            "at": int(time.time() * 1000),
-        }
-        self.fired.append(alert)
-        del self.fired[:-100]
         recipients = list(bucket.get("alert_emails") or [])
         log.info("alert %s on %s/%s: %s", rule["kind"], server, process, what)
         if recipients:

@@ -1,17 +1,30 @@
-"""Buckets and their keys: creation, rotation, and authenticating agents and clients."""
+"""Buckets and their keys: creation, rotation, and authenticating agents and clients.
+
+The key lookup on every push and connection is cached per instance, and the cache is shared-state
+safe: every bucket change bumps a version counter in Redis after it is written, and a lookup reads
+the counter before anything else, so a bucket changed through any instance is seen by every
+instance on its next lookup (one Redis GET instead of a MongoDB query).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from meridian_kit.errors import BadRequest
+from redis.asyncio import Redis
 
 from ingest.buckets.schemas import BucketCreate, BucketUpdate, UserCreate, UserUpdate
 from ingest.buckets.store import BucketStore, Doc, now
+from ingest.keys import RedisKeys
 
-CACHE_SECONDS = 5.0
+# A cached bucket is also dropped after this long: the bound on staleness should a change's
+# version bump itself be lost (Redis down right after MongoDB took the change).
+CACHE_SECONDS = 60.0
+CACHE_ENTRIES = 10_000
 
 
 def new_keys() -> dict[str, str]:
@@ -20,11 +33,23 @@ def new_keys() -> dict[str, str]:
 
 
 class BucketService:
-    """Bucket and user management plus key checks, with a short cache for the hot path."""
+    """Bucket and user management plus key checks, with a versioned cache for the hot path."""
 
-    def __init__(self, store: BucketStore):
+    def __init__(self, store: BucketStore, redis: Redis, keys: RedisKeys):
         self.store = store
-        self._by_public: dict[str, tuple[float, Doc | None]] = {}
+        self.redis = redis
+        self.keys = keys
+        # public key -> (when fetched, the version it was fetched at, the bucket or None)
+        self._by_public: dict[str, tuple[float, bytes | None, Doc | None]] = {}
+
+    @contextlib.asynccontextmanager
+    async def _changing(self) -> AsyncIterator[None]:
+        """Bumps the buckets' version once a change was written (or may have been)."""
+        try:
+            yield
+        finally:
+            self._by_public.clear()
+            await self.redis.incr(self.keys.buckets_version)
 
     async def create(self, data: BucketCreate) -> Doc:
         """Creates a bucket with random keys."""
@@ -35,7 +60,8 @@ class BucketService:
             "created_at": moment,
             "updated_at": moment,
         }
-        return await self.store.insert_bucket(doc)
+        async with self._changing():  # an unknown public key may be cached as None
+            return await self.store.insert_bucket(doc)
 
     async def update(self, bucket_id: str, data: BucketUpdate) -> Doc:
         """Changes a bucket; rotating keys locks out agents using the old ones."""
@@ -44,24 +70,25 @@ class BucketService:
         if data.rotate_keys:
             changes.update(new_keys())
         changes["updated_at"] = now()
-        self._by_public.clear()
-        return await self.store.update_bucket(bucket_id, changes)
+        async with self._changing():
+            return await self.store.update_bucket(bucket_id, changes)
 
     async def delete(self, bucket_id: str) -> None:
         """Deletes a bucket and its servers (its indices are deleted by the caller)."""
-        await self.store.delete_bucket(bucket_id)
-        self._by_public.clear()
+        async with self._changing():
+            await self.store.delete_bucket(bucket_id)
 
     async def by_public_key(self, public_key: str) -> Doc | None:
-        """The bucket for a public key, cached for a few seconds."""
+        """The bucket for a public key, cached until any instance changes a bucket."""
+        version = await self.redis.get(self.keys.buckets_version)  # before reading the bucket
         cached = self._by_public.get(public_key)
         moment = time.monotonic()
-        if cached and moment - cached[0] < CACHE_SECONDS:
-            return cached[1]
+        if cached and cached[1] == version and moment - cached[0] < CACHE_SECONDS:
+            return cached[2]
         bucket = await self.store.bucket_by_public_key(public_key)
-        if len(self._by_public) > 10_000:
+        if len(self._by_public) >= CACHE_ENTRIES:
             self._by_public.clear()
-        self._by_public[public_key] = (moment, bucket)
+        self._by_public[public_key] = (moment, version, bucket)
         return bucket
 
     async def create_user(self, data: UserCreate) -> Doc:

@@ -1,1 +1,0 @@
-"""kmdb-api's HTTP routes: import jobs and progress, filter tables, event counts, timelines."""
