@@ -23,6 +23,11 @@ from config_leader.rendering.service import RoleRenderer
 from config_leader.settings import Settings
 from config_leader.settings_store.service import SettingsStore
 
+# The leader-provided variable holding the public key of operators' tokens (one line). Env
+# templates write `MERIDIAN_OPERATOR_PUBLIC_KEY=OPERATOR_PUBLIC_KEY`: the names differ, so the
+# whole-identifier rule replaces the right side only.
+OPERATOR_PUBLIC_KEY = "OPERATOR_PUBLIC_KEY"
+
 
 def build_state(settings: Settings, http: aiohttp.ClientSession) -> LeaderState:
     """Loads the config (generating pending secrets) and the variables store."""
@@ -51,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.settings = settings
             app.state.leader = state
             await start_operators(app, settings, state.config)
+            # leader-provided, like an internal: templates use it to give every service the key
+            # that checks operators' tokens (the follower writes it in each service's env file)
+            state.store.internals[OPERATOR_PUBLIC_KEY] = app.state.operators.signer.public_key_line
 
             async def variables_readable() -> None:
                 state.store.snapshot()

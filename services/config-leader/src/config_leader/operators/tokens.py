@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from meridian_kit.operator_tokens import public_key_line
 
 from config_leader.operators.permissions import Permissions
 
@@ -58,6 +59,8 @@ class TokenSigner:
         self.public_pem = self._public.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         ).decode()
+        # what services check tokens with (meridian_kit.operator_tokens), one line for env files
+        self.public_key_line = public_key_line(self._public)
 
     def issue(self, username: str, permissions: Permissions, stamp: str) -> tuple[str, int]:
         """A new token and when it expires (Unix seconds)."""
