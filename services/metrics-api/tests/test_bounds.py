@@ -89,7 +89,7 @@ class Counting:
 
 @pytest.fixture
 def counted(app) -> Iterator[Counting]:  # type: ignore[no-untyped-def]
-    store = app.state.store
+    store = app.state.metrics.series
     spy = Counting(store.db)
     store.db = spy
     try:

@@ -48,7 +48,7 @@ async def test_the_answer_comes_back_while_the_client_waits():
 
 
 async def test_a_query_stops_when_its_client_leaves_through_every_middleware(app, monkeypatch):
-    from metrics_api.series import router as series_router
+    from metrics_api.series import endpoints as series_endpoints
 
     from .conftest import READ_TOKEN
 
@@ -62,7 +62,7 @@ async def test_a_query_stops_when_its_client_leaves_through_every_middleware(app
             cancelled.set()
             raise
 
-    monkeypatch.setattr(series_router, "query_series", endless)
+    monkeypatch.setattr(series_endpoints, "query_series", endless)
     messages = [{"type": "http.request", "body": b"", "more_body": False}]
 
     async def receive() -> dict:

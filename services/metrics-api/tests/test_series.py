@@ -87,7 +87,7 @@ async def test_bins_equal_binning_the_raw_points(
 
 async def test_rollups_give_what_raw_binning_gives(app, timer_series, monkeypatch):
     env, _ = timer_series
-    store = app.state.store
+    store = app.state.metrics.series
     for size in (200, 20, 3):
         query = series_query(
             table="raw_timer_with_interval",

@@ -1,4 +1,5 @@
-"""metrics-api's app: the Cassandra session born in the lifespan, the routers, the dashboard."""
+"""metrics-api's app: the Cassandra session and the stores born in the lifespan, the routers, the
+dashboard."""
 
 from __future__ import annotations
 
@@ -15,16 +16,16 @@ from meridian_kit.settings import load_settings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from metrics_api.access.prometheus import GuardPrometheus
-from metrics_api.alerts.router import router as alerts_router
+from metrics_api.alerts.endpoints import router as alerts_router
 from metrics_api.cassandra_session import CassandraConnection
-from metrics_api.catalog.router import router as catalog_router
-from metrics_api.dashboards.router import router as dashboards_router
+from metrics_api.catalog.endpoints import router as catalog_router
+from metrics_api.dashboards.endpoints import router as dashboards_router
 from metrics_api.errors import install_original_errors
-from metrics_api.points.router import router as points_router
+from metrics_api.points.endpoints import router as points_router
 from metrics_api.schema.ddl import apply_schema
-from metrics_api.series.router import router as series_router
-from metrics_api.series.store import SeriesStore
+from metrics_api.series.endpoints import router as series_router
 from metrics_api.settings import Settings, settings_values
+from metrics_api.state import State
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         cassandra = CassandraConnection(settings.cassandra_hosts, on_connect=on_connect)
         cassandra.start()
-        app.state.settings, app.state.cassandra = settings, cassandra
-        app.state.store = SeriesStore(cassandra, settings.keyspace)
+        app.state.metrics = State.over(settings, cassandra)
         app.state.readiness.add("cassandra", cassandra.ping)
         for name, value in (
             ("METRICS_API_READ_TOKEN", settings.read_token),

@@ -1,4 +1,4 @@
-"""Route dependencies as Annotated aliases: the settings, the series store, the caller's access."""
+"""Route dependencies as Annotated aliases: the settings, each domain's store, the caller's access."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from fastapi.security import HTTPAuthorizationCredentials
 from meridian_kit.auth import bearer_security
 
 from metrics_api.access.tokens import Access, check_access
+from metrics_api.catalog.store import CatalogStore
+from metrics_api.dashboards.store import DashboardStore
 from metrics_api.series.store import SeriesStore
 from metrics_api.settings import Settings
+from metrics_api.state import State
 
 # Declares the bearer scheme in the OpenAPI; check_access does the checking (401 in our shape).
 bearer = bearer_security(
@@ -19,20 +22,39 @@ bearer = bearer_security(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
 
 
-def get_settings(request: Request) -> Settings:
+def get_state(request: Request) -> State:
+    """What the lifespan built."""
+    state: State = request.app.state.metrics
+    return state
+
+
+StateDep = Annotated[State, Depends(get_state)]
+
+
+def get_settings(state: StateDep) -> Settings:
     """The app's settings."""
-    settings: Settings = request.app.state.settings
-    return settings
+    return state.settings
 
 
-def get_store(request: Request) -> SeriesStore:
-    """The series store over the app's Cassandra session."""
-    store: SeriesStore = request.app.state.store
-    return store
+def get_series(state: StateDep) -> SeriesStore:
+    """The raw points and rollups."""
+    return state.series
+
+
+def get_catalog(state: StateDep) -> CatalogStore:
+    """The metric catalog."""
+    return state.catalog
+
+
+def get_dashboards(state: StateDep) -> DashboardStore:
+    """The saved dashboards."""
+    return state.dashboards
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[SeriesStore, Depends(get_store)]
+SeriesDep = Annotated[SeriesStore, Depends(get_series)]
+CatalogDep = Annotated[CatalogStore, Depends(get_catalog)]
+DashboardsDep = Annotated[DashboardStore, Depends(get_dashboards)]
 
 
 def require_read(request: Request, settings: SettingsDep, _: Credentials) -> Access:

@@ -6,22 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from meridian_kit.errors import BadRequest, error_responses
-from pydantic import BaseModel
 
+from metrics_api.alerts.schemas import AlertsOut
 from metrics_api.alerts.service import MAX_ALERT_SPAN_MS, find_alerts
-from metrics_api.deps import READ, StoreDep
+from metrics_api.deps import READ, SeriesDep
 from metrics_api.paths import Segment, TablePath
 from metrics_api.series.params import series_query
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
-
-
-class AlertsOut(BaseModel):
-    """Points at or over the thresholds, each {<measure>: value, "metric_timestamp": HTTP date
-    (the original's), "metric_timestamp_iso": ISO 8601 to the millisecond}."""
-
-    warnings: list[dict[str, float | int | str]]
-    errors: list[dict[str, float | int | str]]
 
 
 @router.get(
@@ -34,7 +26,7 @@ async def alerts(
     app: Segment,
     table: TablePath,
     metric: Segment,
-    store: StoreDep,
+    store: SeriesDep,
     measure: Annotated[str, Query(min_length=1)],
     warning: Annotated[float, Query(allow_inf_nan=False)],
     error: Annotated[float, Query(allow_inf_nan=False)],

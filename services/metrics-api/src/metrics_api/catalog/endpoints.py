@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from meridian_kit.errors import error_responses
 
-from metrics_api.catalog.models import ApplicationsOut, AppMetricsOut, EnvironmentsOut, MetricsOut
+from metrics_api.catalog.schemas import ApplicationsOut, AppMetricsOut, EnvironmentsOut, MetricsOut
 from metrics_api.catalog.service import list_applications, list_environments, list_metrics
 from metrics_api.catalog.tables_param import TablesQuery, listed_tables
-from metrics_api.deps import READ, StoreDep
+from metrics_api.deps import READ, CatalogDep
 
 router = APIRouter(
     prefix="/api/v1",
@@ -24,21 +24,21 @@ App = Annotated[str, Path(min_length=1)]
 
 
 @router.get("/metrics", response_model=MetricsOut, response_model_exclude_unset=True)
-async def metrics(store: StoreDep, tables: TablesQuery = None) -> dict[str, Any]:
+async def metrics(catalog: CatalogDep, tables: TablesQuery = None) -> dict[str, Any]:
     """Every metric with its table and last_timestamp (of the original's tables unless `tables`)."""
-    return {"data": {"metrics": await list_metrics(store, listed_tables(tables))}}
+    return {"data": {"metrics": await list_metrics(catalog, listed_tables(tables))}}
 
 
 @router.get("/environments/", response_model=EnvironmentsOut)
-async def environments(store: StoreDep) -> dict[str, Any]:
+async def environments(catalog: CatalogDep) -> dict[str, Any]:
     """Every environment."""
-    return {"data": {"environments": await list_environments(store)}}
+    return {"data": {"environments": await list_environments(catalog)}}
 
 
 @router.get("/environments/{env}/applications", response_model=ApplicationsOut)
-async def applications(env: Env, store: StoreDep) -> dict[str, Any]:
+async def applications(env: Env, catalog: CatalogDep) -> dict[str, Any]:
     """The applications of an environment."""
-    return {"data": {"environment": env, "applications": await list_applications(store, env)}}
+    return {"data": {"environment": env, "applications": await list_applications(catalog, env)}}
 
 
 @router.get(
@@ -47,10 +47,10 @@ async def applications(env: Env, store: StoreDep) -> dict[str, Any]:
     response_model_exclude_unset=True,
 )
 async def metrics_of(
-    env: Env, app: App, store: StoreDep, tables: TablesQuery = None
+    env: Env, app: App, catalog: CatalogDep, tables: TablesQuery = None
 ) -> dict[str, Any]:
     """The metrics of an application, each with its table and last_timestamp (as /metrics)."""
-    entries = await list_metrics(store, listed_tables(tables), env, app)
+    entries = await list_metrics(catalog, listed_tables(tables), env, app)
     for entry in entries:
         del entry["environment"], entry["application"]
     return {"data": {"environment": env, "application": app, "metrics": entries}}

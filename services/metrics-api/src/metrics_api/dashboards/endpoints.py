@@ -3,79 +3,38 @@ the original's shapes: {"success": true}, {"dashboards": [...]}, {"dashboard": {
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
 from meridian_kit.errors import BadRequest, error_responses
-from pydantic import BaseModel, Field
 
 from metrics_api.dashboards import service
-from metrics_api.deps import READ, WRITE, StoreDep
+from metrics_api.dashboards.schemas import (
+    DashboardData,
+    DashboardIn,
+    DashboardList,
+    OneDashboard,
+    Success,
+)
+from metrics_api.deps import READ, WRITE, DashboardsDep
 from metrics_api.paths import TypePath
-from metrics_api.schema.tables import DASHBOARD_TYPES
 
 router = APIRouter(prefix="/api/v1/dashboards", tags=["dashboards"])
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 NamePath = Annotated[str, Path(min_length=1, max_length=200)]
 
 READ_ERRORS = error_responses(400, 401, 403, 404, 409, 503)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 503)
 
 
-class DashboardIn(BaseModel):
-    """A new dashboard."""
-
-    name: Name
-    type: Annotated[
-        str,
-        Field(
-            description="time_series or alert", json_schema_extra={"enum": list(DASHBOARD_TYPES)}
-        ),
-    ]
-    data: dict[str, Any]
-
-
-class DashboardData(BaseModel):
-    """A dashboard's new content: any JSON value but null, as the original took."""
-
-    data: Any = None
-
-
-class Dashboard(BaseModel):
-    """A saved dashboard."""
-
-    type: str
-    name: str
-    data: Any
-
-
-class DashboardList(BaseModel):
-    """Dashboards."""
-
-    dashboards: list[Dashboard]
-
-
-class OneDashboard(BaseModel):
-    """One dashboard."""
-
-    dashboard: Dashboard
-
-
-class Success(BaseModel):
-    """The change was made."""
-
-    success: bool
-
-
 @router.get("", dependencies=READ, responses=READ_ERRORS)
-async def list_all(store: StoreDep) -> DashboardList:
+async def list_all(store: DashboardsDep) -> DashboardList:
     """Every dashboard."""
     return DashboardList.model_validate({"dashboards": await service.list_dashboards(store)})
 
 
 @router.post("", dependencies=WRITE, responses=WRITE_ERRORS)
-async def create(body: DashboardIn, store: StoreDep) -> Success:
+async def create(body: DashboardIn, store: DashboardsDep) -> Success:
     """Creates a dashboard; 400 {"success": false, "error"} when that type and name exist already
     or the type is unknown; 400 {"errors": {field: [message]}} for a refused body."""
     await service.create_dashboard(store, body.type, body.name, body.data)
@@ -83,13 +42,13 @@ async def create(body: DashboardIn, store: StoreDep) -> Success:
 
 
 @router.get("/{type_}", dependencies=READ, responses=READ_ERRORS)
-async def list_of_type(type_: TypePath, store: StoreDep) -> DashboardList:
+async def list_of_type(type_: TypePath, store: DashboardsDep) -> DashboardList:
     """The dashboards of one type (time_series or alert)."""
     return DashboardList.model_validate({"dashboards": await service.list_dashboards(store, type_)})
 
 
 @router.get("/{type_}/{name}", dependencies=READ, responses=READ_ERRORS)
-async def read(type_: TypePath, name: NamePath, store: StoreDep) -> OneDashboard:
+async def read(type_: TypePath, name: NamePath, store: DashboardsDep) -> OneDashboard:
     """One dashboard (409 when its stored data cannot be shown: replace or delete it)."""
     return OneDashboard.model_validate(
         {"dashboard": await service.get_dashboard(store, type_, name)}
@@ -98,7 +57,7 @@ async def read(type_: TypePath, name: NamePath, store: StoreDep) -> OneDashboard
 
 @router.put("/{type_}/{name}", dependencies=WRITE, responses=WRITE_ERRORS)
 async def update(
-    type_: TypePath, name: NamePath, body: Annotated[DashboardData, Body()], store: StoreDep
+    type_: TypePath, name: NamePath, body: Annotated[DashboardData, Body()], store: DashboardsDep
 ) -> Success:
     """Replaces a dashboard's data (any JSON value but null); 404 when there is no such dashboard."""
     if body.data is None:
@@ -111,7 +70,7 @@ async def update(
 
 
 @router.delete("/{type_}/{name}", dependencies=WRITE, responses=WRITE_ERRORS)
-async def delete(type_: TypePath, name: NamePath, store: StoreDep) -> Success:
+async def delete(type_: TypePath, name: NamePath, store: DashboardsDep) -> Success:
     """Deletes a dashboard."""
     await service.delete_dashboard(store, type_, name)
     return Success(success=True)

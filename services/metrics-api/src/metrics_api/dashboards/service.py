@@ -12,9 +12,9 @@ import orjson
 from meridian_kit.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, ServiceError
 
 from metrics_api.dashboards.limits import MAX_BYTES, data_problem
+from metrics_api.dashboards.store import DashboardRow, DashboardStore
 from metrics_api.errors import Unsuccessful
-from metrics_api.schema.tables import DASHBOARD_TYPES, DASHBOARDS_TABLE
-from metrics_api.series.store import SeriesStore
+from metrics_api.schema.tables import DASHBOARD_TYPES
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def check_data(data: Any) -> str:
     return orjson.dumps(data).decode()
 
 
-def _stored(row: tuple[Any, ...]) -> dict[str, Any] | None:
+def _stored(row: DashboardRow) -> dict[str, Any] | None:
     """A stored row as a dashboard, or None when its data is unreadable (logged, never raised)."""
     try:
         data = orjson.loads(row[2]) if row[2] is not None else None
@@ -57,28 +57,21 @@ def _stored(row: tuple[Any, ...]) -> dict[str, Any] | None:
     return {"type": row[0], "name": row[1], "data": data}
 
 
-async def list_dashboards(store: SeriesStore, type_: str | None = None) -> list[dict[str, Any]]:
+async def list_dashboards(store: DashboardStore, type_: str | None = None) -> list[dict[str, Any]]:
     """Every readable dashboard, or those of one type; a bad stored row is left out, not a 500."""
-    query = f"SELECT type, name, data FROM {store.keyspace}.{DASHBOARDS_TABLE}"
-    params = None
     if type_ is not None:
         check_type(type_)
-        query, params = query + " WHERE type = %s", [type_]
-    rows = await store.db.execute(query, params)
-    return [d for d in map(_stored, rows) if d is not None]
+    return [d for d in map(_stored, await store.rows(type_)) if d is not None]
 
 
-async def get_dashboard(store: SeriesStore, type_: str, name: str) -> dict[str, Any]:
+async def get_dashboard(store: DashboardStore, type_: str, name: str) -> dict[str, Any]:
     """One dashboard, or a 404 (an unknown type too, as the original)."""
     if type_ not in DASHBOARD_TYPES:
         raise _missing(type_, name)
-    rows = await store.db.execute(
-        f"SELECT type, name, data FROM {store.keyspace}.{DASHBOARDS_TABLE} WHERE type = %s AND name = %s",
-        [type_, name],
-    )
-    if not rows:
+    row = await store.row(type_, name)
+    if row is None:
         raise _missing(type_, name)
-    dashboard = _stored(rows[0])
+    dashboard = _stored(row)
     if dashboard is None:
         raise Conflict(
             f'Dashboard "{name}" holds data that cannot be shown; replace it (PUT) or delete it'
@@ -86,44 +79,30 @@ async def get_dashboard(store: SeriesStore, type_: str, name: str) -> dict[str, 
     return dashboard
 
 
-async def create_dashboard(store: SeriesStore, type_: str, name: str, data: dict[str, Any]) -> None:
+async def create_dashboard(
+    store: DashboardStore, type_: str, name: str, data: dict[str, Any]
+) -> None:
     """Adds a dashboard; an unknown type, or one of the same type and name already there, is a
     400 saying `"success": false`, as the original."""
     check_type(type_, refused=Unsuccessful)
-    text = check_data(data)
-    rows = await store.db.execute(
-        f"INSERT INTO {store.keyspace}.{DASHBOARDS_TABLE} (type, name, data) VALUES (%s, %s, %s) "
-        "IF NOT EXISTS",
-        [type_, name, text],
-    )
-    if not rows[0][0]:
+    if not await store.insert_new(type_, name, check_data(data)):
         raise Unsuccessful(
             f'Dashboard with type "{type_}" and name "{name}" already exists', status_code=400
         )
 
 
-async def update_dashboard(store: SeriesStore, type_: str, name: str, data: Any) -> None:
+async def update_dashboard(store: DashboardStore, type_: str, name: str, data: Any) -> None:
     """Replaces a dashboard's data (any JSON value but null, as the original); a missing one, or
     an unknown type, is a 404 saying `"success": false`."""
     if type_ not in DASHBOARD_TYPES:
         raise _missing(type_, name, Unsuccessful)
-    text = check_data(data)
-    rows = await store.db.execute(
-        f"UPDATE {store.keyspace}.{DASHBOARDS_TABLE} SET data = %s WHERE type = %s AND name = %s "
-        "IF EXISTS",
-        [text, type_, name],
-    )
-    if not rows[0][0]:
+    if not await store.replace(type_, name, check_data(data)):
         raise _missing(type_, name, Unsuccessful)
 
 
-async def delete_dashboard(store: SeriesStore, type_: str, name: str) -> None:
+async def delete_dashboard(store: DashboardStore, type_: str, name: str) -> None:
     """Deletes a dashboard; a missing one, or an unknown type, is a 404 saying `"success": false`."""
     if type_ not in DASHBOARD_TYPES:
         raise _missing(type_, name, Unsuccessful)
-    rows = await store.db.execute(
-        f"DELETE FROM {store.keyspace}.{DASHBOARDS_TABLE} WHERE type = %s AND name = %s IF EXISTS",
-        [type_, name],
-    )
-    if not rows[0][0]:
+    if not await store.delete(type_, name):
         raise _missing(type_, name, Unsuccessful)

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from meridian_kit.errors import BadRequest, error_responses
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from metrics_api.deps import WRITE, SettingsDep, StoreDep
+from metrics_api.deps import WRITE, CatalogDep, SeriesDep, SettingsDep
 from metrics_api.paths import TablePath
-from metrics_api.points.models import MAX_POINTS, batch_adapter
+from metrics_api.points.schemas import MAX_POINTS, WriteOut, WriteResult, batch_adapter
 from metrics_api.points.service import write_points
 from metrics_api.series.service import metric_table
 
 router = APIRouter(prefix="/api/v1", tags=["points"])
-
-
-class WriteResult(BaseModel):
-    """What a batch wrote."""
-
-    table: str
-    written: int
-    metrics: int
-    rollup_rows: int
-
-
-class WriteOut(BaseModel):
-    """POST /api/v1/metrics/{table}."""
-
-    data: WriteResult
 
 
 _BODY_DOC = {
@@ -77,7 +62,8 @@ def describe(error: ValidationError) -> BadRequest:
 async def post_points(
     table: TablePath,
     request: Request,
-    store: StoreDep,
+    series: SeriesDep,
+    catalog: CatalogDep,
     settings: SettingsDep,
 ) -> WriteOut:
     """Writes points to a table; the same metric and timestamp written twice stays one point."""
@@ -88,7 +74,8 @@ async def post_points(
     except ValidationError as error:
         raise describe(error) from None
     result = await write_points(
-        store,
+        series,
+        catalog,
         spec,
         batch["points"],
         ttl=settings.ttl.get(spec.name, 0),

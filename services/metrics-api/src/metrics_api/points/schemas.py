@@ -9,7 +9,14 @@ import datetime as dt
 from functools import cache
 from typing import Annotated, Any, Required
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+)
 from typing_extensions import TypedDict
 
 from metrics_api.schema.tables import METRIC_TABLES, TIME_MAX_MS, TIME_MIN_MS
@@ -60,3 +67,18 @@ def batch_adapter(table_name: str) -> TypeAdapter[Any]:
     )
     batch.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
     return TypeAdapter(batch)
+
+
+class WriteResult(BaseModel):
+    """What a batch wrote."""
+
+    table: str
+    written: int
+    metrics: int
+    rollup_rows: int
+
+
+class WriteOut(BaseModel):
+    """POST /api/v1/metrics/{table}."""
+
+    data: WriteResult

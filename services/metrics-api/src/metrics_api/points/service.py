@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 from cassandra.query import UNSET_VALUE
 
-from metrics_api.schema.tables import CATALOG_TABLE, MetricTable
+from metrics_api.catalog.store import CatalogStore
+from metrics_api.schema.tables import MetricTable
 from metrics_api.series.rollups import refresh_batch_rollups
 from metrics_api.series.store import MetricKey, SeriesStore, day_of
 
@@ -30,7 +31,8 @@ def _cell(value: Any) -> Any:
 
 
 async def write_points(
-    store: SeriesStore,
+    series: SeriesStore,
+    catalog: CatalogStore,
     table: MetricTable,
     points: list[Any],
     *,
@@ -44,18 +46,11 @@ async def write_points(
     for point in points:
         key = MetricKey(point["environment"], point["application"], point["metric_name"])
         latest[(key, epoch_ms(point["metric_timestamp"]))] = point  # the last copy wins
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    ks = store.keyspace
-    insert = await store.db.prepare(
-        f"INSERT INTO {ks}.{table.name} (environment, application, metric_name, day, "
-        f"metric_timestamp, {names}) VALUES (?, ?, ?, ?, ?, {marks})"
-    )
     params = []
     for (key, ms), point in latest.items():
         cells = [UNSET_VALUE if (v := point.get(c)) is None else v for c in columns]
         params.append((*key, day_of(ms), ms, *cells))
-    await store.db.execute_batched(insert, params, partition_width=4, concurrency=concurrency)
+    await series.write_raw(table, columns, params, concurrency=concurrency)
 
     by_metric: dict[MetricKey, list[int]] = {}
     units: dict[MetricKey, Any] = {}
@@ -64,14 +59,14 @@ async def write_points(
         units[key] = latest[(key, ms)]
     touched = {key: np.array(times, dtype=np.int64) for key, times in by_metric.items()}
     _, rollup_rows = await asyncio.gather(  # independent of each other: one round trip less
-        _update_catalog(store, table, by_metric, units, ttl),
-        refresh_batch_rollups(store, table, touched, concurrency=concurrency),
+        _update_catalog(catalog, table, by_metric, units, ttl),
+        refresh_batch_rollups(series, table, touched, concurrency=concurrency),
     )
     return {"written": len(latest), "metrics": len(by_metric), "rollup_rows": rollup_rows}
 
 
 async def _update_catalog(
-    store: SeriesStore,
+    catalog: CatalogStore,
     table: MetricTable,
     by_metric: dict[MetricKey, list[int]],
     sample: dict[MetricKey, Any],
@@ -79,11 +74,6 @@ async def _update_catalog(
 ) -> None:
     """Records each metric and its last time; the write is stamped with that time, so the catalog
     keeps the latest whatever order batches arrive in."""
-    statement = await store.db.prepare(
-        f"INSERT INTO {store.keyspace}.{CATALOG_TABLE} (environment, application, metric_name, "
-        "table_name, last_timestamp, duration_unit, rate_unit) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "USING TTL ? AND TIMESTAMP ?"
-    )
     params = []
     for key, times in by_metric.items():
         last = max(times)
@@ -99,4 +89,4 @@ async def _update_catalog(
                 last * 1000,
             )
         )
-    await store.db.execute_many(statement, params)
+    await catalog.record(params)

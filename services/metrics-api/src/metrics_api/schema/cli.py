@@ -15,6 +15,7 @@ from meridian_kit.settings import load_settings
 
 from metrics_api.cassandra_session import CassandraConnection
 from metrics_api.catalog.service import list_metrics
+from metrics_api.catalog.store import CatalogStore
 from metrics_api.points.service import epoch_ms
 from metrics_api.schema.ddl import apply_schema
 from metrics_api.schema.tables import METRIC_TABLES
@@ -106,7 +107,9 @@ async def _rebuild(settings: Settings, start_ms: int, end_ms: int, *, coarse: bo
             await db.wait_connected()
         store = SeriesStore(db, settings.keyspace)
         rows = 0
-        for entry in await list_metrics(store, frozenset(METRIC_TABLES)):
+        for entry in await list_metrics(
+            CatalogStore(db, settings.keyspace), frozenset(METRIC_TABLES)
+        ):
             key = MetricKey(entry["environment"], entry["application"], entry["metric_name"])
             table = METRIC_TABLES[entry["table"]]
             rebuild = rebuild_coarse_rollups if coarse else rebuild_rollups

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import numpy as np
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from meridian_kit.errors import error_responses
-from pydantic import BaseModel
 
-from metrics_api.deps import READ, StoreDep
+from metrics_api.deps import READ, SeriesDep
 from metrics_api.paths import Segment, TablePath
 from metrics_api.series.disconnect import ClientGone, cancel_on_disconnect
 from metrics_api.series.original_width import Binning
 from metrics_api.series.params import series_query
+from metrics_api.series.schemas import SeriesOut
 from metrics_api.series.service import iso_times, query_series
 
 router = APIRouter(
@@ -39,28 +39,6 @@ End = Annotated[str | None, Query(description="ISO 8601; naive is UTC; default n
 CLIENT_CLOSED = 499  # nginx's code for a client that left; nobody reads this answer
 
 
-class BinningOut(BaseModel):
-    """Which bins the rows are: `width_seconds` wide from `origin`; rule "original" is the
-    original's span // size from midnight UTC of the first point's day, "rollup" a width rounded
-    up to a rollup step from the epoch (when the original's is not exact at a bounded cost)."""
-
-    width_seconds: int
-    origin: str
-    rule: Literal["original", "rollup"]
-
-
-class SeriesData(BaseModel):
-    """A series' rows: [iso_time, value per column ...], null where there is no value;
-    `binning` null when the rows are the raw points."""
-
-    environment: str
-    application: str
-    table: str
-    metric: str
-    rows: list[list[str | float | int | None]]
-    binning: BinningOut | None = None
-
-
 def binning_out(binning: Binning | None) -> dict[str, object] | None:
     """The answer's `binning` field."""
     if binning is None:
@@ -72,15 +50,9 @@ def binning_out(binning: Binning | None) -> dict[str, object] | None:
     }
 
 
-class SeriesOut(BaseModel):
-    """The data endpoints' answer."""
-
-    data: SeriesData
-
-
 async def _data(
     request: Request,
-    store: StoreDep,
+    store: SeriesDep,
     table: str,
     env: str,
     app: str,
@@ -121,7 +93,7 @@ async def metric_data(
     app: Segment,
     table: TablePath,
     metric: Segment,
-    store: StoreDep,
+    store: SeriesDep,
     columns: Columns = None,
     size: Size = None,
     start_timestamp: Start = None,
@@ -141,7 +113,7 @@ async def metric_data_by_table(
     env: Segment,
     app: Segment,
     metric: Segment,
-    store: StoreDep,
+    store: SeriesDep,
     columns: Columns = None,
     size: Size = None,
     start_timestamp: Start = None,

@@ -278,6 +278,24 @@ class SeriesStore:
                 by_metric.setdefault(row[0], []).append(row[1:])
         return {m: self._partials(rows, columns) for m, rows in by_metric.items()}
 
+    async def write_raw(
+        self,
+        table: MetricTable,
+        columns: list[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        concurrency: int,
+    ) -> None:
+        """Upserts raw points (environment, application, metric_name, day, ms, then a value per
+        column, UNSET_VALUE where absent) in unlogged batches that each stay in one partition."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        insert = await self.db.prepare(
+            f"INSERT INTO {self.keyspace}.{table.name} (environment, application, metric_name, "
+            f"day, metric_timestamp, {names}) VALUES (?, ?, ?, ?, ?, {marks})"
+        )
+        await self.db.execute_batched(insert, rows, partition_width=4, concurrency=concurrency)
+
     async def write_rollup(
         self,
         table: MetricTable,
