@@ -12,6 +12,7 @@ from meridian_kit.pryv_errors import PryvErrorBody
 from config_leader.admin.schemas import (
     NOTIFY_BODY,
     SETTINGS_BODY,
+    FollowersOut,
     HistoryOut,
     NotifyOut,
     NotifyRequest,
@@ -22,6 +23,7 @@ from config_leader.admin.schemas import (
 )
 from config_leader.deps import AdminDep, LeaderState, StateDep
 from config_leader.followers.notify import notify_followers, select_followers
+from config_leader.followers.status import followers_status
 from config_leader.settings_store.history import Revision
 from config_leader.settings_store.service import Snapshot
 
@@ -140,3 +142,13 @@ async def notify(
         time_limit=state.config.notify.timeout_seconds,
         services=request.services,
     )
+
+
+@router.get("/followers", response_model=FollowersOut, response_model_exclude_unset=True)
+async def list_followers(state: StateDep) -> dict[str, Any]:
+    """Each follower's state from its /status (revision applied, last fetch and apply), asked
+    concurrently within notify's time limit; an unreachable one says why."""
+    followers = await followers_status(
+        state.http, state.config.followers, time_limit=state.config.notify.timeout_seconds
+    )
+    return {"followers": followers}

@@ -73,6 +73,26 @@ class RevisionOut(RevisionSummary):
     settings: dict[str, Any]
 
 
+class FollowerStatus(BaseModel):
+    """A follower's state from its /status, or why it could not be asked."""
+
+    url: str
+    role: str
+    reachable: bool
+    error: str | None = None
+    revision: int | None = None
+    last_fetch: dict[str, Any] | None = Field(None, alias="lastFetch")
+    last_apply: dict[str, Any] | None = Field(None, alias="lastApply")
+    synced_since_start: bool | None = Field(None, alias="syncedSinceStart")
+    files: int | None = None
+
+
+class FollowersOut(BaseModel):
+    """Every configured follower, in config-leader.json's order."""
+
+    followers: list[FollowerStatus]
+
+
 class FollowerReport(BaseModel):
     """A follower's /notify answer (successes) or what went wrong (failures)."""
 
