@@ -9,8 +9,8 @@ import yaml
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 from meridian_kit.app import create_service_app
+from meridian_kit.redis_urls import async_redis
 from meridian_kit.settings import load_settings
-from redis.asyncio import Redis
 
 from analytics.analytic.endpoints import router as analytic_router
 from analytics.clicks.endpoints import router as clicks_router
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         es = build_client(settings)
-        redis = Redis.from_url(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
+        redis = async_redis(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
         celery = create_celery(settings)
         app.state.settings, app.state.es, app.state.redis = settings, es, redis
         app.state.indices = Indices(settings.index_prefix)

@@ -11,6 +11,7 @@ from typing import Annotated
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.serializer import OrjsonSerializer
 from fastapi import Depends
+from meridian_kit.redis_urls import async_redis
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
@@ -64,7 +65,7 @@ def build(settings: Settings) -> Ingest:
     )
     mongo: AsyncMongoClient = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
     db = mongo.get_database(settings.mongo_database)
-    redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=3)
+    redis = async_redis(settings.redis_url, socket_timeout=10, socket_connect_timeout=3)
     keys = RedisKeys(settings.redis_prefix)
     store = BucketStore(db)
     rules = RuleStore(db)

@@ -9,7 +9,7 @@ from typing import Any
 from celery import Celery, Task
 from celery.schedules import crontab
 from meridian_kit.errors import NotFound
-from redis import Redis
+from meridian_kit.redis_urls import celery_url, sync_redis
 from redis.exceptions import RedisError
 
 from analytics.settings import Settings
@@ -27,8 +27,12 @@ BATCH_SIZE = 500
 
 def create_celery(settings: Settings) -> Celery:
     """A Celery app bound to the settings; nothing connects until a task is sent or consumed."""
-    app = Celery("analytics", broker=settings.broker_url, backend=settings.result_backend)
+    # A redis+sentinel:// URL becomes Celery's sentinel:// URLs plus the master's name in options.
+    broker, broker_options = celery_url(settings.broker_url)
+    backend, backend_options = celery_url(settings.result_backend or "")
+    app = Celery("analytics", broker=broker, backend=backend or None)
     transport: dict[str, Any] = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5}
+    transport |= broker_options
     if settings.redis_key_prefix:
         transport["global_keyprefix"] = settings.redis_key_prefix
     app.conf.update(
@@ -47,7 +51,8 @@ def create_celery(settings: Settings) -> Celery:
         broker_transport_options=transport,
         result_backend_transport_options=(
             {"global_keyprefix": settings.redis_key_prefix} if settings.redis_key_prefix else {}
-        ),
+        )
+        | backend_options,
         beat_schedule={
             "daily-analytics-update": {
                 "task": UPDATE_ANALYTICS,
@@ -62,7 +67,7 @@ def create_celery(settings: Settings) -> Celery:
 
 
 def _register_tasks(app: Celery, settings: Settings) -> None:
-    redis = Redis.from_url(settings.broker_url, socket_timeout=5, socket_connect_timeout=5)
+    redis = sync_redis(settings.broker_url, socket_timeout=5, socket_connect_timeout=5)
 
     def marker(analytic_id: str) -> str:
         return marker_key(settings.redis_key_prefix, f"{UPDATE_ANALYTIC}:{analytic_id}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import typer
-from redis.asyncio import Redis
+from meridian_kit.redis_urls import async_redis
 
 from kmdb.cli.options import DatabaseUrl, Queue, RedisUrl, settings_from
 from kmdb.db import connection
@@ -31,7 +31,7 @@ def main(
             if not schema_only:
                 done += await flush(conn)
         if not schema_only:
-            redis = Redis.from_url(settings.redis_url)
+            redis = async_redis(settings.redis_url)
             try:
                 done.append(f"removed {await clear_queue(redis, settings)} Redis keys")
             finally:

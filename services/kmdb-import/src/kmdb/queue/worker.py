@@ -11,7 +11,7 @@ from typing import Any
 
 from aiobotocore.session import get_session
 from arq import Worker, func
-from arq.connections import RedisSettings
+from meridian_kit.redis_urls import arq_settings
 
 from kmdb.db import SpareConnection, connect
 from kmdb.queue.jobs import import_file
@@ -95,7 +95,7 @@ def build_worker(
                 timeout=settings.job_timeout,
             )
         ],
-        redis_settings=RedisSettings.from_dsn(settings.redis_url),
+        redis_settings=arq_settings(settings.redis_url),
         queue_name=queue_name(settings),
         burst=burst,
         max_jobs=1,
