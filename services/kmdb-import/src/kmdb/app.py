@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from meridian_kit.app import create_service_app
 from meridian_kit.errors import error_body
+from meridian_kit.redis_urls import async_redis
 from meridian_kit.settings import load_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -43,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 log.warning("could not check the schema: %s", exc)
             pool = await create_mysql_pool(settings)
             # Not arq.create_pool: it pings, and a Redis outage must not stop the API starting.
-            arq = ArqRedis.from_url(settings.redis_url, socket_timeout=3, socket_connect_timeout=3)
+            arq = async_redis(
+                settings.redis_url, redis_class=ArqRedis, socket_timeout=3, socket_connect_timeout=3
+            )
             s3 = await stack.enter_async_context(
                 get_session().create_client("s3", **settings.s3_client_args())
             )

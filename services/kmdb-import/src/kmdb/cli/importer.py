@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from aiobotocore.session import get_session
 from arq import create_pool
-from arq.connections import RedisSettings
 from meridian_kit.errors import ServiceError
+from meridian_kit.redis_urls import arq_settings
 
 from kmdb.cli.options import DatabaseUrl, Queue, RedisUrl, fail, settings_from, setup_logging
 from kmdb.db import connection
@@ -89,7 +89,7 @@ def main(
     assert url
 
     async def run() -> None:
-        arq = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+        arq = await create_pool(arq_settings(settings.redis_url))
         async with (
             get_session().create_client("s3", **settings.s3_client_args()) as s3,
             connection(settings) as conn,
