@@ -58,7 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 replication_factor=settings.replication_factor,
                 ttl=settings.ttl,
             )
-        cassandra = CassandraConnection(settings.cassandra_hosts, on_connect=on_connect)
+        cassandra = CassandraConnection(
+            settings.cassandra_hosts, on_connect=on_connect, consistency=settings.consistency
+        )
         cassandra.start()
         app.state.metrics = State.over(settings, cassandra)
         app.state.readiness.add("cassandra", cassandra.ping)

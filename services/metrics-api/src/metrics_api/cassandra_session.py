@@ -87,10 +87,11 @@ class CassandraConnection:
         *,
         on_connect: Callable[[Session], object] | None = None,
         request_timeout: float = 20.0,
+        consistency: str = "LOCAL_QUORUM",
     ):
         profile = ExecutionProfile(
             row_factory=tuple_factory,
-            consistency_level=ConsistencyLevel.LOCAL_QUORUM,
+            consistency_level=ConsistencyLevel.name_to_value[consistency],
             request_timeout=request_timeout,
         )
         self.cluster = Cluster(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         "metric_data", validation_alias="METRICS_SERVER_KEYSPACE", pattern=r"^[a-z][a-z0-9_]{0,47}$"
     )
     replication_factor: int = Field(1, validation_alias="METRICS_SERVER_REPLICATION", ge=1)
+    # Reads' and writes' consistency level: ONE survives a node down at replication factor 2.
+    consistency: Literal["ONE", "TWO", "THREE", "QUORUM", "LOCAL_ONE", "LOCAL_QUORUM", "ALL"] = (
+        Field("LOCAL_QUORUM", validation_alias="METRICS_SERVER_CONSISTENCY")
+    )
     ttl: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=dict, validation_alias="METRICS_SERVER_TTL"
     )
