@@ -76,5 +76,10 @@ class Settings(BaseSettings):
     @property
     def elasticsearch_url(self) -> str:
         """EL_HOST may carry a scheme; the port always comes from EL_PORT."""
-        host = self.el_host if "://" in self.el_host else f"http://{self.el_host}"
-        return f"{host}:{self.el_port}"
+        return self.elasticsearch_urls[0]
+
+    @property
+    def elasticsearch_urls(self) -> list[str]:
+        """EL_HOST may name a cluster's nodes, comma-separated; each gets EL_PORT."""
+        hosts = [h.strip() for h in self.el_host.split(",") if h.strip()]
+        return [f"{h if '://' in h else f'http://{h}'}:{self.el_port}" for h in hosts]

@@ -13,7 +13,7 @@ def build_client(settings: Settings) -> AsyncElasticsearch:
     if settings.el_username:
         auth = (settings.el_username, settings.el_password or "")
     return AsyncElasticsearch(
-        settings.elasticsearch_url,
+        settings.elasticsearch_urls,
         basic_auth=auth,
         request_timeout=settings.es_timeout,
         retry_on_timeout=True,

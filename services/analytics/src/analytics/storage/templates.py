@@ -20,7 +20,8 @@ _STRINGS = {
 
 
 def _settings() -> dict[str, Any]:
-    return {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
+    # One replica as soon as the cluster has a second node to hold it, none on a single node.
+    return {"number_of_shards": 1, "auto_expand_replicas": "0-1", "refresh_interval": "1s"}
 
 
 def message_template() -> dict[str, Any]:
