@@ -59,3 +59,18 @@ bench: ## run the benchmarks (see bench/RESULTS.md)
 	@for b in bench/*.py; do echo "== $$b"; uv run python $$b || exit 1; done
 
 .PHONY: help up down status stack-up stack-down stack-status sync lint test bench images containers-up containers-down test-containers test-instances
+
+cluster-up: ## the cluster profile: engines as small clusters on 127.0.0.2-4 (see deploy/local/cluster.sh)
+	@bash $(LOCAL)/cluster.sh up
+
+cluster-down: ## stop the cluster profile's nodes
+	@bash $(LOCAL)/cluster.sh down
+
+cluster-status: ## the cluster profile: nodes running, and each cluster whole now
+	@bash $(LOCAL)/cluster.sh status
+
+test-cluster: ## node-loss tests on the cluster profile (nightly-sized, ~10 min; not in `make test`)
+	@bash $(LOCAL)/cluster.sh up
+	MERIDIAN_CLUSTER_TESTS=1 uv run pytest -q -s tests/cluster $(PYTEST_ARGS)
+
+.PHONY: cluster-up cluster-down cluster-status test-cluster

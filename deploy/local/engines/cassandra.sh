@@ -31,6 +31,14 @@ cassandra_classpath_ok() {
 }
 
 install_cassandra() {
+  install_cassandra_classpath
+  mkdir -p "$CASSANDRA_CONF" "$CASSANDRA_DIR"/{data,commitlog,saved_caches,hints,cdc_raw,triggers} "$CASSANDRA_DIR/tmp"
+  cassandra_config
+  cassandra_jvm_args | write_if_changed "$CASSANDRA_CONF/jvm.args"
+}
+
+# cassandra-all's classpath from ~/.m2, once (cluster.sh's nodes share it).
+install_cassandra_classpath() {
   ensure_java17
   if ! cassandra_classpath_ok; then
     need mvn
@@ -44,9 +52,6 @@ install_cassandra() {
     mv "$CASSANDRA_CP.partial" "$CASSANDRA_CP"
     cassandra_classpath_ok || die "the Cassandra classpath names jars that are not in ~/.m2: see $log"
   fi
-  mkdir -p "$CASSANDRA_CONF" "$CASSANDRA_DIR"/{data,commitlog,saved_caches,hints,cdc_raw,triggers} "$CASSANDRA_DIR/tmp"
-  cassandra_config
-  cassandra_jvm_args | write_if_changed "$CASSANDRA_CONF/jvm.args"
 }
 
 # The node's config and logging (stdout only: supervisor keeps it in .local/logs/cassandra.log).
@@ -105,11 +110,12 @@ XML
 
 # The JVM's argument file (java @FILE): the options of Cassandra's conf/jvm-server.options and
 # conf/jvm17-server.options for Java 17, our system properties, and the classpath.
+# CASSANDRA_HEAP (default 1g) sizes the heap: cluster.sh's nodes run smaller.
 cassandra_jvm_args() {
   local jamm
   jamm="$(tr ':' '\n' <"$CASSANDRA_CP" | grep '/jamm-[^/]*\.jar$' | head -1)"
   printf '%s\n' \
-    -Xms1g -Xmx1g -Xss256k \
+    "-Xms${CASSANDRA_HEAP:-1g}" "-Xmx${CASSANDRA_HEAP:-1g}" -Xss256k \
     -ea -da:net.openhft... \
     -XX:+UseThreadPriorities -XX:+ExitOnOutOfMemoryError -XX:+HeapDumpOnOutOfMemoryError "-XX:HeapDumpPath=$CASSANDRA_DIR/tmp" \
     -XX:+UseTLAB -XX:+ResizeTLAB -XX:+PerfDisableSharedMem -Djava.net.preferIPv4Stack=true \

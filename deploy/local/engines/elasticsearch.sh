@@ -26,6 +26,16 @@ ensure_java17() {
 }
 
 install_elasticsearch() {
+  install_elasticsearch_dist
+  mkdir -p "$ES_DIR/config/jvm.options.d" "$ES_DIR/data" "$ES_DIR/tmp" "$LOGS/elasticsearch"
+  elasticsearch_config
+  # Only what is not yet owned by the user, so a warm run touches nothing.
+  find "$ES_DIR" "$LOGS/elasticsearch" ! -user "$ES_USER" -exec chown "$ES_USER:$ES_USER" {} +
+  elasticsearch_can_reach
+}
+
+# The distribution in .local/cache and its system user, once (cluster.sh's nodes share them).
+install_elasticsearch_dist() {
   ensure_java17
   if [ ! -x "$ES_HOME/bin/elasticsearch" ]; then
     need mvn unzip
@@ -46,11 +56,6 @@ install_elasticsearch() {
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$ES_USER" \
       || die "useradd $ES_USER failed"
   fi
-  mkdir -p "$ES_DIR/config/jvm.options.d" "$ES_DIR/data" "$ES_DIR/tmp" "$LOGS/elasticsearch"
-  elasticsearch_config
-  # Only what is not yet owned by the user, so a warm run touches nothing.
-  find "$ES_DIR" "$LOGS/elasticsearch" ! -user "$ES_USER" -exec chown "$ES_USER:$ES_USER" {} +
-  elasticsearch_can_reach
 }
 
 # The config directory, written only where it changed (Elasticsearch keeps its keystore there too).
