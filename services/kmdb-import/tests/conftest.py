@@ -24,8 +24,8 @@ from arq.connections import ArqRedis, RedisSettings
 from asyncmy.connection import Connection
 from kmdb.app import create_app
 from kmdb.db import connection, execute, fetchall
+from kmdb.imports.discover import ImportStarted, start_import
 from kmdb.partitions.service import existing_bounds
-from kmdb.queue.discover import ImportStarted, start_import
 from kmdb.queue.redis_keys import clear_queue
 from kmdb.queue.worker import build_worker
 from kmdb.schema.ddl import FILTER_TABLES, PARTITIONED_TABLES

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from kmdb.db import connection
-from kmdb.queue.discover import PROBE_WINDOW
+from kmdb.imports.discover import PROBE_WINDOW
 
 T0 = 1_400_000_000
 

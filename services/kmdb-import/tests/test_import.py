@@ -183,8 +183,8 @@ async def test_a_batch_written_again_after_a_lost_commit_reply_changes_nothing(
     """The server committed the batch but the reply was lost: the retry finds its checkpoint
     done and writes nothing twice (aliases and bad lines included), without failing."""
     from kmdb.db import connection
+    from kmdb.filters.store import load_filters
     from kmdb.importer.batches import Batcher
-    from kmdb.importer.filters import load_filters
     from kmdb.importer.writer import FileJob, write_batch
     from kmdb.sources.base import split_lines
     from kmdb.sources.open import open_source

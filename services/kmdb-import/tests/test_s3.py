@@ -7,7 +7,7 @@ from typing import Any
 
 from kmdb.db import connection
 from kmdb.exports.generate import ExportSpec, write_export
-from kmdb.queue.discover import start_import
+from kmdb.imports.discover import start_import
 from kmdb.schema.service import flush
 from kmdb.sources.base import split_lines
 from kmdb.sources.open import open_source

@@ -17,11 +17,16 @@ from meridian_kit.settings import load_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from kmdb.api.routes import router
 from kmdb.db import connection
 from kmdb.db import create_pool as create_mysql_pool
+from kmdb.deps import State
+from kmdb.files.endpoints import router as files_router
+from kmdb.filters.endpoints import router as filters_router
+from kmdb.imports.endpoints import router as imports_router
 from kmdb.schema.service import create_or_upgrade
 from kmdb.settings import Settings
+from kmdb.stats.endpoints import router as stats_router
+from kmdb.users.endpoints import router as users_router
 
 log = logging.getLogger("kmdb.app")
 
@@ -50,12 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             s3 = await stack.enter_async_context(
                 get_session().create_client("s3", **settings.s3_client_args())
             )
-            app.state.settings, app.state.pool, app.state.arq, app.state.s3 = (
-                settings,
-                pool,
-                arq,
-                s3,
-            )
+            app.state.kmdb = State(settings=settings, pool=pool, arq=arq, s3=s3)
 
             async def mysql_check() -> None:
                 async with pool.acquire() as conn, conn.cursor() as cur:
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "kmdb-import",
         description="KISSmetrics exports from S3 into MySQL: import jobs, progress, filters, queries.",
         lifespan=lifespan,
-        routers=[router],
+        routers=[imports_router, files_router, filters_router, stats_router, users_router],
     )
 
     async def redis_away(_: Request, exc: Exception) -> JSONResponse:

@@ -1,25 +1,52 @@
-"""Dependencies of the routes: the clients the lifespan built."""
+"""Dependencies of the routes, as `Annotated` aliases: the typed state the lifespan built, a
+pooled MySQL connection, and the bearer token every guarded route requires."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated
 
+from aiobotocore.client import AioBaseClient
+from arq.connections import ArqRedis
 from asyncmy.connection import Connection
-from fastapi import Depends, Request
+from asyncmy.pool import Pool
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
+from meridian_kit.auth import bearer_challenge, bearer_security, require_key
 from meridian_kit.errors import Unavailable
 
 from kmdb.db import execute, is_transient
 from kmdb.settings import Settings
 
 
-async def get_conn(request: Request) -> AsyncIterator[Connection]:
+@dataclass(frozen=True)
+class State:
+    """The clients kmdb-api's lifespan builds once and closes on shutdown."""
+
+    settings: Settings
+    pool: Pool
+    arq: ArqRedis
+    s3: AioBaseClient
+
+
+def get_state(request: Request) -> State:
+    """The state the lifespan stored on the app."""
+    state = request.app.state.kmdb
+    assert isinstance(state, State)
+    return state
+
+
+StateDep = Annotated[State, Depends(get_state)]
+
+
+async def get_conn(state: StateDep) -> AsyncIterator[Connection]:
     """A pooled MySQL connection reading TIMESTAMPs in UTC; 503 while MySQL is away."""
     try:
-        async with request.app.state.pool.acquire() as conn:
+        async with state.pool.acquire() as conn:
             if not getattr(conn, "kmdb_utc", False):  # once per connection of the pool
                 await execute(conn, "SET time_zone = '+00:00'")
-                conn.kmdb_utc = True
+                conn.kmdb_utc = True  # type: ignore[attr-defined]  # a mark of our own
             yield conn
     except Exception as exc:
         if is_transient(exc):
@@ -27,22 +54,43 @@ async def get_conn(request: Request) -> AsyncIterator[Connection]:
         raise
 
 
-def get_settings(request: Request) -> Settings:
+def get_settings(state: StateDep) -> Settings:
     """The service's settings."""
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return state.settings
 
 
-def get_arq(request: Request) -> Any:
+def get_arq(state: StateDep) -> ArqRedis:
     """The arq Redis pool used to enqueue jobs."""
-    return request.app.state.arq
+    return state.arq
 
 
-def get_s3(request: Request) -> Any:
+def get_s3(state: StateDep) -> AioBaseClient:
     """The aiobotocore S3 client."""
-    return request.app.state.s3
+    return state.s3
 
 
 ConnDep = Annotated[Connection, Depends(get_conn)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ArqDep = Annotated[Any, Depends(get_arq)]
-S3Dep = Annotated[Any, Depends(get_s3)]
+ArqDep = Annotated[ArqRedis, Depends(get_arq)]
+S3Dep = Annotated[AioBaseClient, Depends(get_s3)]
+
+_bearer = bearer_security("the service's KMDB_API_TOKEN")
+
+
+async def require_token(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> None:
+    """401 without `Authorization: Bearer <KMDB_API_TOKEN>` or with a wrong one; 403 if unset."""
+    require_key(
+        credentials.credentials if credentials else None,
+        settings.api_token,
+        credentials="`Authorization: Bearer <KMDB_API_TOKEN>`",
+        setting="KMDB_API_TOKEN",
+        disabled="kmdb API disabled: KMDB_API_TOKEN is not set",
+        challenge=bearer_challenge("kmdb-import"),
+    )
+
+
+# A router's dependency: every route under it needs the token.
+TokenDep = Depends(require_token)

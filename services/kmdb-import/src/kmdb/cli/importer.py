@@ -14,7 +14,7 @@ from meridian_kit.redis_urls import arq_settings
 
 from kmdb.cli.options import DatabaseUrl, Queue, RedisUrl, fail, settings_from, setup_logging
 from kmdb.db import connection
-from kmdb.queue.discover import start_import
+from kmdb.imports.discover import start_import
 from kmdb.schema.service import create_or_upgrade
 from kmdb.sources.base import SourceError
 from kmdb.sources.open import default_source, open_source

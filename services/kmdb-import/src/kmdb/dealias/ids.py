@@ -17,6 +17,16 @@ def row_base(revision: int, line: int) -> int:
     return (revision << (LINE_BITS + INDEX_BITS)) | (line << INDEX_BITS)
 
 
+def line_key(row_id: int) -> int:
+    """Which (revision, line) a row was made from, as one number: equal for a line's rows."""
+    return row_id >> INDEX_BITS
+
+
+def line_base(row_id: int) -> int:
+    """The id of the first row made from the same line as row_id (its event, if it has one)."""
+    return line_key(row_id) << INDEX_BITS
+
+
 def revision_range(revision: int) -> tuple[int, int]:
     """[low, high) of the ids of every row made from one revision file."""
     return row_base(revision, 0), row_base(revision + 1, 0)

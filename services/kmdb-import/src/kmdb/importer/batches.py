@@ -9,18 +9,10 @@ from dataclasses import dataclass, field
 
 from kmdb.dealias.ids import MAX_INDEX, MAX_LINE, is_numeric, name_id, ordered_pair, row_base
 from kmdb.exports.parse import BadLine, Record, parse_line, property_value
+from kmdb.filters.store import Filters
 from kmdb.importer.bulk import TSV_ESCAPES, TSV_SPECIAL
 
 MAX_VARCHAR = 255
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The filter tables as read at a job's start; an empty whitelist lets every event in."""
-
-    ignored_users: frozenset[str] = frozenset()
-    whitelisted_events: frozenset[str] = frozenset()
-    blacklisted_properties: frozenset[str] = frozenset()
 
 
 @dataclass

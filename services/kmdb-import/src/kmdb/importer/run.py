@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from asyncmy.connection import Connection
 
 from kmdb.db import execute, fetchall, is_transient, with_retries
+from kmdb.filters.store import load_filters
 from kmdb.importer.batches import Batch, Batcher
-from kmdb.importer.filters import load_filters
 from kmdb.importer.writer import BatchResult, FileJob, Gate, Superseded, write_batch
 from kmdb.settings import Settings
 from kmdb.sources.base import Source, split_lines

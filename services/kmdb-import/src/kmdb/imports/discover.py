@@ -1,4 +1,4 @@
-"""Finds revision files (probing revisions/N.json with a lookahead) and enqueues one job each."""
+"""Starting an import: probes revisions/N.json with a lookahead, enqueues one job per file."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The three filter tables: ignored users, whitelisted events, blacklisted properties."""

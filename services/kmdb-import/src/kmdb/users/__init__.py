@@ -1,0 +1,1 @@
+"""Users (people) and their identities: the timeline of one person."""
