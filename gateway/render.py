@@ -128,7 +128,7 @@ def load_routes(path: Path) -> tuple[list[Route], dict[str, str]]:
         route = Route(prefix, row["service"], int(row["port"]), bool(row.get("websocket", False)))
         route.instance_port_step = step
         routes.append(route)
-    dashboard = data.get("dashboard", {"prefix": "/", "root": ".local/dashboard"})
+    dashboard = data.get("dashboard", {"prefix": "/", "root": ".local/console"})
     return routes, dashboard
 
 
@@ -446,7 +446,7 @@ def argument_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--prefix-dir", help="nginx prefix: logs, pid, temp files (default .local/gateway)"
     )
-    p.add_argument("--dashboard-root", help="static dashboard folder (default .local/dashboard)")
+    p.add_argument("--dashboard-root", help="static console folder (default .local/console)")
     p.add_argument("--listen-host", help="address to listen on (default 0.0.0.0)")
     p.add_argument("--https-port", type=int)
     p.add_argument("--http-port", type=int)

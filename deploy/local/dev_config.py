@@ -97,7 +97,7 @@ def render_gateway_template(target: Path, leader_names: set[str]) -> None:
         "--prefix-dir",
         str(LOCAL / "gateway"),
     ]
-    command += ["--dashboard-root", str(LOCAL / "dashboard")]
+    command += ["--dashboard-root", str(LOCAL / "console")]  # gateway/console/build.sh
     for key, name in GATEWAY_PLACEHOLDERS.items():
         command += ["--placeholder", f"{key}={name}"]
     # Every instance `make up` runs (<SERVICE>_INSTANCES) is a server of its service's upstream block.

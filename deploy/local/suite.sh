@@ -45,11 +45,11 @@ tls() {
 # gateway is reloaded only if it changed (the follower's hook has usually done this already).
 install_gateway() { bash "$ROOT/deploy/local/gateway.sh" reload; }
 
-build_dashboard() {
-  local build="$ROOT/services/metrics-api/dashboard/build.sh"
+build_dashboard() {  # the operator console (gateway/console), served by the gateway at /
+  local build="$ROOT/gateway/console/build.sh"
   if [ -x "$build" ] || [ -f "$build" ]; then
-    say "building the dashboard"
-    bash "$build" >"$LOGS/dashboard-build.log" 2>&1 || die "dashboard build failed: see $LOGS/dashboard-build.log"
+    say "building the console"
+    bash "$build" >"$LOGS/console-build.log" 2>&1 || die "console build failed: see $LOGS/console-build.log"
   fi
 }
 
@@ -150,7 +150,7 @@ up() {
   cat <<MSG
 
 Meridian is up.
-  gateway      $GATEWAY_URL/           (dashboard)   CA: $MERIDIAN_CA
+  gateway      $GATEWAY_URL/           (console)     CA: $MERIDIAN_CA
   ingest       $GATEWAY_URL/ingest/docs   (PM2: KEYMETRICS_NODE=$GATEWAY_URL/ingest)
   analytics    $GATEWAY_URL/analytics/docs
   kmdb-import  $GATEWAY_URL/kmdb/docs

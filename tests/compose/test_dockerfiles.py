@@ -116,11 +116,11 @@ def test_gateway_dockerfile_renders_from_the_routes_table() -> None:
     assert "gateway/render.py --render-only --vars-file gateway.json" in runs
     runtime = final_stage(steps)
     assert ("EXPOSE", "8443 8080") in runtime
-    # The dashboard is built by its own build, into the folder the rendered config serves.
+    # The console is built by its own build, into the folder the rendered config serves.
     assert ("RUN", "npm run build") in steps
     assert (
         "COPY",
-        "--from=dashboard /repo/.local/dashboard/ /usr/share/meridian/dashboard/",
+        "--from=dashboard /repo/.local/console/ /usr/share/meridian/dashboard/",
     ) in runtime
     variables = json.loads((REPO_ROOT / "deploy" / "docker" / "gateway.json").read_text())
     assert variables["dashboard_root"] == "/usr/share/meridian/dashboard"

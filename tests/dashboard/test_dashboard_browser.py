@@ -1,7 +1,9 @@
-"""The dashboard in a real headless Chromium (Debian's), against metrics-api on the real Cassandra,
-under the gateway's Content-Security-Policy (`default-src 'self'`): give the read token, pick a
-metric, see a chart with the expected number of points, zoom with the brush; saving with the read
-token is refused in words, with the write token it saves, and the dashboard loads again.
+"""The console's Metrics section (the former dashboard) in a real headless Chromium (Debian's),
+against a metrics-api of its own on the real Cassandra (a fresh keyspace), under the gateway's
+Content-Security-Policy (`default-src 'self'`): sign in as the suite's operator (the browser's
+/config/ calls go to the running config-leader through the gateway, TLS verified; metrics-api checks
+the token with the leader's public key), pick a metric, see a chart with the expected number of
+points, zoom with the brush, alerts, save a dashboard and load it again.
 Leaves screenshots in tests/artifacts/."""
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ import pytest
 from cassandra.cluster import Cluster
 
 ROOT = Path(__file__).resolve().parents[2]
-DASHBOARD_SRC = ROOT / "services" / "metrics-api" / "dashboard"
-DASHBOARD_OUT = ROOT / ".local" / "dashboard"
+DASHBOARD_SRC = ROOT / "gateway" / "console"
+DASHBOARD_OUT = ROOT / ".local" / "console"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CASSANDRA = os.environ.get("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
@@ -34,6 +36,8 @@ READ_TOKEN = f"read-{uuid.uuid4().hex}"
 WRITE_TOKEN = f"write-{uuid.uuid4().hex}"
 WRITE = {"Authorization": f"Bearer {WRITE_TOKEN}"}
 CSP = "default-src 'self'"
+GATEWAY = os.environ.get("GATEWAY_URL", "https://localhost:8443")
+CA = os.environ.get("MERIDIAN_CA", str(ROOT / ".local" / "tls" / "ca.crt"))
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
@@ -48,7 +52,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def built_dashboard() -> Path:
-    """The dashboard built by its build script into .local/dashboard."""
+    """The console built by its build script into .local/console."""
     if not shutil.which("npm"):
         pytest.skip("npm is not installed")
     subprocess.run(["bash", str(DASHBOARD_SRC / "build.sh")], check=True, capture_output=True)
@@ -56,8 +60,36 @@ def built_dashboard() -> Path:
     return DASHBOARD_OUT
 
 
+def dev_env() -> dict[str, str]:
+    """.local/dev.env (the suite's operator), the process environment winning."""
+    path = ROOT / ".local" / "dev.env"
+    lines = path.read_text().splitlines() if path.exists() else []
+    values = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    values = {k.strip(): v.strip().strip("'\"") for k, v in values.items()}
+    return {**values, **{k: v for k, v in os.environ.items() if k in values}}
+
+
 @pytest.fixture(scope="module")
-def server(built_dashboard: Path) -> Iterator[str]:
+def operator() -> dict[str, str]:
+    """The suite's operator and the leader's public key (asked through the gateway)."""
+    env = dev_env()
+    user, password = env.get("MERIDIAN_ADMIN_USER"), env.get("MERIDIAN_ADMIN_PASSWORD")
+    if not (user and password):
+        pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
+    with httpx.Client(base_url=f"{GATEWAY}/config", verify=CA, timeout=30) as leader:
+        try:
+            login = leader.post("/auth/login", json={"username": user, "password": password})
+        except httpx.HTTPError as exc:
+            pytest.skip(f"the suite's gateway is not reachable: {exc}")
+        assert login.status_code == 200, login.text
+        auth = {"Authorization": f"Bearer {login.json()['token']}"}
+        key = leader.get("/auth/public-key", headers=auth).json()["publicKey"]
+        leader.post("/auth/logout", headers=auth)
+    return {"username": user, "password": password, "public_key": key}
+
+
+@pytest.fixture(scope="module")
+def server(built_dashboard: Path, operator: dict[str, str]) -> Iterator[str]:
     """metrics-api (console script) on a fresh keyspace, serving the built dashboard at /."""
     host, _, port = CASSANDRA.split(",")[0].partition(":")
     cluster = Cluster([host], port=int(port or 9042), connect_timeout=5)
@@ -73,6 +105,7 @@ def server(built_dashboard: Path) -> Iterator[str]:
         "METRICS_SERVER_DASHBOARD_DIR": str(built_dashboard),
         "METRICS_API_READ_TOKEN": READ_TOKEN,
         "METRICS_API_WRITE_TOKEN": WRITE_TOKEN,
+        "MERIDIAN_OPERATOR_PUBLIC_KEY": operator["public_key"],
     }
     exe = Path(sys.executable).with_name("metrics-api")
     log = tempfile.TemporaryFile()  # noqa: SIM115 - read back only if the server fails to start
@@ -165,17 +198,36 @@ def page(server: str) -> Iterator[object]:
 
 
 def with_csp(route) -> None:  # type: ignore[no-untyped-def]
-    """Serves every response with the gateway's Content-Security-Policy."""
+    """Serves every response with the gateway's Content-Security-Policy; /config/ (sign-in) goes
+    to the suite's config-leader through the gateway, TLS verified against the dev CA."""
+    request = route.request
+    path = request.url.split("://", 1)[1].split("/", 1)[1]
+    if path.startswith("config/"):
+        answer = httpx.request(
+            request.method,
+            f"{GATEWAY}/{path}",
+            content=request.post_data_buffer,
+            headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
+            verify=CA,
+            timeout=30,
+        )
+        route.fulfill(status=answer.status_code, body=answer.content, headers={
+            "content-type": answer.headers.get("content-type", "application/json"),
+            "content-security-policy": CSP,
+        })  # fmt: skip
+        return
     response = route.fetch()
     route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
 
 
-def sign_in(page, token: str) -> None:  # type: ignore[no-untyped-def]
-    """Gives the dashboard a token in its sign-in form and waits for it to load."""
+def sign_in(page, operator: dict[str, str], password: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Signs in with the console's form; with the right password, waits for Metrics to load."""
     page.wait_for_selector("#signin-form", state="visible")
-    page.fill("input[name=token]", token)
-    page.click("#use-token")
-    page.wait_for_selector("body[data-ready=true]")
+    page.fill("input[name=username]", operator["username"])
+    page.fill("input[name=password]", password or operator["password"])
+    page.click("#sign-in")
+    if password is None:
+        page.wait_for_selector("#metrics[data-ready=true]")
 
 
 def wait_chart(page, points: str | None = None) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -206,17 +258,15 @@ def add_series(page, metric: str, column: str, axis: str) -> None:  # type: igno
     page.click("#add-series")
 
 
-def test_pick_chart_zoom_save_and_load(server, series, page):
+def test_pick_chart_zoom_save_and_load(server, series, page, operator):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.goto(server + "/")
-    page.wait_for_selector("#signin-form", state="visible")
-    page.fill("input[name=token]", "not-a-token")  # refused: the form asks again, saying why
-    page.click("#use-token")
+    page.goto(server + "/#/metrics")
+    sign_in(page, operator, "not-the-password")  # refused: the form asks again, saying why
     page.wait_for_function(
-        "() => document.getElementById('signin-error').textContent.includes('refused the token')"
+        "() => document.getElementById('signin-error').textContent.includes('Wrong username')"
     )
     assert page.locator("#signin-form").is_visible()
-    sign_in(page, READ_TOKEN)
+    sign_in(page, operator)
     page.fill("input[data-filter=environment]", ENV)
     assert page.locator("tr[data-metric]").count() == 2  # the picker filters by environment
 
@@ -268,18 +318,6 @@ def test_pick_chart_zoom_save_and_load(server, series, page):
 
     name = f"browser-{uuid.uuid4().hex[:6]}"
     page.fill("input[name=dashboard-name]", name)
-    page.click("#save-dashboard")  # with the read token: refused, in words
-    page.wait_for_function(
-        "() => document.getElementById('status').textContent.includes('needs the write token')"
-    )
-    snapshot = page.evaluate("() => localStorage.getItem('meridian.metrics.token')")
-    assert snapshot == READ_TOKEN
-    saved_state = page.locator("input[name=range-amount]").input_value()
-    page.click("#forget-token")
-    assert page.evaluate("() => localStorage.getItem('meridian.metrics.token')") is None
-    sign_in(page, WRITE_TOKEN)
-    assert page.locator("input[name=range-amount]").input_value() == saved_state
-    page.fill("input[name=dashboard-name]", name)
     page.click("#save-dashboard")
     page.wait_for_function(
         "n => document.getElementById('status').textContent.includes('saved') && document.getElementById('status').textContent.includes(n)",
@@ -292,8 +330,8 @@ def test_pick_chart_zoom_save_and_load(server, series, page):
     assert [s["axis"] for s in saved["charts"][0]["series"]] == ["left", "right"]
     assert saved["alert"] == {"series": 0, "warning": "60", "error": "68"}
 
-    page.reload()  # the token stays in the browser: no sign-in
-    page.wait_for_selector("body[data-ready=true]")
+    page.reload()  # the token stays in this tab: no sign-in
+    page.wait_for_selector("#metrics[data-ready=true]")
     assert page.locator("article.chart").count() == 1
     page.select_option("select[name=saved-dashboards]", name)
     page.click("#load-dashboard")

@@ -4,7 +4,7 @@
 # ///
 """Lists every program the project's local scripts run, for tests/deploy/test_commands.py.
 
-Shell files (deploy/**/*.sh, gateway/*.sh, services/*/dashboard/build.sh, .ci/run and the Makefile's
+Shell files (deploy/**/*.sh, gateway/*.sh, gateway/console/build.sh, .ci/run and the Makefile's
 recipes) are parsed with tree-sitter's bash grammar: every simple command, also inside $(...),
 pipelines and functions, and the command lines handed to supervisord (`program NAME "COMMAND"`).
 Python files (deploy/, gateway/, tests/, bench/) are read with ast: the literal program of subprocess
@@ -132,7 +132,7 @@ PARSER = Parser(Language(tree_sitter_bash.language()))
 def shell_files(root: Path) -> list[Path]:
     """The shell scripts the local suite and CI run."""
     files = {*root.glob("deploy/**/*.sh"), *root.glob("gateway/*.sh")}
-    files |= {*root.glob("services/*/dashboard/build.sh"), root / ".ci" / "run"}
+    files |= {root / "gateway" / "console" / "build.sh", root / ".ci" / "run"}
     return sorted(path for path in files if path.is_file())
 
 

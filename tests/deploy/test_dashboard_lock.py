@@ -1,4 +1,4 @@
-"""The dashboard's committed package-lock.json lets `npm ci` pass on a fresh machine, and building
+"""The console's committed package-lock.json lets `npm ci` pass on a fresh machine, and building
 never rewrites it (a fresh `make up` once left it +345 lines changed by a fallback `npm install`)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 pytestmark = pytest.mark.timeout(600)
 
 ROOT = Path(__file__).resolve().parents[2]
-DASHBOARD = ROOT / "services" / "metrics-api" / "dashboard"
+DASHBOARD = ROOT / "gateway" / "console"  # the operator console (the dashboard moved in)
 LOCK = DASHBOARD / "package-lock.json"
 BUILD = DASHBOARD / "build.sh"
 

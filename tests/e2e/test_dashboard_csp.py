@@ -1,5 +1,6 @@
-"""The dashboard, served by the gateway with its Content-Security-Policy, loads and draws a chart in
-Debian's headless Chromium without a single CSP violation (make test's test-deps installs it)."""
+"""The console's Metrics section (the former dashboard), served by the gateway with its
+Content-Security-Policy, signs in, loads and draws a chart in Debian's headless Chromium without a
+single CSP violation (make test's test-deps installs it)."""
 
 from __future__ import annotations
 
@@ -83,17 +84,18 @@ def page() -> Iterator[tuple[Any, list[str]]]:
 
 def test_dashboard_draws_under_its_content_security_policy(page, gauge) -> None:
     browser, errors = page
-    response = browser.goto(f"{GATEWAY}/", wait_until="load")
+    response = browser.goto(f"{GATEWAY}/#/metrics", wait_until="load")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-    # A person gives the read token once, in the dashboard's sign-in form.
+    # An operator signs in once, in the console's sign-in form (the suite's generated operator).
     browser.wait_for_selector("#signin-form", state="visible", timeout=30_000)
-    # until then nothing else shows (a class setting `display` once beat the hidden attribute)
-    assert browser.is_hidden("#main") and browser.is_hidden("#session")
-    browser.fill("input[name=token]", os.environ["METRICS_API_READ_TOKEN"])
-    browser.click("#use-token")
-    browser.wait_for_selector("body[data-ready=true]", timeout=30_000)
-    assert browser.is_hidden("#signin") and browser.is_visible("#session")
+    # until then nothing else shows
+    assert browser.locator("#metrics").count() == 0 and browser.locator("#session").count() == 0
+    browser.fill("input[name=username]", os.environ["MERIDIAN_ADMIN_USER"])
+    browser.fill("input[name=password]", os.environ["MERIDIAN_ADMIN_PASSWORD"])
+    browser.click("#sign-in")
+    browser.wait_for_selector("#metrics[data-ready=true]", timeout=30_000)
+    assert browser.locator("#signin-form").count() == 0 and browser.is_visible("#session")
     browser.fill("input[data-filter=environment]", ENV)
     browser.click(f"tr[data-metric='{gauge}']")
     browser.select_option("select[name=column]", "value")
@@ -109,6 +111,5 @@ def test_dashboard_draws_under_its_content_security_policy(page, gauge) -> None:
     assert browser.locator("article.chart").get_attribute("data-points") == str(POINTS)
     violations = [e for e in errors if "Content Security Policy" in e or "CSP violation" in e]
     assert not violations, violations
-    # Before the sign-in, the dashboard's first call is refused (401), which the console reports.
     others = [e for e in errors if "401" not in e]
     assert not others, others

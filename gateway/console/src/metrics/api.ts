@@ -1,4 +1,6 @@
 // Calls metrics-api through the gateway: /metrics/api/v1/... on the page's own origin.
+import { ApiError, request } from "../http";
+
 export const API_BASE = "/metrics/api/v1";
 
 export type Table = "raw_counter_with_interval" | "raw_timer_with_interval" | "raw_gauge";
@@ -31,43 +33,10 @@ export const MEASURES: Record<Table, string[]> = {
   raw_gauge: ["value"],
 };
 
-export class ApiError extends Error {
-  constructor(public status: number, message: string) {
-    super(message);
-  }
-}
+export { ApiError };
 
-// The token the operator gave (METRICS_API_READ_TOKEN, or METRICS_API_WRITE_TOKEN to also save),
-// kept in this browser until "Forget token".
-const TOKEN_KEY = "meridian.metrics.token";
-let onRefused: (() => void) | null = null;
-
-export const token = {
-  get: (): string | null => localStorage.getItem(TOKEN_KEY),
-  set: (value: string): void => localStorage.setItem(TOKEN_KEY, value.trim()),
-  forget: (): void => localStorage.removeItem(TOKEN_KEY),
-  /** Called when the API refuses the token (401): the page asks for one again. */
-  onRefused: (callback: () => void): void => {
-    onRefused = callback;
-  },
-};
-
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
-  const current = token.get();
-  if (current) headers.Authorization = `Bearer ${current}`;
-  const response = await fetch(API_BASE + path, {
-    ...init,
-    headers: { ...headers, ...((init?.headers as Record<string, string>) ?? {}) },
-  });
-  const body = await response.json().catch(() => ({}));
-  if (response.status === 401) {
-    token.forget();
-    onRefused?.();
-  }
-  if (!response.ok) throw new ApiError(response.status, body.error ?? response.statusText);
-  return body as T;
-}
+// Through the console's one caller: the signed-in operator's token, a 401 back to sign-in.
+const call = <T>(path: string, init?: RequestInit): Promise<T> => request<T>(API_BASE + path, init);
 
 const enc = encodeURIComponent;
 

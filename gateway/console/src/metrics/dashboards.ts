@@ -7,7 +7,7 @@ const TYPE = "time_series";
 /** Why a change was refused, in words an operator can act on. */
 export function refusal(action: string, err: unknown): string {
   if (err instanceof ApiError && err.status === 403) {
-    return `${action} needs the write token: Forget token, then sign in with METRICS_API_WRITE_TOKEN`;
+    return `${action} refused (403 Forbidden): ${err.message}`;
   }
   return `${action} failed: ${(err as Error).message}`;
 }
