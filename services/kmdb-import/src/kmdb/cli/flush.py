@@ -7,7 +7,7 @@ import asyncio
 import typer
 from meridian_kit.redis_urls import async_redis
 
-from kmdb.cli.options import DatabaseUrl, Queue, RedisUrl, settings_from
+from kmdb.cli.options import DatabaseUrl, Queue, RedisUrl, settings_from, setup_logging
 from kmdb.db import connection
 from kmdb.queue.redis_keys import clear_queue
 from kmdb.schema.service import create_or_upgrade, flush
@@ -23,6 +23,7 @@ def main(
     schema_only: bool = typer.Option(False, "--schema-only", help="Only create or upgrade tables."),
 ) -> None:
     """Creates or upgrades the schema and empties imported data, dumpfiles and this queue."""
+    setup_logging("kmdb-flush")
     settings = settings_from(database_url=database_url, redis_url=redis_url, queue=queue)
 
     async def run() -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from aiobotocore.session import get_session
 
-from kmdb.cli.options import settings_from
+from kmdb.cli.options import settings_from, setup_logging
 from kmdb.exports.generate import ExportSpec, write_export
 
 app = typer.Typer(add_completion=False, help=__doc__, rich_markup_mode=None)
@@ -47,6 +47,7 @@ def main(
     ] = None,
 ) -> None:
     """Writes revisions first..first+files-1 with the given number of lines each."""
+    setup_logging("kmdb-generate")
     spec = ExportSpec(
         first_revision, files, lines, seed, users, quirks=not clean, id_offset=id_offset
     )

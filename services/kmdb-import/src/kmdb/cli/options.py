@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from typing import Annotated, Any
 
 import typer
+from meridian_kit.logs import configure_logging
 from meridian_kit.settings import load_settings
 
 from kmdb.settings import Settings
@@ -30,6 +29,8 @@ Queue = Annotated[
     str, typer.Option("--queue", envvar="KMDB_QUEUE", help="Name of the job queue on Redis.")
 ]
 
+Bucket = Annotated[str | None, typer.Option("--bucket", envvar="AWS_BUCKET", show_default=False)]
+
 
 def settings_from(**values: Any) -> Settings:
     """Settings from the environment, overridden by the flags that were given."""
@@ -37,13 +38,10 @@ def settings_from(**values: Any) -> Settings:
     return load_settings("kmdb-import", Settings, **given)
 
 
-def setup_logging(verbose: bool = False) -> None:
-    """Plain log lines on stderr."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def setup_logging(command: str, verbose: bool = False) -> None:
+    """JSON log lines on stderr, as every other process of the suite writes (the kit's format),
+    named after the command."""
+    configure_logging(command, debug=verbose)
 
 
 def fail(message: str, code: int = 2) -> None:

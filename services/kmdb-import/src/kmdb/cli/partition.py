@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from meridian_kit.errors import BadRequest
 
-from kmdb.cli.options import DatabaseUrl, fail, settings_from
+from kmdb.cli.options import DatabaseUrl, fail, settings_from, setup_logging
 from kmdb.db import connection
 from kmdb.partitions.service import partition_all
 from kmdb.schema.service import create_or_upgrade
@@ -40,6 +40,7 @@ def main(
     ] = None,
 ) -> None:
     """Adds partitions of events and properties covering min-date..max-date."""
+    setup_logging("kmdb-partition")
     settings = settings_from(
         database_url=database_url,
         min_date=min_date.date() if min_date else None,

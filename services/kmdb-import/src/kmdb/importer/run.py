@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
@@ -29,6 +29,30 @@ class Outcome:
     batches: int = 0
     lines: int = 0
     totals: BatchResult = field(default_factory=BatchResult)
+    finished: bool = False  # the file's final batch committed, marking it done
+
+    def add(
+        self,
+        committed: list[tuple[Batch, BatchResult | None]],
+        on_batch: Callable[[Batch, BatchResult], None] | None = None,
+    ) -> None:
+        """Counts batches that committed (None: committed before, by a lost COMMIT reply)."""
+        for batch, result in committed:
+            self.batches += 1
+            self.lines += batch.lines
+            if result is None:
+                continue
+            self.finished |= batch.final
+            t = self.totals
+            t.events += result.events
+            t.properties += result.properties
+            t.aliases += result.aliases
+            t.skipped += result.skipped
+            t.bad_lines += result.bad_lines
+            t.merged_users += result.merged_users
+            t.rows_moved += result.rows_moved
+            if on_batch:
+                on_batch(batch, result)
 
 
 class Writer:
@@ -224,7 +248,6 @@ async def _import_from_checkpoint(
     on_batch: Callable[[Batch, BatchResult], None] | None,
 ) -> Outcome:
     """The work of import_slice on the writer's connections."""
-    loop = asyncio.get_running_loop()
     conn = await writer.first()
     try:
         claim = await _claim(conn, revision, generation, job_id)
@@ -235,44 +258,17 @@ async def _import_from_checkpoint(
             return Outcome("skipped")
         filters = await load_filters(conn)
         job = FileJob(revision, generation, ignored_users=filters.ignored_users)
-        source = open_source(source_url)
         batcher = Batcher(revision, settings.batch_size, filters)
-        stream = batcher.batches(split_lines(source.chunks(revision, offset)), line + 1, offset)
+        chunks = open_source(source_url).chunks(revision, offset)
+        stream = batcher.batches(split_lines(chunks), line + 1, offset)
         outcome = Outcome("continue")
-        finished = False  # the file's final batch committed, marking it done
-
-        def count(committed: list[tuple[Batch, BatchResult | None]]) -> None:
-            nonlocal finished
-            for batch, result in committed:
-                outcome.batches += 1
-                outcome.lines += batch.lines
-                if result is None:
-                    continue
-                finished |= batch.final
-                t = outcome.totals
-                t.events += result.events
-                t.properties += result.properties
-                t.aliases += result.aliases
-                t.skipped += result.skipped
-                t.bad_lines += result.bad_lines
-                t.merged_users += result.merged_users
-                t.rows_moved += result.rows_moved
-                if on_batch:
-                    on_batch(batch, result)
-
-        try:
-            async for batch in stream:
-                if loop.time() - started > slice_seconds:
-                    count(await writer.drain())
-                    return outcome
-                count(await writer.submit(job, batch))
-                line, offset = batch.last_line, batch.end_offset
-            count(await writer.drain())
-        finally:
-            await writer.abort()
-            await stream.aclose()  # type: ignore[attr-defined]
-        done = finished or await with_retries(
-            lambda: _finish(writer, job, line, offset),
+        end = await _write_stream(
+            writer, job, stream, outcome, (line, offset), started + slice_seconds, on_batch
+        )
+        if end is None:
+            return outcome  # the slice's time is up: a continuation job goes on
+        done = outcome.finished or await with_retries(
+            lambda: _finish(writer, job, *end),
             what=f"finishing revision {revision}",
             deadline=writer.deadline,
             on_retry=writer._reset,
@@ -282,3 +278,30 @@ async def _import_from_checkpoint(
     except Superseded as exc:
         log.info("%s", exc)
         return Outcome("superseded")
+
+
+async def _write_stream(
+    writer: Writer,
+    job: FileJob,
+    stream: AsyncIterator[Batch],
+    outcome: Outcome,
+    checkpoint: tuple[int, int],
+    stop_at: float,
+    on_batch: Callable[[Batch, BatchResult], None] | None,
+) -> tuple[int, int] | None:
+    """Writes the stream's batches until its end, then returns the (line, offset) reached;
+    None if the slice's time ran out first (what was submitted is committed either way)."""
+    loop = asyncio.get_running_loop()
+    line, offset = checkpoint
+    try:
+        async for batch in stream:
+            if loop.time() > stop_at:
+                outcome.add(await writer.drain(), on_batch)
+                return None
+            outcome.add(await writer.submit(job, batch), on_batch)
+            line, offset = batch.last_line, batch.end_offset
+        outcome.add(await writer.drain(), on_batch)
+    finally:
+        await writer.abort()
+        await stream.aclose()  # type: ignore[attr-defined]
+    return line, offset

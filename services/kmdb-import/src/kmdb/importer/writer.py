@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from asyncmy.connection import Connection
 
 from kmdb.db import IntegrityError, RaceLost, execute, fetchall
-from kmdb.dealias.ids import name_id
-from kmdb.dealias.service import HashCollision, create_identities, lock_identities, merge_aliases
+from kmdb.dealias.ids import line_key
+from kmdb.dealias.locks import lock_identities
+from kmdb.dealias.merges import merge_aliases
+from kmdb.dealias.store import HashCollision, create_identities
 from kmdb.importer.batches import Batch
 from kmdb.importer.bulk import load_text
 
@@ -123,41 +125,16 @@ async def write_batch(
             await gate.previous.identities_done
         await conn.begin()
         try:
-            result = await _write_rows(conn, job, batch, gate)
+            written = await _write_rows(conn, job, batch, gate)
             if gate and gate.previous:
                 await gate.previous.committed
-            if not await _checkpoint(conn, job, batch):
+            result: BatchResult | None = None
+            if await _checkpoint(conn, job, batch):
+                await _advance(conn, job, batch, written)
+                await conn.commit()
+                result = written
+            else:
                 await conn.rollback()
-                if gate:
-                    gate.ok(gate.committed)
-                return None
-            # The file's last batch marks it done in the same commit (no statement after it).
-            done = (
-                ", finished_at = NOW(6), error = NULL, `length` = GREATEST(COALESCE(`length`, 0), %s)"
-                if batch.final
-                else ""
-            )
-            await execute(
-                conn,
-                "UPDATE dumpfiles SET line = %s, `offset` = %s, status = %s,"
-                " events = events + %s, properties = properties + %s, aliases = aliases + %s,"
-                " skipped = skipped + %s, bad_lines = bad_lines + %s,"
-                f" rows_moved = rows_moved + %s{done} WHERE revision = %s",
-                (
-                    batch.last_line,
-                    batch.end_offset,
-                    "done" if batch.final else "running",
-                    result.events,
-                    result.properties,
-                    result.aliases,
-                    result.skipped,
-                    result.bad_lines,
-                    result.rows_moved,
-                    *((batch.end_offset,) if batch.final else ()),
-                    job.revision,
-                ),
-            )
-            await conn.commit()
         except BaseException as exc:
             # A cancelled statement leaves the protocol mid-reply: the owner closes the
             # connection instead, which rolls the transaction back on the server.
@@ -174,6 +151,44 @@ async def write_batch(
     return result
 
 
+async def _advance(conn: Connection, job: FileJob, batch: Batch, result: BatchResult) -> None:
+    """Moves the file's checkpoint past the batch and adds its counts (in its transaction)."""
+    # The file's last batch marks it done in the same commit (no statement after it).
+    done = (
+        ", finished_at = NOW(6), error = NULL, `length` = GREATEST(COALESCE(`length`, 0), %s)"
+        if batch.final
+        else ""
+    )
+    await execute(
+        conn,
+        "UPDATE dumpfiles SET line = %s, `offset` = %s, status = %s,"
+        " events = events + %s, properties = properties + %s, aliases = aliases + %s,"
+        " skipped = skipped + %s, bad_lines = bad_lines + %s,"
+        f" rows_moved = rows_moved + %s{done} WHERE revision = %s",
+        (
+            batch.last_line,
+            batch.end_offset,
+            "done" if batch.final else "running",
+            result.events,
+            result.properties,
+            result.aliases,
+            result.skipped,
+            result.bad_lines,
+            result.rows_moved,
+            *((batch.end_offset,) if batch.final else ()),
+            job.revision,
+        ),
+    )
+
+
+@dataclass
+class People:
+    """Each name of a batch mapped to its user after the batch's merges, and the ignored users."""
+
+    users: dict[str, int]
+    ignored: set[int]
+
+
 async def _write_rows(
     conn: Connection, job: FileJob, batch: Batch, gate: Gate | None
 ) -> BatchResult:
@@ -185,6 +200,19 @@ async def _write_rows(
     LOAD DATA LOCAL skips duplicates, and the INSERTs below ignore a duplicate key.
     """
     result = BatchResult(bad_lines=len(batch.errors), skipped=batch.skipped)
+    people = await _resolve_people(conn, job, batch, result)
+    if gate:
+        gate.ok(gate.identities_done)
+    await _load_rows(conn, batch, people, result)
+    await _insert_aliases(conn, batch, people, result)
+    await _insert_errors(conn, job, batch)
+    return result
+
+
+async def _resolve_people(
+    conn: Connection, job: FileJob, batch: Batch, result: BatchResult
+) -> People:
+    """Locks the batch's identities, creates the new ones, merges along its aliases."""
     pairs = [(a, b) for _, a, b, _ in batch.aliases]
     users, locked = await lock_identities(conn, batch.persons | job.ignored_users, pairs)
     try:
@@ -202,25 +230,28 @@ async def _write_rows(
         # A merge joined a user to an ignored identity: its rows go, wherever they came from.
         for table in ("events", "properties"):
             await execute(conn, f"DELETE FROM {table} WHERE user_id = %s", (kept,))
-    if gate:
-        gate.ok(gate.identities_done)
-    dropped: set[int] = set()
+    return People(users, ignored)
+
+
+async def _load_rows(conn: Connection, batch: Batch, people: People, result: BatchResult) -> None:
+    """LOAD DATA of the batch's events and properties, but those of ignored users."""
+    users, ignored = people.users, people.ignored
+    dropped: set[int] = set()  # lines left out, whatever rows they made
     events: list[str] = []
     for row_id, t, n, person in batch.events:
         uid = users[person]
         if uid in ignored:
-            dropped.add(row_id >> 10)
+            dropped.add(line_key(row_id))
         else:
             events.append(f"{row_id}\t{t}\t{n}\t{uid}\n")
     properties: list[str] = []
     for row_id, t, key, value, person, event_id in batch.properties:
         uid = users[person]
         if uid in ignored:
-            dropped.add(row_id >> 10)
+            dropped.add(line_key(row_id))
         else:
             properties.append(f"{row_id}\t{t}\t{key}\t{value}\t{uid}\t{event_id}\n")
-    aliases = [a for a in batch.aliases if users[a[1]] not in ignored]
-    result.skipped += len(dropped) + len(batch.aliases) - len(aliases)
+    result.skipped += len(dropped)
     result.events = await load_text(
         conn, "events", ("id", "t", "n", "user_id"), "".join(events).encode()
     )
@@ -230,6 +261,14 @@ async def _write_rows(
         ("id", "t", "key", "value", "user_id", "event_id"),
         "".join(properties).encode(),
     )
+
+
+async def _insert_aliases(
+    conn: Connection, batch: Batch, people: People, result: BatchResult
+) -> None:
+    """The batch's alias lines, but those of ignored users (counted as skipped)."""
+    aliases = [a for a in batch.aliases if people.users[a[1]] not in people.ignored]
+    result.skipped += len(batch.aliases) - len(aliases)
     if aliases:
         await execute(
             conn,
@@ -239,6 +278,10 @@ async def _write_rows(
             [v for row in aliases for v in row],
         )
     result.aliases = len(aliases)
+
+
+async def _insert_errors(conn: Connection, job: FileJob, batch: Batch) -> None:
+    """The batch's bad lines into file_errors."""
     if batch.errors:
         await execute(
             conn,
@@ -251,7 +294,3 @@ async def _write_rows(
                 for v in (job.revision, line, reason, excerpt)
             ],
         )
-    return result
-
-
-__all__ = ["BatchResult", "FileJob", "Superseded", "name_id", "write_batch"]
