@@ -218,4 +218,6 @@ def test_the_metrics_section_signed_in_and_phone_width(browser, leader: Leader) 
     shot(page, "phone-variables")
     page.get_by_role("link", name="Metrics").click()
     page.wait_for_selector("#metrics[data-ready=true]", timeout=60_000)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 400, f"Metrics scrolls sideways at phone width ({width}px)"
     shot(page, "phone-metrics")
