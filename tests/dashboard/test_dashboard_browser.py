@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,7 @@ WRITE = {"Authorization": f"Bearer {WRITE_TOKEN}"}
 CSP = "default-src 'self'"
 GATEWAY = os.environ.get("GATEWAY_URL", "https://localhost:8443")
 CA = os.environ.get("MERIDIAN_CA", str(ROOT / ".local" / "tls" / "ca.crt"))
+TLS: ssl.SSLContext | bool = ssl.create_default_context(cafile=CA) if Path(CA).exists() else True
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
@@ -76,7 +78,7 @@ def operator() -> dict[str, str]:
     user, password = env.get("MERIDIAN_ADMIN_USER"), env.get("MERIDIAN_ADMIN_PASSWORD")
     if not (user and password):
         pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
-    with httpx.Client(base_url=f"{GATEWAY}/config", verify=CA, timeout=30) as leader:
+    with httpx.Client(base_url=f"{GATEWAY}/config", verify=TLS, timeout=30) as leader:
         try:
             login = leader.post("/auth/login", json={"username": user, "password": password})
         except httpx.HTTPError as exc:
@@ -208,7 +210,7 @@ def with_csp(route) -> None:  # type: ignore[no-untyped-def]
             f"{GATEWAY}/{path}",
             content=request.post_data_buffer,
             headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
-            verify=CA,
+            verify=TLS,
             timeout=30,
         )
         route.fulfill(status=answer.status_code, body=answer.content, headers={
