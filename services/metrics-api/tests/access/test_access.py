@@ -9,7 +9,7 @@ import httpx
 import pytest
 from metrics_api.app import create_app
 
-from .conftest import READ_TOKEN, settings_for
+from ..conftest import READ_TOKEN, settings_for
 
 OPEN = {"/healthz", "/readyz"}
 WRITE_METHODS = {"POST", "PUT", "DELETE"}

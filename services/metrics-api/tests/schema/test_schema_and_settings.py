@@ -20,7 +20,7 @@ from metrics_api.schema.tables import ROLLUP_LEVELS
 from metrics_api.series.store import buckets_between
 from metrics_api.settings import Settings, settings_values
 
-from .conftest import CASSANDRA, WRITE_HEADERS, settings_for
+from ..conftest import CASSANDRA, WRITE_HEADERS, settings_for
 
 
 def test_schema_upgrade_is_idempotent_and_sets_ttls(cql: Session):

@@ -50,7 +50,7 @@ async def test_the_answer_comes_back_while_the_client_waits():
 async def test_a_query_stops_when_its_client_leaves_through_every_middleware(app, monkeypatch):
     from metrics_api.series import endpoints as series_endpoints
 
-    from .conftest import READ_TOKEN
+    from ..conftest import READ_TOKEN
 
     started, cancelled, leave = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
