@@ -1,15 +1,19 @@
 """The images built and run on this machine (`make test-containers`; skipped otherwise, since
 building takes minutes): `make images` builds them (docker, else podman with local bases), they
 start as containers beside the running suite with every port moved by OFFSET, run as the service
-user, are ready against the local engines, and the end-to-end tests pass through the containerised
-gateway."""
+user, are ready against the local engines, a gateway setting changed on the containerised leader
+reaches the containerised gateway through the follower container, and the end-to-end tests pass
+through the containerised gateway."""
 
 from __future__ import annotations
 
 import os
+import ssl
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +24,10 @@ CONTAINERS = ROOT / "deploy" / "images" / "containers.sh"
 OFFSET = 10000
 PORTS = {"ingest": 8101, "analytics": 8102, "kmdb-import": 8103, "metrics-api": 8104}
 PORTS["config-leader"] = 8105
+PORTS["config-follower"] = 8106
+GATEWAY = f"https://localhost:{8443 + OFFSET}"
+CA = ROOT / ".local" / "tls" / "ca.crt"
+BIG_BODY = b"x" * (2 * 1024 * 1024)
 NAME_PREFIX = f"meridian-c{OFFSET}"
 # Its cases change the leader's settings and watch this machine's follower reload `make up`'s
 # gateway: containers beside the suite have neither (their leader's copy has no followers).
@@ -92,3 +100,81 @@ def test_end_to_end_tests_pass_through_the_containerised_gateway(containers: Non
     )
     assert done.returncode == 0, done.stdout[-5000:]
     assert " passed" in done.stdout
+
+
+def wait_for(predicate: Callable[[], bool], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def tls() -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(CA))
+
+
+@pytest.fixture
+def admin(containers: None) -> Iterator[httpx.Client]:
+    """The containerised leader's admin API through the containerised gateway; the gateway's body
+    limit set back (and applied) afterwards."""
+    with httpx.Client(
+        base_url=f"{GATEWAY}/config",
+        verify=tls(),
+        timeout=120,
+        headers={"Authorization": os.environ["CONFIG_ADMIN_KEY"]},
+    ) as client:
+        before = client.get("/admin/settings").json()["settings"]["GATEWAY_BODY_LIMIT"]
+        yield client
+        set_and_notify(client, GATEWAY_BODY_LIMIT=before)
+        assert wait_for(lambda: big_post() != 413), "the old body limit never came back"
+
+
+def set_and_notify(admin: httpx.Client, **settings: Any) -> dict[str, Any]:
+    """Sets variables on the containerised leader, notifies; the follower container's report."""
+    r = admin.put("/admin/settings", json=settings)
+    assert r.status_code == 200, r.text
+    r = admin.post("/admin/notify")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["failures"] == [], body
+    (follower,) = body["successes"]  # the follower container, the leader copy's only follower
+    return dict(follower)
+
+
+def big_post() -> int:
+    """The status of a 2 MiB POST through the containerised gateway (413 above its body limit)."""
+    with httpx.Client(verify=tls(), timeout=30) as client:
+        return client.post(f"{GATEWAY}/config/healthz", content=BIG_BODY).status_code
+
+
+def gateway_logs() -> str:
+    done = engine("logs", f"{NAME_PREFIX}-gateway")
+    return done.stdout + done.stderr
+
+
+def test_a_gateway_setting_changed_on_the_leader_reaches_the_gateway_container(
+    admin: httpx.Client,
+) -> None:
+    assert big_post() != 413  # 2 MiB passes the default 20m (the leader answers 405)
+    report = set_and_notify(admin, GATEWAY_BODY_LIMIT="1m")
+    # The follower container applied the new nginx.conf and its hook signalled the gateway.
+    assert report["files"] == ["/gateway/nginx.conf"], report
+    assert [h["rc"] for h in report["hooks"]] == [0], report["hooks"]
+    assert wait_for(lambda: big_post() == 413), "the gateway container never applied the 1m limit"
+    with httpx.Client(verify=tls(), timeout=30) as client:
+        refused = client.post(f"{GATEWAY}/config/healthz", content=BIG_BODY)
+        assert refused.json() == {"error": "request body too large", "detail": {"limit": "1m"}}
+        assert client.get(f"{GATEWAY}/ingest/healthz").status_code == 200
+    assert "gateway reloaded" in gateway_logs()
+
+
+def test_a_value_nginx_refuses_keeps_the_gateway_container_serving(admin: httpx.Client) -> None:
+    report = set_and_notify(admin, GATEWAY_BODY_LIMIT="lots")
+    assert report["files"] == ["/gateway/nginx.conf"], report
+    assert wait_for(lambda: "nginx -t refused the gateway config" in gateway_logs()), gateway_logs()
+    assert "client_max_body_size" in gateway_logs()  # nginx's own words name the directive
+    with httpx.Client(verify=tls(), timeout=30) as client:
+        assert client.get(f"{GATEWAY}/config/healthz").status_code == 200
+    assert big_post() != 413
