@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
 import signal
 import ssl
 import subprocess
@@ -37,12 +36,11 @@ from tests.instances.private_processes import (
     free_port_series,
     render,
     start_nginx,
+    start_redis,
     stop,
-    wait_for_port,
 )
 
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 STEP = 10
 READY_DEADLINE = 90.0
 
@@ -148,19 +146,8 @@ class PrivateIngest:
     def redis_url(self) -> str:
         return f"redis://127.0.0.1:{self.redis_port}/0"
 
-    def start_redis(self) -> None:
-        self.redis_port = free_port()
-        log = self.tmp / "redis.log"
-        command = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.redis_port)]
-        command += ["--dir", str(self.tmp), "--save", "", "--appendonly", "no"]
-        command += ["--daemonize", "no", "--protected-mode", "no"]
-        self.redis_server = subprocess.Popen(
-            command, stdout=log.open("wb"), stderr=subprocess.STDOUT
-        )
-        wait_for_port(self.redis_port, self.redis_server, "redis-server", log)
-
     def start(self) -> None:
-        self.start_redis()
+        self.redis_server, self.redis_port = start_redis(self.tmp)
         base = free_port_series(2, STEP)
         self.ports = [base, base + STEP]
         self.instances = [None, None]

@@ -20,6 +20,7 @@ RENDER = REPO_ROOT / "gateway" / "render.py"
 DEV_TLS = REPO_ROOT / "gateway" / "dev_tls.sh"
 UPSTREAM_APP = REPO_ROOT / "tests" / "gateway" / "upstream_app.py"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 STARTUP_DEADLINE = 30.0
 
 
@@ -107,3 +108,15 @@ def start_nginx(conf: Path, prefix: Path, https_port: int) -> subprocess.Popen[b
     )
     wait_for_port(https_port, process, "nginx", log)
     return process
+
+
+def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A private redis-server (Debian's, as deploy/local runs it) on a free port, nothing saved;
+    returns it and its port."""
+    port = free_port()
+    log = directory / f"redis-{port}.log"
+    command = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory)]
+    command += ["--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no"]
+    process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    wait_for_port(port, process, "redis-server", log)
+    return process, port
