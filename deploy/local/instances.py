@@ -11,6 +11,8 @@ others are `<name>-<k>` (`ingest-2`).
                                                  (prefix: the gateway's, empty when unrouted)
     instances.py workers WORKER:SERVICE...       `worker program` lines, one per process
     instances.py counts                          `service count` lines of the routed services
+    instances.py urls SERVICE                    the base URLs of a service's instances, space-separated
+                                                 (e.g. INGEST_METRICS_API_URL="$(instances.py urls metrics-api)")
 """
 
 from __future__ import annotations
@@ -111,6 +113,9 @@ def main(argv: list[str]) -> int:
             ]
         case ["counts"]:
             lines = [f"{name} {count}" for name, count in service_counts(os.environ).items()]
+        case ["urls", service]:
+            ports = service_ports(service, os.environ, routed)
+            lines = [" ".join(f"http://127.0.0.1:{port}" for _, port in ports)]
         case _:
             print(__doc__, file=sys.stderr)
             return 2

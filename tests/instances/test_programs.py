@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -117,3 +118,23 @@ def test_the_leaders_gateway_template_has_every_instance(tmp_path, monkeypatch) 
         assert f"server 127.0.0.1:{port} " in conf
     assert f"server 127.0.0.1:{PORTS['ingest'] + STEP} " not in conf
     assert "server_name DOMAIN;" in conf  # the leader's placeholders stay
+
+
+def test_the_urls_of_every_instance_of_a_service() -> None:
+    """What an operator gives ingest's forwarder to reach every metrics-api instance."""
+    env = {k: v for k, v in os.environ.items() if not COUNT_VARIABLES.fullmatch(k)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / "deploy" / "local" / "instances.py"),
+            "urls",
+            "metrics-api",
+        ],
+        capture_output=True,
+        text=True,
+        env={**env, "METRICS_API_INSTANCES": "2"},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    port = PORTS["metrics-api"]
+    assert result.stdout.split() == [f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + STEP}"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import time
 import uuid
 
@@ -40,14 +41,16 @@ def test_points_are_numeric_metrics_per_process() -> None:
     }
 
 
-def forwarder_of(ingest: Ingest, queue: str, *, batch: int, token: str) -> Forwarder:
+def forwarder_of(
+    ingest: Ingest, queue: str, *, batch: int, token: str, url: str = METRICS_API
+) -> Forwarder:
     """A forwarder of the test's own queue to the suite's metrics-api's gauges."""
     return Forwarder(
         redis=ingest.redis,
         key=f"{ingest.keys.prefix}:{queue}",
         group="forwarders",
         consumer="test",
-        url=METRICS_API,
+        url=url,
         table="raw_gauge",
         batch=batch,
         token=token,
@@ -119,3 +122,35 @@ async def test_a_refused_token_keeps_the_points_queued(ingest: Ingest) -> None:
     assert forwarder.refused >= 1
     assert (forwarder.sent, forwarder.dropped) == (0, 0)
     assert await ingest.redis.xlen(forwarder.queue.key) == 1  # still there for the next try
+
+
+async def test_a_list_of_instances_takes_turns_and_skips_one_that_does_not_answer(
+    ingest: Ingest,
+) -> None:
+    """INGEST_METRICS_API_URL listing two instances, one of them gone: every point reaches the
+    other, each batch having tried the gone one in its turn."""
+    await metrics_api_ready()
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        gone = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    forwarder = forwarder_of(
+        ingest, "forward-list", batch=2, token=WRITE_TOKEN, url=f"{gone} {METRICS_API}/"
+    )
+    environment = f"ingest-test-{uuid.uuid4().hex[:8]}"
+    now = int(time.time() * 1000)
+    for i, cpu in enumerate((10, 30)):
+        await forwarder.enqueue(points_of(environment, processes(cpu), now - 60_000 + i * 1000))
+    task = asyncio.create_task(forwarder.run())
+    try:
+        for _ in range(300):
+            if forwarder.sent >= 6:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    live = f"{METRICS_API}/api/v1/metrics/raw_gauge"
+    assert forwarder.sent_to == {live: 6}
+    assert forwarder.turn >= 5  # three batches, the gone instance tried between them
+    assert await ingest.redis.xlen(forwarder.queue.key) == 0

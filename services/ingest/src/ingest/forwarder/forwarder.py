@@ -6,12 +6,17 @@ very long) and a consumer group posts them as `POST {url}/api/v1/metrics/{table}
 `Authorization: Bearer <METRICS_API_WRITE_TOKEN>`: environment = bucket name, application = process
 name. A refused token (401/403) is a misconfiguration, not bad points: they stay queued and are
 retried until the token is fixed.
+
+`url` may list several metrics-api instances, space-separated (INGEST_METRICS_API_URL, like
+KM_ELASTICSEARCH_URL): batches go to them in turn, and a batch one of them did not take (unreachable,
+5xx, 429) is tried on the next one; the backoff starts once every instance failed it in a row.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,9 +87,13 @@ class Forwarder:
         self.queue = StreamQueue(redis, key, group, maxlen=MAX_QUEUE)
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.consumer = consumer
-        self.endpoint = f"{url.rstrip('/')}/api/v1/metrics/{table}"
+        self.endpoints = [f"{base.rstrip('/')}/api/v1/metrics/{table}" for base in url.split()]
+        if not self.endpoints:
+            raise ValueError("no metrics-api URL")
+        self.turn = 0  # the endpoint the next attempt goes to
         self.batch = batch
         self.sent = 0
+        self.sent_to: Counter[str] = Counter()  # points each endpoint took
         self.dropped = 0
         self.refused = 0  # answers refusing the token (the points stay queued)
 
@@ -99,13 +108,17 @@ class Forwarder:
         backoff = 1.0
         for start in range(0, len(points), self.batch):
             chunk = points[start : start + self.batch]
+            failures = 0
             while True:
+                endpoint = self.endpoints[self.turn % len(self.endpoints)]
+                self.turn += 1
                 try:
                     response = await client.post(
-                        self.endpoint, json={"points": chunk}, headers=self.headers
+                        endpoint, json={"points": chunk}, headers=self.headers
                     )
                     if response.status_code < 300:
                         self.sent += len(chunk)
+                        self.sent_to[endpoint] += len(chunk)
                         break
                     if response.status_code in (401, 403):
                         self.refused += 1
@@ -121,9 +134,11 @@ class Forwarder:
                     else:
                         log.warning("metrics-api answered %s; retrying", response.status_code)
                 except httpx.HTTPError as exc:
-                    log.warning("metrics-api unreachable (%s); retrying", exc)
-                await asyncio.sleep(backoff)
-                backoff = min(MAX_BACKOFF, backoff * 2)
+                    log.warning("metrics-api unreachable at %s (%s); retrying", endpoint, exc)
+                failures += 1
+                if failures % len(self.endpoints) == 0:
+                    await asyncio.sleep(backoff)
+                    backoff = min(MAX_BACKOFF, backoff * 2)
 
     async def run(self) -> None:
         """Forwards queued points until cancelled."""
