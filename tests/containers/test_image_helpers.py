@@ -98,6 +98,29 @@ def test_the_leader_copy_names_itself_and_serves_only_the_follower_container(
     assert (follower / "config-follower.json").stat().st_mode & 0o077 == 0, "it holds the key"
 
 
+def test_without_an_offset_the_suites_own_folder_serves_the_follower_container(
+    tmp_path: Path,
+) -> None:
+    # make containers-up: the suite's leader folder itself (make up rewrites its config again).
+    original = suite_leader(tmp_path / "leader")
+    follower = tmp_path / "follower"
+    containers_config.main(
+        [
+            *("--original", str(original), "--leader", str(original), "--follower", str(follower)),
+            *("--follower-key", KEY),
+        ]
+    )
+    config = json.loads((original / "config-leader.json").read_text())
+    assert config["dataFolder"] == f"{original}/data"
+    assert config["followers"] == {KEY: {"url": "http://127.0.0.1:8106", "role": "containers"}}
+    assert config["internals"] == {"MERIDIAN_INTERNAL_SECRET": "s"}, "its secrets kept"
+    nginx = (original / "data" / "containers" / "gateway" / "nginx.conf").read_text()
+    assert "listen 0.0.0.0:8443 ssl" in nginx
+    assert (original / "data" / "local" / "services" / "ingest.env").exists(), "local role kept"
+    follower_config = json.loads((follower / "config-follower.json").read_text())
+    assert follower_config["leader"]["url"] == "http://127.0.0.1:8105"
+
+
 def test_the_follower_hook_rewrites_the_signal_the_gateway_watches(tmp_path: Path) -> None:
     (hook,) = containers_config.follower_config(0, KEY)["hooks"]
     argv = [part.replace("/data/", f"{tmp_path}/") for part in hook["run"]]
