@@ -48,7 +48,11 @@ async def test_idle_worker_takes_a_job_enqueued_later(settings, conn, arq, expor
         await until(lambda: worker.idle_polls >= 2)
         url = export({140: [{"_p": "late", "_t": T0, "_n": "Signed Up"}]})
         assert (await kit.enqueue(conn, arq, settings, url)).enqueued == [140]
-        await until(lambda: worker.jobs_complete == 1)
+        # arq counts a job complete before it stores the job's result: close() would cancel
+        # that write (a CancelledError out of close under load), so wait for the task's end.
+        await until(
+            lambda: worker.jobs_complete == 1 and all(t.done() for t in worker.tasks.values())
+        )
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
