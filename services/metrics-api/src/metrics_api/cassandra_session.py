@@ -8,6 +8,7 @@ import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from cassandra import ConsistencyLevel, DriverException, InvalidRequest, RequestExecutionException
 from cassandra.cluster import (
     EXEC_PROFILE_DEFAULT,
@@ -19,6 +20,7 @@ from cassandra.cluster import (
 )
 from cassandra.concurrent import execute_concurrent, execute_concurrent_with_args
 from cassandra.policies import ExponentialReconnectionPolicy
+from cassandra.protocol import NumpyProtocolHandler
 from cassandra.query import BatchStatement, BatchType, PreparedStatement, tuple_factory
 from meridian_kit.errors import Unavailable
 
@@ -26,6 +28,22 @@ log = logging.getLogger(__name__)
 
 FETCH_SIZE = 20_000
 SMALL_WRITE = 8
+
+
+def _native_byte_order(arr: np.ndarray) -> np.ndarray:
+    """A big-endian column from the wire in the machine's byte order (object columns as they are)."""
+    if arr.dtype.kind == "O" or arr.dtype.isnative:
+        return arr
+    return arr.byteswap().view(arr.dtype.newbyteorder("="))
+
+
+if NumpyProtocolHandler is not None and not hasattr(np.ndarray, "newbyteorder"):
+    # The driver's NumPy parser (3.29-3.30) swaps byte order with ndarray.newbyteorder, which
+    # NumPy 2 removed; the driver swallows the error and every page comes back None. Its module
+    # global is looked up at each call, so this one-function replacement fixes it.
+    from cassandra import numpy_parser
+
+    numpy_parser.make_native_byteorder = _native_byte_order
 
 
 def unavailable(exc: BaseException) -> Unavailable:
@@ -49,8 +67,9 @@ DRIVER_ERRORS = (
 )
 
 
-def await_future(future: ResponseFuture) -> asyncio.Future[list[Any]]:
-    """Bridges a driver ResponseFuture into an asyncio future of every row, following pages."""
+def await_future(future: ResponseFuture, *, pages: bool = False) -> asyncio.Future[list[Any]]:
+    """Bridges a driver ResponseFuture into an asyncio future of every row, following pages (or,
+    with `pages`, of every page as the driver gave it: the columnar session's dict of arrays)."""
     loop = asyncio.get_running_loop()
     result: asyncio.Future[list[Any]] = loop.create_future()
     rows: list[Any] = []
@@ -64,7 +83,9 @@ def await_future(future: ResponseFuture) -> asyncio.Future[list[Any]]:
             result.set_result(rows)
 
     def done(page: Any) -> None:
-        if page:
+        if pages:
+            rows.append(page)
+        elif page:
             rows.extend(page)
         if future.has_more_pages:
             future.start_fetching_next_page()
@@ -107,6 +128,9 @@ class CassandraConnection:
             sockopts=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
         )
         self.session: Session | None = None
+        # A second session whose results are decoded by the driver's Cython NumPy parser: a page
+        # of rows arrives as one array per column, no Python object per value (series reads).
+        self.columnar: Session | None = None
         self.on_connect = on_connect
         self._task: asyncio.Task[None] | None = None
         self._prepared: dict[str, PreparedStatement] = {}
@@ -122,6 +146,10 @@ class CassandraConnection:
                 session = await asyncio.to_thread(self.cluster.connect)
                 if self.on_connect is not None:
                     await asyncio.to_thread(self.on_connect, session)
+                if NumpyProtocolHandler is not None:
+                    columnar = await asyncio.to_thread(self.cluster.connect)
+                    columnar.client_protocol_handler = NumpyProtocolHandler
+                    self.columnar = columnar
                 self.session = session
             except Exception as exc:
                 log.warning("cassandra not ready yet: %s", exc)
@@ -163,6 +191,23 @@ class CassandraConnection:
             return await await_future(session.execute_async(query, params))
         except DRIVER_ERRORS as exc:
             raise unavailable(exc) from exc
+
+    async def execute_columns(
+        self, statement: PreparedStatement, params: Sequence[Any], *, fetch_size: int = FETCH_SIZE
+    ) -> list[list[np.ndarray]]:
+        """Runs one SELECT and returns its pages, each as one array per selected column in order
+        (numbers as NumPy arrays, masked where null); driver errors become 503."""
+        self._session()  # 503 while not connected
+        try:
+            if self.columnar is None:  # the driver was built without Cython/NumPy: rows, regrouped
+                rows = await self.execute(statement, params, fetch_size=fetch_size)
+                return [[np.array(c) for c in zip(*rows, strict=True)]] if rows else []
+            bound = statement.bind(params)
+            bound.fetch_size = fetch_size
+            found = await await_future(self.columnar.execute_async(bound), pages=True)
+        except DRIVER_ERRORS as exc:
+            raise unavailable(exc) from exc
+        return [list(page.values()) for page in found if page]  # no rows: None
 
     async def execute_many(
         self,

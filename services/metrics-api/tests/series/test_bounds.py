@@ -86,6 +86,10 @@ class Counting:
         self.calls += 1
         return await self.db.execute(*args, **kwargs)
 
+    async def execute_columns(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        return await self.db.execute_columns(*args, **kwargs)
+
 
 @pytest.fixture
 def counted(app) -> Iterator[Counting]:  # type: ignore[no-untyped-def]

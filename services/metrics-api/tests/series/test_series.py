@@ -190,3 +190,39 @@ async def test_naive_times_are_utc_and_a_missing_series_is_empty(client):
     )
     assert r.status_code == 200
     assert r.json()["data"]["rows"] == []
+
+
+async def test_the_originals_bins_from_raw_points_read_each_point_once(
+    app, reader, timer_series, monkeypatch
+):
+    # 7 s bins (2 h / 1000) need every raw point; the rounded rule's 8 s bins would too: the
+    # points are counted from rollup rows first, then read once (not once per rule).
+    env, points = timer_series
+    db = app.state.metrics.cassandra
+    raw_rows = 0
+    run = db.execute_columns
+
+    async def spy(statement, values, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal raw_rows
+        pages = await run(statement, values, **kwargs)
+        if "raw_timer_with_interval" in statement.query_string:
+            raw_rows += sum(len(page[0]) for page in pages)
+        return pages
+
+    monkeypatch.setattr(db, "execute_columns", spy)
+    start = START + dt.timedelta(seconds=1234.567)
+    end = start + dt.timedelta(hours=2)
+    r = await reader.get(
+        path(env),
+        params={
+            "columns": "mean",
+            "size": 1000,
+            "start_timestamp": start.isoformat(),
+            "end_timestamp": end.isoformat(),
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["binning"]["rule"] == "original"
+    inside = sum(1 for p in points if start <= p["metric_timestamp"] <= end)  # type: ignore[operator]
+    assert inside > 5000
+    assert inside <= raw_rows <= inside + 40, (inside, raw_rows)  # + the count's raw edges

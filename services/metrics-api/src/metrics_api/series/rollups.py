@@ -143,7 +143,7 @@ async def rebuild_rollups(
     written = 0
     day = 86_400_000
     for since in range(start_ms // day * day, end_ms, day):
-        ts, _, _ = await store.read_raw(
+        ts, _ = await store.read_raw(
             table, key, [next(iter(table.numeric))], max(since, start_ms), min(since + day, end_ms)
         )
         if len(ts):

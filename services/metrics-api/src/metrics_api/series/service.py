@@ -21,11 +21,15 @@ from metrics_api.series.binning import (
 )
 from metrics_api.series.cover import BinAccumulator, Piece, cover
 from metrics_api.series.original_width import (
+    EXACT_PARTITIONS_MAX,
     Binning,
     exact_is_cheap,
+    exact_read_limit,
     fine_width_ms,
     midnight_of,
     original_width,
+    partitions_to_read,
+    rows_to_read,
 )
 from metrics_api.series.store import DAY_MS, MetricKey, SeriesStore, day_of
 
@@ -206,7 +210,7 @@ async def _original_bins(
     origin = midnight_of(int(merged.ts[0])) if len(merged) else 0
     width = width_s * 1000
     rows = json_rows(*finish(merge(merged, width, origin), q.measures, width), q.measures)
-    return SeriesAnswer(rows, Binning(width_s, origin, "original"))
+    return SeriesAnswer(rows, Binning(width_s, origin, "original"), acc.points)
 
 
 def exact_level(width_s: int) -> int | None:
@@ -224,17 +228,50 @@ async def query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:
     for, not the range."""
     if q.start_ms > q.end_ms:
         return SeriesAnswer([])  # the original asks Cassandra for start <= t <= end: nothing
-    answer = await _query_series(store, q)
-    if answer.binning is None:
-        return answer
     span = q.end_ms - q.start_ms
     width_s = original_width(span, q.size)
-    if width_s < 1:
+    level = exact_level(width_s) if width_s >= 1 else None
+    tried = False
+    if width_s >= 1 and await _original_may_be_cheap(store, q, span, level):
+        # Read once, for the original's bins: right whenever there are more points than `size`.
+        tried = True
+        answer = await _original_bins(store, q, width_s, level)
+        if answer.points > q.size:
+            return answer
+    answer = await _query_series(store, q)
+    if answer.binning is None or tried or width_s < 1:
         return answer
-    level = exact_level(width_s)
     if not exact_is_cheap(span, answer.points, level, q.size):
         return answer
     return await _original_bins(store, q, width_s, level)
+
+
+# The points of a range are counted (before choosing the original's bins from raw points) from
+# rows of the finest level at least span / COUNT_ROWS wide: about that many rows, plus the edges.
+COUNT_ROWS = 100
+
+
+async def _original_may_be_cheap(
+    store: SeriesStore, q: SeriesQuery, span: int, level: int | None
+) -> bool:
+    """Whether the original's bins are worth reading first: they are cheap (exact_is_cheap) and
+    there are likely more points than `size`. From a rollup level the bound holds whatever the
+    points; from raw points they are counted first, from a coarse cover of a few hundred rows, so
+    a dense range (the rollup rule then) costs a small read, not the rollup read and a raw one."""
+    if partitions_to_read(span, level) > EXACT_PARTITIONS_MAX:
+        return False
+    if level is not None and rows_to_read(span, span, level) <= exact_read_limit(q.size):
+        return True  # at most span / level rows, whatever the points
+    coarse = [lv for lv in ROLLUP_LEVELS if lv * 1000 * COUNT_ROWS >= span]
+    levels = _levels_up_to(coarse[0] if coarse else ROLLUP_LEVELS[-1])
+    pieces = await asyncio.gather(
+        *(
+            _read_piece(store, q, piece, levels[-1] * 1000)
+            for piece in cover(q.start_ms, q.end_ms + 1, levels)
+        )
+    )
+    points = sum(p.acc.points for p in pieces)
+    return points > q.size and exact_is_cheap(span, points, level, q.size)
 
 
 async def _query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:

@@ -54,9 +54,35 @@ def buckets_between(level: int, start_ms: int, end_ms: int) -> list[int]:
     return [b * span for b in range(start_ms // span, (end_ms - 1) // span + 1)]
 
 
-def to_float(column: tuple[object, ...] | list[object]) -> np.ndarray:
-    """A column of driver values as float64, None as NaN."""
+def to_float(column: np.ndarray) -> np.ndarray:
+    """A column as float64, null (masked, or None) as NaN."""
+    if isinstance(column, np.ma.MaskedArray):
+        return np.ma.filled(column.astype(np.float64), np.nan)
     return np.array(column, dtype=np.float64)
+
+
+def to_int(column: np.ndarray) -> np.ndarray:
+    """A column that is never null (times, point counts) as int64."""
+    return np.asarray(np.ma.getdata(column), dtype=np.int64)
+
+
+# A query's result: one array per selected column, in order (None: no rows).
+Columns = list[np.ndarray] | None
+
+
+def joined(pages: list[list[np.ndarray]]) -> Columns:
+    """A query's pages as one array per column; None when there are no rows."""
+    pages = [page for page in pages if len(page) and len(page[0])]
+    if not pages:
+        return None
+    if len(pages) == 1:
+        return pages[0]
+    return [np.ma.concatenate(cols) for cols in zip(*pages, strict=True)]
+
+
+def where(columns: list[np.ndarray], keep: np.ndarray) -> list[np.ndarray]:
+    """The rows of `keep` (a boolean mask) of every column."""
+    return [c[keep] for c in columns]
 
 
 class SeriesStore:
@@ -68,24 +94,32 @@ class SeriesStore:
 
     async def _each(
         self, queries: list[tuple[PreparedStatement, tuple[object, ...]]]
-    ) -> list[list[Any]]:
-        """Runs one query per partition, at most PARTITIONS_IN_FLIGHT at a time, results in order."""
+    ) -> list[Columns]:
+        """Runs one query per partition, at most PARTITIONS_IN_FLIGHT at a time, results in order,
+        each as columns (decoded into arrays by the driver)."""
         limit = asyncio.Semaphore(PARTITIONS_IN_FLIGHT)
 
-        async def one(statement: PreparedStatement, params: tuple[object, ...]) -> list[Any]:
+        async def one(statement: PreparedStatement, params: tuple[object, ...]) -> Columns:
             async with limit:
-                return await self.db.execute(statement, params)
+                return joined(await self.db.execute_columns(statement, params))
 
         return list(await asyncio.gather(*(one(s, p) for s, p in queries)))
 
     async def _windows(
         self, queries: Sequence[tuple[PreparedStatement, tuple[object, ...]]]
-    ) -> AsyncIterator[list[Any]]:
-        """Runs the queries PARTITIONS_IN_FLIGHT at a time, yielding each one's rows, so a long
-        range is never held in memory at once (and stops as soon as the caller stops)."""
+    ) -> AsyncIterator[list[np.ndarray]]:
+        """Runs the queries PARTITIONS_IN_FLIGHT at a time, yielding each one's columns (queries
+        without rows skipped), so a long range is never held in memory at once (and stops as soon
+        as the caller stops)."""
         for i in range(0, len(queries), PARTITIONS_IN_FLIGHT):
-            for rows in await self._each(list(queries[i : i + PARTITIONS_IN_FLIGHT])):
-                yield rows
+            for found in await self._each(list(queries[i : i + PARTITIONS_IN_FLIGHT])):
+                if found is not None:
+                    yield found
+
+    async def _all(self, queries: list[tuple[PreparedStatement, tuple[object, ...]]]) -> Columns:
+        """Every query's rows as one set of columns (None: no rows at all)."""
+        found = [f for f in await self._each(queries) if f is not None]
+        return joined(found)
 
     async def _raw_statement(
         self, table: MetricTable, columns: list[str], by: str
@@ -99,13 +133,11 @@ class SeriesStore:
 
     @staticmethod
     def _raw_columns(
-        rows: list[Any], columns: list[str]
+        found: Columns, columns: list[str]
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        if not rows:
+        if found is None:
             return np.empty(0, dtype=np.int64), {c: np.empty(0) for c in columns}
-        cols = list(zip(*rows, strict=True))
-        ts = np.array(cols[0], dtype=np.int64)
-        return ts, {c: to_float(cols[i + 1]) for i, c in enumerate(columns)}
+        return to_int(found[0]), {c: to_float(found[i + 1]) for i, c in enumerate(columns)}
 
     async def raw_chunks(
         self,
@@ -130,9 +162,8 @@ class SeriesStore:
                 (statement, (*key, days[i : i + DAYS_PER_QUERY], start_ms, end_ms))
                 for i in range(0, len(days), DAYS_PER_QUERY)
             ]
-        async for rows in self._windows(queries):
-            if rows:
-                yield self._raw_columns(rows, columns)
+        async for found in self._windows(queries):
+            yield self._raw_columns(found, columns)
 
     async def read_raw(
         self,
@@ -141,15 +172,13 @@ class SeriesStore:
         columns: list[str],
         start_ms: int,
         end_ms: int,
-    ) -> tuple[np.ndarray, dict[str, np.ndarray], list[tuple[object, ...]]]:
-        """Raw points in [start_ms, end_ms): times (ms), float columns, and the rows as read."""
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Raw points in [start_ms, end_ms): times (ms) and float columns."""
         statement = await self._raw_statement(table, columns, "= ?")
-        pages = await self._each(
+        found = await self._all(
             [(statement, (*key, day, start_ms, end_ms)) for day in days_between(start_ms, end_ms)]
         )
-        rows = [row for page in pages for row in page]
-        ts, values = self._raw_columns(rows, columns)
-        return ts, values, rows
+        return self._raw_columns(found, columns)
 
     def _rollup_columns(self, measures: list[Measure]) -> list[str]:
         return [c for m in measures for c in m.rollup_columns]
@@ -163,12 +192,11 @@ class SeriesStore:
         )
 
     @staticmethod
-    def _partials(rows: list[Any], columns: list[str]) -> Partials:
-        cols = list(zip(*rows, strict=True))
+    def _partials(found: list[np.ndarray], columns: list[str]) -> Partials:
         return Partials(
-            np.array(cols[0], dtype=np.int64),
-            np.array(cols[1], dtype=np.int64),
-            {c: to_float(cols[i + 2]) for i, c in enumerate(columns)},
+            to_int(found[0]),
+            to_int(found[1]),
+            {c: to_float(found[i + 2]) for i, c in enumerate(columns)},
         )
 
     async def rollup_chunks(
@@ -189,9 +217,8 @@ class SeriesStore:
             for start, end in ranges
             for bucket in buckets_between(level, start, end)
         ]
-        async for rows in self._windows(queries):
-            if rows:
-                yield self._partials(rows, columns)
+        async for found in self._windows(queries):
+            yield self._partials(found, columns)
 
     async def read_rollup(
         self,
@@ -205,16 +232,15 @@ class SeriesStore:
         """Rollup rows of one resolution whose bin starts in [start_ms, end_ms)."""
         columns = self._rollup_columns(measures)
         statement = await self._rollup_statement(table, columns)
-        pages = await self._each(
+        found = await self._all(
             [
                 (statement, (*key, level, bucket, start_ms, end_ms))
                 for bucket in buckets_between(level, start_ms, end_ms)
             ]
         )
-        rows = [row for page in pages for row in page]
-        if not rows:
+        if found is None:
             return Partials.empty(measures)
-        return self._partials(rows, columns)
+        return self._partials(found, columns)
 
     async def read_many_raw(
         self,
@@ -234,17 +260,18 @@ class SeriesStore:
             f"{self.keyspace}.{table.name} WHERE environment = ? AND application = ? "
             "AND metric_name IN ? AND day = ? AND metric_timestamp >= ? AND metric_timestamp < ?"
         )
-        pages = await self._each(
+        found = await self._all(
             [
                 (statement, (environment, application, metrics, day, start_ms, end_ms))
                 for day in days_between(start_ms, end_ms)
             ]
         )
-        by_metric: dict[str, list[Any]] = {}
-        for page in pages:
-            for row in page:
-                by_metric.setdefault(row[0], []).append(row[1:])
-        return {m: self._raw_columns(rows, columns) for m, rows in by_metric.items()}
+        if found is None:
+            return {}
+        names = np.ma.getdata(found[0])
+        return {
+            m: self._raw_columns(where(found[1:], names == m), columns) for m in set(names.tolist())
+        }
 
     async def read_many_rollups(
         self,
@@ -266,17 +293,18 @@ class SeriesStore:
             "AND metric_name IN ? AND resolution = ? AND bucket = ? AND bin_start >= ? "
             "AND bin_start < ?"
         )
-        pages = await self._each(
+        found = await self._all(
             [
                 (statement, (environment, application, metrics, level, bucket, start_ms, end_ms))
                 for bucket in buckets_between(level, start_ms, end_ms)
             ]
         )
-        by_metric: dict[str, list[Any]] = {}
-        for page in pages:
-            for row in page:
-                by_metric.setdefault(row[0], []).append(row[1:])
-        return {m: self._partials(rows, columns) for m, rows in by_metric.items()}
+        if found is None:
+            return {}
+        names = np.ma.getdata(found[0])
+        return {
+            m: self._partials(where(found[1:], names == m), columns) for m in set(names.tolist())
+        }
 
     async def write_raw(
         self,
