@@ -5,8 +5,11 @@ A private keyspace and `metrics-api` process (bench/private_metrics_api.py). One
 written through the API the way a long-lived service reports: a point every hour for 10 years, every
 minute for the last 40 days, every second for the last 2 hours (about 147,000 points); then each
 range ending at the same unaligned instant is queried `--queries` times in turn (1000 bins, columns
-mean,p99,interval_count), one client, sequentially. Writes its section of bench/RESULTS.md; the
-last line is the RESULT line (the worst p99).
+mean,p99,interval_count), one client, sequentially. The baseline, in the same run and interleaved
+with the API's queries: the very CQL statements the API runs for each range (captured once from
+metrics_api's own query code in this process), run with the plain driver (its own rows, no binning,
+no HTTP), 16 at a time as the API runs them. Writes its section of bench/RESULTS.md; the last line is
+the RESULT line (the worst p99).
 
     uv run python bench/metrics_read_ranges.py [--queries 100]
 """
@@ -14,6 +17,7 @@ last line is the RESULT line (the worst p99).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import os
 import time
@@ -22,8 +26,13 @@ import uuid
 import httpx
 import numpy as np
 import orjson
-from cassandra.cluster import Cluster
+from cassandra.cluster import Cluster, Session
+from cassandra.concurrent import execute_concurrent
+from metrics_api.cassandra_session import CassandraConnection
 from metrics_api.schema.ddl import apply_schema
+from metrics_api.series.params import series_query
+from metrics_api.series.service import query_series
+from metrics_api.series.store import SeriesStore
 from private_metrics_api import CASSANDRA, start_metrics_api
 from results_file import write_section
 
@@ -90,21 +99,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--no-record", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument(
+        "--keyspace",
+        help="use and keep this keyspace (written only when it holds no series yet), "
+        "for repeated runs while profiling; by default a private one, dropped at the end",
+    )
     args = parser.parse_args()
-    keyspace = f"metric_data_benchr_{uuid.uuid4().hex[:8]}"
+    keyspace = args.keyspace or f"metric_data_benchr_{uuid.uuid4().hex[:8]}"
     host, _, port = CASSANDRA.split(",")[0].partition(":")
     cluster = Cluster([host], port=int(port or 9042))
     session = cluster.connect()
     apply_schema(session, keyspace)
+    written = bool(
+        args.keyspace
+        and session.execute(f"SELECT metric_name FROM {keyspace}.metric_catalog LIMIT 1").one()
+    )
     proc, url = start_metrics_api(keyspace, TOKEN)
-    results: dict[str, tuple[list[float], int]] = {}
+    results: dict[str, tuple[list[float], list[float], int, str, int, int]] = {}
+    load = [0.0, 0.0]
     try:
         client = httpx.Client(
             base_url=url, timeout=120, headers={"Authorization": f"Bearer {TOKEN}"}
         )
         times = series_times()
         started = time.perf_counter()
-        for body in bodies(times):
+        for body in [] if written else bodies(times):
             r = client.post(
                 f"/api/v1/metrics/{TABLE}",
                 content=body,
@@ -112,37 +131,64 @@ def main() -> None:
             )
             r.raise_for_status()
         setup = f"{len(times):,} points written through the API in {time.perf_counter() - started:.0f} s"
+        if written:
+            setup = f"{len(times):,} points, written by an earlier run"
         print(setup, flush=True)
         params = {name: query_params(span) for name, span in RANGES.items()}
         for p in params.values():  # warm up: prepared statements, connections
             client.get(f"/api/v1/metrics/{TABLE}/bench/app/latency", params=p).raise_for_status()
+        statements = asyncio.run(api_statements(keyspace, params))
+        baseline = {name: prepared(session, pairs) for name, pairs in statements.items()}
         timings: dict[str, list[float]] = {name: [] for name in RANGES}
+        driver: dict[str, list[float]] = {name: [] for name in RANGES}
         bins: dict[str, int] = {}
+        rules: dict[str, str] = {}
+        rows_read: dict[str, int] = {}
+        load = [os.getloadavg()[0]]
         for _ in range(args.queries):  # ranges interleaved, so load swings hit them alike
             for name, p in params.items():
                 t = time.perf_counter()
                 r = client.get(f"/api/v1/metrics/{TABLE}/bench/app/latency", params=p)
                 timings[name].append(time.perf_counter() - t)
                 r.raise_for_status()
-                bins[name] = len(r.json()["data"]["rows"])
-        results = {name: (timings[name], bins[name]) for name in RANGES}
+                data = r.json()["data"]
+                bins[name] = len(data["rows"])
+                rules[name] = (data["binning"] or {}).get("rule", "raw points")
+                t = time.perf_counter()
+                found = execute_concurrent(session, baseline[name], concurrency=16)
+                rows_read[name] = sum(len(result.result_or_exc.all()) for result in found)
+                driver[name].append(time.perf_counter() - t)
+        load.append(os.getloadavg()[0])
+        results = {
+            name: (timings[name], driver[name], bins[name], rules[name], len(baseline[name]),
+                   rows_read[name])
+            for name in RANGES
+        }  # fmt: skip
     finally:
         proc.terminate()
         proc.wait(10)
-        session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
+        if not args.keyspace:
+            session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
         cluster.shutdown()
     lines = [
-        "| 1000-bin query, range ending 2026-11-30 17:42:13.25 | bins | p50 | p99 | goal |",
-        "|---|---|---|---|---|",
+        "| 1000-bin query, range ending 2026-11-30 17:42:13.25 | bins (rule) | CQL statements, "
+        "rows read | API p50 | API p99 | same CQL, plain driver: p50 / p99 | API p99 / driver p99 "
+        "| goal |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     worst = 0.0
-    for name, (values, n) in results.items():
+    for name, (values, base, n, rule, count, rows) in results.items():
         p50, p99 = (float(np.quantile(values, q) * 1000) for q in (0.5, 0.99))
+        b50, b99 = (float(np.quantile(base, q) * 1000) for q in (0.5, 0.99))
         worst = max(worst, p99)
-        lines.append(f"| {name} | {n} | {p50:.1f} ms | {p99:.1f} ms | < {GOAL_MS} ms |")
+        lines.append(
+            f"| {name} | {n} ({rule}) | {count}, {rows:,} | {p50:.1f} ms | {p99:.1f} ms "
+            f"| {b50:.1f} / {b99:.1f} ms | {p99 / b99:.2f}x | < {GOAL_MS} ms |"
+        )
     print("\n".join(lines))
+    print(f"load average {load[0]:.1f} at the start of the queries, {load[1]:.1f} at the end")
     if not args.no_record:
-        record(lines, args.queries, setup)
+        record(lines, args.queries, setup, load)
     print(f"RESULT metrics_api_read_p99_1h_to_10y {worst:.1f} ms (goal < {GOAL_MS})")
 
 
@@ -156,7 +202,50 @@ def query_params(span: dt.timedelta) -> dict[str, object]:
     }
 
 
-def record(lines: list[str], queries: int, setup: str) -> None:
+async def api_statements(
+    keyspace: str, params: dict[str, dict[str, object]]
+) -> dict[str, list[tuple[str, tuple[object, ...]]]]:
+    """The CQL statements (text, parameters) metrics-api runs for each range's query, captured
+    from its own query code over a connection of this process."""
+    host, _, port = CASSANDRA.split(",")[0].partition(":")
+    db = CassandraConnection([(host, int(port or 9042))])
+    db.start()
+    async with asyncio.timeout(60):
+        await db.wait_connected()
+    captured: list[tuple[str, tuple[object, ...]]] = []
+    run = db.execute_columns
+
+    async def capturing(statement, values, **kwargs):  # type: ignore[no-untyped-def]
+        captured.append((statement.query_string, tuple(values)))
+        return await run(statement, values, **kwargs)
+
+    db.execute_columns = capturing  # type: ignore[method-assign]
+    out = {}
+    try:
+        for name, p in params.items():
+            captured.clear()
+            query = series_query(
+                table=TABLE, environment="bench", application="app", metric="latency",
+                columns=str(p["columns"]), size=str(p["size"]),
+                start_timestamp=str(p["start_timestamp"]), end_timestamp=str(p["end_timestamp"]),
+            )  # fmt: skip
+            await query_series(SeriesStore(db, keyspace), query)
+            out[name] = list(captured)
+    finally:
+        await db.close()
+    return out
+
+
+def prepared(session: Session, pairs: list[tuple[str, tuple[object, ...]]]) -> list[tuple]:
+    """The statements prepared on the benchmark's own plain driver session."""
+    cache: dict[str, object] = {}
+    for text, _ in pairs:
+        if text not in cache:
+            cache[text] = session.prepare(text)
+    return [(cache[text], values) for text, values in pairs]
+
+
+def record(lines: list[str], queries: int, setup: str, load: list[float]) -> None:
     """Replaces this benchmark's section of bench/RESULTS.md."""
     write_section(
         "metrics-read-ranges",
@@ -165,7 +254,8 @@ def record(lines: list[str], queries: int, setup: str) -> None:
             "",
             f"`uv run python bench/metrics_read_ranges.py --queries {queries}`, "
             f"{dt.datetime.now(UTC):%Y-%m-%d %H:%M} UTC, local Cassandra 5.0 on the shared 2-core dev "
-            f"machine (load average {os.getloadavg()[0]:.1f} at the end), one private API process and "
+            f"machine (load average {load[0]:.1f} when the queries began, {load[1]:.1f} at the end), one "
+            f"private API process and "
             f"keyspace, one client, the ranges interleaved. One timer series: hourly points for 10 "
             f"years, per minute for the last 40 days, per second for the last 2 hours ({setup}).",
             "",
