@@ -18,8 +18,10 @@ function parseEdit(original: Value, text: string): { value?: Value; error?: stri
   }
 }
 
-/** Which field each of the leader's errors names; the rest are general. */
-export function fieldErrors(error: unknown, names: string[]): { fields: Record<string, string>; general: string[] } {
+/** Which field each of the leader's errors names; one naming none goes to the only variable sent
+ * (a template that no longer renders with it: the leader names the file, not the variable); the rest
+ * are general. */
+export function fieldErrors(error: unknown, names: string[], sent: string[]): { fields: Record<string, string>; general: string[] } {
   const fields: Record<string, string> = {};
   const general: string[] = [];
   if (!(error instanceof ApiError) || error.status !== 400) return { fields, general };
@@ -40,7 +42,8 @@ export function fieldErrors(error: unknown, names: string[]): { fields: Record<s
   if (!messages.length && !Object.keys(fields).length) messages.push(error.message);
   for (const message of messages) {
     const named = names.find((n) => new RegExp(`(^|[^A-Za-z0-9_])${n}([^A-Za-z0-9_]|$)`).test(message));
-    if (named) fields[named] = fields[named] ? `${fields[named]}; ${message}` : message;
+    const owner = named ?? (sent.length === 1 ? sent[0] : undefined);
+    if (owner) fields[owner] = fields[owner] ? `${fields[owner]}; ${message}` : message;
     else general.push(message);
   }
   return { fields, general };
@@ -110,6 +113,7 @@ export function SettingsView() {
   const [saved, setSaved] = useState("");
   const [newName, setNewName] = useState("");
   const [newValue, setNewValue] = useState("");
+  const [sent, setSent] = useState<string[]>([]);
 
   const load = () => attempt(() => getSettings().then(setAnswer), setLoadError);
   useEffect(() => void load(), []);
@@ -120,7 +124,7 @@ export function SettingsView() {
     .map((g) => ({ ...g, variables: g.variables.filter((v) => v.name.toLowerCase().includes(filter.toLowerCase())) }))
     .filter((g) => g.variables.length);
   const names = [...Object.keys(originals), ...Object.keys(edits)];
-  const leaderErrors = fieldErrors(saveError, names);
+  const leaderErrors = fieldErrors(saveError, names, sent);
   const errors = { ...leaderErrors.fields, ...localErrors };
 
   async function save(values: Record<string, string>): Promise<void> {
@@ -134,6 +138,7 @@ export function SettingsView() {
     }
     setLocalErrors(problems);
     if (Object.keys(problems).length || !Object.keys(body).length) return;
+    setSent(Object.keys(body));
     const done = await attempt(() => putSettings(body), setSaveError);
     if (!done) return;
     const changed = Object.keys(done.changes ?? {});
