@@ -7,6 +7,8 @@
 #   cluster.sh env      the services' settings for the cluster (KM_*, EL_*, CELERY_*, ...), KEY=value
 #   cluster.sh wait [SECONDS]    until each cluster is whole again (tests, after restarting nodes)
 #   cluster.sh stop|start NAME   one node (es1, cassandra2, redis1, sentinel3, mariadb2 ...)
+#   cluster.sh kill NAME         SIGKILL to a node's whole process group (a crash: no clean shutdown);
+#                                supervisord leaves it down (autorestart off) until `start NAME`
 # Elasticsearch: CLUSTER_ES_NODES (3) nodes of CLUSTER_ES_HEAP (384m); Cassandra: CLUSTER_CASSANDRA_NODES
 # (2) nodes of CLUSTER_CASSANDRA_HEAP (512M); Redis: a primary, a replica and 3 Sentinels; MariaDB: a
 # primary and a replica. Engines are installed once (the single-node stack's install functions);
@@ -78,9 +80,11 @@ checks() {
 
 node_state() { supervisorctl status "cluster:$1" 2>/dev/null | awk '{print $2}'; }
 
+# programs: every node's supervisord program; a node that dies stays down (as a crashed server
+# would) rather than coming back behind the tests' back.
 programs() {
   local engine names
-  for engine in $ENGINES; do "programs_cluster_$engine"; done
+  for engine in $ENGINES; do "programs_cluster_$engine"; done | sed 's/^autorestart=unexpected$/autorestart=false/'
   names="$(for engine in $ENGINES; do "programs_cluster_$engine"; done | sed -n 's/^\[program:\(.*\)\]$/\1/p' | tr '\n' ',')"
   echo "[group:cluster]"
   echo "programs=${names%,}"
@@ -136,6 +140,9 @@ case "${1:-}" in
   env) load_dev_env >/dev/null; cluster_env ;;
   wait) checks --wait "${2:-$WAIT_SECONDS}" ;;
   stop) supervisorctl stop "cluster:$2" ;;
+  kill) pid="$(supervisorctl pid "cluster:$2")"
+        [ "${pid:-0}" -gt 0 ] 2>/dev/null || die "$2 is not running"
+        kill -KILL -- "-$pid" ;;
   start) supervisorctl start "cluster:$2" || true ;;
-  *) echo "usage: $0 up|down|status|env|wait [SECONDS]|stop NAME|start NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|env|wait [SECONDS]|stop NAME|kill NAME|start NAME" >&2; exit 2 ;;
 esac

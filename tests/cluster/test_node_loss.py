@@ -3,9 +3,9 @@
 Runs only with MERIDIAN_CLUSTER_TESTS=1 (`make test-cluster`, which runs `cluster.sh up` first):
 private ingest, analytics and metrics-api processes on the cluster's engines take a steady, bounded
 load (ingest HTTP push, analytics message store, metrics writes) while one Elasticsearch node, then
-one Cassandra node, then the Redis primary are stopped (Sentinel promotes the replica). Throughout,
+one Cassandra node, then the Redis primary are killed (SIGKILL; Sentinel promotes the replica). Throughout,
 each service stays ready or answers 503, never crashes; when the load stops, the documents indexed
-are the ones accepted, the points readable the ones written, nothing twice. The stopped nodes are
+are the ones accepted, the points readable the ones written, nothing twice. The killed nodes are
 started again at the end and the clusters waited for, so the next run finds them whole.
 """
 
@@ -45,8 +45,8 @@ FRAMES_PER_PUSH = 10
 MESSAGES_PER_POST = 5
 POINTS_PER_POST = 10
 METRICS = 4
-# Between stopping one engine's node (`cluster.sh stop`: supervisord's SIGTERM) and the next: time
-# for the cluster to notice and recover.
+# Between killing one engine's node (`cluster.sh kill`: SIGKILL, no clean shutdown) and the next:
+# time for the cluster to notice and recover.
 BETWEEN_KILLS = 20.0
 DRAIN_DEADLINE = 240.0
 # An idempotent batch (analytics messages, metric points) refused with 503 is sent again.
@@ -264,8 +264,9 @@ async def bucket(services: PrivateServices) -> AsyncIterator[dict[str, Any]]:
         yield response.json()
 
 
-async def stop_node(name: str) -> None:
-    await asyncio.to_thread(cluster, "stop", name)
+async def kill_node(name: str) -> None:
+    """SIGKILL to the node's process group: no clean shutdown, as a crash."""
+    await asyncio.to_thread(cluster, "kill", name)
 
 
 async def until(check: Any, what: str, deadline: float) -> Any:
@@ -299,7 +300,7 @@ async def test_losing_a_node_of_each_engine_loses_nothing_accepted(
             watcher = asyncio.create_task(load.watch(client))
             await asyncio.sleep(BETWEEN_KILLS / 2)
             for node in ("es1", "cassandra1", redis_master()):
-                await stop_node(node)
+                await kill_node(node)
                 stopped.append(node)
                 await asyncio.sleep(BETWEEN_KILLS)
                 assert not any(t.done() for t in tasks), "a load task ended early"
