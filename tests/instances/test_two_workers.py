@@ -7,6 +7,7 @@ own (dropped after); the suite's own workers never see them.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -113,8 +114,10 @@ async def import_with(settings: Settings, tmp_path: Path, workers: int) -> list[
 
 
 def revisions_done(log: str) -> list[int]:
-    """The revisions a worker's log says it finished (arq's `← <job id> ●` lines)."""
-    return [int(r) for r in re.findall(r"← \S+:rev(\d+):\S+:import_file ●", log)]
+    """The revisions a worker's log says it finished (arq's `← <job id> ●` lines; kmdb-work
+    logs JSON lines, so each line's message is read)."""
+    messages = [json.loads(line)["message"] for line in log.splitlines() if line.startswith("{")]
+    return [int(r) for m in messages for r in re.findall(r"← \S+:rev(\d+):\S+:import_file ●", m)]
 
 
 async def test_two_kmdb_work_processes_give_the_rows_of_one(
