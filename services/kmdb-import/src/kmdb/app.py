@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from aiobotocore.session import get_session
 from arq.connections import ArqRedis
@@ -31,9 +31,35 @@ from kmdb.users.endpoints import router as users_router
 log = logging.getLogger("kmdb.app")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Builds the kmdb-api app."""
-    settings = settings or load_settings("kmdb-import", Settings)
+def _add_readiness(app: FastAPI, state: State) -> None:
+    """/readyz checks MySQL, Redis and S3."""
+
+    async def mysql_check() -> None:
+        async with state.pool.acquire() as conn, conn.cursor() as cur:
+            await cur.execute("SELECT 1")
+
+    async def s3_check() -> None:
+        if state.settings.aws_bucket:
+            await state.s3.head_bucket(Bucket=state.settings.aws_bucket)
+        else:
+            await state.s3.list_buckets()
+
+    app.state.readiness.add("mysql", mysql_check)
+    app.state.readiness.add("redis", state.arq.ping)
+    app.state.readiness.add("s3", s3_check)
+
+
+async def _check_schema(settings: Settings) -> None:
+    """The schema is made by kmdb-flush; make sure the API finds it if MySQL is up."""
+    try:
+        async with connection(settings) as conn:
+            await create_or_upgrade(conn)
+    except Exception as exc:  # MySQL is down: readiness says so, routes answer 503
+        log.warning("could not check the schema: %s", exc)
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Builds the clients once (typed, in app.state.kmdb) and closes them on shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -42,11 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 log.warning(
                     "KMDB_API_TOKEN is not set: every route but health and docs answers 403"
                 )
-            try:  # the schema is made by kmdb-flush; make sure the API finds it if MySQL is up
-                async with connection(settings) as conn:
-                    await create_or_upgrade(conn)
-            except Exception as exc:  # MySQL is down: readiness says so, routes answer 503
-                log.warning("could not check the schema: %s", exc)
+            await _check_schema(settings)
             pool = await create_mysql_pool(settings)
             # Not arq.create_pool: it pings, and a Redis outage must not stop the API starting.
             arq = async_redis(
@@ -55,21 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             s3 = await stack.enter_async_context(
                 get_session().create_client("s3", **settings.s3_client_args())
             )
-            app.state.kmdb = State(settings=settings, pool=pool, arq=arq, s3=s3)
-
-            async def mysql_check() -> None:
-                async with pool.acquire() as conn, conn.cursor() as cur:
-                    await cur.execute("SELECT 1")
-
-            async def s3_check() -> None:
-                if settings.aws_bucket:
-                    await s3.head_bucket(Bucket=settings.aws_bucket)
-                else:
-                    await s3.list_buckets()
-
-            app.state.readiness.add("mysql", mysql_check)
-            app.state.readiness.add("redis", arq.ping)
-            app.state.readiness.add("s3", s3_check)
+            app.state.kmdb = state = State(settings=settings, pool=pool, arq=arq, s3=s3)
+            _add_readiness(app, state)
             try:
                 yield
             finally:
@@ -77,21 +86,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await pool.wait_closed()
                 await arq.aclose()
 
+    return lifespan
+
+
+async def _redis_away(_: Request, exc: Exception) -> JSONResponse:
+    """Redis (the job queue) is unreachable: an outage, so 503 with Retry-After."""
+    return JSONResponse(
+        error_body("Redis is unavailable", str(exc)),
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Builds the kmdb-api app."""
+    settings = settings or load_settings("kmdb-import", Settings)
     app = create_service_app(
         "kmdb-import",
         description="KISSmetrics exports from S3 into MySQL: import jobs, progress, filters, queries.",
-        lifespan=lifespan,
+        lifespan=_lifespan(settings),
         routers=[imports_router, files_router, filters_router, stats_router, users_router],
     )
-
-    async def redis_away(_: Request, exc: Exception) -> JSONResponse:
-        """Redis (the job queue) is unreachable: an outage, so 503 with Retry-After."""
-        return JSONResponse(
-            error_body("Redis is unavailable", str(exc)),
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
-
-    app.add_exception_handler(RedisConnectionError, redis_away)
-    app.add_exception_handler(RedisTimeoutError, redis_away)
+    app.add_exception_handler(RedisConnectionError, _redis_away)
+    app.add_exception_handler(RedisTimeoutError, _redis_away)
     return app
