@@ -45,3 +45,11 @@ def test_the_task_manager_url_is_an_http_url(value):
 def test_no_task_manager_by_default():
     settings = Settings(TASK_MANAGER_URL="")  # type: ignore[arg-type]
     assert settings.task_manager_url is None
+
+
+def test_el_host_may_list_a_clusters_nodes():
+    settings = Settings(
+        el_host="10.0.0.1, https://10.0.0.2", el_port=9201, apikey="k", broker_url="redis://x"
+    )
+    assert settings.elasticsearch_urls == ["http://10.0.0.1:9201", "https://10.0.0.2:9201"]
+    assert settings.elasticsearch_url == "http://10.0.0.1:9201"
