@@ -1,12 +1,16 @@
 // The alert table: a series' points at or above a warning or an error threshold over the range.
 import { fetchAlerts, type AlertHit } from "./api";
-import { el, seriesLabel, type AlertSettings, type SeriesSpec } from "./state";
+import { el, pageOf, renderPager, seriesLabel, type AlertSettings, type SeriesSpec } from "./state";
+
+const PAGE = 100; // alert rows at a time
 
 export class AlertPanel {
-  private series = el("select", { name: "alert-series" });
-  private warning = el("input", { type: "number", name: "warning", step: "any", placeholder: "warning ≥" });
-  private error = el("input", { type: "number", name: "error", step: "any", placeholder: "error ≥" });
+  private series = el("select", { name: "alert-series", "aria-label": "alert series" });
+  private warning = el("input", { type: "number", name: "warning", step: "any", placeholder: "warning ≥", "aria-label": "warning threshold" });
+  private error = el("input", { type: "number", name: "error", step: "any", placeholder: "error ≥", "aria-label": "error threshold" });
   private tbody = el("tbody");
+  private pager = el("nav", { class: "pager", "aria-label": "alert pages" });
+  private hits: HTMLTableRowElement[] = [];
   private summary = el("span", { class: "alert-summary" });
   private options: SeriesSpec[] = [];
 
@@ -19,6 +23,7 @@ export class AlertPanel {
       el("table", { class: "alert-table" },
         el("thead", {}, el("tr", {}, el("th", {}, "level"), el("th", {}, "time"), el("th", {}, "series"), el("th", {}, "value"))),
         this.tbody),
+      this.pager,
     );
   }
 
@@ -41,6 +46,12 @@ export class AlertPanel {
     if (current && Number(current) < options.length) this.series.value = current;
   }
 
+  private show(page: number): void {
+    const shown = pageOf(this.hits, page, PAGE);
+    this.tbody.replaceChildren(...shown.rows);
+    renderPager(this.pager, "alerts", shown.page, shown.pages, (to) => this.show(to));
+  }
+
   async check(): Promise<void> {
     const s = this.options[Number(this.series.value)];
     if (!s || this.warning.value === "" || this.error.value === "") {
@@ -53,7 +64,8 @@ export class AlertPanel {
       const row = (level: string, hit: AlertHit) =>
         el("tr", { class: level }, el("td", {}, level), el("td", {}, new Date(hit.metric_timestamp).toLocaleString()),
           el("td", {}, seriesLabel(s)), el("td", {}, String(hit[s.column])));
-      this.tbody.replaceChildren(...result.errors.map((h) => row("error", h)), ...result.warnings.map((h) => row("warning", h)));
+      this.hits = [...result.errors.map((h) => row("error", h)), ...result.warnings.map((h) => row("warning", h))];
+      this.show(0);
       this.summary.textContent = `${result.errors.length} errors, ${result.warnings.length} warnings`;
     } catch (err) {
       this.summary.textContent = `error: ${(err as Error).message}`;

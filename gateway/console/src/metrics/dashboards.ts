@@ -13,8 +13,8 @@ export function refusal(action: string, err: unknown): string {
 }
 
 export class DashboardControls {
-  private name = el("input", { type: "text", name: "dashboard-name", placeholder: "dashboard name" });
-  private saved = el("select", { name: "saved-dashboards" });
+  private name = el("input", { type: "text", name: "dashboard-name", placeholder: "dashboard name", "aria-label": "dashboard name" });
+  private saved = el("select", { name: "saved-dashboards", "aria-label": "saved dashboards" });
 
   constructor(root: HTMLElement, private current: () => DashboardData, private apply: (d: DashboardData) => void,
     private status: (text: string) => void) {

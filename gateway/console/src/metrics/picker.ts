@@ -1,6 +1,8 @@
 // The metric picker: every metric, filterable by environment, application and name, sortable by column.
 import { MEASURES, type MetricInfo } from "./api";
-import { el, type SeriesSpec } from "./state";
+import { el, pageOf, renderPager, type SeriesSpec } from "./state";
+
+const PAGE = 100; // rows of the picker at a time: a fleet's thousands of metrics stay quick
 
 type SortKey = "environment" | "application" | "metric_name" | "table" | "last_timestamp";
 
@@ -17,13 +19,17 @@ export class MetricPicker {
   private filters = { environment: "", application: "", metric_name: "" };
   private tbody = el("tbody");
   private form = el("div", { class: "add-series" });
+  private pager = el("nav", { class: "pager", "aria-label": "metric pages" });
+  private page = 0;
 
   constructor(root: HTMLElement, private target: PickerTarget) {
     const filterRow = el("div", { class: "filters" });
     for (const key of Object.keys(this.filters) as (keyof typeof this.filters)[]) {
-      const input = el("input", { type: "search", placeholder: `filter ${key.replace("_name", "")}`, "data-filter": key });
+      const label = `filter ${key.replace("_name", "")}`;
+      const input = el("input", { type: "search", placeholder: label, "aria-label": label, "data-filter": key });
       input.addEventListener("input", () => {
         this.filters[key] = input.value.trim().toLowerCase();
+        this.page = 0;
         this.render();
       });
       filterRow.append(input);
@@ -33,11 +39,18 @@ export class MetricPicker {
       ["environment", "env"], ["application", "app"], ["metric_name", "metric"], ["table", "table"], ["last_timestamp", "last"],
     ];
     for (const [key, label] of columns) {
-      const th = el("th", { "data-sort": key, title: "sort" }, label);
-      th.addEventListener("click", () => {
+      const th = el("th", { "data-sort": key, title: "sort", tabindex: "0", scope: "col" }, label);
+      const sort = () => {
         this.sortAsc = this.sortKey === key ? !this.sortAsc : true;
         this.sortKey = key;
         this.render();
+      };
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          sort();
+        }
       });
       head.append(th);
     }
@@ -45,6 +58,7 @@ export class MetricPicker {
       el("h2", {}, "Metrics"),
       filterRow,
       el("div", { class: "metric-table" }, el("table", {}, el("thead", {}, head), this.tbody)),
+      this.pager,
       this.form,
     );
   }
@@ -75,11 +89,17 @@ export class MetricPicker {
   }
 
   private render(): void {
+    const { rows, page, pages } = pageOf(this.visible(), this.page, PAGE);
+    this.page = page;
+    renderPager(this.pager, "metrics", page, pages, (to) => {
+      this.page = to;
+      this.render();
+    });
     this.tbody.replaceChildren(
-      ...this.visible().map((m) => {
+      ...rows.map((m) => {
         const tr = el(
           "tr",
-          { "data-metric": `${m.environment}/${m.application}/${m.metric_name}`, "data-table": m.table },
+          { "data-metric": `${m.environment}/${m.application}/${m.metric_name}`, "data-table": m.table, tabindex: "0" },
           el("td", {}, m.environment),
           el("td", {}, m.application),
           el("td", {}, m.metric_name),
@@ -87,9 +107,16 @@ export class MetricPicker {
           el("td", {}, m.last_timestamp ? new Date(m.last_timestamp).toLocaleString() : "—"),
         );
         if (this.selected === m) tr.classList.add("selected");
-        tr.addEventListener("click", () => {
+        const pick = () => {
           this.selected = m;
           this.render();
+        };
+        tr.addEventListener("click", pick);
+        tr.addEventListener("keydown", (e) => {
+          if (e.key === "Enter" || e.key === " ") {
+            e.preventDefault();
+            pick();
+          }
         });
         return tr;
       }),
@@ -103,9 +130,9 @@ export class MetricPicker {
       this.form.replaceChildren(el("p", { class: "hint" }, "Pick a metric to chart it."));
       return;
     }
-    const column = el("select", { name: "column" }, ...MEASURES[m.table].map((c) => el("option", { value: c }, c)));
-    const axis = el("select", { name: "axis" }, el("option", { value: "left" }, "left axis"), el("option", { value: "right" }, "right axis"));
-    const chart = el("select", { name: "chart" }, el("option", { value: "" }, "new chart"),
+    const column = el("select", { name: "column", "aria-label": "measure" }, ...MEASURES[m.table].map((c) => el("option", { value: c }, c)));
+    const axis = el("select", { name: "axis", "aria-label": "axis" }, el("option", { value: "left" }, "left axis"), el("option", { value: "right" }, "right axis"));
+    const chart = el("select", { name: "chart", "aria-label": "chart to add to" }, el("option", { value: "" }, "new chart"),
       ...this.target.charts().map((c) => el("option", { value: c.id }, c.title)));
     const charts = this.target.charts();
     if (charts.length) chart.value = charts[charts.length - 1].id;

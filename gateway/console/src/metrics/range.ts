@@ -7,11 +7,11 @@ function toLocalInput(d: Date): string {
 }
 
 export class RangeControls {
-  private mode = el("select", { name: "range-mode" }, el("option", { value: "relative" }, "last"), el("option", { value: "fixed" }, "from"));
-  private amount = el("input", { type: "number", name: "range-amount", min: "1", value: "1", class: "amount" });
-  private unit = el("select", { name: "range-unit" }, el("option", { value: "hours" }, "hours"), el("option", { value: "days" }, "days"));
-  private start = el("input", { type: "datetime-local", name: "range-start" });
-  private end = el("input", { type: "datetime-local", name: "range-end" });
+  private mode = el("select", { name: "range-mode", "aria-label": "range mode" }, el("option", { value: "relative" }, "last"), el("option", { value: "fixed" }, "from"));
+  private amount = el("input", { type: "number", name: "range-amount", "aria-label": "range amount", min: "1", value: "1", class: "amount" });
+  private unit = el("select", { name: "range-unit", "aria-label": "range unit" }, el("option", { value: "hours" }, "hours"), el("option", { value: "days" }, "days"));
+  private start = el("input", { type: "datetime-local", name: "range-start", "aria-label": "range start" });
+  private end = el("input", { type: "datetime-local", name: "range-end", "aria-label": "range end" });
   private live = el("input", { type: "checkbox", name: "live", checked: "" });
   private relativeBox = el("span", {}, this.amount, this.unit);
   private fixedBox = el("span", {}, this.start, " to ", this.end);

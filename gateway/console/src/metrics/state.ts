@@ -64,3 +64,26 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   node.append(...children);
   return node;
 }
+
+/** Fills `box` with a pager of a long list (Previous / page n of m / Next); hidden for one page. */
+export function renderPager(box: HTMLElement, label: string, page: number, pages: number, go: (page: number) => void): void {
+  box.hidden = pages <= 1;
+  if (pages <= 1) {
+    box.replaceChildren();
+    return;
+  }
+  const button = (text: string, to: number, aria: string) => {
+    const b = el("button", { type: "button", "aria-label": `${aria} page of ${label}` }, text);
+    b.disabled = to < 0 || to >= pages;
+    b.addEventListener("click", () => go(to));
+    return b;
+  };
+  box.replaceChildren(button("‹ Previous", page - 1, "previous"), el("span", {}, `page ${page + 1} of ${pages}`), button("Next ›", page + 1, "next"));
+}
+
+/** Pages of a list: the page's rows and the page clamped to the list. */
+export function pageOf<T>(rows: T[], page: number, size: number): { rows: T[]; page: number; pages: number } {
+  const pages = Math.max(1, Math.ceil(rows.length / size));
+  const at = Math.min(Math.max(0, page), pages - 1);
+  return { rows: rows.slice(at * size, at * size + size), page: at, pages };
+}
