@@ -13,6 +13,7 @@ from meridian_kit.operator_tokens import (
     PUBLIC_KEY_VARIABLE,
     OperatorTokenError,
     OperatorTokenVerifier,
+    check_public_key_env,
     load_public_key,
     public_key_line,
     verifier_from_env,
@@ -96,6 +97,11 @@ def test_the_verifier_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv(PUBLIC_KEY_VARIABLE, public_key_line(KEY.public_key()))
     found = verifier_from_env()
     assert found is not None and found.verify(token()).username == "alice"
+    # a malformed key: no verifier (operator tokens refused, the service goes on), and the check a
+    # service makes at start names the variable
     monkeypatch.setenv(PUBLIC_KEY_VARIABLE, "not a key")
+    assert verifier_from_env() is None
     with pytest.raises(ValueError, match=PUBLIC_KEY_VARIABLE):
-        verifier_from_env()
+        check_public_key_env()
+    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, public_key_line(KEY.public_key()))
+    check_public_key_env()

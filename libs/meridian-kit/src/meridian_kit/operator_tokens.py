@@ -10,6 +10,7 @@ knows of a logout); tokens are short-lived for that reason (`operators.tokenTtlS
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,15 +107,27 @@ class OperatorTokenVerifier:
         return Operator(username, _permissions(claims.get("permissions")), int(claims["exp"]))
 
 
+log = logging.getLogger("meridian.operator_tokens")
 _from_env: dict[str, OperatorTokenVerifier | None] = {}
 
 
 def verifier_from_env() -> OperatorTokenVerifier | None:
-    """The verifier for `MERIDIAN_OPERATOR_PUBLIC_KEY` (None when unset); built once per value.
-
-    A malformed key raises ValueError naming the variable, so a service refuses it at start.
-    """
+    """The verifier for `MERIDIAN_OPERATOR_PUBLIC_KEY`, built once per value; None when it is unset,
+    or malformed (logged once: operator tokens are then refused like any unknown token, and the
+    service keeps answering its machine tokens). `check_public_key_env()` refuses it at start."""
     text = os.environ.get(PUBLIC_KEY_VARIABLE, "").strip()
     if text not in _from_env:
-        _from_env[text] = OperatorTokenVerifier(text) if text else None
+        try:
+            _from_env[text] = OperatorTokenVerifier(text) if text else None
+        except ValueError as exc:
+            log.error("operator tokens are not accepted: %s", exc)
+            _from_env[text] = None
     return _from_env[text]
+
+
+def check_public_key_env() -> None:
+    """At a service's start: a set but malformed `MERIDIAN_OPERATOR_PUBLIC_KEY` is a ValueError
+    naming the variable."""
+    text = os.environ.get(PUBLIC_KEY_VARIABLE, "").strip()
+    if text:
+        load_public_key(text)
