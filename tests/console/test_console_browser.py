@@ -9,6 +9,7 @@ import secrets
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.console.conftest import (
@@ -18,6 +19,7 @@ from tests.console.conftest import (
     Leader,
     shot,
     sign_in,
+    tls,
 )
 
 pytestmark = pytest.mark.timeout(300)
@@ -213,6 +215,16 @@ def test_an_operator_without_settings_update_sees_the_change_refused(
 
 def test_the_metrics_section_signed_in_and_phone_width(browser, leader: Leader) -> None:
     page, _ = browser
+    # metrics-api checks an operator's token with the leader's public key alone: the signed-in
+    # operator's token reads; a forged one is a 401 saying why
+    metrics = f"{GATEWAY}/metrics/api/v1/metrics?tables=all"
+    signed = httpx.get(metrics, headers={"Authorization": f"Bearer {leader.token}"}, verify=tls())
+    assert signed.status_code == 200, signed.text
+    forged = leader.token[:-6] + ("AAAAAA" if not leader.token.endswith("AAAAAA") else "BBBBBB")
+    refused = httpx.get(metrics, headers={"Authorization": f"Bearer {forged}"}, verify=tls())
+    assert refused.status_code == 401, refused.text
+    assert "invalid operator token" in refused.json()["error"]
+
     sign_in(page, ADMIN_USER, ADMIN_PASSWORD, "/metrics")
     page.wait_for_selector("#metrics[data-ready=true]", timeout=60_000)
     # metrics-api accepted the operator's token (checked with the leader's public key)
