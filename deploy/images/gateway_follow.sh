@@ -6,7 +6,8 @@
 # which the follower's hook rewrites after every apply that changed gateway/** or nginx/**.
 #   gateway_follow.sh nginx -g 'daemon off;'
 # 1. waits (up to GATEWAY_FOLLOWER_WAIT seconds, default 120) for the follower's nginx.conf and
-#    puts it in place of /etc/nginx/nginx.conf if `nginx -t` accepts it (else exits: nothing to run);
+#    puts it in place of /etc/nginx/nginx.conf if `nginx -t` accepts it; if nginx refuses it, a
+#    restarted container runs the last config it installed from the leader, a new one exits;
 # 2. watches the signal file (every second) in the background: when its value changes, installs the
 #    follower's nginx.conf if `nginx -t` accepts it and reloads nginx gracefully (`nginx -s reload`);
 #    a config nginx refuses keeps the running one and is logged ("nginx -t refused ...");
@@ -20,12 +21,13 @@ DIR="${GATEWAY_FOLLOWER_DIR:-/var/lib/meridian-follower}"
 APPLIED="$DIR/files/gateway/nginx.conf"
 SIGNAL="$DIR/signals/gateway-reload"
 INSTALLED=/etc/nginx/nginx.conf
+FROM_LEADER="$INSTALLED.from-leader"  # present once a config from the leader was installed here
 
 log() { echo "gateway-follow: $*" >&2; }
 
 # install: the follower's config in place if nginx accepts it; 1 when refused.
 install() {
-  if cmp -s "$APPLIED" "$INSTALLED"; then return 0; fi
+  if cmp -s "$APPLIED" "$INSTALLED"; then : >"$FROM_LEADER"; return 0; fi
   cp "$APPLIED" "$INSTALLED.next"
   if ! check="$(nginx -t -q -c "$INSTALLED.next" 2>&1)"; then
     rm -f "$INSTALLED.next"
@@ -33,6 +35,7 @@ install() {
     return 1
   fi
   mv "$INSTALLED.next" "$INSTALLED"
+  : >"$FROM_LEADER"
   log "gateway config installed from the leader ($APPLIED)"
 }
 
@@ -69,6 +72,9 @@ until [ -s "$APPLIED" ]; do
   waited=$((waited + 1))
 done
 first="$(signal_value)"
-install || exit 1
+if ! install; then
+  [ -f "$FROM_LEADER" ] || exit 1
+  log "starting with the last config installed from the leader"
+fi
 watch "$first" &
 exec sh /docker-entrypoint.sh "$@"  # the image's own entrypoint (a sh script in both bases)

@@ -178,3 +178,18 @@ def test_a_value_nginx_refuses_keeps_the_gateway_container_serving(admin: httpx.
     with httpx.Client(verify=tls(), timeout=30) as client:
         assert client.get(f"{GATEWAY}/config/healthz").status_code == 200
     assert big_post() != 413
+    # Restarted while the follower holds a config nginx refuses, the gateway runs its last good one.
+    done = engine("restart", f"{NAME_PREFIX}-gateway")
+    assert done.returncode == 0, done.stderr
+
+    def serving() -> bool:
+        try:
+            return (
+                httpx.get(f"{GATEWAY}/config/healthz", verify=tls(), timeout=5).status_code == 200
+            )
+        except httpx.HTTPError:
+            return False
+
+    assert wait_for(serving), gateway_logs()[-3000:]
+    assert "starting with the last config installed from the leader" in gateway_logs()
+    assert big_post() != 413
