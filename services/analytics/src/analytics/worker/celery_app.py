@@ -31,6 +31,11 @@ def create_celery(settings: Settings) -> Celery:
     broker, broker_options = celery_url(settings.broker_url)
     backend, backend_options = celery_url(settings.result_backend or "")
     app = Celery("analytics", broker=broker, backend=backend or None)
+    # Celery's own CELERY_BROKER_URL / CELERY_RESULT_BACKEND environment variables (this service's
+    # setting names) outrank the app's config: the converted URLs go where they do not reach.
+    app.conf.broker_read_url = app.conf.broker_write_url = broker
+    if backend:
+        app.backend_cls = backend
     transport: dict[str, Any] = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5}
     transport |= broker_options
     if settings.redis_key_prefix:
