@@ -4,6 +4,7 @@ the other on its very next use, though both cache them (the caches check a versi
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -69,3 +70,18 @@ async def test_an_unchanged_bucket_is_served_from_the_cache(
     await ingest.redis.incr(ingest.keys.buckets_version)  # what any instance's change does
     again = await ingest.buckets.by_public_key(bucket["public_key"])
     assert again is not first and again == first
+
+
+async def test_concurrent_first_writes_of_a_server_record_it_once(
+    ingest: Ingest, bucket: dict[str, Any]
+) -> None:
+    """An agent reconnecting to another instance while the first still records it: the upserts
+    race on the unique (bucket, machine) index, and none of them fails."""
+    store = ingest.buckets.store
+    machine = "raced-1"
+    firsts = await asyncio.gather(
+        *(store.touch_server(bucket["id"], machine, {"online": True}) for _ in range(8))
+    )
+    assert sum(firsts) == 1
+    servers = [s for s in await store.list_servers(bucket["id"]) if s["machine_name"] == machine]
+    assert len(servers) == 1

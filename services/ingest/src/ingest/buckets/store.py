@@ -141,11 +141,14 @@ class BucketStore:
         on_insert: Doc = {"first_seen": moment}
         if "online" not in fields:
             on_insert["online"] = False
-        result = await self.servers.update_one(
-            {"bucket_id": bucket_id, "machine_name": machine_name},
-            {"$set": {**fields, "last_seen": moment}, "$setOnInsert": on_insert},
-            upsert=True,
-        )
+        where = {"bucket_id": bucket_id, "machine_name": machine_name}
+        update = {"$set": {**fields, "last_seen": moment}, "$setOnInsert": on_insert}
+        try:
+            result = await self.servers.update_one(where, update, upsert=True)
+        except DuplicateKeyError:
+            # Another write (this instance's or another's: an agent reconnecting elsewhere) inserted
+            # the server between this upsert's lookup and its insert; now there is one to update.
+            result = await self.servers.update_one(where, update, upsert=True)
         return result.upserted_id is not None
 
     async def list_servers(self, bucket_id: str, offset: int = 0, limit: int = 0) -> list[Doc]:
