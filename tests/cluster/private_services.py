@@ -117,6 +117,7 @@ class PrivateServices:
     engines: dict[str, str]
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     services: dict[str, Service] = field(default_factory=dict)
+    worker: subprocess.Popen[bytes] | None = None
 
     @property
     def ingest_prefix(self) -> str:
@@ -177,10 +178,26 @@ class PrivateServices:
             )
             self.services[name] = service
             service.start()
+        # analytics' Celery worker on the private queue (its broker and results through Sentinel)
+        log = self.tmp / "analytics-worker.log"
+        self.worker = subprocess.Popen(
+            [str(VENV_BIN / "analytics-worker")],
+            env=self.env("analytics"),
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+        )
 
     def stop(self) -> None:
         for service in self.services.values():
             service.stop()
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.send_signal(signal.SIGTERM)
+            try:
+                self.worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait()
 
     def __getitem__(self, name: str) -> Service:
         return self.services[name]

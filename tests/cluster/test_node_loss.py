@@ -24,6 +24,8 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from analytics.settings import Settings as AnalyticsSettings
+from analytics.worker.celery_app import UPDATE_ANALYTIC, create_celery
 from cassandra.cluster import Cluster
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_scan
@@ -37,7 +39,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 # The load: one request per service every PACE seconds, until TAIL_SECONDS after the last node is
-# stopped, and never more than MAX_REQUESTS per service.
+# killed, and never more than MAX_REQUESTS per service.
 PACE = 0.25
 TAIL_SECONDS = 10.0
 MAX_REQUESTS = 800
@@ -319,6 +321,7 @@ async def test_losing_a_node_of_each_engine_loses_nothing_accepted(
 
             assert load.pushed and load.stored and all(load.points.values()), "nothing accepted"
             await verify(load, services, engines, client)
+            await asyncio.to_thread(worker_runs_a_task, services)
         print(
             f"load {load_seconds:.0f} s: ingest {len(load.pushed)} frames, analytics "
             f"{len(load.stored)} messages, metrics {sum(map(len, load.points.values()))} points "
@@ -328,6 +331,24 @@ async def test_losing_a_node_of_each_engine_loses_nothing_accepted(
         for node in stopped:
             await asyncio.to_thread(cluster, "start", node)
         await asyncio.to_thread(cluster, "wait", "600")
+
+
+def worker_runs_a_task(services: PrivateServices) -> None:
+    """After the Redis failover, analytics' worker still takes a task from the broker and stores
+    its result, both through the Sentinels (an analytic that does not exist: answered `missing`)."""
+    assert services.worker is not None and services.worker.poll() is None, "analytics-worker exited"
+    env = services.env("analytics")
+    settings = AnalyticsSettings(
+        EL_HOST=env["EL_HOST"],
+        APIKEY=env["APIKEY"],
+        CELERY_BROKER_URL=env["CELERY_BROKER_URL"],
+        CELERY_RESULT_BACKEND=env["CELERY_RESULT_BACKEND"],
+        ANALYTICS_QUEUE=env["ANALYTICS_QUEUE"],
+        ANALYTICS_REDIS_PREFIX=env["ANALYTICS_REDIS_PREFIX"],
+    )
+    app = create_celery(settings)
+    job = app.send_task(UPDATE_ANALYTIC, args=("no-such-analytic",), queue=settings.queue)
+    assert job.get(timeout=120) == {"id": "no-such-analytic", "result": None, "missing": True}
 
 
 async def verify(
