@@ -69,7 +69,7 @@ cluster-down: ## stop the cluster profile's nodes
 cluster-status: ## the cluster profile: nodes running, and each cluster whole now
 	@bash $(LOCAL)/cluster.sh status
 
-test-cluster: ## node-loss tests on the cluster profile (nightly-sized, ~7 min; not in `make test`)
+test-cluster: ## node-loss tests on the cluster profile (nightly-sized, ~5 min; not in `make test`)
 	@bash $(LOCAL)/cluster.sh up
 	MERIDIAN_CLUSTER_TESTS=1 uv run pytest -q -s tests/cluster $(PYTEST_ARGS)
 
