@@ -69,7 +69,7 @@ async def test_a_failing_migration_stops_the_run_and_is_named(es, tmp_path: Path
     assert "1-first" not in again.stderr
 
 
-async def test_the_v1_upgrade_migration_rewrites_old_analytics(es, indices, migrated):
+async def test_the_v1_upgrade_migration_rewrites_old_analytics(es, indices, migrated, caplog):
     from analytics.migrations.manager import DEFAULT_FOLDER, MigrationContext, load_folder
 
     index = f"{indices.prefix}analytic-2021-01-01"
@@ -84,7 +84,7 @@ async def test_the_v1_upgrade_migration_rewrites_old_analytics(es, indices, migr
         },
         "result": {"count": 3, "items": ["a"]},
     }
-    gone = {
+    unknown = {
         "staticId": "old-2",
         "query": {
             "type": "analytic",
@@ -96,11 +96,12 @@ async def test_the_v1_upgrade_migration_rewrites_old_analytics(es, indices, migr
         "result": None,
     }
     await es.index(index=index, id="old-1", document=old)
-    await es.index(index=index, id="old-2", document=gone, refresh=True)
+    await es.index(index=index, id="old-2", document=unknown, refresh=True)
     upgrade = next(m for m in load_folder(DEFAULT_FOLDER) if m.name == "analytic_v1_upgrade")
     from analytics.settings import Settings
 
-    await upgrade.apply(MigrationContext(es, indices, Settings()))
+    with caplog.at_level("WARNING", logger="analytics.migrations"):
+        await upgrade.apply(MigrationContext(es, indices, Settings()))
     doc = (await es.get(index=index, id="old-1"))["_source"]
     assert doc["id"] == "old-1" and "staticId" not in doc and "query" not in doc
     assert doc["descriptor"] == {
@@ -111,4 +112,9 @@ async def test_the_v1_upgrade_migration_rewrites_old_analytics(es, indices, migr
         "metric": "active",
     }
     assert doc["result"] == {"count": 3}
-    assert not await es.exists(index=index, id="old-2")
+    # A 1.x metric with no 2.x form is kept (under 2.x's names, its descriptor as written)
+    # and named in the log, never deleted.
+    kept = (await es.get(index=index, id="old-2"))["_source"]
+    assert kept == {"id": "old-2", "descriptor": unknown["query"], "result": None}
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("old-2" in w and index in w and "metric" in w for w in warnings), warnings

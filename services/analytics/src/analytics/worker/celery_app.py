@@ -160,6 +160,12 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
             ids = asyncio.run(due_analytics(settings, time_window_type, only_due))
             queued = queue_batches(ids)
         except Exception as exc:
+            log.warning(
+                "queueing %s analytics failed (attempt %d): %s",
+                time_window_type or "all",
+                self.request.retries + 1,
+                exc,
+            )
             if self.request.retries >= settings.max_retries:
                 release_marker(key, self.request.id)
                 raise

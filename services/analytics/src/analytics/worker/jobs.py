@@ -91,7 +91,8 @@ async def refresh_analytics(settings: Settings, analytic_ids: list[str]) -> dict
             await task_manager.close()
 
 
-def _needs_update(document: dict[str, Any], window_type: str | None, only_due: bool) -> bool:
+def _needs_update(stored: StoredAnalytic, window_type: str | None, only_due: bool) -> bool:
+    document = stored.document
     timespan = (document.get("descriptor") or {}).get("timespan") or {}
     kind = str(timespan.get("type", "")).lower()
     if window_type is not None and kind != window_type:
@@ -105,7 +106,11 @@ def _needs_update(document: dict[str, Any], window_type: str | None, only_due: b
         return not is_over(
             descriptor.timespan, datetime.fromisoformat(computed) if computed else None
         )
-    except Exception:
+    except (KeyError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        # Computing it again is harmless; skipping it could leave a result stale for good.
+        log.warning(
+            "analytic %s: cannot tell whether it is due, updated anyway: %s", stored.id, exc
+        )
         return True
 
 
@@ -120,7 +125,7 @@ async def due_analytics(
             async for stored in each(
                 es=es, indices=Indices(settings.index_prefix), window_type=window_type
             )
-            if _needs_update(stored.document, window_type, only_due)
+            if _needs_update(stored, window_type, only_due)
         ]
     finally:
         await es.close()
