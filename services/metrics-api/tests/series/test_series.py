@@ -226,3 +226,32 @@ async def test_the_originals_bins_from_raw_points_read_each_point_once(
     inside = sum(1 for p in points if start <= p["metric_timestamp"] <= end)  # type: ignore[operator]
     assert inside > 5000
     assert inside <= raw_rows <= inside + 40, (inside, raw_rows)  # + the count's raw edges
+
+
+@pytest.mark.parametrize("fewer", [0, 1])
+async def test_a_size_at_the_point_count_decides_raw_or_binned_exactly(
+    reader, timer_series, fewer
+):
+    # The coarse rows counted first straddle the range's edges: with `size` at the exact count the
+    # points come back raw, one below it they are binned (the count is then made exact).
+    env, points = timer_series
+    start = START + dt.timedelta(seconds=1234.567)
+    end = start + dt.timedelta(minutes=30)
+    inside = sum(1 for p in points if start <= p["metric_timestamp"] <= end)  # type: ignore[operator]
+    r = await reader.get(
+        path(env),
+        params={
+            "columns": "mean",
+            "size": inside - fewer,
+            "start_timestamp": start.isoformat(),
+            "end_timestamp": end.isoformat(),
+        },
+    )
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    if fewer:
+        assert data["binning"]["rule"] == "original"
+        assert data["binning"]["width_seconds"] == 1800 // (inside - 1)
+        assert len(data["rows"]) <= inside
+    else:
+        assert data["binning"] is None and len(data["rows"]) == inside

@@ -247,7 +247,7 @@ async def query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:
 
 
 # The points of a range are counted (before choosing the original's bins from raw points) from
-# rows of the finest level at least span / COUNT_ROWS wide: about that many rows, plus the edges.
+# rows of the finest level at least span / COUNT_ROWS wide: about that many rows.
 COUNT_ROWS = 100
 
 
@@ -256,22 +256,37 @@ async def _original_may_be_cheap(
 ) -> bool:
     """Whether the original's bins are worth reading first: they are cheap (exact_is_cheap) and
     there are likely more points than `size`. From a rollup level the bound holds whatever the
-    points; from raw points they are counted first, from a coarse cover of a few hundred rows, so
-    a dense range (the rollup rule then) costs a small read, not the rollup read and a raw one."""
+    points; from raw points they are counted first from about COUNT_ROWS coarse rollup rows, so a
+    dense range (the rollup rule then) costs a small read, not the rollup read and a raw one."""
     if partitions_to_read(span, level) > EXACT_PARTITIONS_MAX:
         return False
     if level is not None and rows_to_read(span, span, level) <= exact_read_limit(q.size):
         return True  # at most span / level rows, whatever the points
-    coarse = [lv for lv in ROLLUP_LEVELS if lv * 1000 * COUNT_ROWS >= span]
-    levels = _levels_up_to(coarse[0] if coarse else ROLLUP_LEVELS[-1])
+
+    def region(points: int) -> int:  # 0: answered raw, 1: the original's bins, 2: too many
+        if points <= q.size:
+            return 0
+        return 1 if exact_is_cheap(span, points, level, q.size) else 2
+
+    # The coarse rows overlapping the range hold at most its points, those inside it at least:
+    # when both counts give the same answer (nearly always), it is the answer.
+    coarse = min((lv for lv in ROLLUP_LEVELS if lv * 1000 * COUNT_ROWS >= span), default=None)
+    step = (coarse or ROLLUP_LEVELS[-1]) * 1000
+    stop = q.end_ms + 1
+    outer = [(q.start_ms // step * step, -(-stop // step) * step)]
+    most = least = 0
+    async for chunk in store.rollup_chunks(q.table, q.key, step // 1000, [], outer):
+        inside = (chunk.ts >= q.start_ms) & (chunk.ts + step <= stop)
+        most += int(chunk.points.sum())
+        least += int(chunk.points[inside].sum())
+    if region(most) == region(least):
+        return region(most) == 1
+    # Otherwise the exact count: whole coarse rows in the middle, finer ones at the edges.
+    levels = _levels_up_to(step // 1000)
     pieces = await asyncio.gather(
-        *(
-            _read_piece(store, q, piece, levels[-1] * 1000)
-            for piece in cover(q.start_ms, q.end_ms + 1, levels)
-        )
+        *(_read_piece(store, q, piece, step) for piece in cover(q.start_ms, stop, levels))
     )
-    points = sum(p.acc.points for p in pieces)
-    return points > q.size and exact_is_cheap(span, points, level, q.size)
+    return region(sum(p.acc.points for p in pieces)) == 1
 
 
 async def _query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:

@@ -184,9 +184,9 @@ class SeriesStore:
         return [c for m in measures for c in m.rollup_columns]
 
     async def _rollup_statement(self, table: MetricTable, columns: list[str]) -> PreparedStatement:
-        selected = ", ".join(f'"{c}"' for c in columns)
+        selected = "".join(f', "{c}"' for c in columns)
         return await self.db.prepare(
-            f"SELECT toUnixTimestamp(bin_start), points, {selected} FROM {self.keyspace}.{table.rollup} "
+            f"SELECT toUnixTimestamp(bin_start), points{selected} FROM {self.keyspace}.{table.rollup} "
             "WHERE environment = ? AND application = ? AND metric_name = ? AND resolution = ? "
             "AND bucket = ? AND bin_start >= ? AND bin_start < ?"
         )
