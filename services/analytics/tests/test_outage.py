@@ -7,10 +7,12 @@ Elasticsearch and Redis keep serving everyone else.
 from __future__ import annotations
 
 import socket
+import uuid
 
 import httpx
 from analytics.app import create_app
 from analytics.settings import Settings
+from analytics.storage.indices import Indices
 
 
 def closed_port() -> int:
@@ -90,3 +92,52 @@ async def test_job_broker_unreachable_answers_503(settings, client, monkeypatch)
         response = await broken.post("/analytic/compute", params={"id": analytic_id})
         assert response.status_code == 503 and "job broker" in response.json()["status"]
         assert "redis" in (await broken.get("/readyz")).json()["failed"]
+
+
+async def test_documents_elasticsearch_refuses_answer_503_and_are_stored_on_retry(settings, es):
+    """A bulk whose items Elasticsearch refuses for its own reasons (a read-only-allow-delete
+    block: 429 per item) is StoreFailed, an Unavailable: 503 + Retry-After, nothing half-answered;
+    the same batch re-sent once the block is gone is stored once."""
+    own = settings.model_copy(
+        update={"index_prefix": f"{settings.index_prefix}ro{uuid.uuid4().hex[:6]}-"}
+    )
+    indices = Indices(own.index_prefix)
+    log = {
+        "logId": "l-1",
+        "project": "p",
+        "component": "nlu",
+        "severity": "INFO",
+        "logContent": "m",
+        "timestamp": "2024-01-01T00:00:00Z",
+    }
+    app, client = await _client(own)
+    names = [indices.message(), indices.log()]
+    try:
+        for name in names:
+            await es.indices.create(index=name)
+        block = {"index.blocks.read_only_allow_delete": True}
+        await es.indices.put_settings(index=",".join(names), settings=block)
+        async with app.router.lifespan_context(app), client:
+            for path, batch, kind in [("/messages", [MESSAGE], "message"), ("/logs", [log], "log")]:
+                refused = await client.post(path, json=batch)
+                assert refused.status_code == 503, refused.text
+                assert refused.headers["Retry-After"] == "5"
+                body = refused.json()
+                assert body["code"] == 503
+                assert body["status"].startswith(
+                    f"Service unavailable: could not store 1 of 1 {kind}s"
+                )
+                assert body["status"].endswith("; retry later")
+            unblock = {"index.blocks.read_only_allow_delete": None}
+            await es.indices.put_settings(index=",".join(names), settings=unblock)
+            for path, batch, name in [
+                ("/messages", [MESSAGE], names[0]),
+                ("/logs", [log], names[1]),
+            ]:
+                for _ in range(2):
+                    stored = await client.post(path, json=batch)
+                    assert stored.status_code == 201, stored.text
+                await es.indices.refresh(index=name)
+                assert (await es.count(index=name))["count"] == 1
+    finally:
+        await es.indices.delete(index=",".join(names), ignore_unavailable=True)

@@ -11,7 +11,7 @@ from elasticsearch import ConnectionTimeout as EsConnectionTimeout
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from meridian_kit.errors import ServiceError, error_responses
+from meridian_kit.errors import ServiceError, Unavailable, error_responses
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -29,6 +29,26 @@ _PREFIX = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+class StoreFailed(Unavailable):
+    """Elasticsearch did not store some documents for reasons of its own; a retry may succeed
+    (re-sent, they are stored once: trace ids are derived from their identity)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message}; retry later", retry_after=5)
+
+
+def elasticsearch_outage(exc: Exception) -> ServiceError:
+    """The error an Elasticsearch failure is answered with: the one outage rule of every route.
+
+    Not answering or overloaded → Unavailable (503); any other refusal is a 500 (logged).
+    """
+    if isinstance(exc, EsConnectionError | EsConnectionTimeout):
+        return Unavailable("Elasticsearch is not answering, retry later", retry_after=5)
+    if isinstance(exc, EsApiError) and exc.status_code in (429, 503):
+        return Unavailable("Elasticsearch is overloaded, retry later")
+    return ServiceError("the datastore refused the request")
 
 
 class StatusBody(BaseModel):
@@ -61,18 +81,25 @@ def describe_validation(exc: RequestValidationError) -> str:
     return "; ".join(parts[:10])
 
 
+def status_response(exc: ServiceError) -> JSONResponse:
+    """A service error in the original's shape, with its `Retry-After` when it has one."""
+    headers = {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return JSONResponse(status_body(exc.status_code, exc.message), exc.status_code, headers=headers)
+
+
 def install_status_errors(app: FastAPI) -> None:
-    """Replaces the kit's `{"error","detail"}` handlers with the original's shape."""
+    """Replaces the kit's `{"error","detail"}` handlers with the original's shape.
+
+    Every outage is a ServiceError (Unavailable: 503 + Retry-After) answered by one handler;
+    the Elasticsearch client's own exceptions are first mapped by `elasticsearch_outage`.
+    """
 
     @app.exception_handler(ServiceError)
     async def _service_error(_: Request, exc: ServiceError) -> JSONResponse:
-        headers = {}
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:
-            headers["Retry-After"] = str(retry_after)
-        return JSONResponse(
-            status_body(exc.status_code, exc.message), exc.status_code, headers=headers
-        )
+        return status_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -86,17 +113,12 @@ def install_status_errors(app: FastAPI) -> None:
 
     @app.exception_handler(EsConnectionError)
     @app.exception_handler(EsConnectionTimeout)
-    async def _es_down(_: Request, exc: Exception) -> JSONResponse:
-        log.warning("elasticsearch unavailable: %s", exc)
-        body = status_body(503, "Elasticsearch is not answering, retry later")
-        return JSONResponse(body, 503, headers={"Retry-After": "5"})
-
     @app.exception_handler(EsApiError)
-    async def _es_error(request: Request, exc: EsApiError) -> JSONResponse:
-        log.error("elasticsearch error on %s %s: %s", request.method, request.url.path, exc)
-        if exc.status_code in (429, 503):
-            return JSONResponse(status_body(503, "Elasticsearch is overloaded, retry later"), 503)
-        return JSONResponse(status_body(500, "the datastore refused the request"), 500)
+    async def _elasticsearch_error(request: Request, exc: Exception) -> JSONResponse:
+        answer = elasticsearch_outage(exc)
+        level = logging.WARNING if isinstance(answer, Unavailable) else logging.ERROR
+        log.log(level, "elasticsearch on %s %s: %r", request.method, request.url.path, exc)
+        return status_response(answer)
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:

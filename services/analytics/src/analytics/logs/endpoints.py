@@ -11,12 +11,11 @@ from pydantic import TypeAdapter, ValidationError, WithJsonSchema
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
-from analytics.errors import status_body, status_responses
+from analytics.errors import status_responses
 from analytics.logs import service
 from analytics.logs.schemas import Log, LogsStored, LogsStoredV1
 from analytics.messages.schemas import StatusResponse
 from analytics.messages.service import MAX_SIZE
-from analytics.storage.bulk import StoreFailed
 from analytics.strict_types import FreeJson, Moment, Text
 from analytics.versions import is_v1
 
@@ -81,11 +80,8 @@ async def post_logs(
     if invalid and not valid:
         first = invalid[0]
         raise BadRequest(f"none of the {len(invalid)} logs is valid: {first['error']}")
-    try:
-        trace_ids = await service.store(es=es, indices=indices, logs=valid)
-    except StoreFailed as exc:
-        body = status_body(503, f"{exc}; retry later")
-        return JSONResponse(body, 503, headers={"Retry-After": "5"})
+    # Refused by Elasticsearch for its own reasons: StoreFailed, answered 503 + Retry-After.
+    trace_ids = await service.store(es=es, indices=indices, logs=valid)
     if is_v1(request):
         return JSONResponse({"logId": trace_ids, "status": "ok", "code": 200}, 200)
     status = "Created: logs stored"

@@ -6,15 +6,14 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from meridian_kit.errors import BadRequest
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
-from analytics.errors import status_body, status_responses
+from analytics.errors import status_responses
 from analytics.messages import service
 from analytics.messages.schemas import MESSAGE_TYPES, Message, StatusResponse, StoredResponse
-from analytics.storage.bulk import StoreFailed
 from analytics.storage.indices import as_utc
 from analytics.strict_types import Moment, Text
 
@@ -28,11 +27,8 @@ async def post_messages(
     es: EsDep, indices: IndicesDep, messages: Annotated[list[Message], Body()]
 ) -> Any:
     """Stores a batch of messages; answers their trace ids in the order sent."""
-    try:
-        trace_ids = await service.store(es=es, indices=indices, messages=messages)
-    except StoreFailed as exc:
-        body = status_body(503, f"{exc}; retry later")
-        return JSONResponse(body, 503, headers={"Retry-After": "5"})
+    # Refused by Elasticsearch for its own reasons: StoreFailed, answered 503 + Retry-After.
+    trace_ids = await service.store(es=es, indices=indices, messages=messages)
     # Serialised here (orjson) rather than through response_model: this is the hot path.
     body = {"traceIds": trace_ids, "status": "Created: messages stored", "code": 201}
     return Response(orjson.dumps(body), 201, media_type="application/json")

@@ -11,6 +11,8 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_scan
 from meridian_kit.errors import BadRequest
 
+from analytics.errors import StoreFailed
+
 
 @dataclass(frozen=True)
 class Write:
@@ -31,17 +33,13 @@ class ItemError:
     reason: str
 
 
-class StoreFailed(Exception):
-    """Elasticsearch did not store some documents for reasons of its own; a retry may succeed."""
-
-
 def raise_for_refused(
     errors: Sequence[ItemError], *, total: int, kind: str, name_of: Callable[[int], str]
 ) -> None:
     """Turns a bulk's refused items into one error naming the first of them.
 
     BadRequest only when every refusal is the input's fault (a 4xx other than 429); otherwise
-    StoreFailed, so the client retries and what failed for the store's reasons is not dropped.
+    StoreFailed (503 + Retry-After), so the client retries and what failed for the store's reasons is not dropped.
     """
     if not errors:
         return
