@@ -50,12 +50,18 @@ RANGES = {
 }
 GOAL_MS = 200
 NOTES = [
-    "Measured once, 2026-12-02, while other helpers' test runs loaded the machine (load average "
-    "6-7): the goal is **not met** at p99 (p50s 41-160 ms; the tail follows the load). Not "
-    "investigated yet: the 7-day range (the slowest p50) and a p99 on a quiet machine. Writing the "
-    "hourly decade is slow (~870 points/s): hourly points are 360 ten-second bins apart, so each "
-    "is its own read run at the 10 s-10 min levels (one query per point and level); grouping a "
-    "sparse batch's runs by day (`day IN`) would cut that.",
+    "Where the time goes: the API answers within about the time the plain driver takes to run the "
+    "same statements and fetch the same rows (the ratio column), so what remains is Cassandra "
+    "reading the rows on a shared 2-core machine: the 7-day range needs ~17,000 raw points (the "
+    "original's 604 s bins from midnight are divisible by no rollup level) and the 1-year range "
+    "~8,800 hourly rows (9 h bins). Since 2026-12-02 (issue 17 §5 work): rows decoded by the "
+    "driver's Cython NumPy parser, and the original's bins read once (points counted first from "
+    "~100 coarse rows) instead of after the rollup rule's full read.",
+    "Writing the hourly decade is slow (~870 points/s through the API when quiet, ~75/s at load "
+    "15+): hourly points are 360 ten-second bins apart, so each is its own read run at the 10 s "
+    "and 30 s levels (one query per point and level); not changed yet (grouping a sparse batch's "
+    "runs per partition, `bin_start IN` for the rollup levels, would halve it; the raw level needs "
+    "another idea). `--keyspace NAME` keeps a written series for repeated runs.",
 ]
 
 
