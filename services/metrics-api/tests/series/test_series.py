@@ -229,9 +229,7 @@ async def test_the_originals_bins_from_raw_points_read_each_point_once(
 
 
 @pytest.mark.parametrize("fewer", [0, 1])
-async def test_a_size_at_the_point_count_decides_raw_or_binned_exactly(
-    reader, timer_series, fewer
-):
+async def test_a_size_at_the_point_count_decides_raw_or_binned_exactly(reader, timer_series, fewer):
     # The coarse rows counted first straddle the range's edges: with `size` at the exact count the
     # points come back raw, one below it they are binned (the count is then made exact).
     env, points = timer_series
