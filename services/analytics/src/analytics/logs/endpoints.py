@@ -11,9 +11,10 @@ from pydantic import TypeAdapter, ValidationError, WithJsonSchema
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
+from analytics.documented import documented, documented_list
 from analytics.errors import status_responses
 from analytics.logs import service
-from analytics.logs.schemas import Log, LogsStored, LogsStoredV1
+from analytics.logs.schemas import Log, LogsStored, LogsStoredV1, StoredLog
 from analytics.messages.schemas import StatusResponse
 from analytics.messages.service import MAX_SIZE
 from analytics.strict_types import FreeJson, Moment, Text
@@ -95,7 +96,11 @@ async def post_logs(
     }
 
 
-@router.get("/logs", responses=status_responses())
+@router.get(
+    "/logs",
+    response_model=documented_list(StoredLog),
+    responses=status_responses(),
+)
 async def get_logs(
     es: EsDep,
     indices: IndicesDep,
@@ -105,7 +110,7 @@ async def get_logs(
     component: Text | None = None,
     severity: Text | None = None,
     maxSize: Annotated[int, Query(ge=1, le=MAX_SIZE)] = 1000,
-) -> list[dict[str, Any]]:
+) -> Any:
     """Logs of a project between fromTime and toTime, oldest first (at most maxSize)."""
     return await service.search(
         es=es,
@@ -134,14 +139,14 @@ async def delete_logs(
     return {"status": "Ok: logs deleted", "code": 200}
 
 
-@router.get("/log", responses=status_responses(404))
+@router.get("/log", response_model=documented(StoredLog), responses=status_responses(404))
 async def get_log(
     es: EsDep,
     indices: IndicesDep,
     traceId: Text | None = None,
     logId: Text | None = None,
     project: Text | None = None,
-) -> dict[str, Any]:
+) -> Any:
     """One log, by traceId or by logId and project."""
     return await service.get(
         es=es, indices=indices, trace_id=traceId, log_id=logId, project=project

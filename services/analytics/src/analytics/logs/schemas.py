@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from analytics.strict_types import FreeObject, Moment
@@ -46,3 +48,20 @@ class LogsStoredV1(BaseModel):
     logId: list[str]
     status: str
     code: int
+
+
+class StoredLog(BaseModel):
+    """A log as stored and read back (GET /log, /logs), its fields in the order stored."""
+
+    model_config = ConfigDict(extra="allow")
+
+    logId: str
+    project: str
+    component: str
+    severity: str
+    logContent: str
+    timestamp: str = Field(description="ISO 8601, as sent")
+    authority: str | None = None
+    botVersion: str | None = None
+    metadata: dict[str, Any] | None = None
+    traceId: str = Field(description="the document id")

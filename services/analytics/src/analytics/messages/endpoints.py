@@ -11,9 +11,16 @@ from meridian_kit.errors import BadRequest
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
+from analytics.documented import documented, documented_list
 from analytics.errors import status_responses
 from analytics.messages import service
-from analytics.messages.schemas import MESSAGE_TYPES, Message, StatusResponse, StoredResponse
+from analytics.messages.schemas import (
+    MESSAGE_TYPES,
+    Message,
+    StatusResponse,
+    StoredMessage,
+    StoredResponse,
+)
 from analytics.storage.indices import as_utc
 from analytics.strict_types import Moment, Text
 
@@ -34,7 +41,11 @@ async def post_messages(
     return Response(orjson.dumps(body), 201, media_type="application/json")
 
 
-@router.get("/messages", responses=status_responses())
+@router.get(
+    "/messages",
+    response_model=documented_list(StoredMessage),
+    responses=status_responses(),
+)
 async def get_messages(
     es: EsDep,
     indices: IndicesDep,
@@ -47,7 +58,7 @@ async def get_messages(
         Text | None, Query(description="request, response or notification, in any case")
     ] = None,
     maxSize: Annotated[int, Query(ge=0, le=service.MAX_SIZE)] = 1000,
-) -> list[dict[str, Any]]:
+) -> Any:
     """Messages of a project between fromTime and toTime, oldest first (at most maxSize)."""
     if type is not None and type.lower() in MESSAGE_TYPES:
         type = type.lower()  # stored lowercase; another value matches nothing, as the original
@@ -75,7 +86,7 @@ async def delete_messages(es: EsDep, indices: IndicesDep, userId: Text) -> Any:
     return {"status": "Ok: message deleted", "code": 200}
 
 
-@router.get("/message", responses=status_responses(404))
+@router.get("/message", response_model=documented(StoredMessage), responses=status_responses(404))
 async def get_message(
     es: EsDep,
     indices: IndicesDep,
@@ -83,7 +94,7 @@ async def get_message(
     messageId: Text | None = None,
     userId: Text | None = None,
     project: Text | None = None,
-) -> dict[str, Any]:
+) -> Any:
     """One message (with its traceId), by traceId or by messageId and userId [and project]."""
     return await service.get(
         es=es,

@@ -236,3 +236,26 @@ class StatusResponse(BaseModel):
 
     status: str
     code: int
+
+
+class StoredMessage(BaseModel):
+    """A message as stored and read back (GET /message, /messages): the fields it was sent
+    with (its type's), in the order stored, plus `traceId` on GET /message."""
+
+    model_config = ConfigDict(extra="allow")
+
+    traceId: str | None = Field(None, description="GET /message only: the document id")
+    messageId: str
+    conversationId: str | None = None
+    channel: str
+    userId: str
+    timestamp: str = Field(description="ISO 8601, as sent")
+    project: str
+    metadata: dict[str, Any] | None = None
+    type: MessageType
+    content: dict[str, Any] | None = Field(None, description="the content, by its `type`")
+    domain: str | None = Field(None, description="requests")
+    intent: dict[str, Any] | None = Field(None, description="requests: {name, confidence}")
+    entities: list[dict[str, Any]] | None = Field(None, description="requests")
+    language: str | None = Field(None, description="requests")
+    responseTo: str | None = Field(None, description="responses")
