@@ -14,6 +14,7 @@ from analytics.analytic.descriptors import (
     MovingWindow,
     UserCount,
 )
+from analytics.storage.indices import as_utc
 
 Row = list[Any]
 
@@ -64,8 +65,6 @@ class MessageDigest:
 
 
 def _order(moment: str) -> datetime:
-    from analytics.storage.indices import as_utc
-
     return as_utc(datetime.fromisoformat(moment))
 
 
@@ -97,47 +96,42 @@ def user_rows(data: MessageDigest) -> list[Row]:
     ]
 
 
-async def analytic_rows(
-    ctx: Context, project: str, window: MovingWindow | FixedWindow
-) -> list[Row]:
-    """metric,count,description rows, computed by the same code as the API's analytics."""
+# The users rows of the analytics file: label, UserCount metric, description.
+USER_METRICS = [
+    ("total users", "total", "The total number of users of the application"),
+    ("active users", "active", "The number of users who sent messages to the application"),
+    ("engaged users", "engaged", "The number of users who received a notification"),
+    ("new users", "new", "The number of users seen for the first time in this period"),
+]
 
-    async def users(metric: str) -> int:
-        d = UserCount(
-            type="count", dimension="user", metric=metric, project=project, timespan=window
-        )  # type: ignore[arg-type]
-        return ((await compute(ctx, d)) or {})["count"]  # counts always have a result
 
-    async def segments(metric: str) -> dict[str, int]:
-        d = MessageSegmentation(
-            type="segmentation",
-            dimension="message",
-            metric=metric,
-            project=project,
-            timespan=window,
-        )  # type: ignore[arg-type]
-        result = (await compute(ctx, d)) or {}
-        return {s["type"]: s["count"] for s in result["segments"]}
+async def user_count(
+    ctx: Context, project: str, window: MovingWindow | FixedWindow, metric: str
+) -> int:
+    """A user count of the project in the window, as the API's analytic computes it."""
+    d = UserCount(type="count", dimension="user", metric=metric, project=project, timespan=window)  # type: ignore[arg-type]
+    return ((await compute(ctx, d)) or {})["count"]  # counts always have a result
 
-    by_type = await segments("all")
-    by_content = await segments("requests")
+
+async def message_segments(
+    ctx: Context, project: str, window: MovingWindow | FixedWindow, metric: str
+) -> dict[str, int]:
+    """A message segmentation of the project in the window: segment → count."""
+    d = MessageSegmentation(
+        type="segmentation",
+        dimension="message",
+        metric=metric,
+        project=project,
+        timespan=window,
+    )  # type: ignore[arg-type]
+    result = (await compute(ctx, d)) or {}
+    return {s["type"]: s["count"] for s in result["segments"]}
+
+
+def message_rows(by_type: dict[str, int], by_content: dict[str, int]) -> list[Row]:
+    """The messages rows of the analytics file, from the messages by type and requests by
+    content type."""
     return [
-        ["total users", await users("total"), "The total number of users of the application"],
-        [
-            "active users",
-            await users("active"),
-            "The number of users who sent messages to the application",
-        ],
-        [
-            "engaged users",
-            await users("engaged"),
-            "The number of users who received a notification",
-        ],
-        [
-            "new users",
-            await users("new"),
-            "The number of users seen for the first time in this period",
-        ],
         ["total messages", sum(by_type.values()), "The total number of messages exchanged"],
         ["messages from users", by_type.get("request", 0), "The number of messages sent by users"],
         [
@@ -161,3 +155,16 @@ async def analytic_rows(
             "The number of notifications sent to users",
         ],
     ]
+
+
+async def analytic_rows(
+    ctx: Context, project: str, window: MovingWindow | FixedWindow
+) -> list[Row]:
+    """metric,count,description rows, computed by the same code as the API's analytics."""
+    by_type = await message_segments(ctx, project, window, "all")
+    by_content = await message_segments(ctx, project, window, "requests")
+    rows: list[Row] = [
+        [label, await user_count(ctx, project, window, metric), description]
+        for label, metric, description in USER_METRICS
+    ]
+    return rows + message_rows(by_type, by_content)
