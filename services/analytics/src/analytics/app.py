@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import yaml
 from fastapi import FastAPI, Request
@@ -14,6 +14,7 @@ from meridian_kit.settings import load_settings
 
 from analytics.analytic.endpoints import router as analytic_router
 from analytics.clicks.endpoints import router as clicks_router
+from analytics.deps import State
 from analytics.errors import install_status_errors
 from analytics.logs.endpoints import router as logs_router
 from analytics.messages.endpoints import router as messages_router
@@ -26,24 +27,21 @@ from analytics.worker.celery_app import create_celery
 from analytics.worker.queue import JobQueue
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Builds the analytics app."""
-    settings = settings or load_settings("analytics", Settings)
+def lifespan_of(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The lifespan: builds the clients once into the app's State, closes them at shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         es = build_client(settings)
         redis = async_redis(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
-        celery = create_celery(settings)
-        app.state.settings, app.state.es, app.state.redis = settings, es, redis
-        app.state.indices = Indices(settings.index_prefix)
-        app.state.jobs = JobQueue(
-            celery,
+        jobs = JobQueue(
+            create_celery(settings),
             settings.queue,
             redis,
             key_prefix=settings.redis_key_prefix,
             ttl=settings.queued_ttl,
         )
+        app.state.analytics = State(settings, es, redis, Indices(settings.index_prefix), jobs)
         app.state.readiness.add("elasticsearch", es.cluster.health)
         app.state.readiness.add("redis", redis.ping)
         try:
@@ -52,24 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await es.close()
             await redis.aclose()
 
-    app = create_service_app(
-        "analytics",
-        version="2.4.0",
-        description="Message logging and analytics (the memex logging API, v2). "
-        "Every route but health and documentation needs the `X-Api-Key` header "
-        "(or `x-wenet-component-apikey`, as the original's clients send it). "
-        "Every route is also served under `/v1/` with 1.x's answers where they differed.",
-        lifespan=lifespan,
-        routers=[
-            messages_router,
-            logs_router,
-            performance_router,
-            analytic_router,
-            clicks_router,
-        ],
-    )
-    install_status_errors(app)
-    app.add_middleware(OriginalPaths)
+    return lifespan
+
+
+def add_documentation(app: FastAPI) -> None:
+    """GET /documentation: the OpenAPI document as YAML text, as the original served its own."""
 
     @app.get(
         "/documentation",
@@ -86,4 +71,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
         return PlainTextResponse(text, headers={"Access-Control-Allow-Origin": "*"})
 
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Builds the analytics app."""
+    settings = settings or load_settings("analytics", Settings)
+    app = create_service_app(
+        "analytics",
+        version="2.4.0",
+        description="Message logging and analytics (the memex logging API, v2). "
+        "Every route but health and documentation needs the `X-Api-Key` header "
+        "(or `x-wenet-component-apikey`, as the original's clients send it). "
+        "Every route is also served under `/v1/` with 1.x's answers where they differed.",
+        lifespan=lifespan_of(settings),
+        routers=[
+            messages_router,
+            logs_router,
+            performance_router,
+            analytic_router,
+            clicks_router,
+        ],
+    )
+    install_status_errors(app)
+    app.add_middleware(OriginalPaths)
+    add_documentation(app)
     return app

@@ -8,6 +8,8 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 from meridian_kit.auth import require_key
 
+from analytics.deps import state_of
+
 _header = APIKeyHeader(name="X-Api-Key", auto_error=False, description="the service's APIKEY")
 # The header the original service and its clients (the WeNet client library, its scripts) send.
 _wenet_header = APIKeyHeader(
@@ -25,7 +27,7 @@ async def require_api_key(
     """401 for a missing or wrong key (compared in constant time); 403 if APIKEY is unset."""
     require_key(
         key if key is not None else wenet_key,
-        request.app.state.settings.apikey,
+        state_of(request).settings.apikey,
         credentials="the `X-Api-Key` (or `x-wenet-component-apikey`) header",
         setting="APIKEY",
     )

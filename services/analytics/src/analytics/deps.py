@@ -1,7 +1,8 @@
-"""Route dependencies as Annotated aliases: the clients born in the lifespan."""
+"""Route dependencies as Annotated aliases over the one typed State born in the lifespan."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from elasticsearch import AsyncElasticsearch
@@ -13,26 +14,45 @@ from analytics.storage.indices import Indices
 from analytics.worker.queue import JobQueue
 
 
+@dataclass(frozen=True)
+class State:
+    """Everything the lifespan builds once (app.state.analytics) and routes depend on."""
+
+    settings: Settings
+    es: AsyncElasticsearch
+    redis: Redis
+    indices: Indices
+    jobs: JobQueue
+
+
+def state_of(request: Request) -> State:
+    """The app's State (set by the lifespan before the first request)."""
+    state = request.app.state.analytics
+    assert isinstance(state, State)
+    return state
+
+
 def _es(request: Request) -> AsyncElasticsearch:
-    return request.app.state.es
+    return state_of(request).es
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    return state_of(request).settings
 
 
 def _indices(request: Request) -> Indices:
-    return request.app.state.indices
+    return state_of(request).indices
 
 
 def _redis(request: Request) -> Redis:
-    return request.app.state.redis
+    return state_of(request).redis
 
 
 def _jobs(request: Request) -> JobQueue:
-    return request.app.state.jobs
+    return state_of(request).jobs
 
 
+StateDep = Annotated[State, Depends(state_of)]
 EsDep = Annotated[AsyncElasticsearch, Depends(_es)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 IndicesDep = Annotated[Indices, Depends(_indices)]
