@@ -67,11 +67,11 @@ def rollup_rows(
     env: str,
     series: Sequence[tuple[str, str]] = tuple(("app", m) for m in SERIES),
     kind: str = "timer",
+    last: dt.datetime = T0 + dt.timedelta(minutes=2),
 ) -> dict[tuple[object, ...], tuple[object, ...]]:
     """Every rollup row of the environment's series, by (application, metric, resolution, bin
-    start)."""
+    start), from T0's partitions to `last`'s."""
     out = {}
-    last = T0 + dt.timedelta(minutes=2)
     for application, metric in series:
         for level in ROLLUP_LEVELS:
             span = ROLLUP_PARTITION_SECONDS[level]
@@ -139,3 +139,43 @@ async def test_a_batch_of_many_series_leaves_what_one_batch_per_series_leaves(
     assert batched == alone
     g7 = {k[3]: dict(v) for k, v in batched.items() if k[1] == "g7" and k[2] == 864_000}
     assert sorted((c["points"], c["value_sum"]) for c in g7.values()) == [(1, 37.0), (2, 53.0)]
+
+
+def sparse_points(env: str, second: int) -> list[dict[str, object]]:
+    """Two gauges, a point every 47 minutes for 12 hours across midnight: every 10 s and 30 s
+    bin its own read run (a sparse batch, as a series reporting hourly sends)."""
+    return [
+        {
+            "environment": env,
+            "application": "app",
+            "metric_name": metric,
+            "metric_timestamp": (
+                T0 - dt.timedelta(hours=6) + dt.timedelta(minutes=47 * k, seconds=second)
+            ).isoformat(),
+            "value": float(k * 3 + second + len(metric)),
+        }
+        for k in range(16)
+        for metric in ("cpu", "disk")
+    ]
+
+
+async def test_sparse_batches_leave_what_point_by_point_writes_leave(
+    client, keyspace, cql: Session, env
+):
+    batch_env, single_env = f"{env}-batch", f"{env}-single"
+    # the second batch lands in the first one's 10 s and 30 s bins (T0 is at 20 s)
+    for second in (0, 3):
+        r = await client.post(
+            "/api/v1/metrics/raw_gauge", json={"points": sparse_points(batch_env, second)}
+        )
+        assert r.status_code == 200, r.text
+        for point in sparse_points(single_env, second):
+            r = await client.post("/api/v1/metrics/raw_gauge", json={"points": [point]})
+            assert r.status_code == 200, r.text
+    series = [("app", "cpu"), ("app", "disk")]
+    last = T0 + dt.timedelta(hours=7)
+    batched = rollup_rows(cql, keyspace, batch_env, series, "gauge", last)
+    single = rollup_rows(cql, keyspace, single_env, series, "gauge", last)
+    assert batched == single
+    tens = [dict(c) for (_, m, level, _), c in batched.items() if m == "cpu" and level == 10]
+    assert len(tens) == 16 and all(c["points"] == 2 for c in tens)
