@@ -71,21 +71,68 @@ def create_celery(settings: Settings) -> Celery:
     return app
 
 
-def _register_tasks(app: Celery, settings: Settings) -> None:
-    redis = sync_redis(settings.broker_url, socket_timeout=5, socket_connect_timeout=5)
+class Markers:
+    """The worker's side of the "job queued" markers (blocking Redis): each job releases its
+    own when it ends, only while they still name it."""
 
-    def marker(analytic_id: str) -> str:
-        return marker_key(settings.redis_key_prefix, f"{UPDATE_ANALYTIC}:{analytic_id}")
+    def __init__(self, settings: Settings) -> None:
+        self.redis = sync_redis(settings.broker_url, socket_timeout=5, socket_connect_timeout=5)
+        self.prefix = settings.redis_key_prefix
+        self.ttl = settings.queued_ttl
 
-    def release_marker(key: str, job_id: str | None) -> None:
+    def of_analytic(self, analytic_id: str) -> str:
+        """The marker of one analytic's job."""
+        return marker_key(self.prefix, f"{UPDATE_ANALYTIC}:{analytic_id}")
+
+    def of_fan_out(self, time_window_type: str | None) -> str:
+        """The marker of the fan-out over a window type (or all)."""
+        return marker_key(self.prefix, f"{UPDATE_ANALYTICS}:{time_window_type or 'all'}")
+
+    def release(self, key: str, job_id: str | None) -> None:
+        """Removes a marker if it names this job."""
         try:
-            release(redis, key, job_id or "")
+            release(self.redis, key, job_id or "")
         except RedisError as exc:  # its TTL frees it
             log.warning("could not release %s: %s", key, exc)
 
+    def release_analytics(self, analytic_ids: list[str], job_id: str | None) -> None:
+        """Removes the analytics' markers that name this job."""
+        try:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for analytic_id in analytic_ids:
+                    release(pipe, self.of_analytic(analytic_id), job_id or "")
+                pipe.execute()
+        except RedisError as exc:  # their TTL frees them
+            log.warning("could not release %d markers: %s", len(analytic_ids), exc)
+
+    def mark_analytics(self, analytic_ids: list[str], job_id: str) -> list[str]:
+        """Marks the analytics not already waiting with this job's id; those it marked."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for analytic_id in analytic_ids:
+                pipe.set(self.of_analytic(analytic_id), job_id, nx=True, ex=self.ttl)
+            answers = pipe.execute()
+        return [i for i, ok in zip(analytic_ids, answers, strict=True) if ok]
+
+    def settle(self, key: str, job_id: str | None, cooldown: int) -> None:
+        """Keeps a finished fan-out's marker for its cool-down."""
+        try:  # asked again within the cool-down, it is not queued again
+            settle(self.redis, key, job_id or "", cooldown)
+        except RedisError as exc:
+            log.warning("could not settle %s: %s", key, exc)
+
+
+def _register_tasks(app: Celery, settings: Settings) -> None:
+    markers = Markers(settings)
+    _register_update_analytic(app, settings, markers)
+    _register_update_batch(app, settings, markers)
+    _register_update_analytics(app, settings, markers)
+
+
+def _register_update_analytic(app: Celery, settings: Settings, markers: Markers) -> None:
     @app.task(name=UPDATE_ANALYTIC, bind=True, max_retries=settings.max_retries, shared=False)
     def update_analytic(self: Task, analytic_id: str) -> dict[str, Any]:
         """Computes one analytic and stores its result; retried on failure."""
+        key = markers.of_analytic(analytic_id)
         try:
             result = asyncio.run(refresh_analytic(settings, analytic_id))
         except NotFound:
@@ -96,22 +143,15 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
                 "analytic %s failed (attempt %d): %s", analytic_id, self.request.retries + 1, exc
             )
             if self.request.retries >= settings.max_retries:
-                release_marker(marker(analytic_id), self.request.id)
+                markers.release(key, self.request.id)
                 raise
             # The retry keeps this job's id: the marker still names it, so it stays queued once.
             raise self.retry(exc=exc, countdown=settings.retry_delay) from exc
-        release_marker(marker(analytic_id), self.request.id)
+        markers.release(key, self.request.id)
         return result
 
-    def release_markers(analytic_ids: list[str], job_id: str | None) -> None:
-        try:
-            with redis.pipeline(transaction=False) as pipe:
-                for analytic_id in analytic_ids:
-                    release(pipe, marker(analytic_id), job_id or "")
-                pipe.execute()
-        except RedisError as exc:  # their TTL frees them
-            log.warning("could not release %d markers: %s", len(analytic_ids), exc)
 
+def _register_update_batch(app: Celery, settings: Settings, markers: Markers) -> None:
     @app.task(name=UPDATE_BATCH, bind=True, max_retries=settings.max_retries, shared=False)
     def update_analytic_batch(self: Task, analytic_ids: list[str]) -> dict[str, Any]:
         """Computes analytics together and stores their results; retried (all) on failure.
@@ -126,39 +166,39 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
                 exc,
             )
             if self.request.retries >= settings.max_retries:
-                release_markers(analytic_ids, self.request.id)
+                markers.release_analytics(analytic_ids, self.request.id)
                 raise
             raise self.retry(exc=exc, countdown=settings.retry_delay) from exc
-        release_markers(analytic_ids, self.request.id)
+        markers.release_analytics(analytic_ids, self.request.id)
         return done
 
-    def queue_batches(analytic_ids: list[str]) -> int:
-        """Queues the analytics not already waiting, BATCH_SIZE to a job; how many were queued."""
-        queued = 0
-        for first in range(0, len(analytic_ids), BATCH_SIZE):
-            chunk, job_id = analytic_ids[first : first + BATCH_SIZE], new_job_id()
-            with redis.pipeline(transaction=False) as pipe:
-                for analytic_id in chunk:
-                    pipe.set(marker(analytic_id), job_id, nx=True, ex=settings.queued_ttl)
-                marked = [i for i, ok in zip(chunk, pipe.execute(), strict=True) if ok]
-            if marked:
-                # Sent through this app (not a shared task proxy): its broker and key prefix.
-                app.send_task(UPDATE_BATCH, args=(marked,), queue=settings.queue, task_id=job_id)
-                queued += len(marked)
-        return queued
 
+def queue_batches(
+    app: Celery, settings: Settings, markers: Markers, analytic_ids: list[str]
+) -> int:
+    """Queues the analytics not already waiting, BATCH_SIZE to a job; how many were queued."""
+    queued = 0
+    for first in range(0, len(analytic_ids), BATCH_SIZE):
+        job_id = new_job_id()
+        marked = markers.mark_analytics(analytic_ids[first : first + BATCH_SIZE], job_id)
+        if marked:
+            # Sent through this app (not a shared task proxy): its broker and key prefix.
+            app.send_task(UPDATE_BATCH, args=(marked,), queue=settings.queue, task_id=job_id)
+            queued += len(marked)
+    return queued
+
+
+def _register_update_analytics(app: Celery, settings: Settings, markers: Markers) -> None:
     @app.task(name=UPDATE_ANALYTICS, bind=True, max_retries=settings.max_retries, shared=False)
     def update_analytics(
         self: Task, time_window_type: str | None = None, only_due: bool = False
     ) -> int:
         """Queues analytics of a window type (or all) not already queued; the daily run skips
         fixed windows over."""
-        key = marker_key(
-            settings.redis_key_prefix, f"{UPDATE_ANALYTICS}:{time_window_type or 'all'}"
-        )
+        key = markers.of_fan_out(time_window_type)
         try:
             ids = asyncio.run(due_analytics(settings, time_window_type, only_due))
-            queued = queue_batches(ids)
+            queued = queue_batches(app, settings, markers, ids)
         except Exception as exc:
             log.warning(
                 "queueing %s analytics failed (attempt %d): %s",
@@ -167,12 +207,9 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
                 exc,
             )
             if self.request.retries >= settings.max_retries:
-                release_marker(key, self.request.id)
+                markers.release(key, self.request.id)
                 raise
             raise self.retry(exc=exc, countdown=settings.retry_delay) from exc
-        try:  # asked again within the cool-down, it is not queued again
-            settle(redis, key, self.request.id or "", settings.compute_all_cooldown)
-        except RedisError as exc:
-            log.warning("could not settle %s: %s", key, exc)
+        markers.settle(key, self.request.id, settings.compute_all_cooldown)
         log.info("queued %d of %d analytics (%s)", queued, len(ids), time_window_type or "all due")
         return queued
