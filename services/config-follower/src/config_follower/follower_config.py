@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from meridian_kit.json_config import http_url, read_json_object, validate_config
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -35,9 +34,7 @@ class LeaderConfig(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return url.rstrip("/")
+        return http_url(url)
 
 
 class PathsConfig(BaseModel):
@@ -105,23 +102,10 @@ class FollowerConfig(BaseModel):
         return self.paths.state_file
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "config"
-
-
 def load_config(path: Path) -> FollowerConfig:
     """Reads config-follower.json; relative paths become absolute from its folder."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    try:
-        config = FollowerConfig.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{path}: {problems}") from None
+    raw = read_json_object(path, ConfigError)
+    config = validate_config(path, raw, FollowerConfig, error=ConfigError)
     base = path.parent
     data = (base / config.paths.data_folder).resolve()
     state = (

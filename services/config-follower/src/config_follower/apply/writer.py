@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from meridian_kit.files import sync_folder
+
 from config_follower.apply.safe_paths import UnsafePath, relative_path, target_path
 
 log = logging.getLogger("config_follower.apply")
@@ -97,14 +99,6 @@ def _remove(item: _Removal) -> None:
     item.backup = backup
     item.target.unlink()
     item.removed = True
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _make_folders(folder: Path, created: list[Path]) -> None:
@@ -206,7 +200,7 @@ def apply_files(
             item.swapped = True
         touched = [item.target for item in staged] + [removal.target for removal in removals]
         for folder in {target.parent for target in touched}:
-            _fsync_folder(folder)
+            sync_folder(folder)
     except OSError as exc:
         _undo_swaps(staged)
         _discard(staged, created)

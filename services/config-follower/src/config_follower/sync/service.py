@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
-import os
 import random
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from meridian_kit.errors import ServiceError, Unavailable
+from meridian_kit.files import write_atomically
 
 from config_follower.apply.safe_paths import UnsafePath
 from config_follower.apply.writer import ApplyFailed, apply_files
@@ -103,16 +101,9 @@ class Follower:
             "lastApply": self.status.last_apply,
             "dataFolder": self.status.data_folder,
         }
-        path = self.config.state_file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(state, out, indent=2)
-            os.replace(temp, path)
+            write_atomically(self.config.state_file, json.dumps(state, indent=2).encode())
         except OSError:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
             log.exception("could not save the follower state")
 
     def _applied_before(self) -> list[str]:

@@ -9,9 +9,9 @@ import string
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from meridian_kit.files import folder_lock, write_atomically
+from meridian_kit.json_config import read_json_object, validate_config
 
-from config_leader.files import folder_lock, write_atomically
 from config_leader.leader_config.model import LeaderConfig
 
 log = logging.getLogger("config_leader.config")
@@ -31,15 +31,7 @@ def new_secret() -> str:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: must hold a JSON object")
-    return raw
+    return read_json_object(path, ConfigError)
 
 
 def generate_secrets(path: Path) -> list[str]:
@@ -70,9 +62,5 @@ def load_config(path: Path) -> LeaderConfig:
     """Reads config-leader.json (generating pending secrets first) with absolute paths."""
     generate_secrets(path)
     raw = _read_json(path)
-    try:
-        config = LeaderConfig.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{_where(err['loc'])}: {err['msg']}" for err in exc.errors())
-        raise ConfigError(f"{path}: {problems}") from None
+    config = validate_config(path, raw, LeaderConfig, error=ConfigError, where=_where)
     return config.resolve_paths(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from meridian_kit.json_config import http_url
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from config_leader.rendering.substitution import is_variable_name
@@ -26,9 +27,7 @@ class FollowerEntry(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return url.rstrip("/")
+        return http_url(url)
 
     @field_validator("role")
     @classmethod

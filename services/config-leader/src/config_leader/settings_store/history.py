@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config_leader.files import write_atomically
+from meridian_kit.files import write_atomically
 
 REVISION_FILE = re.compile(r"^(\d{6,})\.json$")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from meridian_kit.errors import BadRequest, NotFound
+from meridian_kit.files import folder_lock, write_atomically
 
-from config_leader.files import folder_lock, write_atomically
 from config_leader.rendering.service import check_all_roles
 from config_leader.rendering.substitution import is_variable_name
 from config_leader.rendering.templates import YAML_WARNING
