@@ -8,12 +8,18 @@ import { FollowersView } from "./config/followers";
 import { HistoryView } from "./config/history";
 import { OperatorsView } from "./config/operators";
 import { SettingsView } from "./config/settings";
+import { AnalyticsView } from "./analytics/section";
+import { FleetView } from "./fleet/section";
+import { ImportsView } from "./imports/section";
 import { MetricsView } from "./metrics/section";
 import { end, session, type Session } from "./session";
 import { SignInView } from "./signin";
 
 const SECTIONS = [
+  { href: "/fleet", label: "Fleet" },
   { href: "/metrics", label: "Metrics" },
+  { href: "/analytics", label: "Analytics" },
+  { href: "/imports", label: "Imports" },
   { href: "/config/settings", label: "Variables", group: "Configuration" },
   { href: "/config/history", label: "History", group: "Configuration" },
   { href: "/config/followers", label: "Followers", group: "Configuration" },
@@ -66,7 +72,10 @@ function Shell(props: { current: Session }) {
       </header>
       <main class="main">
         <Switch>
+          <Route path="/fleet" nest component={FleetView} />
           <Route path="/metrics" component={MetricsView} />
+          <Route path="/analytics" nest component={AnalyticsView} />
+          <Route path="/imports" nest component={ImportsView} />
           <Route path="/config/settings" component={SettingsView} />
           <Route path="/config/history" component={HistoryView} />
           <Route path="/config/followers" component={FollowersView} />
