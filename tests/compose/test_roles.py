@@ -206,6 +206,20 @@ def test_each_machine_applied_its_roles_files_as_the_leader_rendered_them(
         "one secret, the same on the machines that share it"
     )
     assert "CELERY_BROKER_URL=redis://redis-1:6379/1\n" in analytics
+    # Every service checks operators' tokens with the leader's public key, given in its env file.
+    keys = set()
+    for machine, env_name in (
+        ("ingest-1", "ingest"),
+        ("analytics-1", "analytics"),
+        ("kmdb-1", "kmdb-import"),
+        ("metrics-1", "metrics-api"),
+    ):
+        env_text = (root / machine / "files" / "services" / f"{env_name}.env").read_text()
+        values = dict(line.split("=", 1) for line in env_text.splitlines() if "=" in line)
+        keys.add(values.get("MERIDIAN_OPERATOR_PUBLIC_KEY"))
+    assert len(keys) == 1, keys
+    (key,) = keys
+    assert key not in (None, "", "OPERATOR_PUBLIC_KEY") and len(key) > 40, key
 
 
 @pytest.mark.parametrize("role", sorted(ROLE_SERVICES))
