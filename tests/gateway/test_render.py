@@ -353,3 +353,15 @@ def test_bad_placeholders_are_refused(tmp_path, paths, render_cli, flag, named) 
     assert result.returncode == 2
     assert "--placeholder" in result.stderr and named in result.stderr
     assert not (tmp_path / "nginx.conf").exists()
+
+
+def test_request_id_rule_is_the_kits() -> None:
+    """nginx keeps a client's X-Request-ID by the kit's rule, so both logs name a request alike."""
+    from meridian_kit.app import SAFE_REQUEST_ID
+
+    template = (REPO_ROOT / "gateway" / "nginx.conf.j2").read_text()
+    match = re.search(
+        r'map \$http_x_request_id \$\w+ \{.*?"~\^(.*?)\$" \$http_x_request_id;', template, re.S
+    )
+    assert match, "nginx.conf.j2 keeps a client's X-Request-ID through a map"
+    assert match.group(1) == SAFE_REQUEST_ID.pattern

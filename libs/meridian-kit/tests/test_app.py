@@ -111,6 +111,16 @@ async def test_request_id_is_generated_and_passed_through() -> None:
     assert given.headers["x-request-id"] == "abcdef0123456789abcdef0123456789"
 
 
+async def test_request_id_follows_the_gateways_rule() -> None:
+    app = build(False)
+    for kept in ("user@host:42", "trace-42.a:b", "x" * 128):
+        r = await call(app, "GET", "/healthz", headers={"X-Request-ID": kept})
+        assert r.headers["x-request-id"] == kept
+    for unsafe in ("x" * 129, "a b", 'a"b', "a/b"):
+        r = await call(app, "GET", "/healthz", headers={"X-Request-ID": unsafe})
+        assert r.headers["x-request-id"] != unsafe
+
+
 async def test_readyz_names_the_failing_check() -> None:
     r = await call(build(True), "GET", "/readyz")
     assert r.status_code == 503

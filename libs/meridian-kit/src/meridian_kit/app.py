@@ -24,7 +24,10 @@ from meridian_kit.openapi import declare_kit_answers
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# The one rule for a request id kept from a client, the gateway's too: nginx.conf.j2's map of
+# $http_x_request_id holds the same class and length (tests/gateway/test_render.py checks), so the
+# gateway's access log and the service's log lines name a request alike.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
 
 
 def is_safe_request_id(value: str) -> bool:
