@@ -8,20 +8,9 @@ CASSANDRA_CP="$CACHE/cassandra-$CASSANDRA_VERSION.classpath"
 CASSANDRA_CONF="$CACHE/cassandra-conf"
 CASSANDRA_DIR="$DATA/cassandra"
 
-# java17_home: the home of an installed Java 17 (Cassandra 5.0 runs on 11 or 17 only; ES 8 on 17+),
-# or Debian's path for it when none is installed yet. ensure_java17 installs packages.tsv's if none is.
-# Both are also defined, identically, in engines/elasticsearch.sh so that either file works alone.
-java17_home() {
-  local home
-  for home in /usr/lib/jvm/java-17-openjdk-* /usr/lib/jvm/temurin-17-*; do
-    if [ -x "$home/bin/java" ]; then printf %s "$home"; return 0; fi
-  done
-  printf %s /usr/lib/jvm/java-17-openjdk-amd64
-}
-ensure_java17() {
-  need java
-  [ -x "$(java17_home)/bin/java" ] || die "no Java 17 under /usr/lib/jvm (packages.tsv: java)"
-}
+# java17_home, ensure_java17: one definition for both JVM engines.
+# shellcheck source=../java17.sh
+source "$ROOT/deploy/local/java17.sh"
 
 # cassandra_classpath_ok: the classpath file exists and every jar it names is still in ~/.m2.
 cassandra_classpath_ok() {
