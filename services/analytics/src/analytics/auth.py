@@ -1,12 +1,25 @@
-"""API key authentication: `X-Api-Key`, or the original's `x-wenet-component-apikey` header."""
+"""Who may call: the service's APIKEY (`X-Api-Key`, or the original's `x-wenet-component-apikey`
+header), or a signed-in operator's token (`Authorization: Bearer <JWT>`).
+
+An operator's token is the config-leader's JWT, checked with MERIDIAN_OPERATOR_PUBLIC_KEY by
+meridian_kit.operator_tokens (the console sends it). The leader has no analytics permission group,
+so any valid operator token opens what the APIKEY opens; a forged or expired one is a 401 saying
+why. Machines (chatbot back ends, scripts) keep the APIKEY."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyHeader
-from meridian_kit.auth import require_key
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
+from meridian_kit.auth import bearer_challenge, bearer_security, require_key
+from meridian_kit.errors import Forbidden, Unauthorized
+from meridian_kit.operator_tokens import (
+    PUBLIC_KEY_VARIABLE,
+    OperatorTokenError,
+    OperatorTokenVerifier,
+    verifier_from_env,
+)
 
 from analytics.deps import state_of
 
@@ -17,18 +30,40 @@ _wenet_header = APIKeyHeader(
     auto_error=False,
     description="the service's APIKEY, as the original's clients send it",
 )
+_bearer = bearer_security("a signed-in operator's token (the config-leader's JWT)")
+
+
+def operator_token_accepted(token: str | None) -> bool:
+    """Whether `token` is a valid operator token; False when it is none (or not JWT-shaped).
+    401 naming why for a forged or expired one; 403 when MERIDIAN_OPERATOR_PUBLIC_KEY is unset."""
+    if not token or not OperatorTokenVerifier.looks_like_token(token):
+        return False
+    verifier = verifier_from_env()
+    if verifier is None:
+        raise Forbidden(f"operator tokens are not accepted: {PUBLIC_KEY_VARIABLE} is not set")
+    try:
+        verifier.verify(token)
+    except OperatorTokenError as exc:
+        raise Unauthorized(str(exc), challenge=bearer_challenge("analytics")) from None
+    return True
 
 
 async def require_api_key(
     request: Request,
     key: Annotated[str | None, Security(_header)] = None,
     wenet_key: Annotated[str | None, Security(_wenet_header)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> None:
-    """401 for a missing or wrong key (compared in constant time); 403 if APIKEY is unset."""
+    """An operator token, or the APIKEY: 401 for a missing or wrong one (compared in constant
+    time) or a forged/expired operator token; 403 if APIKEY is unset and no operator token came."""
+    presented = key if key is not None else wenet_key
+    if presented is None and operator_token_accepted(bearer.credentials if bearer else None):
+        return
     require_key(
-        key if key is not None else wenet_key,
+        presented,
         state_of(request).settings.apikey,
-        credentials="the `X-Api-Key` (or `x-wenet-component-apikey`) header",
+        credentials="the `X-Api-Key` (or `x-wenet-component-apikey`) header, "
+        "or `Authorization: Bearer <operator token>`",
         setting="APIKEY",
     )
 

@@ -17,6 +17,7 @@ from meridian_kit.auth import bearer_challenge, bearer_security, require_key
 from meridian_kit.errors import Unavailable
 
 from kmdb.db import execute, is_transient
+from kmdb.operator_access import operator_token_accepted
 from kmdb.settings import Settings
 
 
@@ -74,18 +75,22 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ArqDep = Annotated[ArqRedis, Depends(get_arq)]
 S3Dep = Annotated[AioBaseClient, Depends(get_s3)]
 
-_bearer = bearer_security("the service's KMDB_API_TOKEN")
+_bearer = bearer_security("the service's KMDB_API_TOKEN, or a signed-in operator's token")
 
 
 async def require_token(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> None:
-    """401 without `Authorization: Bearer <KMDB_API_TOKEN>` or with a wrong one; 403 if unset."""
+    """401 without `Authorization: Bearer <KMDB_API_TOKEN or an operator token>` or with a wrong
+    one (a forged/expired operator token says why); 403 if KMDB_API_TOKEN is unset."""
+    presented = credentials.credentials if credentials else None
+    if operator_token_accepted(presented):
+        return
     require_key(
-        credentials.credentials if credentials else None,
+        presented,
         settings.api_token,
-        credentials="`Authorization: Bearer <KMDB_API_TOKEN>`",
+        credentials="`Authorization: Bearer <KMDB_API_TOKEN or an operator token>`",
         setting="KMDB_API_TOKEN",
         disabled="kmdb API disabled: KMDB_API_TOKEN is not set",
         challenge=bearer_challenge("kmdb-import"),
