@@ -1,5 +1,13 @@
-"""Who may call what: the admin token, and a bucket's keys (the kit's rule: 401 missing or wrong
-credentials, 403 valid ones without the right, 403 when the admin token is not configured)."""
+"""Who may call what: the admin token, a signed-in operator's token, and a bucket's keys (the kit's
+rule: 401 missing or wrong credentials, 403 valid ones without the right, 403 when the credential is
+not configured).
+
+An operator's token is the config-leader's JWT, checked with MERIDIAN_OPERATOR_PUBLIC_KEY by
+meridian_kit.operator_tokens. The leader has no fleet permission group, so any valid operator token
+opens what the admin token opens (every bucket, its keys, servers, queries, commands, alert rules,
+the live stream); an invalid or expired one is a 401 saying why. Agents (verifyPM2, the websocket,
+HTTP push) keep their bucket keys only.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +16,18 @@ from typing import Annotated, Any
 from fastapi import Depends
 from meridian_kit.auth import bearer_challenge, bearer_token, keys_equal, require_key
 from meridian_kit.errors import Forbidden, Unauthorized
+from meridian_kit.operator_tokens import (
+    PUBLIC_KEY_VARIABLE,
+    Operator,
+    OperatorTokenError,
+    OperatorTokenVerifier,
+    verifier_from_env,
+)
 from starlette.requests import HTTPConnection
 
 from ingest.context import Ingest, IngestDep
 
-ADMIN_CREDENTIALS = "`Authorization: Bearer <INGEST_ADMIN_TOKEN>`"
+ADMIN_CREDENTIALS = "`Authorization: Bearer <INGEST_ADMIN_TOKEN or an operator token>`"
 KEYS_CREDENTIALS = "the bucket's X-KM-PUBLIC and X-KM-SECRET headers"
 
 
@@ -23,8 +38,31 @@ def is_admin(ingest: Ingest, conn: HTTPConnection) -> bool:
     return bool(expected and token and keys_equal(token, expected))
 
 
+def operator_of(conn: HTTPConnection) -> Operator | None:
+    """The signed-in operator whose token the request carries; None when it carries none (another
+    kind of credential). 401 naming why for an invalid or expired one; 403 when no public key is set."""
+    token = bearer_token(conn)
+    if not token or not OperatorTokenVerifier.looks_like_token(token):
+        return None
+    verifier = verifier_from_env()
+    if verifier is None:
+        raise Forbidden(f"operator tokens are not accepted: {PUBLIC_KEY_VARIABLE} is not set")
+    try:
+        return verifier.verify(token)
+    except OperatorTokenError as exc:
+        raise Unauthorized(str(exc), challenge=bearer_challenge("ingest")) from None
+
+
+def is_operator(ingest: Ingest, conn: HTTPConnection) -> bool:
+    """Whether the admin token or a valid operator token opens this request (401 for a bad token)."""
+    return is_admin(ingest, conn) or operator_of(conn) is not None
+
+
 async def require_admin(conn: HTTPConnection, ingest: IngestDep) -> None:
-    """Admin routes: Bearer INGEST_ADMIN_TOKEN (401 missing or wrong); 403 when none is configured."""
+    """Admin routes: Bearer INGEST_ADMIN_TOKEN or an operator token (401 missing or wrong); 403
+    when neither the admin token nor the operators' public key is configured."""
+    if is_operator(ingest, conn):
+        return
     require_key(
         bearer_token(conn),
         ingest.settings.admin_token,
@@ -60,8 +98,9 @@ async def bucket_from_keys(conn: HTTPConnection, ingest: IngestDep) -> dict[str,
 
 
 async def bucket_access(bucket_id: str, conn: HTTPConnection, ingest: IngestDep) -> dict[str, Any]:
-    """A bucket by id, for the admin or for a holder of that bucket's keys (403 for another's)."""
-    if is_admin(ingest, conn):
+    """A bucket by id, for the admin, an operator or a holder of that bucket's keys (403 for
+    another's)."""
+    if is_operator(ingest, conn):
         return await ingest.buckets.store.get_bucket(bucket_id)
     bucket = await bucket_from_keys(conn, ingest)
     if bucket["id"] != bucket_id:
