@@ -26,7 +26,8 @@ class HttpConfig(BaseModel):
 
 
 class LeaderConfig(BaseModel):
-    """The leader's URL and this follower's key (sent as Authorization, expected on /notify)."""
+    """The leader's URL and this follower's key (sent as Authorization, expected on /notify).
+    `url` may list several instances of the leader, space-separated: each fetch tries them in turn."""
 
     url: str
     auth: str = Field(min_length=1)
@@ -34,7 +35,12 @@ class LeaderConfig(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, url: str) -> str:
-        return http_url(url)
+        return " ".join(http_url(one) for one in url.split() or [url])
+
+    @property
+    def urls(self) -> list[str]:
+        """The leader's instances, in the order they are tried."""
+        return self.url.split()
 
 
 class PathsConfig(BaseModel):

@@ -88,3 +88,17 @@ async def fetch_configuration(
     except ValueError:
         raise LeaderAnswerInvalid("leader answer is not JSON") from None
     return parse_configuration(body)
+
+
+async def fetch_from_any(
+    client: httpx.AsyncClient, leader_urls: list[str], key: str
+) -> Configuration:
+    """Fetches from the first of the leader's instances that answers 200 (they share one folder);
+    raises the last one's LeaderError when none did, or LeaderAnswerInvalid."""
+    error = LeaderError("no leader URL")
+    for leader_url in leader_urls:
+        try:
+            return await fetch_configuration(client, leader_url, key)
+        except LeaderError as exc:
+            error = exc
+    raise error

@@ -21,7 +21,7 @@ from config_follower.hooks.runner import HookRun, run_hooks
 from config_follower.leader_client.fetch import (
     LeaderAnswerInvalid,
     LeaderError,
-    fetch_configuration,
+    fetch_from_any,
 )
 
 log = logging.getLogger("config_follower.sync")
@@ -122,8 +122,8 @@ class Follower:
         ServiceError naming what failed."""
         async with self.lock:
             try:
-                configuration = await fetch_configuration(
-                    self.client, self.config.leader.url, self.config.leader.auth
+                configuration = await fetch_from_any(
+                    self.client, self.config.leader.urls, self.config.leader.auth
                 )
             except (LeaderError, LeaderAnswerInvalid) as exc:
                 self.status.last_fetch = {"at": now(), "ok": False, "error": str(exc)}
