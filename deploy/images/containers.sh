@@ -107,7 +107,7 @@ run_service() {
     extra=(-v "$LEADER:$LEADER" -e "CONFIG_LEADER_CONFIG=$LEADER/config-leader.json")
   fi
   run_container "$program" "$name" -e "ROOT_PATH=$prefix" -e "$variable=$port" \
-    -e "INGEST_METRICS_API_URL=http://127.0.0.1:$((8104 + OFFSET))" \
+    -e "INGEST_METRICS_API_URL=$METRICS_API_URLS" \
     -e "INGEST_PUBLIC_URL=https://${DOMAIN:-localhost}:$((8443 + OFFSET))/ingest" \
     "${extra[@]}" "$IMAGE_PREFIX/$image:$IMAGE_TAG" --host 127.0.0.1
 }
@@ -125,6 +125,8 @@ up() {
   down
   local ports=() busy rows program
   rows="$(instance_rows)" || exit 1
+  # ingest's forwarder writes to every metrics-api instance (space-separated URLs, taken in turn)
+  METRICS_API_URLS="$(awk '$1 == "metrics-api" {printf "%shttp://127.0.0.1:%s", sep, $4; sep = " "}' <<<"$rows")"
   while read -r name image prefix port variable program; do
     ports+=("$port")
     if [ "$name" = config-leader ]; then leaders+=("$name $image $prefix $port $variable $program")

@@ -124,12 +124,22 @@ def write_role(data: Path, offset: int, upstreams: list[str], leader_names: set[
         shutil.rmtree(old)
 
 
-def follower_config(offset: int, key: str) -> dict[str, Any]:
+def leader_urls(offset: int, upstreams: list[str]) -> str:
+    """Every leader container (config-leader's --upstream servers), space-separated: the follower
+    tries them in turn; the leader's port moved by the offset when no --upstream names it."""
+    for upstream in upstreams:
+        service, _, servers = upstream.partition("=")
+        if service == "config-leader" and servers:
+            return " ".join(f"http://{server}" for server in servers.split(","))
+    return f"http://127.0.0.1:{LEADER_PORT + offset}"
+
+
+def follower_config(offset: int, key: str, upstreams: list[str] | None = None) -> dict[str, Any]:
     """config-follower.json of the containerised follower (paths inside its container)."""
     signal = f"{FOLLOWER_MOUNT}/{SIGNAL}"
     return {
         "http": {"ip": "127.0.0.1", "port": FOLLOWER_PORT + offset},
-        "leader": {"url": f"http://127.0.0.1:{LEADER_PORT + offset}", "auth": key},
+        "leader": {"url": leader_urls(offset, upstreams or []), "auth": key},
         "paths": {
             "dataFolder": f"{FOLLOWER_MOUNT}/files",
             "stateFile": f"{FOLLOWER_MOUNT}/config-follower.state.json",
@@ -174,7 +184,7 @@ def prepare(
     names |= set(config.get("internals") or {})
     write_role(Path(config["dataFolder"]), offset, upstreams, names)
     write_json(config_file, config)
-    write_json(follower / "config-follower.json", follower_config(offset, key))
+    write_json(follower / "config-follower.json", follower_config(offset, key, upstreams))
 
 
 def main(argv: list[str] | None = None) -> None:

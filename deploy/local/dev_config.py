@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 from devenv import read_env  # beside this script
-from instances import service_counts  # beside this script
+from instances import service_counts, service_ports  # beside this script
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
@@ -154,6 +154,13 @@ def write_json(path: Path, data: object) -> None:
     tmp.replace(path)
 
 
+def leader_urls(environ: Mapping[str, str]) -> str:
+    """The follower's leader URL: every config-leader instance of the counts, space-separated."""
+    return " ".join(
+        f"http://127.0.0.1:{port}" for _, port in service_ports("config-leader", environ)
+    )
+
+
 def main() -> None:
     """Writes config-leader.json, platform.yml (once) and config-follower.json."""
     env = read_env(LOCAL / "dev.env")
@@ -184,7 +191,8 @@ def main() -> None:
         Path(env["CONFIG_FOLLOWER_CONFIG"]),
         {
             "http": {"ip": "127.0.0.1", "port": 8106},
-            "leader": {"url": "http://127.0.0.1:8105", "auth": env["CONFIG_FOLLOWER_KEY"]},
+            # every instance `make up` runs (CONFIG_LEADER_INSTANCES), tried in turn
+            "leader": {"url": leader_urls(os.environ), "auth": env["CONFIG_FOLLOWER_KEY"]},
             "paths": {"dataFolder": str(FOLLOWER_DATA)},
             "hooks": [
                 {

@@ -32,6 +32,12 @@ analytics-worker|analytics|analytics-worker
 analytics-scheduler|analytics|analytics-scheduler
 kmdb-work|kmdb-import|kmdb-work
 "
+# Settings naming every instance of another service, derived from the counts at each `make up` and
+# given to the service's processes by supervisord (with-env.sh lets them win over .local/dev.env's
+# single URL): service|variable|the service whose instances' URLs it lists, space-separated
+INSTANCE_SETTINGS="
+ingest|INGEST_METRICS_API_URL|metrics-api
+"
 # One-off preparation run before the services start, when present (schemas, migrations).
 PREPARE="metrics-api-schema analytics-migrate"
 
@@ -60,17 +66,30 @@ config_files() {  # development configs for the configuration leader and followe
 
 instances() { "$VENV/bin/python" "$ROOT/deploy/local/instances.py" "$@"; }
 
+# derived_env SERVICE: `,VARIABLE="urls",...,MERIDIAN_DERIVED="VARIABLE ..."` for supervisord's
+# environment= line of the service's processes (INSTANCE_SETTINGS), nothing when it has none.
+derived_env() {
+  local service variable target urls env="" names=""
+  while IFS='|' read -r service variable target; do
+    [ "$service" = "$1" ] || continue
+    urls="$(instances urls "$target")" || return 1
+    env="$env,$variable=\"$urls\""; names="$names $variable"
+  done <<<"$INSTANCE_SETTINGS"
+  [ -z "$names" ] || printf '%s,MERIDIAN_DERIVED="%s"' "$env" "${names# }"
+}
+
 # programs: the supervisord config of the services (each instance on its own port), their workers and
 # the gateway, for the instance counts in the environment.
 programs() {
   local names="" name cmd service program port prefix plan
-  local -A commands=()
+  local -A commands=() derived=()
   while IFS='|' read -r name cmd; do [ -z "$name" ] || commands[$name]="$cmd"; done <<<"$SERVICES"
   # shellcheck disable=SC2046
   plan="$(instances ports $(cut -d'|' -f1 <<<"$SERVICES"))" || return 1
+  for name in "${!commands[@]}"; do derived[$name]="$(derived_env "$name")" || return 1; done
   while read -r service program port prefix; do
     program "$program" "$WITH_ENV $VENV/bin/${commands[$service]} --port $port" \
-      "environment=ROOT_PATH=\"$prefix\",MERIDIAN_SERVICE=\"$service\""
+      "environment=ROOT_PATH=\"$prefix\",MERIDIAN_SERVICE=\"$service\"${derived[$service]}"
     echo; names="$names,$program"
   done <<<"$plan"
   local -A worker_commands=() worker_services=()
@@ -83,7 +102,7 @@ programs() {
     plan="$(instances workers "${pairs[@]}")" || return 1
     while read -r name program; do
       program "$program" "$WITH_ENV $VENV/bin/${worker_commands[$name]}" \
-        "environment=MERIDIAN_SERVICE=\"${worker_services[$name]}\""
+        "environment=MERIDIAN_SERVICE=\"${worker_services[$name]}\"${derived[${worker_services[$name]}]}"
       echo; names="$names,$program"
     done <<<"$plan"
   fi

@@ -68,6 +68,7 @@ def test_the_leader_copy_names_itself_and_serves_only_the_follower_container(
             *("--original", str(original), "--leader", str(copy), "--follower", str(follower)),
             *("--offset", "10000", "--follower-key", KEY),
             *("--upstream", "ingest=127.0.0.1:18101,127.0.0.1:18201"),
+            *("--upstream", "config-leader=127.0.0.1:18105,127.0.0.1:18205"),
         ]
     )
     config = json.loads((copy / "config-leader.json").read_text())
@@ -90,7 +91,11 @@ def test_the_leader_copy_names_itself_and_serves_only_the_follower_container(
     assert "server 127.0.0.1:18101" in nginx and "server 127.0.0.1:18201" in nginx
     assert not (original / "data" / "containers").exists()
     follower_config = json.loads((follower / "config-follower.json").read_text())
-    assert follower_config["leader"] == {"url": "http://127.0.0.1:18105", "auth": KEY}
+    # every leader container, tried in turn
+    assert follower_config["leader"] == {
+        "url": "http://127.0.0.1:18105 http://127.0.0.1:18205",
+        "auth": KEY,
+    }
     assert follower_config["paths"]["dataFolder"] == "/data/files"
     assert follower_config["http"]["port"] == 18106
     (hook,) = follower_config["hooks"]

@@ -138,3 +138,49 @@ def test_the_urls_of_every_instance_of_a_service() -> None:
     assert result.returncode == 0, result.stderr
     port = PORTS["metrics-api"]
     assert result.stdout.split() == [f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + STEP}"]
+
+
+def environments(config: str) -> dict[str, str]:
+    """program name -> its supervisord environment= line."""
+    found = {}
+    for name, section in re.findall(r"^\[program:([^\]]+)\]\n(.*?)(?=^\[|\Z)", config, re.M | re.S):
+        match = re.search(r"^environment=(.*)$", section, re.M)
+        found[name] = match.group(1) if match else ""
+    return found
+
+
+def test_every_ingest_forwards_to_every_metrics_api_instance() -> None:
+    result = programs(INGEST_INSTANCES="2", METRICS_API_INSTANCES="3")
+    assert result.returncode == 0, result.stderr
+    port = PORTS["metrics-api"]
+    urls = " ".join(f"http://127.0.0.1:{port + k * STEP}" for k in range(3))
+    envs = environments(result.stdout)
+    for name in ("ingest", "ingest-2"):
+        assert f'INGEST_METRICS_API_URL="{urls}"' in envs[name], envs[name]
+        assert 'MERIDIAN_DERIVED="INGEST_METRICS_API_URL"' in envs[name]
+    assert "INGEST_METRICS_API_URL" not in envs["metrics-api"]
+
+
+def test_the_derived_settings_win_over_dev_env(tmp_path) -> None:
+    """with-env.sh: dev.env's single URL, then the follower's env file, then what suite.sh derived."""
+    root = tmp_path / "root"
+    (root / "deploy" / "local").mkdir(parents=True)
+    (root / ".local").mkdir()
+    script = root / "deploy" / "local" / "with-env.sh"
+    script.write_text((REPO_ROOT / "deploy" / "local" / "with-env.sh").read_text())
+    (root / ".local" / "dev.env").write_text(
+        "INGEST_METRICS_API_URL=http://127.0.0.1:8104\nOTHER=from-dev-env\n"
+    )
+    base = {"PATH": os.environ["PATH"], "MERIDIAN_SERVICE": "ingest", "OTHER": "from-supervisor"}
+    show = ["printenv", "INGEST_METRICS_API_URL", "OTHER"]
+    derived = {
+        "INGEST_METRICS_API_URL": "http://127.0.0.1:8104 http://127.0.0.1:8204",
+        "MERIDIAN_DERIVED": "INGEST_METRICS_API_URL",
+    }
+    done = subprocess.run(
+        ["bash", str(script), *show], capture_output=True, text=True, env={**base, **derived}
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == [derived["INGEST_METRICS_API_URL"], "from-dev-env"]
+    plain = subprocess.run(["bash", str(script), *show], capture_output=True, text=True, env=base)
+    assert plain.stdout.split("\n")[:2] == ["http://127.0.0.1:8104", "from-dev-env"]
