@@ -32,10 +32,11 @@ lint: sync ## ruff and mypy
 	uv run ruff format --check .
 	uv run mypy libs/meridian-kit/src services/*/src
 
-test: lint ## lint, then every test (brings the suite up if it is not running)
+test: lint ## lint, then every test, the outage and two-instance ones included (brings the suite up)
 	@bash $(LOCAL)/suite.sh test-deps
 	@bash $(LOCAL)/suite.sh up
-	MERIDIAN_OUTAGE_TESTS=$${MERIDIAN_OUTAGE_TESTS:-1} uv run pytest -q $(PYTEST_ARGS)
+	MERIDIAN_OUTAGE_TESTS=$${MERIDIAN_OUTAGE_TESTS:-1} MERIDIAN_INSTANCE_TESTS=$${MERIDIAN_INSTANCE_TESTS:-1} \
+	  uv run pytest -q $(PYTEST_ARGS)
 
 images: ## build the six services' and the gateway's images (docker, else podman; see deploy/images)
 	@bash deploy/images/images.sh build
@@ -50,7 +51,7 @@ test-containers: ## build the images, run them beside the suite (ports +10000), 
 	@bash $(LOCAL)/suite.sh up
 	MERIDIAN_CONTAINER_TESTS=1 uv run pytest -q tests/containers $(PYTEST_ARGS)
 
-test-instances: ## two-instance tests: private second instances of services beside the suite (not in CI yet)
+test-instances: ## only the two-instance tests (`make test` runs them too): private instances beside the suite
 	@bash $(LOCAL)/suite.sh up
 	MERIDIAN_INSTANCE_TESTS=1 uv run pytest -q tests/instances $(PYTEST_ARGS)
 
