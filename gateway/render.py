@@ -20,11 +20,22 @@ import shlex
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 GATEWAY_DIR = Path(__file__).resolve().parent
 REPO_ROOT = GATEWAY_DIR.parent
@@ -33,70 +44,139 @@ TEMPLATE_FILE = GATEWAY_DIR / "nginx.conf.j2"
 DEV_TLS_SCRIPT = GATEWAY_DIR / "dev_tls.sh"
 SYSTEM_MIME_TYPES = Path("/etc/nginx/mime.types")
 
-DEFAULTS: dict[str, Any] = {
-    "domain": "localhost",
-    "listen_host": "0.0.0.0",
-    "https_port": 8443,
-    "http_port": 8080,
-    "redirect_port": None,  # the port in HTTP->HTTPS redirects; defaults to https_port
-    "body_limit": "20m",
-    "rate": "1000r/s",
-    "burst": 2000,
-    "rate_limit_exempt": [],
-    "worker_processes": "auto",
-    "worker_connections": 4096,
-    "proxy_timeout": "60s",
-    "connect_timeout": "5s",  # connecting to a service
-    "retry_timeout": "10s",  # a request that reached no instance may try another within this time
-    "upstream_keepalive_timeout": "4s",  # below the services' own idle keep-alive timeout (uvicorn: 5 s)
-    "hsts_max_age": 31536000,
-    "websocket_timeout": "3600s",
-    "error_log_level": "warn",
-    "user": None,
-    "prefix_dir": str(REPO_ROOT / ".local" / "gateway"),
-    "tls_dir": str(REPO_ROOT / ".local" / "tls"),
-    "tls_cert": None,
-    "tls_key": None,
-    "dashboard_root": None,  # defaults to routes.toml's [dashboard].root under the repo root
-    "mime_types": None,
-    "upstreams": {},
-    # service -> how many instances run on this host: instance k listens on the route's port plus
-    # (k - 1) x routes.toml's instance_port_step (a service has upstreams or a count, not both).
-    "instances": {},
-    "routes_file": str(ROUTES_FILE),
-    # Sent as `Authorization: Bearer <it>` on requests without credentials to the root routes that
-    # say adds_token; vars file only.
-    "root_routes_token": None,
-}
-INT_KEYS = {
-    "https_port",
-    "http_port",
-    "redirect_port",
-    "burst",
-    "worker_connections",
-    "hsts_max_age",
-}
-LIST_KEYS = {"rate_limit_exempt"}
+MAX_INSTANCES = 9  # per service and host: instance ports stay in 81xx..89xx with the default step
+DEFAULT_INSTANCE_PORT_STEP = 100
 # Variables that stand alone in nginx.conf.j2, so a name in their place can be substituted later.
 PLACEHOLDER_KEYS = {"domain", "https_port", "http_port", "body_limit", "rate", "burst"}
 PLACEHOLDER_DASHBOARD = GATEWAY_DIR / "placeholder"
-MAX_INSTANCES = 9  # per service and host: instance ports stay in 81xx..89xx with the default step
-DEFAULT_INSTANCE_PORT_STEP = 100
+
+Duration = Annotated[str, Field(pattern=r"^\d+[smh]?$")]
+Port = Annotated[int, Field(gt=0, lt=65536)]
+Network = Annotated[str, Field(pattern=r"^[0-9A-Fa-f.:]+(/\d+)?$")]
+Prefix = Annotated[str, Field(pattern=r"^(/[A-Za-z0-9._-]+)+/$")]  # looks like /name/
+FILE_ONLY = {"upstreams", "instances", "root_routes_token"}  # no flag of their own name
+SECRETS = {"root_routes_token"}  # never repeated in an error
 
 
 class GatewayConfigError(Exception):
     """A variable or input file the gateway cannot be rendered with."""
 
 
-@dataclass
-class Route:
+def problems(error: ValidationError) -> str:
+    """A validation's problems, each as `where=value: message` (a secret's value left out)."""
+    return "; ".join(
+        e["msg"]
+        if not e["loc"]
+        else f"{e['loc'][0]}: {e['msg']}"
+        if e["loc"][0] in SECRETS
+        else f"{'.'.join(map(str, e['loc']))}={e['input']!r}: {e['msg']}"
+        for e in error.errors()
+    )
+
+
+def words(value: object) -> object:
+    """A list given as one string (env lines, vars files): its comma- or space-separated words."""
+    return value.replace(",", " ").split() if isinstance(value, str) else value
+
+
+class GatewayVars(BaseModel):
+    """The gateway's variables, their defaults and their flags' help; a value nginx would reject or
+    misread is refused by name. A key in the validation context's `placeholders` holds a name."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    domain: Annotated[str, Field(pattern=r"^[A-Za-z0-9.*_-]+$")] = Field(
+        "localhost", description="server name; TLS files are <domain>-bundle.crt/-key.pem"
+    )
+    listen_host: Annotated[str, Field(pattern=r"^(?:[0-9A-Fa-f.:*]+|[A-Za-z0-9.-]+)$")] = Field(
+        "0.0.0.0", description="address to listen on"
+    )
+    https_port: Port = 8443
+    http_port: Port = 8080
+    redirect_port: Port | None = Field(None, description="HTTPS port named in redirects")
+    body_limit: Annotated[str, Field(pattern=r"^\d+[kKmMgG]?$")] = Field(
+        "20m", description="client_max_body_size, e.g. 20m"
+    )
+    rate: Annotated[str, Field(pattern=r"^\d+r/[sm]$")] = Field(
+        "1000r/s", description="per-client rate, e.g. 1000r/s"
+    )
+    burst: Annotated[int, Field(ge=0)] = Field(2000, description="per-client burst above the rate")
+    rate_limit_exempt: Annotated[list[Network], BeforeValidator(words)] = Field(
+        [], description="addresses not rate limited (repeatable)"
+    )
+    worker_processes: Annotated[str, Field(pattern=r"^(?:auto|\d+)$")] = "auto"
+    worker_connections: int = 4096
+    proxy_timeout: Duration = "60s"
+    connect_timeout: Duration = Field("5s", description="connecting to a service")
+    retry_timeout: Duration = Field(
+        "10s", description="a request that reached no instance may try another within this time"
+    )
+    upstream_keepalive_timeout: Duration = Field(
+        "4s", description="below the services' own idle keep-alive timeout (uvicorn: 5 s)"
+    )
+    hsts_max_age: int = 31536000
+    websocket_timeout: Duration = "3600s"
+    error_log_level: str = "warn"
+    user: str | None = Field(
+        None, description="user the nginx workers run as (when started as root)"
+    )
+    prefix_dir: str = Field(
+        str(REPO_ROOT / ".local" / "gateway"), description="nginx prefix: logs, pid, temp files"
+    )
+    tls_dir: str = Field(str(REPO_ROOT / ".local" / "tls"), description="folder of the TLS files")
+    tls_cert: str | None = Field(
+        None, description="certificate bundle (overrides --tls-dir naming)"
+    )
+    tls_key: str | None = Field(None, description="private key (overrides --tls-dir naming)")
+    dashboard_root: str | None = Field(
+        None, description="static console folder (default: routes.toml's [dashboard].root)"
+    )
+    mime_types: str | None = Field(
+        None, description='mime.types to include, or "inline" (default /etc/nginx/mime.types)'
+    )
+    upstreams: dict[str, list[str]] = {}
+    # service -> how many instances run on this host: instance k listens on the route's port plus
+    # (k - 1) x routes.toml's instance_port_step (a service has upstreams or a count, not both).
+    instances: dict[str, int | str] = {}
+    routes_file: str = Field(
+        str(ROUTES_FILE), description="routes table (default gateway/routes.toml)"
+    )
+    # Sent as `Authorization: Bearer <it>` on requests without credentials to the root routes that
+    # say adds_token; vars file only. Inside an nginx string: no quote, space, `$` or `;`; and never
+    # a guessable one.
+    root_routes_token: Annotated[str, Field(pattern=r"^[A-Za-z0-9._~+/=-]{16,512}$")] | None = None
+    dev_tls: bool | None = Field(
+        None, description="generate a dev certificate when none exists (always on for localhost)"
+    )
+
+    @field_validator("*", mode="wrap")
+    @classmethod
+    def placeholders_pass(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: Any) -> Any:
+        """A placeholder's name stands where its value goes, unchecked."""
+        if info.field_name in (info.context or {}).get("placeholders", ()):
+            return value
+        return handler(value)
+
+
+def check_vars(
+    values: dict[str, Any], placeholders: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The variables checked and completed with the defaults, or an error naming each bad one."""
+    try:
+        model = GatewayVars.model_validate(values, context={"placeholders": placeholders})
+    except ValidationError as error:
+        raise GatewayConfigError(problems(error)) from None
+    return model.model_dump()
+
+
+class Route(BaseModel):
     """One row of the routes table: a path prefix served by a service's upstream block."""
 
-    prefix: str
+    prefix: Prefix
     service: str
-    port: int
+    port: Port
     websocket: bool = False
-    servers: list[str] = field(default_factory=list)
+    servers: list[str] = []
     instance_port_step: int = DEFAULT_INSTANCE_PORT_STEP
 
     def instance_ports(self, count: int) -> list[int]:
@@ -114,52 +194,50 @@ class Route:
         return "meridian_" + re.sub(r"[^A-Za-z0-9]", "_", self.service)
 
 
-def load_routes(path: Path) -> tuple[list[Route], dict[str, str]]:
-    """Reads the routes table and the dashboard entry from routes.toml."""
-    data = tomllib.loads(path.read_text())
-    step = data.get("instance_port_step", DEFAULT_INSTANCE_PORT_STEP)
-    if not isinstance(step, int) or not 10 <= step <= 1000:
-        raise GatewayConfigError(f"{path}: instance_port_step must be an integer from 10 to 1000")
-    routes = []
-    for row in data.get("routes", []):
-        prefix = row["prefix"]
-        if not re.fullmatch(r"(/[A-Za-z0-9._-]+)+/", prefix):
-            raise GatewayConfigError(f"{path}: route prefix {prefix!r} must look like /name/")
-        route = Route(prefix, row["service"], int(row["port"]), bool(row.get("websocket", False)))
-        route.instance_port_step = step
-        routes.append(route)
-    dashboard = data.get("dashboard", {"prefix": "/", "root": ".local/console"})
-    return routes, dashboard
-
-
-@dataclass
-class RootRoute:
+class RootRoute(BaseModel):
     """A path at the site root that a routed service serves as it is (no prefix stripped)."""
 
-    prefix: str
+    prefix: Prefix
     service: str
-    upstream: str
-    adds_token: bool = False  # gets root_routes_token when a request has no Authorization
+    upstream: str = ""  # its service's upstream block, filled from the routes table
+    adds_token: StrictBool = False  # gets root_routes_token when a request has no Authorization
 
 
-def load_root_routes(path: Path, routes: list[Route]) -> list[RootRoute]:
-    """Reads routes.toml's [[root_routes]], each naming a service of the routes table."""
-    upstreams = {route.service: route.upstream for route in routes}
-    prefixes = {route.prefix for route in routes}
-    root_routes = []
-    for row in tomllib.loads(path.read_text()).get("root_routes", []):
-        prefix, service = row["prefix"], row["service"]
-        if not re.fullmatch(r"(/[A-Za-z0-9._-]+)+/", prefix) or prefix in prefixes:
-            raise GatewayConfigError(
-                f"{path}: root route {prefix!r} must look like /name/ and be no route's prefix"
-            )
-        if service not in upstreams:
-            raise GatewayConfigError(f"{path}: root route {prefix!r}: no route for {service!r}")
-        adds_token = row.get("adds_token", False)
-        if not isinstance(adds_token, bool):
-            raise GatewayConfigError(f"{path}: root route {prefix!r}: adds_token is true or false")
-        root_routes.append(RootRoute(prefix, service, upstreams[service], adds_token))
-    return root_routes
+class RoutesTable(BaseModel):
+    """routes.toml: the routes, the root routes (each naming a route's service), the dashboard."""
+
+    instance_port_step: Annotated[StrictInt, Field(ge=10, le=1000)] = DEFAULT_INSTANCE_PORT_STEP
+    routes: list[Route] = []
+    root_routes: list[RootRoute] = []
+    dashboard: dict[str, str] = {"prefix": "/", "root": ".local/console"}
+
+    @model_validator(mode="after")
+    def link_routes(self) -> RoutesTable:
+        """Gives each route the instance step and each root route its service's upstream."""
+        upstreams = {route.service: route.upstream for route in self.routes}
+        for route in self.routes:
+            route.instance_port_step = self.instance_port_step
+        for root in self.root_routes:
+            if root.prefix in {route.prefix for route in self.routes}:
+                raise ValueError(f"root route {root.prefix!r} is a route's prefix")
+            if root.service not in upstreams:
+                raise ValueError(f"root route {root.prefix!r}: no route for {root.service!r}")
+            root.upstream = upstreams[root.service]
+        return self
+
+
+def read_routes_table(path: Path) -> RoutesTable:
+    """routes.toml, checked."""
+    try:
+        return RoutesTable.model_validate(tomllib.loads(path.read_text()))
+    except ValidationError as error:
+        raise GatewayConfigError(f"{path}: {problems(error)}") from None
+
+
+def load_routes(path: Path) -> tuple[list[Route], dict[str, str]]:
+    """Reads the routes table and the dashboard entry from routes.toml."""
+    table = read_routes_table(path)
+    return table.routes, table.dashboard
 
 
 def read_vars_file(path: Path) -> dict[str, Any]:
@@ -187,7 +265,7 @@ def read_vars_file(path: Path) -> dict[str, Any]:
             instances[key.removeprefix("GATEWAY_INSTANCES_").lower().replace("_", "-")] = value
         elif key.startswith("GATEWAY_"):
             name = key.removeprefix("GATEWAY_").lower()
-            values[name] = value.replace(",", " ").split() if name in LIST_KEYS else value
+            values[name] = value
     if upstreams:
         values["upstreams"] = upstreams
     if instances:
@@ -229,45 +307,6 @@ def parse_placeholder_flag(text: str) -> tuple[str, str]:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise GatewayConfigError(f"--placeholder {text!r}: {name!r} is not an identifier")
     return key, name
-
-
-def check_vars(values: dict[str, Any], placeholders: frozenset[str] = frozenset()) -> None:
-    """Refuses values nginx would reject or misread, naming the variable; placeholders pass."""
-    for key in INT_KEYS - placeholders:
-        if values.get(key) is not None:
-            try:
-                values[key] = int(values[key])
-            except (TypeError, ValueError):
-                raise GatewayConfigError(f"{key} must be an integer, not {values[key]!r}") from None
-    if "burst" not in placeholders and values["burst"] < 0:
-        raise GatewayConfigError(f"burst must be 0 or more, not {values['burst']}")
-    for key in {"https_port", "http_port", "redirect_port"} - placeholders:
-        if values.get(key) is not None and not 0 < values[key] < 65536:
-            raise GatewayConfigError(f"{key} must be a TCP port, not {values[key]}")
-    checks = {
-        "rate": r"\d+r/[sm]",
-        "body_limit": r"\d+[kKmMgG]?",
-        "domain": r"[A-Za-z0-9.*_-]+",
-        "listen_host": r"[0-9A-Fa-f.:*]+|[A-Za-z0-9.-]+",
-        "worker_processes": r"auto|\d+",
-        "proxy_timeout": r"\d+[smh]?",
-        "websocket_timeout": r"\d+[smh]?",
-        "connect_timeout": r"\d+[smh]?",
-        "retry_timeout": r"\d+[smh]?",
-        "upstream_keepalive_timeout": r"\d+[smh]?",
-    }
-    for key, pattern in checks.items():
-        if key not in placeholders and not re.fullmatch(pattern, str(values[key])):
-            raise GatewayConfigError(f"{key}={values[key]!r} does not match {pattern}")
-    token = values.get("root_routes_token")
-    if token is not None and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,512}", str(token)):
-        # Inside an nginx string: no quote, space, `$` or `;`; and never a guessable one.
-        raise GatewayConfigError(
-            "root_routes_token must be 16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = -"
-        )
-    for network in values["rate_limit_exempt"]:
-        if not re.fullmatch(r"[0-9A-Fa-f.:]+(/\d+)?", network):
-            raise GatewayConfigError(f"rate_limit_exempt: {network!r} is not an address or CIDR")
 
 
 def instance_count(service: str, value: object) -> int:
@@ -356,10 +395,10 @@ def build_context(
     Keys in `placeholders` hold names left for a later substitution: they are not checked, and a
     placeholder domain names the TLS files without looking for them.
     """
-    check_vars(values, placeholders)
-    routes, dashboard = load_routes(Path(values["routes_file"]))
+    values = check_vars(values, placeholders)
+    table = read_routes_table(Path(values["routes_file"]))
+    routes, root_routes, dashboard = table.routes, table.root_routes, table.dashboard
     resolve_routes(routes, values["upstreams"], values["instances"])
-    root_routes = load_root_routes(Path(values["routes_file"]), routes)
     prefix_dir = Path(values["prefix_dir"]).resolve()
     dashboard_root = Path(values["dashboard_root"] or REPO_ROOT / dashboard["root"])
     tls_dir = Path(values["tls_dir"]).resolve()
@@ -369,8 +408,8 @@ def build_context(
     elif render_only or "domain" in placeholders:
         cert, key = tls_dir / f"{domain}-bundle.crt", tls_dir / f"{domain}-key.pem"
     else:
-        dev_tls = values.get("dev_tls")
-        cert, key = ensure_tls(tls_dir, domain, dev_tls=domain == "localhost" or bool(dev_tls))
+        dev_tls = domain == "localhost" or bool(values["dev_tls"])
+        cert, key = ensure_tls(tls_dir, domain, dev_tls=dev_tls)
     mime_types = values["mime_types"]
     if mime_types is None and SYSTEM_MIME_TYPES.is_file():
         mime_types = str(SYSTEM_MIME_TYPES)
@@ -418,7 +457,8 @@ def render(context: dict[str, Any]) -> str:
 
 
 def argument_parser() -> argparse.ArgumentParser:
-    """The render.py command line; every flag defaults to the vars file, then DEFAULTS."""
+    """The render.py command line: a flag for each of GatewayVars' variables (FILE_ONLY aside);
+    each defaults to the vars file, then GatewayVars."""
     p = argparse.ArgumentParser(description="Render the Meridian gateway's nginx config.")
     p.add_argument("--out", required=True, help="where to write the nginx config (- for stdout)")
     p.add_argument("--vars-file", help="JSON object or GATEWAY_*=value lines (flags win)")
@@ -433,40 +473,17 @@ def argument_parser() -> argparse.ArgumentParser:
         metavar="SERVICE=N",
         help="N instances of SERVICE on 127.0.0.1, ports from routes.toml (repeatable)",
     )
-    p.add_argument("--domain", help="server name; TLS files are <domain>-bundle.crt/-key.pem")
-    p.add_argument("--tls-dir", help="folder of the TLS files (default .local/tls)")
-    p.add_argument("--tls-cert", help="certificate bundle path (overrides --tls-dir naming)")
-    p.add_argument("--tls-key", help="private key path (overrides --tls-dir naming)")
-    p.add_argument(
-        "--dev-tls",
-        action="store_true",
-        default=None,
-        help="generate a dev certificate when none exists (always on for localhost)",
-    )
-    p.add_argument(
-        "--prefix-dir", help="nginx prefix: logs, pid, temp files (default .local/gateway)"
-    )
-    p.add_argument("--dashboard-root", help="static console folder (default .local/console)")
-    p.add_argument("--listen-host", help="address to listen on (default 0.0.0.0)")
-    p.add_argument("--https-port", type=int)
-    p.add_argument("--http-port", type=int)
-    p.add_argument("--redirect-port", type=int, help="HTTPS port named in redirects")
-    p.add_argument("--body-limit", help="client_max_body_size, e.g. 20m")
-    p.add_argument("--rate", help="per-client rate, e.g. 1000r/s")
-    p.add_argument("--burst", type=int, help="per-client burst above the rate")
-    p.add_argument(
-        "--rate-limit-exempt",
-        action="append",
-        metavar="CIDR",
-        help="addresses not rate limited (repeatable)",
-    )
-    p.add_argument("--worker-processes")
-    p.add_argument("--user", help="user the nginx workers run as (when started as root)")
-    p.add_argument(
-        "--mime-types",
-        help='mime.types to include, or "inline" (default /etc/nginx/mime.types if present)',
-    )
-    p.add_argument("--routes-file", help="routes table (default gateway/routes.toml)")
+    for name, info in GatewayVars.model_fields.items():
+        if name in FILE_ONLY:
+            continue
+        flag, help = "--" + name.replace("_", "-"), info.description
+        if name == "dev_tls":
+            p.add_argument(flag, action="store_true", default=None, help=help)
+        elif name == "rate_limit_exempt":
+            p.add_argument(flag, action="append", metavar="CIDR", help=help)
+        else:
+            default = "" if info.default is None else f" (default {info.default})"
+            p.add_argument(flag, help=f"{help or name.replace('_', ' ')}{default}")
     p.add_argument(
         "--placeholder",
         action="append",
@@ -483,30 +500,19 @@ def argument_parser() -> argparse.ArgumentParser:
 
 
 def merged_values(args: argparse.Namespace) -> dict[str, Any]:
-    """Defaults, overlaid by the vars file, then the upstreams file and flags."""
-    values = dict(DEFAULTS)
-    if args.vars_file:
-        file_values = read_vars_file(Path(args.vars_file))
-        unknown = set(file_values) - set(DEFAULTS) - {"dev_tls"}
-        if unknown:
-            raise GatewayConfigError(f"{args.vars_file}: unknown variables {sorted(unknown)}")
-        values.update(file_values)
-    upstreams = dict(values["upstreams"])
+    """The vars file, overlaid by the upstreams file and flags (check_vars adds the defaults)."""
+    values = read_vars_file(Path(args.vars_file)) if args.vars_file else {}
+    upstreams = dict(values.get("upstreams", {}))
     if args.upstreams_file:
         upstreams.update(read_upstreams_file(Path(args.upstreams_file)))
-    for flag in args.upstream:
-        service, servers = parse_upstream_flag(flag)
-        upstreams[service] = servers
+    upstreams.update(map(parse_upstream_flag, args.upstream))
     values["upstreams"] = upstreams
-    values["instances"] = dict(values["instances"]) | dict(
+    values["instances"] = dict(values.get("instances", {})) | dict(
         map(parse_instances_flag, args.instances)
     )
-    for key in [*DEFAULTS, "dev_tls"]:
-        flag_value = getattr(args, key, None)
-        if flag_value is not None and key not in ("upstreams", "instances"):
-            values[key] = flag_value
-    if isinstance(values["rate_limit_exempt"], str):
-        values["rate_limit_exempt"] = values["rate_limit_exempt"].replace(",", " ").split()
+    for key in GatewayVars.model_fields.keys() - FILE_ONLY:
+        if getattr(args, key) is not None:
+            values[key] = getattr(args, key)
     values.update(parse_placeholder_flag(flag) for flag in args.placeholder)
     return values
 
