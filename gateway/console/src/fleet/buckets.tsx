@@ -100,7 +100,7 @@ export function BucketsView() {
                   <th scope="row">
                     <Link href={`/b/${encodeURIComponent(b.id)}`}>{b.name}</Link>
                   </th>
-                  <td>{b.retention_days} days</td>
+                  <td>{b.retention_days} {b.retention_days === 1 ? "day" : "days"}</td>
                   <td>{b.alert_emails.join(", ") || "—"}</td>
                   <td>{when(b.created_at)}</td>
                   <td class="links">

@@ -91,7 +91,7 @@ export function KeysView() {
             <code>{bucket.id}</code>
           </dd>
           <dt>Retention</dt>
-          <dd>{bucket.retention_days} days</dd>
+          <dd>{bucket.retention_days} {bucket.retention_days === 1 ? "day" : "days"}</dd>
         </dl>
       </section>
       <section class="card" aria-labelledby="danger-title">

@@ -16,15 +16,20 @@ import { bytes, percent, pretty, uptime, when } from "./format";
 import { LogTail } from "./logs";
 import { useNow, useStore } from "./store";
 
-const CHART_HOURS = 1;
+const RANGES = [
+  { label: "15 minutes", ms: 15 * 60_000 },
+  { label: "1 hour", ms: 3600_000 },
+  { label: "6 hours", ms: 6 * 3600_000 },
+  { label: "24 hours", ms: 86_400_000 },
+];
 const CHART_EVERY_MS = 15_000;
 
 function gauge(environment: string, application: string, metric: string, axis: "left" | "right"): SeriesSpec {
   return { environment, application, metric_name: metric, table: "raw_gauge", column: "value", axis };
 }
 
-/** A chart of the Metrics section (src/metrics/chart.ts) over the last hour, refreshed every 15 s. */
-function MetricChart(props: { title: string; series: SeriesSpec[] }) {
+/** A chart of the Metrics section (src/metrics/chart.ts) over the last `span` ms, refreshed every 15 s. */
+function MetricChart(props: { title: string; series: SeriesSpec[]; span: number }) {
   const host = useRef<HTMLDivElement>(null);
   const key = JSON.stringify(props.series);
   useEffect(() => {
@@ -33,7 +38,7 @@ function MetricChart(props: { title: string; series: SeriesSpec[] }) {
     host.current.append(panel.root);
     const refresh = () => {
       const end = new Date();
-      panel.setRange({ start: new Date(end.getTime() - CHART_HOURS * 3600_000), end });
+      panel.setRange({ start: new Date(end.getTime() - props.span), end });
       if (!panel.isZoomed()) void panel.refresh();
     };
     refresh();
@@ -42,7 +47,7 @@ function MetricChart(props: { title: string; series: SeriesSpec[] }) {
       window.clearInterval(timer);
       panel.destroy();
     };
-  }, [key, props.title]);
+  }, [key, props.title, props.span]);
   return <div ref={host} class="fleet-chart" />;
 }
 
@@ -156,8 +161,12 @@ export function ProcessView(props: { server: string; pm: string }) {
   const now = useNow();
   const server = store.servers.find((s) => s.machine_name === props.server);
   const process = server?.processes.find((p) => String(p.pm_id) === props.pm) ?? server?.processes.find((p) => p.name === props.pm);
-  const custom = Object.keys(process?.metrics ?? {}).filter((m) => typeof process?.metrics?.[m] === "number" || !Number.isNaN(Number(process?.metrics?.[m])));
+  const custom = Object.keys(process?.metrics ?? {}).filter((m) => {
+    const value = process?.metrics?.[m];
+    return value !== null && value !== "" && Number.isFinite(Number(value));
+  });
   const [extra, setExtra] = useState("");
+  const [span, setSpan] = useState(RANGES[1].ms);
   const chosen = extra && custom.includes(extra) ? extra : (custom[0] ?? "");
 
   if (!process || !server) {
@@ -239,7 +248,17 @@ export function ProcessView(props: { server: string; pm: string }) {
       </section>
       <section class="card" aria-labelledby="charts-title">
         <div class="toolbar">
-          <h3 id="charts-title">Metrics (last hour)</h3>
+          <h3 id="charts-title">Metrics</h3>
+          <label>
+            Last{" "}
+            <select id="chart-range" value={String(span)} onChange={(e) => setSpan(Number(e.currentTarget.value))}>
+              {RANGES.map((r) => (
+                <option key={r.ms} value={String(r.ms)}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+          </label>
           {custom.length ? (
             <label>
               Also chart{" "}
@@ -255,8 +274,8 @@ export function ProcessView(props: { server: string; pm: string }) {
         </div>
         {env ? (
           <div class="charts">
-            <MetricChart title={`${name}: cpu and memory`} series={[gauge(env, name, "cpu", "left"), gauge(env, name, "memory", "right")]} />
-            {chosen ? <MetricChart title={`${name}: ${chosen}`} series={[gauge(env, name, chosen, "left")]} /> : null}
+            <MetricChart title="cpu and memory" series={[gauge(env, name, "cpu", "left"), gauge(env, name, "memory", "right")]} span={span} />
+            {chosen ? <MetricChart title={chosen} series={[gauge(env, name, chosen, "left")]} span={span} /> : null}
           </div>
         ) : (
           <p class="hint">Loading the bucket…</p>

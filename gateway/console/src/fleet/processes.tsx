@@ -38,9 +38,15 @@ function Servers(props: { current?: string }) {
               <th scope="col">Server</th>
               <th scope="col">State</th>
               <th scope="col">Processes</th>
-              <th scope="col">Host</th>
-              <th scope="col">PM2 / agent</th>
-              <th scope="col">Last status</th>
+              <th scope="col" class="wide-only">
+                Host
+              </th>
+              <th scope="col" class="wide-only">
+                PM2 / agent
+              </th>
+              <th scope="col" class="wide-only">
+                Last status
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -53,11 +59,11 @@ function Servers(props: { current?: string }) {
                 </th>
                 <td class={s.online ? "online" : "offline"}>{s.online ? "online" : "offline"}</td>
                 <td>{s.processes?.length ?? 0}</td>
-                <td>{s.hostname ?? "—"}</td>
-                <td>
+                <td class="wide-only">{s.hostname ?? "—"}</td>
+                <td class="wide-only">
                   {s.pm2_version ?? "—"} / {s.agent_version ?? "—"}
                 </td>
-                <td>{when(s.status_at ?? s.last_seen)}</td>
+                <td class="wide-only">{when(s.status_at ?? s.last_seen)}</td>
               </tr>
             ))}
           </tbody>
@@ -78,7 +84,9 @@ function ProcessTable(props: { rows: ProcessRow[] }) {
           <thead>
             <tr>
               <th scope="col">Process</th>
-              <th scope="col">Server</th>
+              <th scope="col" class="wide-only">
+                Server
+              </th>
               <th scope="col">Status</th>
               <th scope="col" class="num">
                 CPU
@@ -101,7 +109,7 @@ function ProcessTable(props: { rows: ProcessRow[] }) {
                   <Link href={processHref(server.machine_name, p.pm_id, p.name)}>{p.name ?? "?"}</Link>
                   <span class="hint"> #{p.pm_id ?? "?"}</span>
                 </th>
-                <td>{server.machine_name}</td>
+                <td class="wide-only">{server.machine_name}</td>
                 <td class={`status ${p.status ?? ""}`}>{server.online ? (p.status ?? "?") : `${p.status ?? "?"} (server offline)`}</td>
                 <td class="num cpu">{percent(p.cpu)}</td>
                 <td class="num memory">{bytes(p.memory)}</td>

@@ -54,8 +54,10 @@ export function useFleetStore(bucketId: string, bucket: Bucket | null): FleetSto
           updates.delete(s.machine_name);
           return { ...s, online: true, status_at: update.at, processes: update.processes };
         });
-        // a server first seen on the live stream (linked after the list was loaded)
+        // a server first seen on the live stream (linked after the list was loaded): its details
+        // (host, versions) come with the list, asked again
         for (const [name, update] of updates) next.push({ machine_name: name, online: true, status_at: update.at, processes: update.processes });
+        if (updates.size) window.setTimeout(() => void load(), 0);
         return next;
       });
     }, FLUSH_MS);
