@@ -17,8 +17,8 @@ import pytest
 import uvicorn
 from elasticsearch import AsyncElasticsearch
 from ingest.app import create_app
-from ingest.context import Ingest
 from ingest.settings import Settings
+from ingest.state import State
 from ingest.storage.templates import KINDS
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
@@ -136,7 +136,7 @@ def second_instance(second_server: Any) -> str:
 
 
 @pytest.fixture(scope="session")
-def ingest(server: Any) -> Ingest:
+def ingest(server: Any) -> State:
     """The running instance's clients and services, for assertions."""
     return server.state.ingest
 
@@ -181,7 +181,7 @@ def keys_of(bucket: dict[str, Any], server: str | None = None) -> dict[str, str]
     return headers
 
 
-async def settle(ingest: Ingest, *, within: float = 60.0) -> None:
+async def settle(ingest: State, *, within: float = 60.0) -> None:
     """Waits until the bulk writers drained the backlog, then makes it searchable."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
@@ -208,7 +208,7 @@ def keys() -> Any:
 
 
 @pytest.fixture(scope="session")
-def drain(ingest: Ingest) -> Any:
+def drain(ingest: State) -> Any:
     """await drain(): the backlog is indexed and searchable."""
 
     async def run(within: float = 60.0) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -16,7 +15,6 @@ from ingest.agent import endpoints as commands_endpoints
 from ingest.agent import verify, websocket
 from ingest.alerts import endpoints as alerts_endpoints
 from ingest.buckets import endpoints as admin_endpoints
-from ingest.context import Ingest, build
 from ingest.intake import endpoints as push_endpoints
 from ingest.intake.bulk_writer import BulkWriter
 from ingest.intake.observer import Observer
@@ -24,6 +22,7 @@ from ingest.live import endpoints as live_endpoints
 from ingest.outages import install_outage_handlers
 from ingest.query import endpoints as query_endpoints
 from ingest.settings import Settings
+from ingest.state import State
 from ingest.storage.retention import retention_loop
 from ingest.stream_queue import StreamQueue
 
@@ -51,55 +50,64 @@ async def write_after_setup(ready: asyncio.Event, writer: BulkWriter) -> None:
     await writer.run()
 
 
-def background_tasks(ingest: Ingest) -> list[asyncio.Task[None]]:
+def background_tasks(state: State) -> list[asyncio.Task[None]]:
     """Starts the workers every instance runs."""
-    settings = ingest.settings
+    settings = state.settings
     templates_ready = asyncio.Event()
 
     async def setup_elasticsearch() -> None:
-        await until_done("index templates", ingest.indices.put_templates)
+        await until_done("index templates", state.indices.put_templates)
         templates_ready.set()
 
     async def setup_mongo() -> None:
-        await until_done("bucket indexes", ingest.buckets.store.ensure_indexes)
-        await until_done("rule indexes", ingest.rules.ensure_indexes)
+        await until_done("bucket indexes", state.buckets.store.ensure_indexes)
+        await until_done("rule indexes", state.rules.ensure_indexes)
 
     coroutines: list[Awaitable[None]] = [
         setup_elasticsearch(),
         setup_mongo(),
-        ingest.commands.listen(),
-        ingest.mailer.run(),
+        state.commands.listen(),
+        state.mailer.run(),
         retention_loop(
-            indices=ingest.indices,
-            store=ingest.buckets.store,
-            redis=ingest.redis,
-            lock_key=ingest.keys.retention_lock,
+            indices=state.indices,
+            store=state.buckets.store,
+            redis=state.redis,
+            lock_key=state.keys.retention_lock,
             interval=settings.retention_interval,
         ),
     ]
     for n in range(settings.bulk_writers):
         writer = BulkWriter(
-            es=ingest.es,
-            stream=ingest.stream,
-            indices=ingest.indices,
-            consumer=f"{ingest.instance}-{n}",
+            es=state.es,
+            stream=state.stream,
+            indices=state.indices,
+            consumer=f"{state.instance}-{n}",
             batch_entries=settings.bulk_entries,
             batch_docs=settings.bulk_docs,
             claim_idle_ms=settings.claim_idle_ms,
-            stats=ingest.writer_stats,
+            stats=state.writer_stats,
         )
         coroutines.append(write_after_setup(templates_ready, writer))
     observer = Observer(
-        queue=StreamQueue(ingest.redis, ingest.keys.observe, ingest.keys.observe_group),
-        consumer=ingest.instance,
-        alerts=ingest.alerts,
-        forwarder=ingest.forwarder,
+        queue=StreamQueue(state.redis, state.keys.observe, state.keys.observe_group),
+        consumer=state.instance,
+        alerts=state.alerts,
+        forwarder=state.forwarder,
         claim_idle_ms=settings.claim_idle_ms,
     )
     coroutines.append(observer.run())
-    if ingest.forwarder is not None:
-        coroutines.append(ingest.forwarder.run())
+    if state.forwarder is not None:
+        coroutines.append(state.forwarder.run())
     return [asyncio.create_task(c) for c in coroutines]  # type: ignore[arg-type]
+
+
+async def stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancels the workers and waits for them; one that had failed is logged."""
+    for task in tasks:
+        task.cancel()
+    for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(outcome, Exception):
+            log.error("background task had failed: %r", outcome)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -108,25 +116,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ingest = build(settings)
-        app.state.ingest = ingest
-        ingest.commands.deliver = ingest.sessions.deliver
-        ingest.commands.disconnect = ingest.sessions.disconnect
-        app.state.readiness.add("elasticsearch", lambda: ingest.es.search(size=0))
-        app.state.readiness.add("mongodb", lambda: ingest.mongo.admin.command("ping"))
-        app.state.readiness.add("redis", ingest.redis.ping)
-        tasks = background_tasks(ingest)
+        state = State.build(settings)
+        app.state.ingest = state
+        app.state.readiness.add("elasticsearch", lambda: state.es.search(size=0))
+        app.state.readiness.add("mongodb", lambda: state.mongo.admin.command("ping"))
+        app.state.readiness.add("redis", state.redis.ping)
+        tasks = background_tasks(state)
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(BaseException):
-                    await task
-            await ingest.es.close()
-            await ingest.mongo.close()
-            await ingest.redis.aclose()
+            await stop(tasks)
+            await state.close()
 
     app = create_service_app(
         "ingest",

@@ -1,6 +1,6 @@
 """Who may call what: the admin token, a signed-in operator's token, and a bucket's keys (the kit's
 rule: 401 missing or wrong credentials, 403 valid ones without the right, 403 when the credential is
-not configured).
+not configured). The dependencies over these checks are in ingest.deps.
 
 An operator's token is the config-leader's JWT, checked with MERIDIAN_OPERATOR_PUBLIC_KEY by
 meridian_kit.operator_tokens. The leader has no fleet permission group, so any valid operator token
@@ -11,9 +11,8 @@ HTTP push) keep their bucket keys only.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends
 from meridian_kit.auth import bearer_challenge, bearer_token, keys_equal, require_key
 from meridian_kit.errors import Forbidden, Unauthorized
 from meridian_kit.operator_tokens import (
@@ -25,15 +24,16 @@ from meridian_kit.operator_tokens import (
 )
 from starlette.requests import HTTPConnection
 
-from ingest.context import Ingest, IngestDep
+from ingest.buckets.service import BucketService
+from ingest.settings import Settings
 
 ADMIN_CREDENTIALS = "`Authorization: Bearer <INGEST_ADMIN_TOKEN or an operator token>`"
 KEYS_CREDENTIALS = "the bucket's X-KM-PUBLIC and X-KM-SECRET headers"
 
 
-def is_admin(ingest: Ingest, conn: HTTPConnection) -> bool:
+def is_admin(settings: Settings, conn: HTTPConnection) -> bool:
     """Whether the request carries the configured admin token (compared in constant time)."""
-    expected = ingest.settings.admin_token
+    expected = settings.admin_token
     token = bearer_token(conn)
     return bool(expected and token and keys_equal(token, expected))
 
@@ -53,19 +53,19 @@ def operator_of(conn: HTTPConnection) -> Operator | None:
         raise Unauthorized(str(exc), challenge=bearer_challenge("ingest")) from None
 
 
-def is_operator(ingest: Ingest, conn: HTTPConnection) -> bool:
+def is_operator(settings: Settings, conn: HTTPConnection) -> bool:
     """Whether the admin token or a valid operator token opens this request (401 for a bad token)."""
-    return is_admin(ingest, conn) or operator_of(conn) is not None
+    return is_admin(settings, conn) or operator_of(conn) is not None
 
 
-async def require_admin(conn: HTTPConnection, ingest: IngestDep) -> None:
+def check_admin(conn: HTTPConnection, settings: Settings) -> None:
     """Admin routes: Bearer INGEST_ADMIN_TOKEN or an operator token (401 missing or wrong); 403
     when neither the admin token nor the operators' public key is configured."""
-    if is_operator(ingest, conn):
+    if is_operator(settings, conn):
         return
     require_key(
         bearer_token(conn),
-        ingest.settings.admin_token,
+        settings.admin_token,
         credentials=ADMIN_CREDENTIALS,
         setting="INGEST_ADMIN_TOKEN",
         disabled="admin API disabled: INGEST_ADMIN_TOKEN is not set",
@@ -74,7 +74,7 @@ async def require_admin(conn: HTTPConnection, ingest: IngestDep) -> None:
 
 
 async def keys_bucket(
-    ingest: Ingest,
+    buckets: BucketService,
     public_key: str | None,
     secret_key: str | None,
     credentials: str = KEYS_CREDENTIALS,
@@ -82,7 +82,7 @@ async def keys_bucket(
     """The bucket these keys open; 401 when either is missing, unknown or wrong."""
     if not public_key or not secret_key:
         raise Unauthorized(f"missing credentials: {credentials}")
-    bucket = await ingest.buckets.by_public_key(public_key)
+    bucket = await buckets.by_public_key(public_key)
     # compare even for an unknown public key, so the answer takes as long
     secret = bucket["secret_key"] if bucket is not None else public_key + "\0"
     if not keys_equal(secret_key, secret) or bucket is None:
@@ -90,24 +90,16 @@ async def keys_bucket(
     return bucket
 
 
-async def bucket_from_keys(conn: HTTPConnection, ingest: IngestDep) -> dict[str, Any]:
-    """The bucket whose X-KM-PUBLIC / X-KM-SECRET headers the request carries."""
-    return await keys_bucket(
-        ingest, conn.headers.get("x-km-public"), conn.headers.get("x-km-secret")
-    )
-
-
-async def bucket_access(bucket_id: str, conn: HTTPConnection, ingest: IngestDep) -> dict[str, Any]:
+async def bucket_for(
+    bucket_id: str, conn: HTTPConnection, settings: Settings, buckets: BucketService
+) -> dict[str, Any]:
     """A bucket by id, for the admin, an operator or a holder of that bucket's keys (403 for
     another's)."""
-    if is_operator(ingest, conn):
-        return await ingest.buckets.store.get_bucket(bucket_id)
-    bucket = await bucket_from_keys(conn, ingest)
+    if is_operator(settings, conn):
+        return await buckets.get(bucket_id)
+    bucket = await keys_bucket(
+        buckets, conn.headers.get("x-km-public"), conn.headers.get("x-km-secret")
+    )
     if bucket["id"] != bucket_id:
         raise Forbidden("these keys belong to another bucket")
     return bucket
-
-
-AdminDep = Depends(require_admin)
-KeysBucket = Annotated[dict[str, Any], Depends(bucket_from_keys)]
-BucketDep = Annotated[dict[str, Any], Depends(bucket_access)]

@@ -30,6 +30,16 @@ class RedisKeys:
         """Every server's latest status in a bucket, for SCAN."""
         return f"{self.prefix}:status:{bucket}:*"
 
+    def of_bucket(self, bucket: str) -> list[str]:
+        """What is kept per bucket, for SCAN and DEL when it is deleted: its servers' statuses,
+        presence and restart counts, and its rules' version (alert state is per rule and expires)."""
+        return [
+            self.status_pattern(bucket),
+            f"{self.prefix}:agent:{bucket}:*",
+            f"{self.prefix}:restarts:{bucket}:*",
+            self.rules_version(bucket),
+        ]
+
     def agent(self, bucket: str, server: str) -> str:
         """Which ingest instance holds the server's websocket (expires unless refreshed)."""
         return f"{self.prefix}:agent:{bucket}:{server}"

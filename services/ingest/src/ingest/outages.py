@@ -1,20 +1,27 @@
-"""A datastore outage answers 503 with Retry-After, never 500: the service degrades, it stays up."""
+"""The one outage rule: an engine that does not answer is the kit's `Unavailable` (503 with
+Retry-After, naming the engine), answered by the kit's one ServiceError handler — never a 500.
+
+Stores let their engine's connection errors rise; the table below names the engine of each, and
+`engine_outage` turns one into the Unavailable the app answers with.
+"""
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 from elastic_transport import ConnectionError as EsConnectionError
 from elastic_transport import ConnectionTimeout as EsTimeout
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from meridian_kit.errors import error_body
+from fastapi.responses import Response
+from meridian_kit.errors import ServiceError, Unavailable
 from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeout
 
 log = logging.getLogger("ingest")
 
+RETRY_AFTER = 5
 ENGINE_OF: dict[type[Exception], str] = {
     ServerSelectionTimeoutError: "mongodb",
     AutoReconnect: "mongodb",
@@ -26,13 +33,22 @@ ENGINE_OF: dict[type[Exception], str] = {
 }
 
 
+def engine_outage(exc: Exception) -> Unavailable:
+    """The Unavailable an engine's connection error is answered with."""
+    engine = next((name for kind, name in ENGINE_OF.items() if isinstance(exc, kind)), "storage")
+    return Unavailable(
+        f"{engine} unavailable, retry later", detail=type(exc).__name__, retry_after=RETRY_AFTER
+    )
+
+
 def install_outage_handlers(app: FastAPI) -> None:
-    """Maps each engine's connection errors to a 503 naming the engine."""
-    for error, engine in ENGINE_OF.items():
+    """Answers each engine's connection errors as `engine_outage` says, through the kit's handler."""
 
-        async def handler(_: Request, exc: Exception, engine: str = engine) -> JSONResponse:
-            log.warning("%s unavailable: %s", engine, exc)
-            body = error_body(f"{engine} unavailable, retry later", type(exc).__name__)
-            return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+    async def outage(request: Request, exc: Exception) -> Response:
+        answer = engine_outage(exc)
+        log.warning("%s on %s %s: %r", answer.message, request.method, request.url.path, exc)
+        response = app.exception_handlers[ServiceError](request, answer)
+        return await response if inspect.isawaitable(response) else response
 
-        app.add_exception_handler(error, handler)
+    for error in ENGINE_OF:
+        app.add_exception_handler(error, outage)

@@ -8,7 +8,7 @@ import asyncio
 import json
 from typing import Any
 
-from ingest.context import Ingest
+from ingest.state import State
 from websockets.asyncio.client import ClientConnection, connect
 
 
@@ -25,7 +25,7 @@ async def barrier(ws: ClientConnection) -> None:
 
 
 async def test_presence_writes_the_server_only_when_it_changed(
-    base_url: str, bucket: dict[str, Any], ingest: Ingest
+    base_url: str, bucket: dict[str, Any], ingest: State
 ) -> None:
     async def last_seen() -> Any:
         servers = await ingest.buckets.store.list_servers(bucket["id"])

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from ingest.context import Ingest
+from ingest.state import State
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -110,7 +110,7 @@ async def test_status_then_patches_are_applied_and_a_bad_patch_asks_a_resend(
     bucket: dict[str, Any],
     keys: Any,
     drain: Any,
-    ingest: Ingest,
+    ingest: State,
 ) -> None:
     async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-1")) as ws:
         command = await next_frame(ws, "startLogging")
@@ -172,7 +172,7 @@ async def test_log_streaming_is_asked_before_any_frame_is_answered(
 
 
 async def test_malformed_and_oversized_frames(
-    base_url: str, bucket: dict[str, Any], ingest: Ingest
+    base_url: str, bucket: dict[str, Any], ingest: State
 ) -> None:
     async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-2")) as ws:
         for raw, reason in (
@@ -235,7 +235,7 @@ async def test_commands_reach_the_agent_and_return_its_answers(
     anonymous: httpx.AsyncClient,
     bucket: dict[str, Any],
     keys: Any,
-    ingest: Ingest,
+    ingest: State,
 ) -> None:
     async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-3")) as ws:
         await ws.send(json.dumps({"channel": "status", "payload": status(1)}))

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 from ingest.alerts.mailer import Mailer, MailQueue, SmtpConfig
-from ingest.context import Ingest
 from ingest.settings import Settings
+from ingest.state import State
 from redis.asyncio import Redis
 
 SINK = Path(os.environ.get("SMTP_SINK_DIR", ".local/data/smtp"))
@@ -39,7 +39,7 @@ def read_sink(address: str) -> list[Message]:
     return found
 
 
-async def mails_to(address: str, count: int, ingest: Ingest) -> list[Message]:
+async def mails_to(address: str, count: int, ingest: State) -> list[Message]:
     """The mails the sink kept for an address, once `count` arrived (or the mailer is idle)."""
     found: list[Message] = []
     for _ in range(300):
@@ -55,7 +55,7 @@ async def test_metric_restart_and_exception_rules_mail_once_per_cooldown(
     anonymous: httpx.AsyncClient,
     bucket: dict[str, Any],
     keys: Any,
-    ingest: Ingest,
+    ingest: State,
 ) -> None:
     rules = f"/api/admin/buckets/{bucket['id']}/alerts"
     for rule in (

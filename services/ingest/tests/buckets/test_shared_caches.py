@@ -8,8 +8,8 @@ import asyncio
 from typing import Any
 
 import httpx
-from ingest.context import Ingest
 from ingest.settings import Settings
+from ingest.state import State
 
 
 async def test_rotated_and_deleted_keys_are_refused_by_the_other_instance_at_once(
@@ -38,7 +38,7 @@ async def test_rotated_and_deleted_keys_are_refused_by_the_other_instance_at_onc
 async def test_a_rule_changed_through_one_instance_applies_on_the_other_at_once(
     admin: httpx.AsyncClient, second_server: Any, bucket: dict[str, Any]
 ) -> None:
-    other: Ingest = second_server.state.ingest
+    other: State = second_server.state.ingest
     rules = f"/api/admin/buckets/{bucket['id']}/alerts"
     assert await other.alerts.rules_of(bucket["id"]) == []  # cached empty on the other instance
 
@@ -61,7 +61,7 @@ async def test_a_rule_changed_through_one_instance_applies_on_the_other_at_once(
 
 
 async def test_an_unchanged_bucket_is_served_from_the_cache(
-    ingest: Ingest, settings: Settings, bucket: dict[str, Any]
+    ingest: State, settings: Settings, bucket: dict[str, Any]
 ) -> None:
     """The cache still spares MongoDB: an unchanged bucket is the cached object itself."""
     first = await ingest.buckets.by_public_key(bucket["public_key"])
@@ -73,7 +73,7 @@ async def test_an_unchanged_bucket_is_served_from_the_cache(
 
 
 async def test_concurrent_first_writes_of_a_server_record_it_once(
-    ingest: Ingest, bucket: dict[str, Any]
+    ingest: State, bucket: dict[str, Any]
 ) -> None:
     """An agent reconnecting to another instance while the first still records it: the upserts
     race on the unique (bucket, machine) index, and none of them fails."""

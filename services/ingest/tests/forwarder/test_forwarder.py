@@ -11,8 +11,8 @@ import uuid
 
 import httpx
 import pytest
-from ingest.context import Ingest
 from ingest.forwarder.forwarder import Forwarder, iso, points_of
+from ingest.state import State
 
 METRICS_API = os.environ.get("INGEST_METRICS_API_URL") or "http://127.0.0.1:8104"
 WRITE_TOKEN = os.environ.get("METRICS_API_WRITE_TOKEN", "")
@@ -42,7 +42,7 @@ def test_points_are_numeric_metrics_per_process() -> None:
 
 
 def forwarder_of(
-    ingest: Ingest, queue: str, *, batch: int, token: str, url: str = METRICS_API
+    ingest: State, queue: str, *, batch: int, token: str, url: str = METRICS_API
 ) -> Forwarder:
     """A forwarder of the test's own queue to the suite's metrics-api's gauges."""
     return Forwarder(
@@ -70,7 +70,7 @@ async def metrics_api_ready() -> None:
         pytest.skip("METRICS_API_WRITE_TOKEN is not set (.local/dev.env)")
 
 
-async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
+async def test_forwarder_posts_batches_to_metrics_api(ingest: State) -> None:
     await metrics_api_ready()
     environment = f"ingest-test-{uuid.uuid4().hex[:8]}"
     # several batches for three points per status
@@ -105,7 +105,7 @@ async def test_forwarder_posts_batches_to_metrics_api(ingest: Ingest) -> None:
     assert await ingest.redis.xlen(forwarder.queue.key) == 0
 
 
-async def test_a_refused_token_keeps_the_points_queued(ingest: Ingest) -> None:
+async def test_a_refused_token_keeps_the_points_queued(ingest: State) -> None:
     await metrics_api_ready()
     forwarder = forwarder_of(ingest, "forward-refused", batch=10, token="not-the-write-token")
     await forwarder.enqueue(points_of("refused", processes(5), int(time.time() * 1000)))
@@ -125,7 +125,7 @@ async def test_a_refused_token_keeps_the_points_queued(ingest: Ingest) -> None:
 
 
 async def test_a_list_of_instances_takes_turns_and_skips_one_that_does_not_answer(
-    ingest: Ingest,
+    ingest: State,
 ) -> None:
     """INGEST_METRICS_API_URL listing two instances, one of them gone: every point reaches the
     other, each batch having tried the gone one in its turn."""

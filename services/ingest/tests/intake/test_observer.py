@@ -8,11 +8,11 @@ import uuid
 from typing import Any
 
 import orjson
-from ingest.context import Ingest
 from ingest.forwarder.forwarder import Forwarder, iso
 from ingest.intake.observer import Observer
 from ingest.intake.pipeline import FrameIntake
 from ingest.intake.stream import IntakeStream, decode
+from ingest.state import State
 from ingest.stream_queue import StreamQueue
 
 
@@ -21,7 +21,7 @@ def status(cpu: float) -> dict[str, Any]:
     return {"data": {"process": [proc, "not a process"], "server": {}}}
 
 
-async def test_statuses_are_observed_once_after_the_accept(ingest: Ingest) -> None:
+async def test_statuses_are_observed_once_after_the_accept(ingest: State) -> None:
     prefix = f"{ingest.keys.prefix}:observer-{uuid.uuid4().hex[:8]}"
     stream = IntakeStream(
         ingest.redis, f"{prefix}:intake", "bulk-writers", 1000, f"{prefix}:dead", f"{prefix}:obs"

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from ingest.context import Ingest
+from ingest.state import State
 
 ROOT = Path(__file__).resolve().parents[4]
 pytestmark = [
@@ -37,7 +37,7 @@ async def stack(action: str) -> None:
     assert await process.wait() == 0
 
 
-async def es_answers(ingest: Ingest) -> None:
+async def es_answers(ingest: State) -> None:
     for _ in range(600):
         try:
             await ingest.es.cluster.health(wait_for_status="yellow", timeout="1s")
@@ -49,7 +49,7 @@ async def es_answers(ingest: Ingest) -> None:
 
 @pytest.mark.timeout(600)
 async def test_elasticsearch_outage_loses_and_duplicates_nothing(
-    anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, drain: Any, ingest: Ingest
+    anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, drain: Any, ingest: State
 ) -> None:
     accepted = 0
     refused = 0

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from ingest.context import Ingest
+from ingest.state import State
 
 
 async def test_push_is_accepted_then_indexed(
-    anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, drain: Any, ingest: Ingest
+    anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, drain: Any, ingest: State
 ) -> None:
     frames = [
         {"channel": "logs", "payload": {"data": f"line {i}", "process": {"name": "api"}}}
@@ -35,7 +35,7 @@ async def test_push_is_accepted_then_indexed(
 
 
 async def test_bad_pushes_get_clear_errors(
-    anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, ingest: Ingest
+    anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, ingest: State
 ) -> None:
     cases = [
         (b"{nope", 400, "not JSON"),
@@ -63,7 +63,7 @@ async def test_bad_pushes_get_clear_errors(
 
 
 async def test_past_the_backlog_bound_pushes_get_503_with_retry_after(
-    anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, ingest: Ingest
+    anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, ingest: State
 ) -> None:
     bound = ingest.stream.max_entries
     ingest.stream.max_entries = 0  # the bound as if the backlog were full, on the real path

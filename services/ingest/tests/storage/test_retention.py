@@ -6,14 +6,14 @@ import time
 from typing import Any
 
 import httpx
-from ingest.context import Ingest
+from ingest.state import State
 from ingest.storage.retention import apply_retention
 
 DAY = 86_400_000
 
 
 async def test_retention_deletes_old_daily_indices_per_bucket(
-    admin: httpx.AsyncClient, bucket: dict[str, Any], ingest: Ingest
+    admin: httpx.AsyncClient, bucket: dict[str, Any], ingest: State
 ) -> None:
     names = ingest.indices.names
     now = int(time.time() * 1000)

@@ -126,7 +126,7 @@ class CommandRouter:
             receivers = await self.redis.publish(self.keys.commands(owner), orjson.dumps(message))
             if receivers == 0:
                 raise Conflict(f"server {server!r} is not connected (its instance is gone)")
-            with contextlib.suppress(TimeoutError):
+            with contextlib.suppress(TimeoutError):  # no complete answer in time: 504 below
                 await asyncio.wait_for(pending.done.wait(), self.timeout)
         finally:
             self.pending.pop(request_id, None)
@@ -207,5 +207,7 @@ class CommandRouter:
                 log.warning("command channel lost (%s); resubscribing", exc)
                 await asyncio.sleep(1)
             finally:
-                with contextlib.suppress(Exception):
+                try:
                     await pubsub.aclose()
+                except Exception as exc:  # its connection is what failed: a new one comes next
+                    log.debug("closing the command channel: %r", exc)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from typing import Any
@@ -69,20 +68,27 @@ class SessionRegistry:
             return
         del self.sessions[(session.bucket_id, session.server)]
         self._touched.pop((session.bucket_id, session.server), None)
-        with contextlib.suppress(Exception):
+        try:
             key = self.keys.agent(session.bucket_id, session.server)
             if (await self.redis.get(key)) in (self.instance, self.instance.encode()):
                 await self.redis.delete(key)
             fields = {**session.server_fields(), "online": False}
             await self.store.touch_server(session.bucket_id, session.server, fields)
+        except Exception as exc:
+            # the presence key expires by itself within PRESENCE_TTL: the server shows offline then
+            log.warning(
+                "recording %s/%s as disconnected failed: %r", session.bucket_id, session.server, exc
+            )
 
     async def disconnect(self, bucket: str, server: str) -> bool:
         """Closes a local agent's websocket (1012): the agent reconnects by itself."""
         session = self.sessions.get((bucket, server))
         if session is None:
             return False
-        with contextlib.suppress(Exception):
+        try:
             await session.ws.close(code=1012, reason="disconnected on request, reconnect")
+        except Exception as exc:  # it was closing already: disconnected all the same
+            log.info("disconnecting %s: %r", server, exc)
         return True
 
     async def deliver(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -182,9 +181,13 @@ class AgentSession:
         last_logging = time.monotonic()
         while True:
             await asyncio.sleep(PRESENCE_EVERY)
-            with contextlib.suppress(Exception):
+            try:
                 await self.presence(self)
+            except Exception as exc:  # tried again in PRESENCE_EVERY; offline past PRESENCE_TTL
+                log.warning("presence of %s not refreshed: %r", self.server, exc)
             if self.stream_logs and time.monotonic() - last_logging >= LOGGING_EVERY:
                 last_logging = time.monotonic()
-                with contextlib.suppress(Exception):
+                try:
                     await self.start_logging()
+                except Exception as exc:  # the socket is going: the receive loop ends the session
+                    log.info("startLogging to %s not sent: %r", self.server, exc)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.agent.channels import MAX_DEPTH, as_dict
 from ingest.auth import keys_bucket
-from ingest.context import IngestDep
+from ingest.deps import BucketsDep, SettingsDep
 
 # What an agent's operator typed: `pm2 link <secret key> <public key>`.
 PM2_LINK_KEYS = "the bucket's secret and public keys given to `pm2 link <secret> <public>`"
@@ -129,7 +129,7 @@ def text(value: Any, limit: int = 256) -> str | None:
     responses={**REFUSALS, **error_responses(503)},
     openapi_extra=VERIFY_BODY,
 )
-async def verify_pm2(request: Request, ingest: IngestDep) -> JSONResponse:
+async def verify_pm2(request: Request, buckets: BucketsDep, settings: SettingsDep) -> JSONResponse:
     """Checks an agent's keys, records its server and returns the websocket endpoint."""
     raw = (
         await request.body()
@@ -151,8 +151,8 @@ async def verify_pm2(request: Request, ingest: IngestDep) -> JSONResponse:
         if key is not None and (not isinstance(key, str) or len(key) > MAX_KEY):
             return refused(f"{name} must be a string of at most {MAX_KEY} characters", 400)
     try:
-        bucket = await keys_bucket(ingest, public, secret, PM2_LINK_KEYS)
-        new = await ingest.buckets.store.touch_server(
+        bucket = await keys_bucket(buckets, public, secret, PM2_LINK_KEYS)
+        new = await buckets.server_seen(
             bucket["id"],
             machine,
             {
@@ -165,13 +165,14 @@ async def verify_pm2(request: Request, ingest: IngestDep) -> JSONResponse:
             return refused(exc.message, exc.status_code)
         raise
     except Exception as exc:
-        log.warning("verifyPM2 failed: %s", exc)
-        # No `active` and no `endpoints`: the agent retries instead of giving up.
+        # Anything else is our side failing (a storage outage): answered, never a 500, so that the
+        # agent, seeing no `active` and no `endpoints`, retries instead of giving up.
+        log.warning("verifyPM2 of %r failed: %r", machine, exc)
         body = {"error": "ingest storage unavailable, retry later", "detail": type(exc).__name__}
         return JSONResponse(body, status_code=503, headers={"Retry-After": "10"})
     return JSONResponse(
         {
-            "endpoints": endpoints(ingest.settings.public_url),
+            "endpoints": endpoints(settings.public_url),
             "active": True,
             "pending": False,
             "disabled": False,

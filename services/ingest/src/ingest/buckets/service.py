@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from meridian_kit.errors import BadRequest
+from meridian_kit.errors import BadRequest, NotFound
 from redis.asyncio import Redis
 
 from ingest.buckets.schemas import BucketCreate, BucketUpdate, UserCreate, UserUpdate
@@ -74,9 +74,21 @@ class BucketService:
             return await self.store.update_bucket(bucket_id, changes)
 
     async def delete(self, bucket_id: str) -> None:
-        """Deletes a bucket and its servers (its indices are deleted by the caller)."""
+        """Deletes a bucket and its servers (buckets/removal.py deletes the rest first)."""
         async with self._changing():
             await self.store.delete_bucket(bucket_id)
+
+    async def page(self, offset: int, limit: int) -> list[Doc]:
+        """A page of the buckets, oldest first."""
+        return await self.store.list_buckets(offset, limit)
+
+    async def get(self, bucket_id: str) -> Doc:
+        """One bucket by id (404 when unknown)."""
+        return await self.store.get_bucket(bucket_id)
+
+    async def server_seen(self, bucket_id: str, machine_name: str, fields: Doc) -> bool:
+        """Records a server as seen now (an agent's handshake); True when it is new."""
+        return await self.store.touch_server(bucket_id, machine_name, fields)
 
     async def by_public_key(self, public_key: str) -> Doc | None:
         """The bucket for a public key, cached until any instance changes a bucket."""
@@ -90,6 +102,18 @@ class BucketService:
             self._by_public.clear()
         self._by_public[public_key] = (moment, version, bucket)
         return bucket
+
+    async def users_page(self, offset: int, limit: int) -> list[Doc]:
+        """A page of the users, oldest first."""
+        return await self.store.list_users(offset, limit)
+
+    async def get_user(self, user_id: str) -> Doc:
+        """One user by id (404 when unknown)."""
+        return await self.store.get_user(user_id)
+
+    async def delete_user(self, user_id: str) -> None:
+        """Deletes a user (404 when unknown)."""
+        await self.store.delete_user(user_id)
 
     async def create_user(self, data: UserCreate) -> Doc:
         """Creates a user attached to existing buckets."""
@@ -107,5 +131,5 @@ class BucketService:
         for bucket_id in bucket_ids:
             try:
                 await self.store.get_bucket(bucket_id)
-            except Exception:
+            except NotFound:  # a MongoDB outage stays a 503, not "no bucket"
                 raise BadRequest(f"bucket_ids: no bucket {bucket_id!r}") from None

@@ -11,8 +11,7 @@ from meridian_kit.json_body import json_body
 from pydantic import BaseModel
 
 from ingest.agent.channels import MAX_CHANNEL, MAX_DEPTH, FrameError, check_push_frame
-from ingest.auth import KeysBucket
-from ingest.context import IngestDep
+from ingest.deps import IntakeDep, KeysBucket, SettingsDep
 
 router = APIRouter(tags=["push"])
 
@@ -56,9 +55,10 @@ PUSH_BODY = {
     responses=error_responses(400, 401, 403, 413, 503),
     openapi_extra=PUSH_BODY,
 )
-async def push(request: Request, bucket: KeysBucket, ingest: IngestDep) -> JSONResponse:
+async def push(
+    request: Request, bucket: KeysBucket, settings: SettingsDep, intake: IntakeDep
+) -> JSONResponse:
     """Takes a JSON array of {channel, payload} (X-KM-PUBLIC, X-KM-SECRET, optional X-KM-SERVER)."""
-    settings = ingest.settings
     raw = await request.body()
     if len(raw) > settings.max_message_bytes:
         raise PayloadTooLarge(f"body of {len(raw)} bytes exceeds {settings.max_message_bytes}")
@@ -77,5 +77,5 @@ async def push(request: Request, bucket: KeysBucket, ingest: IngestDep) -> JSONR
         status = next((p for c, p in frames if c == "status"), None)
         named = status.get("server_name") if isinstance(status, dict) else None
         server = named if isinstance(named, str) and named.strip() else "http"
-    entry = await ingest.intake.accept(bucket, server[:256], frames)
+    entry = await intake.accept(bucket, server[:256], frames)
     return JSONResponse({"accepted": len(frames), "entry": entry}, status_code=202)

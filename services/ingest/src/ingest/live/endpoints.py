@@ -10,8 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from meridian_kit.errors import BadRequest, error_responses
 
-from ingest.auth import BucketDep
-from ingest.context import IngestDep
+from ingest.deps import BucketDep, LiveDep
 
 router = APIRouter(prefix="/api/buckets/{bucket_id}", tags=["live"])
 
@@ -36,7 +35,7 @@ async def live(
     bucket_id: str,
     request: Request,
     bucket: BucketDep,
-    ingest: IngestDep,
+    hub: LiveDep,
     types: Annotated[str, Query(max_length=64, description="comma-separated: " + KNOWN)] = "",
 ) -> StreamingResponse:
     """SSE of the bucket's status, log, exception and event messages (`types` filters, comma-separated)."""
@@ -46,7 +45,7 @@ async def live(
         raise BadRequest(f"types: {message}", detail=[{"field": "types", "message": message}])
 
     async def stream() -> AsyncIterator[bytes]:
-        async for event in ingest.live.subscribe(bucket_id, wanted):
+        async for event in hub.subscribe(bucket_id, wanted):
             if await request.is_disconnected():
                 break
             if event is None:

@@ -7,7 +7,7 @@ a live client subscribes to it, so clients see every agent of the bucket whereve
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +15,8 @@ import orjson
 from redis.asyncio import Redis
 
 from ingest.keys import RedisKeys
+
+log = logging.getLogger("ingest.live")
 
 
 class LiveHub:
@@ -49,5 +51,7 @@ class LiveHub:
                     last = loop.time()
                     yield None
         finally:
-            with contextlib.suppress(Exception):
+            try:
                 await pubsub.aclose()
+            except Exception as exc:  # the client left or Redis went: the subscription is gone
+                log.debug("closing the live subscription of %s: %r", bucket, exc)

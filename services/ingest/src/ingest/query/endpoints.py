@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from meridian_kit.errors import error_responses
 
-from ingest.auth import BucketDep
-from ingest.context import IngestDep
+from ingest.deps import BucketDep, QueryDep, ServersDep
 from ingest.query.params import INTERVAL_PATTERN, From, Name, To, time_range
 from ingest.query.schemas import (
     BucketInfo,
@@ -19,8 +18,6 @@ from ingest.query.schemas import (
     MetricSeries,
     ServerStatus,
 )
-from ingest.query.servers import list_servers
-from ingest.query.service import QueryService
 
 # Every query route: bad parameters, missing/wrong keys, keys of another bucket, an unknown
 # bucket (admin), Elasticsearch or MongoDB down.
@@ -31,12 +28,6 @@ router = APIRouter(
 )
 
 
-def query_service(ingest: IngestDep) -> QueryService:
-    """The read-side queries over this instance's clients."""
-    return QueryService(ingest.es, ingest.indices.names)
-
-
-QueryDep = Annotated[QueryService, Depends(query_service)]
 Size = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=9999, description="offset + size must not exceed 10000")]
 
@@ -51,12 +42,12 @@ async def bucket_info(bucket: BucketDep) -> dict[str, Any]:
 async def servers(
     bucket_id: str,
     bucket: BucketDep,
-    ingest: IngestDep,
+    servers: ServersDep,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     size: Size = 1000,
 ) -> list[dict[str, Any]]:
     """The bucket's servers by name, online or not, each with its latest process list (paged)."""
-    return await list_servers(ingest, bucket_id, with_processes=True, offset=offset, limit=size)
+    return await servers.list(bucket_id, with_processes=True, offset=offset, limit=size)
 
 
 @router.get("/metrics", response_model=MetricNames)
