@@ -123,6 +123,20 @@ def redis_master() -> str:
     return {"127.0.0.2": "redis1", "127.0.0.3": "redis2"}[host]
 
 
+def promoted_after(killed: str, deadline: float = 120.0) -> float:
+    """Seconds from now (just after `killed`, the primary, was killed) until the Sentinels name
+    another master: the failover time measured."""
+    started = time.monotonic()
+    while time.monotonic() - started < deadline:
+        try:
+            if redis_master() != killed:
+                return time.monotonic() - started
+        except (redis.RedisError, OSError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the Sentinels still name {killed} master after {deadline:.0f} s")
+
+
 class Load:
     """The steady load and what each service accepted; every other answer must be a 503."""
 
@@ -136,6 +150,9 @@ class Load:
         self.points: dict[str, set[str]] = {f"m{k}": set() for k in range(METRICS)}
         self.refused: Counter[str] = Counter()
         self.readiness: Counter[tuple[str, int]] = Counter()
+        # measured, printed: each service's longest run of 503s on /readyz, in seconds
+        self.unready_since: dict[str, float] = {}
+        self.longest_unready: Counter[str] = Counter()
         self.env = f"cl{services.run}"
         self.start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
 
@@ -252,6 +269,12 @@ class Load:
                 response = await client.get(f"{service.url}/readyz")
                 assert response.status_code in (200, 503), f"{name} /readyz: {response.status_code}"
                 self.readiness[(name, response.status_code)] += 1
+                now = time.monotonic()
+                if response.status_code == 503:
+                    since = self.unready_since.setdefault(name, now)
+                    self.longest_unready[name] = max(self.longest_unready[name], now - since)
+                else:
+                    self.unready_since.pop(name, None)
             await asyncio.sleep(0.5)
 
 
@@ -301,9 +324,12 @@ async def test_losing_a_node_of_each_engine_loses_nothing_accepted(
             ]
             watcher = asyncio.create_task(load.watch(client))
             await asyncio.sleep(BETWEEN_KILLS / 2)
+            failover: asyncio.Task[float] | None = None
             for node in ("es1", "cassandra1", redis_master()):
                 await kill_node(node)
                 stopped.append(node)
+                if node.startswith("redis"):
+                    failover = asyncio.create_task(asyncio.to_thread(promoted_after, node))
                 await asyncio.sleep(BETWEEN_KILLS)
                 assert not any(t.done() for t in tasks), "a load task ended early"
             await asyncio.sleep(TAIL_SECONDS)
@@ -322,10 +348,15 @@ async def test_losing_a_node_of_each_engine_loses_nothing_accepted(
             assert load.pushed and load.stored and all(load.points.values()), "nothing accepted"
             await verify(load, services, engines, client)
             await asyncio.to_thread(worker_runs_a_task, services)
+            assert failover is not None
+            promoted = await failover
+        longest = {name: round(seconds, 1) for name, seconds in load.longest_unready.items()}
         print(
             f"load {load_seconds:.0f} s: ingest {len(load.pushed)} frames, analytics "
             f"{len(load.stored)} messages, metrics {sum(map(len, load.points.values()))} points "
-            f"accepted; refused (503): {dict(load.refused)}; readiness: {dict(load.readiness)}"
+            f"accepted; refused (503): {dict(load.refused)}; readiness: {dict(load.readiness)}; "
+            f"longest /readyz 503 run (s): {longest}; Redis primary killed -> Sentinels name "
+            f"the replica: {promoted:.1f} s"
         )
     finally:
         for node in stopped:
