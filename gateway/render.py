@@ -210,6 +210,7 @@ class RoutesTable(BaseModel):
     routes: list[Route] = []
     root_routes: list[RootRoute] = []
     dashboard: dict[str, str] = {"prefix": "/", "root": ".local/console"}
+    unrouted_ports: dict[str, Port] = {}  # services the gateway does not route (the follower)
 
     @model_validator(mode="after")
     def link_routes(self) -> RoutesTable:
@@ -232,6 +233,12 @@ def read_routes_table(path: Path) -> RoutesTable:
         return RoutesTable.model_validate(tomllib.loads(path.read_text()))
     except ValidationError as error:
         raise GatewayConfigError(f"{path}: {problems(error)}") from None
+
+
+def local_ports(path: Path = ROUTES_FILE) -> dict[str, int]:
+    """Each service's development port (its first instance's), routed or not: routes.toml's."""
+    table = read_routes_table(path)
+    return {route.service: route.port for route in table.routes} | table.unrouted_ports
 
 
 def load_routes(path: Path) -> tuple[list[Route], dict[str, str]]:

@@ -40,6 +40,9 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "gateway"))
+from render import local_ports  # noqa: E402  (gateway/ is not a package)
+
 ROLE = "containers"
 SOURCE_ROLE = "local"  # the role deploy/local/dev_config.py writes
 # Paths inside the containers.
@@ -55,7 +58,8 @@ PLACEHOLDERS = {
     "burst": "GATEWAY_BURST",
 }
 IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")  # config-leader's rule
-LEADER_PORT, FOLLOWER_PORT, HTTPS_PORT, HTTP_PORT = 8105, 8106, 8443, 8080
+LEADER_PORT, FOLLOWER_PORT = local_ports()["config-leader"], local_ports()["config-follower"]
+HTTPS_PORT, HTTP_PORT = 8443, 8080
 
 
 def repoint(value: Any, original: str, copy: str) -> Any:

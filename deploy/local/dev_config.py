@@ -22,11 +22,12 @@ from pathlib import Path
 
 import yaml
 from devenv import read_env  # beside this script
-from instances import service_counts, service_ports  # beside this script
+from instances import UNROUTED_PORTS, routes, service_counts, service_ports  # beside this script
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
 LOCAL_SCRIPTS = ROOT / "deploy" / "local"
+FOLLOWER_PORT = UNROUTED_PORTS["config-follower"]  # gateway/routes.toml
 TEMPLATES = LOCAL_SCRIPTS / "config-templates"
 # The gateway settings the leader holds: render.py's variable -> the platform variable in its place.
 GATEWAY_PLACEHOLDERS = {
@@ -177,20 +178,23 @@ def main() -> None:
     write_json(
         leader_config,
         {
-            "http": {"ip": "127.0.0.1", "port": 8105},
+            "http": {"ip": "127.0.0.1", "port": routes()["config-leader"].port},
             "dataFolder": str(data),
             "platformConfig": str(platform),
             "internals": internals,
             "adminKey": env["CONFIG_ADMIN_KEY"],
             "followers": {
-                env["CONFIG_FOLLOWER_KEY"]: {"url": "http://127.0.0.1:8106", "role": "local"}
+                env["CONFIG_FOLLOWER_KEY"]: {
+                    "url": f"http://127.0.0.1:{FOLLOWER_PORT}",
+                    "role": "local",
+                }
             },
         },
     )
     write_json(
         Path(env["CONFIG_FOLLOWER_CONFIG"]),
         {
-            "http": {"ip": "127.0.0.1", "port": 8106},
+            "http": {"ip": "127.0.0.1", "port": FOLLOWER_PORT},
             # every instance `make up` runs (CONFIG_LEADER_INSTANCES), tried in turn
             "leader": {"url": leader_urls(os.environ), "auth": env["CONFIG_FOLLOWER_KEY"]},
             "paths": {"dataFolder": str(FOLLOWER_DATA)},

@@ -11,6 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
+sys.path.insert(0, str(ROOT / "gateway"))
+from render import local_ports  # noqa: E402  (gateway/ is not a package)
 
 
 def secret() -> str:
@@ -50,7 +52,7 @@ def defaults(values: dict[str, str]) -> dict[str, str]:
     put("SMTP_SENDER", "alerts@meridian.localhost")
     put("INGEST_ADMIN_TOKEN", secret())
     put("INGEST_PUBLIC_URL", "https://localhost:8443/ingest")
-    put("INGEST_METRICS_API_URL", "http://127.0.0.1:8104")
+    put("INGEST_METRICS_API_URL", f"http://127.0.0.1:{local_ports()['metrics-api']}")
     # analytics
     put("EL_HOST", "127.0.0.1")
     put("EL_PORT", "9200")

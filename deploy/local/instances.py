@@ -31,10 +31,11 @@ from render import (  # noqa: E402  (gateway/ is not a package)
     Route,
     instance_count,
     load_routes,
+    read_routes_table,
 )
 
-# Services the gateway does not route, with their port: one per machine.
-UNROUTED_PORTS = {"config-follower": 8106}
+# Services the gateway does not route, with their port: one per machine (routes.toml's [unrouted_ports]).
+UNROUTED_PORTS = read_routes_table(ROUTES_FILE).unrouted_ports
 # Processes that must run once: the follower applies this machine's files, Celery beat schedules
 # each run once.
 SINGLETONS = {"config-follower", "analytics-scheduler"}

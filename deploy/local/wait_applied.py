@@ -16,7 +16,10 @@ from pathlib import Path
 import httpx
 from devenv import read_env  # beside this script
 
-FOLLOWER = "http://127.0.0.1:8106"
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "gateway"))
+from render import local_ports  # gateway/ is not a package
+
+FOLLOWER = f"http://127.0.0.1:{local_ports()['config-follower']}"
 EXPECTED = "/gateway/nginx.conf"
 DEV_ENV = Path(__file__).resolve().parents[2] / ".local" / "dev.env"
 # The sync runs the follower's hooks (a gateway reload, service restarts): give them time.

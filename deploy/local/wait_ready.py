@@ -16,10 +16,13 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "gateway"))
-from render import ROUTES_FILE, load_routes  # noqa: E402  (gateway/ is not a package)
+from render import ROUTES_FILE, load_routes, read_routes_table  # noqa: E402  (not a package)
 
-# What the gateway does not route is probed directly.
-UNROUTED = [("config-follower", "http://127.0.0.1:8106")]
+# What the gateway does not route is probed directly, on its port in routes.toml.
+UNROUTED = [
+    (service, f"http://127.0.0.1:{port}")
+    for service, port in read_routes_table(ROUTES_FILE).unrouted_ports.items()
+]
 
 
 def gateway_prefixes() -> dict[str, str]:

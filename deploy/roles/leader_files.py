@@ -34,16 +34,23 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "gateway"))
+from render import local_ports  # noqa: E402  (gateway/ is not a package)
+
+PORTS = local_ports()  # each service's port, from gateway/routes.toml
 ROLES_DIR = Path(__file__).resolve().parent
 TEMPLATES = ROLES_DIR / "config-templates"
 # The machine roles, and the routed services each one runs (routes.toml's names and ports).
 ROLES: dict[str, dict[str, int]] = {
-    "leader": {"config-leader": 8105},
-    "gateway": {},
-    "ingest": {"ingest": 8101},
-    "analytics": {"analytics": 8102},
-    "kmdb": {"kmdb-import": 8103},
-    "metrics": {"metrics-api": 8104},
+    role: {service: PORTS[service] for service in services}
+    for role, services in {
+        "leader": ["config-leader"],
+        "gateway": [],
+        "ingest": ["ingest"],
+        "analytics": ["analytics"],
+        "kmdb": ["kmdb-import"],
+        "metrics": ["metrics-api"],
+    }.items()
 }
 SECRETS = (
     "SECRET_ANALYTICS_APIKEY",
@@ -195,11 +202,12 @@ def main(argv: list[str] | None = None) -> None:
             continue  # it runs nothing the leader configures: no follower
         key = keys.get(machine["name"]) or secrets.token_urlsafe(24)
         followers[key] = {
-            "url": f"http://{machine['host']}:8106",
+            "url": f"http://{machine['host']}:{PORTS['config-follower']}",
             "role": machine["role"],
             "name": machine["name"],
         }
-        env = f"CONFIG_LEADER_URL=http://{leader['host']}:8105\nCONFIG_FOLLOWER_KEY={key}\n"
+        env = f"CONFIG_LEADER_URL=http://{leader['host']}:{PORTS['config-leader']}\n"
+        env += f"CONFIG_FOLLOWER_KEY={key}\n"
         env += f"MERIDIAN_ROLE={machine['role']}\n"
         (out / "machines").mkdir(exist_ok=True)
         (out / "machines" / f"{machine['name']}.env").write_text(env)
@@ -208,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
     write_json(
         config_file,
         {
-            "http": {"ip": "0.0.0.0", "port": 8105},
+            "http": {"ip": "0.0.0.0", "port": PORTS["config-leader"]},
             "dataFolder": f"{mount}/templates",
             "platformConfig": f"{mount}/platform.yml",
             "historyFolder": f"{mount}/history",
