@@ -1,7 +1,8 @@
 """The Fleet section with 1,000 processes (10 servers of 100, pushed as PM2 statuses through
 ingest's HTTP push with the bucket's keys, as a machine would) in a real Chromium signed in as the
 operator: all 1,000 counted, one page of 50 rows in the DOM whatever the fleet's size, the pager
-and the name filter reaching any of them, and the live statuses showing each round's new values.
+and the name filter reaching any of them, and the live statuses showing each round's new values, again after the
+stream was cut and reconnected by itself.
 The page's longest main-thread task while statuses stream in is printed (not asserted: it depends
 on the machine's load). Screenshot: tests/artifacts/console-fleet-1000.png."""
 
@@ -131,5 +132,27 @@ def test_a_thousand_processes_stay_paged_and_live(browser, bucket: dict[str, Any
     page.get_by_label("filter processes by name").fill("")
     expect(page.locator("#processes tbody tr")).to_have_count(ROWS_PER_PAGE)
     longest = page.evaluate("() => window.__longest")
+
+    # The live stream cut (the browser offline): the page says so, reconnects by itself, and the
+    # next round's values show again.
+    live_state = "() => document.querySelector('#live-state')?.dataset.state"
+    page.context.set_offline(True)
+    page.wait_for_function(f"() => ({live_state})() !== 'live'", timeout=30_000)
+    page.context.set_offline(False)
+    page.wait_for_function(f"() => ({live_state})() === 'live'", timeout=60_000)
+    deadline = time.monotonic() + 60
+    seen = False
+    while not seen:
+        round_ += 1
+        push_round(bucket, round_)
+        try:
+            page.wait_for_function(
+                "([s, n]) => Number(document.querySelector(s)?.textContent) === n",
+                arg=["#processes tr[data-process='proc-0000'] td.restarts", round_],
+                timeout=5_000,
+            )
+            seen = True
+        except PlaywrightTimeout:  # the stream's first second after a reconnect may be missed
+            assert time.monotonic() < deadline, "no live status after the reconnection"
     print(f"longest main-thread task with 1,000 live processes: {longest:.0f} ms")
     shot(page, "fleet-1000")

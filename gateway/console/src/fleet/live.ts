@@ -1,7 +1,9 @@
 // A bucket's live stream (ingest's Server-Sent Events at /ingest/api/buckets/{id}/live), read with
 // fetch() and a ReadableStream so the operator's Authorization header is sent (an EventSource cannot
 // send one), parsed by eventsource-parser. It reconnects by itself (1 s, doubling up to 30 s) after a
-// drop or an error; a 401 ends the session like any other call; a 403 stops it, said in `state`.
+// drop, an error or 45 s without even a keep-alive; the browser going offline drops it at once and
+// coming back online reconnects at once; a 401 ends the session like any other call; a 403 stops
+// it, said in `state`.
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import { end, session } from "../session";
 import { INGEST, type Process } from "./api";
@@ -54,8 +56,10 @@ export function followLive(options: LiveOptions): () => void {
   let controller: AbortController | null = null;
   let timer: number | undefined;
   let delay = FIRST_DELAY_MS;
+  let running = false;
 
   async function connect(): Promise<void> {
+    running = true;
     controller = new AbortController();
     const abort = controller;
     let quiet: number | undefined;
@@ -104,15 +108,27 @@ export function followLive(options: LiveOptions): () => void {
       if (!stopped) onState("retrying", (err as Error).message || "the stream broke");
     } finally {
       window.clearTimeout(quiet);
+      running = false;
     }
     if (stopped) return;
     timer = window.setTimeout(() => void connect(), delay);
     delay = Math.min(MAX_DELAY_MS, delay * 2);
   }
 
+  const offline = () => controller?.abort();
+  const online = () => {
+    if (stopped || running) return;
+    window.clearTimeout(timer);
+    delay = FIRST_DELAY_MS;
+    void connect();
+  };
+  window.addEventListener("offline", offline);
+  window.addEventListener("online", online);
   void connect();
   return () => {
     stopped = true;
+    window.removeEventListener("offline", offline);
+    window.removeEventListener("online", online);
     window.clearTimeout(timer);
     controller?.abort();
   };
