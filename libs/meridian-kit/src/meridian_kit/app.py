@@ -6,10 +6,12 @@ import gc
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp
 
 from meridian_kit.concurrency import ConcurrencyLimitMiddleware
@@ -21,7 +23,9 @@ from meridian_kit.keep_alive import KeepAliveAfterErrors
 from meridian_kit.observability import expose_prometheus, init_sentry
 from meridian_kit.openapi import declare_kit_answers
 
-Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+S = TypeVar("S")
+# A service's lifespan: opens its clients, yields its typed state object (or None), closes them.
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
 
 
 # The one rule for a request id kept from a client, the gateway's too: nginx.conf.j2's map of
@@ -55,6 +59,25 @@ async def _no_lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def service_state(app: Starlette, kind: type[S]) -> S:
+    """The state object the service's lifespan yielded, as its type (a TypeError if it is not)."""
+    state = getattr(app.state, "service", None)
+    if not isinstance(state, kind):
+        raise TypeError(f"the app's state is a {type(state).__name__}, not a {kind.__name__}")
+    return state
+
+
+def state_dependency(kind: type[S]) -> Callable[[HTTPConnection], S]:
+    """A dependency giving routes (and websockets) the service's typed state:
+    `StateDep = Annotated[State, Depends(state_dependency(State))]`."""
+
+    def service_state_of(connection: HTTPConnection) -> S:
+        """What the service's lifespan built."""
+        return service_state(connection.app, kind)
+
+    return service_state_of
+
+
 def create_service_app(
     name: str,
     *,
@@ -67,7 +90,9 @@ def create_service_app(
     raw_json_paths: Sequence[str] = (),
     max_concurrent_requests: int | None = None,
 ) -> FastAPI:
-    """Builds a service's app; its lifespan opens clients and adds checks to app.state.readiness.
+    """Builds a service's app; its lifespan opens clients, adds checks to app.state.readiness and
+    yields the service's typed state object, kept as app.state.service for `service_state()` and
+    `state_dependency()`.
 
     Every JSON body meets the kit's JSON rule (meridian_kit.json_body) before a route sees it,
     except on `raw_json_paths`: routes that answer a bad body in a protocol's own shape and call
@@ -81,7 +106,8 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan_with_readiness(app: FastAPI) -> AsyncIterator[None]:
         app.state.readiness = Readiness()
-        async with service_lifespan(app):
+        async with service_lifespan(app) as state:
+            app.state.service = state
             # what start-up built lives as long as the process: keep it out of every collection
             gc.freeze()
             yield
