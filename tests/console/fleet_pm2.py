@@ -2,7 +2,8 @@
 .local/pm2 (the `pm2_bin` fixture of tests/ingest/conftest.py), its own PM2_HOME, KEYMETRICS_NODE
 at the gateway's ingest, the dev CA trusted, and tests/ingest/pm2/dns-preload.js making the agent's
 google.com lookup answer on this machine without internet. The app is tests/ingest/pm2/app.js
-(a counter metric, a `meridian tick` log line every 500 ms, the actions `hello` and `boom`)."""
+(a counter metric, a `meridian tick` log line every 500 ms, the actions `hello` and `boom`) and one
+action more, `echo`, which answers with the parameters it was given."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from tests.console.conftest import CA, GATEWAY, ROOT
 
 PM2_FILES = ROOT / "tests" / "ingest" / "pm2"
 APP_NAME = "meridian-app"
+ECHO_ACTION = """
+io.action('echo', (params, reply) => reply({ echoed: params }))
+"""
 
 
 class Pm2:
@@ -52,7 +56,8 @@ class Pm2:
 
     def start_app(self) -> None:
         self.app_dir.mkdir(parents=True)
-        shutil.copy(PM2_FILES / "app.js", self.app_dir / "app.js")
+        app = (PM2_FILES / "app.js").read_text() + ECHO_ACTION
+        (self.app_dir / "app.js").write_text(app)
         self.run("start", str(self.app_dir / "app.js"), "--name", APP_NAME)
 
     def close(self) -> None:

@@ -1,10 +1,10 @@
 """The console's Fleet section in a real Chromium through the running suite's gateway, signed in as
 the generated operator (no service token anywhere): a bucket created in the UI, a real PM2 (npm)
 linked with the exact `pm2 link` command the UI shows, its process live in Fleet, its log line in
-the live tail (search and stream filter), its thrown exception grouped in Exceptions, an action
-button showing the app's answer, PM2 restart showing the agent's answer and the restart count going
-up, the events timeline, an alert rule, the chart; phone width; the bucket deleted in the UI.
-Screenshots: tests/artifacts/console-fleet-*.png."""
+the live tail (search and stream filter), its thrown exception grouped in Exceptions, action
+buttons showing the app's answer (with parameters, and a refusal of bad ones), PM2 restart showing
+the agent's answer and the restart count going up, the events timeline, an alert rule, the chart;
+phone width; the bucket deleted in the UI. Screenshots: tests/artifacts/console-fleet-*.png."""
 
 from __future__ import annotations
 
@@ -123,6 +123,15 @@ def test_fleet_with_a_real_pm2(browser, pm2: Pm2, cleanup: list[str]) -> None:
     # A custom action: the app's own answer.
     page.get_by_role("button", name="run the action hello").click()
     wait_text(page, "#answer-hello", "from the app")
+    # with parameters: a JSON object, given to the app's action as they were typed
+    page.get_by_label("parameters of echo (a JSON object, optional)").fill(
+        '{"word": "meridian-42"}'
+    )
+    page.get_by_role("button", name="run the action echo").click()
+    wait_text(page, "#answer-echo", '"word": "meridian-42"')
+    page.get_by_label("parameters of echo (a JSON object, optional)").fill("[1, 2]")
+    page.get_by_role("button", name="run the action echo").click()
+    wait_text(page, "#answer-echo", "parameters: a JSON object")
 
     # A thrown exception: grouped in Exceptions, with its stack; the crash restarts the app.
     restarts = number_of(page, "#process-restarts")
