@@ -135,6 +135,21 @@ def second_instance(second_server: Any) -> str:
     return str(second_server.state.base_url)
 
 
+@pytest.fixture
+async def without_redis(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An admin client of an instance on the same MongoDB and Elasticsearch whose Redis does not
+    answer (a port nothing listens on)."""
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    app = create_app(settings.model_copy(update={"redis_url": dead}))
+    headers = {"Authorization": f"Bearer {settings.admin_token}"}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://ingest", headers=headers, timeout=30
+        ) as client:
+            yield client
+
+
 @pytest.fixture(scope="session")
 def ingest(server: Any) -> State:
     """The running instance's clients and services, for assertions."""
