@@ -230,49 +230,40 @@ async def test_a_status_patched_deeper_than_can_be_stored_asks_a_resend(
         await barrier(ws)  # still connected, still answering
 
 
+async def answer_hello_then_restart(ws: ClientConnection) -> None:
+    """The agent's side: acks and answers the `hello` action, then the restart."""
+    command = await next_frame(ws, "trigger:action")
+    assert command["payload"] == {
+        "action_name": "hello",
+        "process_id": 0,
+        "app_name": "api",
+        "opts": {"who": "me"},
+    }
+    ack = {"success": True, "id": 0, "action_name": "hello"}
+    await ws.send(json.dumps({"channel": "trigger:action:success", "payload": ack}))
+    reply = {
+        "data": {"action_name": "hello", "return": {"hi": "me"}},
+        "process": {"pm_id": 0, "name": "api"},
+        "at": None,
+    }
+    await ws.send(json.dumps({"channel": "axm:reply", "payload": reply}))
+    command = await next_frame(ws, "trigger:pm2:action")
+    assert command["payload"] == {"method_name": "restart", "parameters": {"name": "api"}}
+    result = {
+        "ret": {"err": None, "data": [{}]},
+        "meta": {"method_name": "restart", "app_name": "api"},
+    }
+    await ws.send(json.dumps({"channel": "trigger:pm2:result", "payload": result}))
+
+
 async def test_commands_reach_the_agent_and_return_its_answers(
-    base_url: str,
-    anonymous: httpx.AsyncClient,
-    bucket: dict[str, Any],
-    keys: Any,
-    ingest: State,
+    base_url: str, anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any
 ) -> None:
     async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-3")) as ws:
         await ws.send(json.dumps({"channel": "status", "payload": status(1)}))
         await barrier(ws)
         url = f"/api/buckets/{bucket['id']}/servers/ws-3"
-
-        async def agent() -> None:
-            command = await next_frame(ws, "trigger:action")
-            assert command["payload"] == {
-                "action_name": "hello",
-                "process_id": 0,
-                "app_name": "api",
-                "opts": {"who": "me"},
-            }
-            await ws.send(
-                json.dumps(
-                    {
-                        "channel": "trigger:action:success",
-                        "payload": {"success": True, "id": 0, "action_name": "hello"},
-                    }
-                )
-            )
-            reply = {
-                "data": {"action_name": "hello", "return": {"hi": "me"}},
-                "process": {"pm_id": 0, "name": "api"},
-                "at": None,
-            }
-            await ws.send(json.dumps({"channel": "axm:reply", "payload": reply}))
-            command = await next_frame(ws, "trigger:pm2:action")
-            assert command["payload"] == {"method_name": "restart", "parameters": {"name": "api"}}
-            result = {
-                "ret": {"err": None, "data": [{}]},
-                "meta": {"method_name": "restart", "app_name": "api"},
-            }
-            await ws.send(json.dumps({"channel": "trigger:pm2:result", "payload": result}))
-
-        answering = asyncio.create_task(agent())
+        answering = asyncio.create_task(answer_hello_then_restart(ws))
         action = await anonymous.post(
             f"{url}/actions",
             headers=keys(bucket),
@@ -293,6 +284,19 @@ async def test_commands_reach_the_agent_and_return_its_answers(
         assert restart.status_code == 200, (restart.text, agent_failure)
         assert restart.json()["replies"][0]["payload"]["meta"]["method_name"] == "restart"
         await answering
+
+
+async def test_commands_refused_or_unanswered(
+    base_url: str,
+    anonymous: httpx.AsyncClient,
+    bucket: dict[str, Any],
+    keys: Any,
+    ingest: State,
+) -> None:
+    async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-3")) as ws:
+        await ws.send(json.dumps({"channel": "status", "payload": status(1)}))
+        await barrier(ws)
+        url = f"/api/buckets/{bucket['id']}/servers/ws-3"
         undeclared = await anonymous.post(
             f"{url}/actions", headers=keys(bucket), json={"process": "api", "action_name": "nope"}
         )

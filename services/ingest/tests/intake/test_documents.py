@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ingest.intake.documents import documents, instant, number
 from ingest.intake.stream import Entry
 
@@ -32,29 +34,33 @@ def test_numbers_and_instants_are_parsed_defensively() -> None:
     assert instant("yesterday", NOW) == NOW
 
 
-def test_each_channel_family_has_its_kind_and_ids_are_deterministic() -> None:
-    frames = [
-        (
-            "status",
-            {
-                "data": {
-                    "process": [
-                        {
-                            "name": "api",
-                            "pm_id": 0,
-                            "cpu": 3,
-                            "memory": 10,
-                            "axm_monitor": {
-                                "Heap Size": {"value": "10.5", "unit": "MiB"},
-                                "label": {"value": "abc"},
-                            },
-                            "axm_actions": [{"action_name": "hello"}],
-                        },
-                        {"name": "worker", "pm_id": 1, "cpu": "x"},
-                    ]
-                }
-            },
-        ),
+STATUS_FRAME = (
+    "status",
+    {
+        "data": {
+            "process": [
+                {
+                    "name": "api",
+                    "pm_id": 0,
+                    "cpu": 3,
+                    "memory": 10,
+                    "axm_monitor": {
+                        "Heap Size": {"value": "10.5", "unit": "MiB"},
+                        "label": {"value": "abc"},
+                    },
+                    "axm_actions": [{"action_name": "hello"}],
+                },
+                {"name": "worker", "pm_id": 1, "cpu": "x"},
+            ]
+        }
+    },
+)
+
+
+def one_frame_per_channel_family() -> list[tuple[str, Any]]:
+    """A status of two processes, then a log, an exception, a span, a profile, an unknown channel."""
+    return [
+        STATUS_FRAME,
         (
             "logs",
             {
@@ -75,6 +81,10 @@ def test_each_channel_family_has_its_kind_and_ids_are_deterministic() -> None:
         ("profilings", {"data": {"type": "cpuprofile", "uuid": "u", "success": True}}),
         ("my:custom", [1, 2, 3]),
     ]
+
+
+def test_each_channel_family_has_its_kind_and_ids_are_deterministic() -> None:
+    frames = one_frame_per_channel_family()
     docs = documents(entry(frames))
     assert [d.kind for d in docs] == [
         "status",

@@ -28,14 +28,8 @@ def status(cpu: float, heap: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-async def loaded(
-    anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, drain: Any
-) -> dict[str, Any]:
-    now = int(time.time() * 1000)
-    frames: list[dict[str, Any]] = [
-        {"channel": "status", "payload": status(c, h)} for c, h in ((10, "1"), (20, "2"), (30, "6"))
-    ]
+def log_frames(now: int) -> list[dict[str, Any]]:
+    """Five log lines of two processes, both streams."""
     lines = [
         ("api", "out", "request served in 10ms"),
         ("api", "err", "upstream timeout after 30s"),
@@ -43,7 +37,7 @@ async def loaded(
         ("worker", "err", "job 2 timeout"),
         ("api", "out", "request served in 12ms"),
     ]
-    frames += [
+    return [
         {
             "channel": "logs",
             "payload": {
@@ -55,20 +49,28 @@ async def loaded(
         }
         for i, (name, stream, text) in enumerate(lines)
     ]
+
+
+def exception_frames(now: int) -> list[dict[str, Any]]:
+    """Three `boom` exceptions and one other."""
     boom = {
         "message": "boom",
         "stack": "Error: boom\n    at main (/app/index.js:3:9)",
         "name": "Error",
     }
     other = {"message": "nope", "stack": "TypeError: nope\n    at x", "name": "TypeError"}
-    frames += [
+    return [
         {
             "channel": "process:exception",
             "payload": {"data": data, "at": now - 3000 + i, "process": {"name": "api", "pm_id": 0}},
         }
         for i, data in enumerate([boom, boom, other, boom])
     ]
-    frames += [
+
+
+def event_frames(now: int) -> list[dict[str, Any]]:
+    """A process event, a human event and an unknown channel."""
+    return [
         {
             "channel": "process:event",
             "payload": {
@@ -89,6 +91,17 @@ async def loaded(
         },
         {"channel": "my:metrics", "payload": {"anything": [1, 2]}},
     ]
+
+
+@pytest.fixture
+async def loaded(
+    anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, drain: Any
+) -> dict[str, Any]:
+    now = int(time.time() * 1000)
+    frames: list[dict[str, Any]] = [
+        {"channel": "status", "payload": status(c, h)} for c, h in ((10, "1"), (20, "2"), (30, "6"))
+    ]
+    frames += log_frames(now) + exception_frames(now) + event_frames(now)
     response = await anonymous.post("/api/push", headers=keys(bucket, "q-1"), json=frames)
     assert response.status_code == 202
     await drain()
