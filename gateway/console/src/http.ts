@@ -1,7 +1,8 @@
 // Every call to a service through the gateway, on the page's own origin, with the operator's token.
 // A 401 ends the session (back to sign-in, saying why); other errors are thrown as ApiError with the
 // service's own words, whichever of the two error shapes it answers:
-// the kit's {"error": "...", "detail"} or Pryv's {"error": {"message", "detail"}} (config-leader).
+// the kit's {"error": "...", "detail"}, Pryv's {"error": {"message", "detail"}} (config-leader) or
+// the original memex logger's {"status", "code"} (analytics).
 import { end, session } from "./session";
 
 export class ApiError extends Error {
@@ -27,7 +28,10 @@ function errorOf(status: number, body: unknown, fallback: string): ApiError {
     const nested = raw.error as { message?: string; detail?: unknown };
     return new ApiError(status, nested.message ?? fallback, nested.detail ?? null);
   }
-  return new ApiError(status, typeof raw.error === "string" ? raw.error : fallback, raw.detail ?? null);
+  // analytics answers as the original did: {"status": "Malformed request: ...", "code": 400}
+  const words = (body as { status?: unknown } | null)?.status;
+  const message = typeof raw.error === "string" ? raw.error : typeof words === "string" ? words : fallback;
+  return new ApiError(status, message, raw.detail ?? null);
 }
 
 export async function request<T>(path: string, init: RequestInit = {}): Promise<T> {

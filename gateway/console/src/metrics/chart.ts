@@ -1,8 +1,13 @@
 // One chart: its series fetched at about one bin per pixel, a brush (drag) that zooms and re-fetches,
 // left and right axes, a legend and a hover tooltip.
 import uPlot from "uplot";
-import { fetchSeries } from "./api";
-import { el, seriesLabel, type ChartSpec } from "./state";
+import { fetchSeries, type SeriesRows } from "./api";
+import { el, seriesLabel, type ChartSpec, type SeriesSpec } from "./state";
+
+/** Where a chart's rows come from: metrics-api by default; another section passes its own
+ * (rows of [ISO time, value], about `size` of them between start and end). */
+export type SeriesLoader = (s: SeriesSpec, start: Date, end: Date, size: number) => Promise<SeriesRows>;
+const fromMetricsApi: SeriesLoader = (s, start, end, size) => fetchSeries(s, s.column, start, end, size);
 
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"];
 const HEIGHT = 260;
@@ -69,7 +74,12 @@ export class ChartPanel {
   private range: { start: Date; end: Date } | null = null;
   private generation = 0;
 
-  constructor(public spec: ChartSpec, private onRemove: (panel: ChartPanel) => void, private onChange: () => void) {
+  constructor(
+    public spec: ChartSpec,
+    private onRemove: (panel: ChartPanel) => void,
+    private onChange: () => void,
+    private load: SeriesLoader = fromMetricsApi,
+  ) {
     const title = el("input", { class: "chart-title", value: spec.title, "aria-label": "chart title" });
     title.addEventListener("change", () => {
       this.spec.title = title.value;
@@ -110,7 +120,7 @@ export class ChartPanel {
     this.root.dataset.state = "loading";
     try {
       const results = await Promise.all(
-        this.spec.series.map((s) => fetchSeries(s, s.column, start, end, size)),
+        this.spec.series.map((s) => this.load(s, start, end, size)),
       );
       if (generation !== this.generation) return; // a newer fetch superseded this one
       const tables = results.map((r) => [
