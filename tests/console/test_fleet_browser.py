@@ -184,6 +184,11 @@ def test_fleet_with_a_real_pm2(browser, pm2: Pm2, cleanup: list[str]) -> None:
     page.wait_for_selector(row, timeout=30_000)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 400
     shot(page, "fleet-phone-processes")
+    page.click(f"{row} th a")
+    wait_text(page, "#process-status", "online")
+    wait_text(page, "#log-lines", "meridian tick")
+    page.wait_for_selector(".fleet-chart .chart[data-state='ready']", timeout=30_000)
+    shot(page, "fleet-phone-process")
     page.set_viewport_size({"width": 1280, "height": 800})
 
     # The bucket deleted in the UI, back to the list without it.

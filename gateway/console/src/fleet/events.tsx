@@ -22,6 +22,7 @@ export function EventsPanel(props: { server?: string; process?: string }) {
   const store = useStore();
   const [items, setItems] = useState<FleetEvent[]>([]);
   const [total, setTotal] = useState(0);
+  const [loaded, setLoaded] = useState(false);
   const [page, setPage] = useState(0);
   const [error, setError] = useState<unknown>(null);
   const [since] = useState(() => Date.now() - SINCE_MS);
@@ -35,6 +36,7 @@ export function EventsPanel(props: { server?: string; process?: string }) {
         if (!current) return;
         setItems(answer.items);
         setTotal(answer.total);
+        setLoaded(true);
       }, setError);
     load();
     const every = window.setInterval(load, EVERY_MS);
@@ -55,7 +57,7 @@ export function EventsPanel(props: { server?: string; process?: string }) {
   return (
     <section class="card" aria-labelledby="events-title">
       <h3 id="events-title">
-        Events{props.process ? ` of ${props.process}` : ""} (last 7 days: {total})
+        Events{props.process ? ` of ${props.process}` : ""} (last 7 days: {loaded ? total : "…"})
       </h3>
       <Problem error={error} id="events-error" />
       <ol class="timeline" id="events">
@@ -76,7 +78,7 @@ export function EventsPanel(props: { server?: string; process?: string }) {
           </li>
         ))}
       </ol>
-      {!items.length ? <p class="hint">No event.</p> : null}
+      {loaded && !items.length ? <p class="hint">No event.</p> : null}
       <Pager page={page} pages={pages} setPage={setPage} label="events" />
     </section>
   );

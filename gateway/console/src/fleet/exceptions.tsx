@@ -53,7 +53,7 @@ export function ExceptionsPanel(props: { server?: string; process?: string }) {
   return (
     <section class="card" aria-labelledby="exceptions-title">
       <h3 id="exceptions-title">
-        Exceptions{props.process ? ` of ${props.process}` : ""} (last 7 days: {groups.length} {groups.length === 1 ? "group" : "groups"})
+        Exceptions{props.process ? ` of ${props.process}` : ""} (last 7 days: {loaded ? `${groups.length} ${groups.length === 1 ? "group" : "groups"}` : "…"})
       </h3>
       <Problem error={error} id="exceptions-error" />
       {loaded && !groups.length ? <p class="hint">No exception.</p> : null}

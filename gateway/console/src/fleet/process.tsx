@@ -166,7 +166,9 @@ export function ProcessView(props: { server: string; pm: string }) {
     return value !== null && value !== "" && Number.isFinite(Number(value));
   });
   const [extra, setExtra] = useState("");
-  const [span, setSpan] = useState(RANGES[1].ms);
+  const [span, setSpan] = useState(RANGES[0].ms);
+  // while a process restarts its status declares no action yet: the last ones known stay shown
+  const knownActions = useRef<{ key: string; actions: string[] }>({ key: "", actions: [] });
   const chosen = extra && custom.includes(extra) ? extra : (custom[0] ?? "");
 
   if (!process || !server) {
@@ -181,7 +183,12 @@ export function ProcessView(props: { server: string; pm: string }) {
   }
   const name = process.name ?? "";
   const env = store.bucket?.name ?? "";
-  const actions = (process.actions ?? []).filter((a): a is string => typeof a === "string");
+  const declared = (process.actions ?? []).filter((a): a is string => typeof a === "string");
+  const processKey = `${server.machine_name}\u0000${String(process.pm_id)}`;
+  if (declared.length || knownActions.current.key !== processKey) knownActions.current = { key: processKey, actions: declared };
+  const actions = knownActions.current.actions;
+  const builtIn = actions.filter((a) => a.startsWith("km:"));
+  const own = actions.filter((a) => !a.startsWith("km:"));
 
   return (
     <div class="fleet-process" data-process={name}>
@@ -236,15 +243,25 @@ export function ProcessView(props: { server: string; pm: string }) {
       <section class="card" aria-labelledby="actions-title">
         <h3 id="actions-title">Actions</h3>
         <Pm2Actions server={server.machine_name} process={process} />
-        {actions.length ? (
+        {own.length ? (
           <ul class="actions" id="custom-actions" aria-label="the process's own actions">
-            {actions.map((a) => (
+            {own.map((a) => (
               <CustomAction key={a} server={server.machine_name} process={process} action={a} />
             ))}
           </ul>
         ) : (
           <p class="hint">The process declares no action of its own (@pm2/io's action()).</p>
         )}
+        {builtIn.length ? (
+          <details class="builtin-actions">
+            <summary>@pm2/io's own actions ({builtIn.length}: heap dump, profiling)</summary>
+            <ul class="actions" aria-label="@pm2/io's own actions">
+              {builtIn.map((a) => (
+                <CustomAction key={a} server={server.machine_name} process={process} action={a} />
+              ))}
+            </ul>
+          </details>
+        ) : null}
       </section>
       <section class="card" aria-labelledby="charts-title">
         <div class="toolbar">
