@@ -1,0 +1,218 @@
+"""The console's Analytics section in a real Chromium against the running suite, signed in as the
+generated operator: messages stored beforehand (through the gateway with the service's APIKEY, in
+a project of this test's own) are listed and filtered by user and conversation, paged and
+downloaded; an analytic is created by the form (which refuses what the service would) and
+computed by the suite's workers, its result shown; phone width. Screenshots in
+tests/artifacts/console-analytics-*.png. The messages and the analytic are deleted afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from tests.console.conftest import (
+    ADMIN_PASSWORD,
+    ADMIN_USER,
+    ENV,
+    GATEWAY,
+    new_page,
+    shot,
+    sign_in,
+    tls,
+)
+
+pytestmark = pytest.mark.timeout(300)
+RUN = uuid.uuid4().hex[:8]
+PROJECT = f"console-{RUN}"
+USERS = [f"{PROJECT}-alice", f"{PROJECT}-bob"]
+COMPUTE_WAIT_MS = 180_000  # a guard against stopped workers, not a speed requirement
+
+
+def analytics_client() -> httpx.Client:
+    key = os.environ.get("APIKEY") or ENV.get("APIKEY", "")
+    return httpx.Client(
+        base_url=f"{GATEWAY}/analytics", verify=tls(), timeout=30, headers={"X-Api-Key": key}
+    )
+
+
+def conversation(user: str, name: str, start: dt.datetime, turns: int) -> list[dict[str, Any]]:
+    """`turns` request → response pairs of one user in one conversation, a minute apart."""
+    out: list[dict[str, Any]] = []
+    for i in range(turns):
+        at = start + dt.timedelta(minutes=i)
+        base = {"conversationId": name, "channel": "telegram", "userId": user, "project": PROJECT}
+        out.append(
+            {
+                **base,
+                "messageId": f"{name}-q{i}",
+                "type": "request",
+                "timestamp": at.isoformat(),
+                "content": {"type": "text", "value": f"question {i} of {name}"},
+                "intent": {"name": "ask", "confidence": 0.9},
+            }
+        )
+        out.append(
+            {
+                **base,
+                "messageId": f"{name}-a{i}",
+                "type": "response",
+                "responseTo": f"{name}-q{i}",
+                "timestamp": (at + dt.timedelta(seconds=2)).isoformat(),
+                "content": {"type": "text", "value": f"answer {i}"},
+            }
+        )
+    return out
+
+
+@pytest.fixture
+def messages() -> Iterator[list[dict[str, Any]]]:
+    """30 messages of two users in three conversations, yesterday (UTC), stored and searchable."""
+    yesterday = dt.datetime.now(dt.UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    yesterday -= dt.timedelta(days=1)
+    stored = (
+        conversation(USERS[0], f"{PROJECT}-c1", yesterday, 6)
+        + conversation(USERS[0], f"{PROJECT}-c2", yesterday + dt.timedelta(hours=1), 3)
+        + conversation(USERS[1], f"{PROJECT}-c3", yesterday + dt.timedelta(hours=2), 6)
+    )
+    with analytics_client() as api:
+        answer = api.post("/messages", json=stored)
+        assert answer.status_code == 201, answer.text
+        try:
+            yield stored
+        finally:
+            for user in USERS:
+                assert api.delete("/messages", params={"userId": user}).status_code == 200
+
+
+def wait_text(page: Any, selector: str, words: str, timeout: int = 30_000) -> None:
+    page.wait_for_function(
+        "([s, w]) => (document.querySelector(s)?.textContent ?? '').includes(w)",
+        arg=[selector, words],
+        timeout=timeout,
+    )
+
+
+def count(page: Any) -> int:
+    return int(page.inner_text("#messages-count"))
+
+
+def messages_url(**params: str) -> str:
+    return f"{GATEWAY}/?{urlencode(params)}#/analytics/messages"
+
+
+def test_messages_listed_filtered_paged_and_downloaded(
+    messages: list[dict[str, Any]], browser: Any, tmp_path: Path
+) -> None:
+    page, _ = browser
+    sign_in(page, ADMIN_USER, ADMIN_PASSWORD, "/analytics/messages")
+    page.wait_for_selector("#messages-form", timeout=30_000)
+    page.fill("#messages-project", PROJECT)
+    page.click("#messages-search")
+    # searchable once Elasticsearch refreshed (within a second): a deadline, no fixed sleep
+    wait_text(page, "#messages-count", str(len(messages)))
+    assert f"project={PROJECT}" in page.url  # the query is the view's URL: reload and share
+    first_page = page.locator("table.messages tbody tr").count()
+    assert first_page == 25
+    page.click("button[aria-label='next page of messages']")
+    assert page.locator("table.messages tbody tr").count() == len(messages) - 25
+    shot(page, "analytics-messages")
+
+    with page.expect_download() as download:
+        page.click("#messages-csv")
+    saved = tmp_path / "messages.csv"
+    download.value.save_as(saved)
+    lines = saved.read_text().strip().splitlines()
+    assert lines[0].startswith("timestamp,type,userId,conversationId")
+    assert len(lines) == len(messages) + 1
+    assert {m["messageId"] for m in messages} <= {line.split(",")[5] for line in lines[1:]}
+
+    # by user (a click on a user id), then by conversation: counts as stored
+    page.click(f"button[aria-label='only messages of user {USERS[1]}']")
+    wait_text(page, "#messages-count", str(sum(m["userId"] == USERS[1] for m in messages)))
+    assert all(
+        t == USERS[1]
+        for t in page.locator("table.messages tbody tr td:nth-child(3)").all_inner_texts()
+    )
+    page.goto(
+        messages_url(
+            project=PROJECT,
+            **{"from": "2000-01-01T00:00", "to": "2100-01-01T00:00"},
+            conversation=f"{PROJECT}-c2",
+        )
+    )
+    wait_text(page, "#messages-count", "6")
+    wait_text(page, "#conversation-summary", "answered")
+    shot(page, "analytics-conversation")
+    # a type filter, from the URL alone
+    page.goto(messages_url(project=PROJECT, type="response", user=USERS[0]))
+    wait_text(page, "#messages-count", str(sum(
+        m["type"] == "response" and m["userId"] == USERS[0] for m in messages
+    )))  # fmt: skip
+
+
+def test_an_analytic_created_and_computed_shows_its_result(
+    messages: list[dict[str, Any]], browser: Any
+) -> None:
+    page, _ = browser
+    requests = sum(m["type"] == "request" for m in messages)
+    sign_in(page, ADMIN_USER, ADMIN_PASSWORD, "/analytics/descriptors/new")
+    page.wait_for_selector("#analytic-form", timeout=30_000)
+    # what the service would refuse is refused here, per field, and nothing is sent
+    page.fill("#analytic-amount", "9x")
+    page.click("#analytic-create")
+    wait_text(page, "#err-project", "project")
+    wait_text(page, "#err-amount", "whole number")
+    assert page.get_attribute("#analytic-project", "aria-invalid") == "true"
+    shot(page, "analytics-form-errors")
+
+    page.fill("#analytic-project", PROJECT)
+    page.select_option("#analytic-kind", "count")
+    page.select_option("#analytic-dimension", "message")
+    page.select_option("#analytic-metric", "requests")
+    page.select_option("#analytic-window", "moving")
+    page.fill("#analytic-amount", "7")
+    page.click("#analytic-create")
+    page.wait_for_url(lambda url: "#/analytics/descriptors/" in url and "/new" not in url)
+    analytic_id = page.url.split("#/analytics/descriptors/", 1)[1]
+    try:
+        wait_text(page, "#analytic-result", "Not computed yet")
+        descriptor = page.inner_text("#analytic-descriptor")
+        assert '"project": "' + PROJECT + '"' in descriptor and '"value": "7d"' in descriptor
+        page.click("#analytic-compute")
+        page.wait_for_selector("#analytic-count", timeout=COMPUTE_WAIT_MS)
+        assert page.inner_text("#analytic-count") == str(requests)
+        shot(page, "analytics-result")
+
+        # listed among the analytics, with its result
+        page.goto(f"{GATEWAY}/#/analytics/descriptors")
+        row = page.locator(f"tr[data-analytic='{analytic_id}']")
+        row.wait_for(timeout=30_000)
+        wait_text(page, f"tr[data-analytic='{analytic_id}']", f"count {requests}")
+        shot(page, "analytics-list")
+    finally:
+        with analytics_client() as api:
+            assert api.delete("/analytic", params={"id": analytic_id}).status_code == 200
+
+
+def test_the_analytics_section_at_phone_width(
+    messages: list[dict[str, Any]], leader: Any, tmp_path: Path
+) -> None:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        context = new_page(p, str(tmp_path / "profile"), 390, 844)
+        page = context.new_page()
+        sign_in(page, ADMIN_USER, ADMIN_PASSWORD, "/analytics/messages")
+        page.goto(messages_url(project=PROJECT))
+        wait_text(page, "#messages-count", str(len(messages)))
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400, width  # nothing wider than the phone: the table scrolls in its card
+        shot(page, "analytics-phone")
+        context.close()
