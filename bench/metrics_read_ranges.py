@@ -28,11 +28,14 @@ import numpy as np
 import orjson
 from cassandra.cluster import Cluster, Session
 from cassandra.concurrent import execute_concurrent
+from cassandra.query import UNSET_VALUE
 from metrics_api.cassandra_session import CassandraConnection
 from metrics_api.schema.ddl import apply_schema
+from metrics_api.schema.tables import METRIC_TABLES, ROLLUP_LEVELS
+from metrics_api.series.binning import merge, raw_partials
 from metrics_api.series.params import series_query
 from metrics_api.series.service import query_series
-from metrics_api.series.store import SeriesStore
+from metrics_api.series.store import MetricKey, SeriesStore, day_of
 from private_metrics_api import CASSANDRA, start_metrics_api
 from results_file import write_section
 
@@ -78,11 +81,15 @@ def series_times() -> np.ndarray:
     return np.concatenate(parts)
 
 
+def values(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points' running counts and means (the same every run)."""
+    rng = np.random.default_rng(5)
+    return np.cumsum(rng.integers(0, 20, len(times))), rng.normal(50, 5, len(times))
+
+
 def bodies(times: np.ndarray) -> list[bytes]:
     """Timer points with a running count, 10,000 a body."""
-    rng = np.random.default_rng(5)
-    counts = np.cumsum(rng.integers(0, 20, len(times)))
-    mean = rng.normal(50, 5, len(times))
+    counts, mean = values(times)
     out = []
     for i in range(0, len(times), 10_000):
         points = [
@@ -102,10 +109,59 @@ def bodies(times: np.ndarray) -> list[bytes]:
     return out
 
 
+async def fill_in_process(keyspace: str, times: np.ndarray) -> None:
+    """The same points and rollup rows the API writes, written in this process with metrics-api's
+    own store and binning functions: raw rows, then each rollup level merged from the one below
+    (what refresh_batch_rollups computes, once for the whole series), in minutes, not the half
+    hour the hourly decade takes through the API. The catalog row comes from the last body, sent
+    through the API afterwards."""
+    table = METRIC_TABLES[TABLE]
+    measures = list(table.measures.values())
+    host, _, port = CASSANDRA.split(",")[0].partition(":")
+    db = CassandraConnection([(host, int(port or 9042))])
+    db.start()
+    async with asyncio.timeout(60):
+        await db.wait_connected()
+    store = SeriesStore(db, keyspace)
+    key = MetricKey("bench", "app", "latency")
+    counts, mean = values(times)
+    previous = np.r_[0, counts[:-1]]
+    raw = {"count": counts, "previous_count": previous, "mean": mean, "p99": mean * 2}
+    columns = list(table.writable)
+    rows = [
+        (*key, day_of(int(ms)), int(ms), *(
+            (int(raw[c][i]) if c.endswith("count") else float(raw[c][i])) if c in raw else None
+            for c in columns
+        ))
+        for i, ms in enumerate(times.tolist())
+    ]  # fmt: skip
+    rows = [tuple(UNSET_VALUE if v is None else v for v in row) for row in rows]
+    try:
+        await store.write_raw(table, columns, rows, concurrency=64)
+        floats = {c: np.full(len(times), np.nan) for c in table.numeric}
+        floats.update({c: v.astype(np.float64) for c, v in raw.items()})
+        level_rows = raw_partials(times, floats, measures)
+        for level in ROLLUP_LEVELS:
+            level_rows = merge(level_rows, level * 1000)
+            stamp_us = time.time_ns() // 1000
+            await store.write_rollup(
+                table, key, level, measures, level_rows, stamp_us, concurrency=64
+            )
+    finally:
+        await db.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--no-record", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument(
+        "--fast-fill",
+        action="store_true",
+        help="write the series in this process with metrics-api's store and binning functions "
+        "(minutes) instead of through the API (half an hour or more on a busy machine); the last "
+        "10,000 points still go through the API",
+    )
     parser.add_argument(
         "--keyspace",
         help="use and keep this keyspace (written only when it holds no series yet), "
@@ -130,14 +186,22 @@ def main() -> None:
         )
         times = series_times()
         started = time.perf_counter()
-        for body in [] if written else bodies(times):
+        sent = [] if written else bodies(times)
+        if sent and args.fast_fill:
+            asyncio.run(fill_in_process(keyspace, times))
+            sent = sent[-1:]
+        for body in sent:
             r = client.post(
                 f"/api/v1/metrics/{TABLE}",
                 content=body,
                 headers={"content-type": "application/json"},
             )
             r.raise_for_status()
-        setup = f"{len(times):,} points written through the API in {time.perf_counter() - started:.0f} s"
+        how = "in-process (--fast-fill) and" if args.fast_fill else ""
+        setup = (
+            f"{len(times):,} points written {how} through the API in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
         if written:
             setup = f"{len(times):,} points, written by an earlier run"
         print(setup, flush=True)
