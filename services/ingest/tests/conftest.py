@@ -230,3 +230,18 @@ def drain(ingest: State) -> Any:
         await settle(ingest, within=within)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def held(ingest: State) -> Any:
+    """await held(bucket, server): an instance says it holds the server's websocket. The presence
+    key is written once the connection is recorded, in the background, which takes a while on a
+    loaded machine: a command sent before it is a 409."""
+
+    async def wait(bucket: dict[str, Any], server: str, within: float = 30.0) -> None:
+        deadline = asyncio.get_running_loop().time() + within
+        while await ingest.agents.holder(bucket["id"], server) is None:
+            assert asyncio.get_running_loop().time() < deadline, f"{server} never shown connected"
+            await asyncio.sleep(0.05)
+
+    return wait

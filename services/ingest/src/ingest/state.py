@@ -90,8 +90,8 @@ class State:
         alerts = AlertEngine(redis, keys, rules, mailer)
         buckets = BucketService(store, redis, keys)
         alert_rules = RuleService(buckets=store, rules=rules, alerts=alerts)
-        commands = CommandRouter(redis, keys, instance, settings.command_timeout)
-        sessions = SessionRegistry(redis, keys, store, instance)
+        commands = CommandRouter(redis, keys, agents, instance, settings.command_timeout)
+        sessions = SessionRegistry(agents, store, instance)
         commands.deliver, commands.disconnect = sessions.deliver, sessions.disconnect
         return cls(
             settings=settings,

@@ -12,7 +12,7 @@ from websockets.asyncio.client import connect
 
 
 async def test_command_crosses_instances(
-    base_url: str, second_instance: str, bucket: dict[str, Any], keys: Any
+    base_url: str, second_instance: str, bucket: dict[str, Any], keys: Any, held: Any
 ) -> None:
     headers = {**keys(bucket, "multi-1"), "X-PM2-VERSION": "6.0.14", "X-PROTOCOL-VERSION": "1"}
     url = second_instance.replace("http", "ws", 1) + "/interaction"
@@ -23,6 +23,7 @@ async def test_command_crosses_instances(
         await ws.send("{barrier")
         while json.loads(await asyncio.wait_for(ws.recv(), 10))["channel"] != "ingest:error":
             pass
+        await held(bucket, "multi-1")
 
         async def agent() -> None:
             while True:

@@ -257,11 +257,12 @@ async def answer_hello_then_restart(ws: ClientConnection) -> None:
 
 
 async def test_commands_reach_the_agent_and_return_its_answers(
-    base_url: str, anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any
+    base_url: str, anonymous: httpx.AsyncClient, bucket: dict[str, Any], keys: Any, held: Any
 ) -> None:
     async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-3")) as ws:
         await ws.send(json.dumps({"channel": "status", "payload": status(1)}))
         await barrier(ws)
+        await held(bucket, "ws-3")
         url = f"/api/buckets/{bucket['id']}/servers/ws-3"
         answering = asyncio.create_task(answer_hello_then_restart(ws))
         action = await anonymous.post(
@@ -292,10 +293,12 @@ async def test_commands_refused_or_unanswered(
     bucket: dict[str, Any],
     keys: Any,
     ingest: State,
+    held: Any,
 ) -> None:
     async with connect(ws_url(base_url), additional_headers=agent_headers(bucket, "ws-3")) as ws:
         await ws.send(json.dumps({"channel": "status", "payload": status(1)}))
         await barrier(ws)
+        await held(bucket, "ws-3")
         url = f"/api/buckets/{bucket['id']}/servers/ws-3"
         undeclared = await anonymous.post(
             f"{url}/actions", headers=keys(bucket), json={"process": "api", "action_name": "nope"}

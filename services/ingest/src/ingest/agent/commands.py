@@ -21,6 +21,7 @@ from meridian_kit.errors import Conflict, ServiceError, Unavailable
 from redis.asyncio import Redis
 
 from ingest.agent.channels import as_dict
+from ingest.agent.store import AgentStore
 from ingest.keys import RedisKeys
 
 log = logging.getLogger("ingest.commands")
@@ -87,26 +88,24 @@ DISCONNECT = "ingest:disconnect"  # not sent to the agent: the instance closes i
 class CommandRouter:
     """Sends commands to agents wherever they are connected and waits for their answers."""
 
-    def __init__(self, redis: Redis, keys: RedisKeys, instance: str, timeout: float):
-        self.redis = redis
+    def __init__(
+        self, redis: Redis, keys: RedisKeys, agents: AgentStore, instance: str, timeout: float
+    ):
+        self.redis = redis  # pub/sub: the instances' command and reply channels
         self.keys = keys
+        self.agents = agents  # who holds which websocket
         self.instance = instance
         self.timeout = timeout
         self.pending: dict[str, PendingRequest] = {}
         self.deliver: Deliver | None = None  # set by the session registry
         self.disconnect: Disconnect | None = None  # likewise
 
-    async def owner(self, bucket: str, server: str) -> str | None:
-        """The instance holding a server's websocket, if it is connected."""
-        value = await self.redis.get(self.keys.agent(bucket, server))
-        return value.decode() if isinstance(value, bytes) else value
-
     async def request(
         self, *, bucket: str, server: str, channel: str, payload: dict[str, Any]
     ) -> dict[str, Any]:
         """Sends a command and returns the agent's answers; 409 when not connected, 504 on timeout."""
         try:
-            owner = await self.owner(bucket, server)
+            owner = await self.agents.holder(bucket, server)
         except Exception as exc:
             raise Unavailable(f"redis unavailable: {type(exc).__name__}", retry_after=5) from exc
         if owner is None:

@@ -6,12 +6,10 @@ import logging
 import time
 from typing import Any
 
-from redis.asyncio import Redis
-
 from ingest.agent.commands import Watch
 from ingest.agent.session import PRESENCE_TTL, AgentSession
+from ingest.agent.store import AgentStore
 from ingest.buckets.store import BucketStore, now
-from ingest.keys import RedisKeys
 
 log = logging.getLogger("ingest.agent")
 
@@ -21,9 +19,8 @@ TOUCH_EVERY = 60.0  # seconds between writes of an unchanged server's last_seen 
 class SessionRegistry:
     """Maps (bucket, server) to the local session; publishes which instance holds it."""
 
-    def __init__(self, redis: Redis, keys: RedisKeys, store: BucketStore, instance: str):
-        self.redis = redis
-        self.keys = keys
+    def __init__(self, agents: AgentStore, store: BucketStore, instance: str):
+        self.agents = agents
         self.store = store
         self.instance = instance
         self.sessions: dict[tuple[str, str], AgentSession] = {}
@@ -54,7 +51,7 @@ class SessionRegistry:
         if not self.holds(session):
             return
         where = (session.bucket_id, session.server)
-        await self.redis.set(self.keys.agent(*where), self.instance, ex=PRESENCE_TTL)
+        await self.agents.announce(*where, self.instance, PRESENCE_TTL)
         fields = session.server_fields()
         last = self._touched.get(where)
         if last and last[1] == fields and time.monotonic() - last[0] < TOUCH_EVERY:
@@ -69,9 +66,7 @@ class SessionRegistry:
         del self.sessions[(session.bucket_id, session.server)]
         self._touched.pop((session.bucket_id, session.server), None)
         try:
-            key = self.keys.agent(session.bucket_id, session.server)
-            if (await self.redis.get(key)) in (self.instance, self.instance.encode()):
-                await self.redis.delete(key)
+            await self.agents.release(session.bucket_id, session.server, self.instance)
             fields = {**session.server_fields(), "online": False}
             await self.store.touch_server(session.bucket_id, session.server, fields)
         except Exception as exc:

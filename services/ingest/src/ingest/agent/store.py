@@ -27,6 +27,21 @@ class AgentStore:
         raw = await self.redis.get(self.keys.status(bucket, server))
         return processes_of(orjson.loads(raw)["status"]) if raw else []
 
+    async def holder(self, bucket: str, server: str) -> str | None:
+        """The instance holding a server's websocket, if it is connected."""
+        value = await self.redis.get(self.keys.agent(bucket, server))
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def announce(self, bucket: str, server: str, instance: str, ttl: int) -> None:
+        """Says, for `ttl` seconds, that `instance` holds the server's websocket."""
+        await self.redis.set(self.keys.agent(bucket, server), instance, ex=ttl)
+
+    async def release(self, bucket: str, server: str, instance: str) -> None:
+        """Forgets the server's presence, unless another instance took it over meanwhile."""
+        key = self.keys.agent(bucket, server)
+        if (await self.redis.get(key)) in (instance, instance.encode()):
+            await self.redis.delete(key)
+
     async def presence(self, bucket: str, servers: list[str]) -> list[Any]:
         """For each server, the instance holding its websocket now (None when offline)."""
         return list(await self.redis.mget([self.keys.agent(bucket, name) for name in servers]))
