@@ -230,3 +230,17 @@ def test_the_imports_section_at_phone_width(leader: Any, tmp_path: Path) -> None
         assert width <= 400, width  # nothing wider than the phone: tables scroll in their card
         shot(page, "imports-phone")
         context.close()
+
+
+def test_the_live_files_list_reconnects_by_itself(browser: Any) -> None:
+    """kmdb unreachable from the page for a while (its requests aborted in the browser): the list
+    says it is reconnecting, and is live again once they pass, without a reload."""
+    page, _ = browser
+    sign_in(page, ADMIN_USER, ADMIN_PASSWORD, "/imports")
+    page.wait_for_selector(".live-state[data-state=live]", timeout=30_000)
+    page.route("**/kmdb/**", lambda route: route.abort("connectionrefused"))
+    page.wait_for_selector(".live-state[data-state=retrying]", timeout=60_000)
+    wait_text(page, ".live-state", "reconnecting in")
+    shot(page, "imports-reconnecting")
+    page.unroute("**/kmdb/**")
+    page.wait_for_selector(".live-state[data-state=live]", timeout=60_000)

@@ -41,7 +41,7 @@ export function DescriptorsView() {
   return (
     <div class="view">
       <header class="view-head">
-        <h2>Analytics</h2>
+        <h2>Analytics descriptors</h2>
         <Link href="/descriptors/new?" class="button-link" id="new-analytic">
           New analytic
         </Link>
