@@ -23,6 +23,15 @@ def filters(bucket: str, frm: int, to: int, **terms: Any) -> list[dict[str, Any]
     return out
 
 
+def search_error(exc: Exception) -> BadRequest | Unavailable:
+    """What a failed search answers: a 400 when Elasticsearch refused the query itself (its status
+    400), else a 503 — an index whose shards are not (yet) available fails the search with a 503
+    `search_phase_execution_exception`, which is an outage to retry, not the client's fault."""
+    if getattr(exc, "status_code", None) == 400:
+        return BadRequest(f"query refused by elasticsearch: {exc}")
+    return Unavailable(f"elasticsearch unavailable: {type(exc).__name__}", retry_after=5)
+
+
 class QueryService:
     """Read-side queries per bucket; Elasticsearch faults become 503."""
 
@@ -39,11 +48,7 @@ class QueryService:
                 **body,
             )
         except Exception as exc:
-            if getattr(exc, "status_code", None) == 400 or "search_phase_execution" in str(exc):
-                raise BadRequest(f"query refused by elasticsearch: {exc}") from None
-            raise Unavailable(
-                f"elasticsearch unavailable: {type(exc).__name__}", retry_after=5
-            ) from exc
+            raise search_error(exc) from exc
 
     async def metric_series(
         self,
