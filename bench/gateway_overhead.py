@@ -20,6 +20,14 @@ round; the figure per request is the median over the rounds of gateway/direct. B
     uv run python bench/gateway_overhead.py                 # 3 rounds of 5 s, 16 connections
     uv run python bench/gateway_overhead.py --rounds 1 --seconds 3 --no-record
 
+A/B in the same run: `--baseline-ref REF` also renders gateway/nginx.conf.j2 as it was at git REF
+(with this tree's render.py and routes) into a second private nginx, and `--baseline-render-arg`
+passes it extra render.py flags (e.g. `--baseline-render-arg=--worker-processes=1` with
+`--baseline-ref HEAD`); every round then also measures that gateway, in alternating order, and
+the table gets its ratios and its ratio to the first gateway.
+
+    uv run python bench/gateway_overhead.py --rounds 5 --baseline-ref HEAD~1
+
 Writes its section of bench/RESULTS.md unless --no-record; the last line is the RESULT line: the
 lower of the kit service's two medians (the services as they are built).
 """
@@ -94,17 +102,25 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
             process.wait()
 
 
-def render_gateway(folder: Path, upstreams: dict[str, int]) -> tuple[Path, Path, int]:
-    """A private nginx config from our template: (config, prefix dir, https port)."""
-    prefix, tls, conf = folder / "gateway", folder / "tls", folder / "nginx.conf"
+def render_gateway(
+    folder: Path,
+    upstreams: dict[str, int],
+    render: Path = ROOT / "gateway" / "render.py",
+    extra: list[str] | None = None,
+    tls: Path | None = None,
+) -> tuple[Path, Path, int]:
+    """A private nginx config from our template (or from the template next to `render`, with a
+    development certificate made in `folder` unless `tls` names one): (config, prefix dir, port)."""
+    prefix, conf = folder / "gateway", folder / "nginx.conf"
     https_port = free_port()
-    command = [sys.executable, str(ROOT / "gateway" / "render.py"), "--out", str(conf)]
-    command += ["--prefix-dir", str(prefix), "--tls-dir", str(tls), "--dev-tls"]
+    command = [sys.executable, str(render), "--out", str(conf), "--prefix-dir", str(prefix)]
+    command += ["--routes-file", str(ROOT / "gateway" / "routes.toml")]
+    command += ["--tls-dir", str(tls)] if tls else ["--tls-dir", str(folder / "tls"), "--dev-tls"]
     command += ["--listen-host", "127.0.0.1", "--https-port", str(https_port)]
     command += ["--http-port", str(free_port()), "--dashboard-root", str(folder / "dashboard")]
     for service, port in upstreams.items():
         command += ["--upstream", f"{service}=127.0.0.1:{port}"]
-    command += ["--rate-limit-exempt", "127.0.0.1"]
+    command += ["--rate-limit-exempt", "127.0.0.1", *(extra or [])]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if result.returncode != 0:
         raise SystemExit(f"render.py failed: {result.stderr.strip()}")
@@ -165,13 +181,46 @@ KINDS = {"kit": "analytics", "bare": "ingest"}  # service kind -> the route it s
 REQUESTS = ("GET", "POST 100 kB")
 
 
+def baseline_renderer(folder: Path, ref: str) -> Path:
+    """This tree's render.py next to gateway/nginx.conf.j2 as it was at git `ref`."""
+    gateway = folder / "baseline-render"
+    gateway.mkdir()
+    template = subprocess.run(
+        ["git", "show", f"{ref}:gateway/nginx.conf.j2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (gateway / "nginx.conf.j2").write_text(template)
+    for name in ("render.py", "dev_tls.sh"):
+        shutil.copy2(ROOT / "gateway" / name, gateway / name)
+    return gateway / "render.py"
+
+
+def start_nginx(conf: Path, prefix: Path) -> subprocess.Popen[bytes]:
+    """A private nginx in the foreground."""
+    error_log = prefix / "logs" / "error.log"
+    command = [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(error_log)]
+    return subprocess.Popen([*command, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
     parser.add_argument("--connections", type=int, default=16, help="kept-alive, both sides")
     parser.add_argument("--no-record", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument("--baseline-ref", help="also measure the template of this git ref (A/B)")
+    parser.add_argument(
+        "--baseline-render-arg",
+        action="append",
+        default=[],
+        help="a render.py flag for the baseline gateway only (repeatable)",
+    )
     args = parser.parse_args()
+    if args.baseline_render_arg and not args.baseline_ref:
+        raise SystemExit("--baseline-render-arg needs --baseline-ref (HEAD for this template)")
     if not 1 <= args.rounds <= 20 or not 1 <= args.seconds <= 60:
         raise SystemExit("--rounds 1..20 and --seconds 1..60 keep the run bounded")
     wrk = ensure_wrk()
@@ -201,37 +250,33 @@ def main() -> None:
                 wait_answering(f"{services[kind][1]}/healthz", process, f"the {kind} service", None)
                 ports[route] = port
             conf, prefix, https_port = render_gateway(folder, ports)
-            error_log = prefix / "logs" / "error.log"
-            nginx = subprocess.Popen(
-                [
-                    NGINX,
-                    "-p",
-                    str(prefix),
-                    "-c",
-                    str(conf),
-                    "-e",
-                    str(error_log),
-                    "-g",
-                    "daemon off;",
-                ],
-                stderr=subprocess.DEVNULL,
-            )
-            processes.append((nginx, signal.SIGQUIT))
+            gateways = {"gateway": (conf, prefix, https_port)}
+            if args.baseline_ref:
+                render = baseline_renderer(folder, args.baseline_ref)
+                gateways["baseline"] = render_gateway(
+                    folder / "baseline", ports, render, args.baseline_render_arg, folder / "tls"
+                )
             ca = folder / "tls" / "ca.crt"
-            gateway = f"https://localhost:{https_port}"
-            for route in KINDS.values():
-                wait_answering(f"{gateway}/{route}/healthz", nginx, "the private nginx", ca)
+            nginxes: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+            for side, (conf, prefix, https_port) in gateways.items():
+                nginx = start_nginx(conf, prefix)
+                processes.append((nginx, signal.SIGQUIT))
+                nginxes[side] = nginx, f"https://localhost:{https_port}"
+                for route in KINDS.values():
+                    url = f"{nginxes[side][1]}/{route}/healthz"
+                    wait_answering(url, nginx, f"the private nginx ({side})", ca)
             paths = {"GET": ("/healthz", None), "POST 100 kB": ("/discard", post_script)}
             for number in range(args.rounds):
                 for kind, route in KINDS.items():
                     service, direct = services[kind]
-                    sides = [("direct", direct), ("gateway", f"{gateway}/{route}")]
+                    sides = [("direct", direct, nginxes["gateway"][0].pid)]
+                    sides += [(s, f"{url}/{route}", n.pid) for s, (n, url) in nginxes.items()]
                     if number % 2:
                         sides.reverse()
                     for name in REQUESTS:
                         path, script = paths[name]
-                        for side, base in sides:
-                            run = run_wrk(wrk, base + path, args, script, nginx.pid, service.pid)
+                        for side, base, nginx_pid in sides:
+                            run = run_wrk(wrk, base + path, args, script, nginx_pid, service.pid)
                             runs.setdefault((kind, name, side), []).append(run)
                             print(
                                 f"round {number + 1} {kind:4} {name:12} {side:8} "
@@ -253,28 +298,47 @@ def report(
     load_after: float,
 ) -> None:
     """Prints the table, writes the RESULTS.md section, ends with the RESULT line."""
-    rows, medians = [], {}
+    rows, medians, ab = [], {}, []
+    sides = ["gateway", *(["baseline"] if args.baseline_ref else [])]
+
+    def median(values: list[Run], field: str) -> float:
+        return statistics.median(getattr(run, field) for run in values)
+
     for kind in KINDS:
         for name in REQUESTS:
-            direct, gateway = runs[(kind, name, "direct")], runs[(kind, name, "gateway")]
-            ratios = [g.rate / d.rate for g, d in zip(gateway, direct, strict=True)]
-            medians[(kind, name)] = statistics.median(ratios)
-
-            def median(values: list[Run], field: str) -> float:
-                return statistics.median(getattr(run, field) for run in values)
-
-            rows.append(
-                f"| {kind} | {name} | {median(direct, 'rate'):,.0f} | {median(gateway, 'rate'):,.0f} "
-                f"| {median(direct, 'service_us'):.0f} / {median(gateway, 'service_us'):.0f} "
-                f"| {median(gateway, 'nginx_us'):.0f} "
-                f"| {min(ratios):.2f} to {max(ratios):.2f} | **{medians[(kind, name)]:.2f}** |"
-            )
+            direct = runs[(kind, name, "direct")]
+            for side in sides:
+                gateway = runs[(kind, name, side)]
+                ratios = [g.rate / d.rate for g, d in zip(gateway, direct, strict=True)]
+                medians[(kind, name, side)] = statistics.median(ratios)
+                label = kind if side == "gateway" else f"{kind}, baseline"
+                rows.append(
+                    f"| {label} | {name} | {median(direct, 'rate'):,.0f} "
+                    f"| {median(gateway, 'rate'):,.0f} "
+                    f"| {median(direct, 'service_us'):.0f} / {median(gateway, 'service_us'):.0f} "
+                    f"| {median(gateway, 'nginx_us'):.0f} "
+                    f"| {min(ratios):.2f} to {max(ratios):.2f} "
+                    f"| **{medians[(kind, name, side)]:.2f}** |"
+                )
+            if args.baseline_ref:
+                ours, theirs = runs[(kind, name, "gateway")], runs[(kind, name, "baseline")]
+                per_round = [a.rate / b.rate for a, b in zip(ours, theirs, strict=True)]
+                ab.append(
+                    f"{kind} {name}: this template / baseline per round "
+                    + ", ".join(f"{r:.2f}" for r in per_round)
+                    + f" (median {statistics.median(per_round):.2f}); nginx µs/req "
+                    f"{median(ours, 'nginx_us'):.0f} against {median(theirs, 'nginx_us'):.0f}"
+                )
+    baseline = ""
+    if args.baseline_ref:
+        flags = " ".join(f"--baseline-render-arg={a}" for a in args.baseline_render_arg)
+        baseline = f" --baseline-ref {args.baseline_ref}" + (f" {flags}" if flags else "")
     lines = [
         "## gateway: requests/s through nginx + TLS against the service directly "
         "(bench/gateway_overhead.py)",
         "",
         f"`uv run python bench/gateway_overhead.py --rounds {args.rounds} --seconds {args.seconds} "
-        f"--connections {args.connections}`, {started:%Y-%m-%d %H:%M} UTC, this 2-core machine "
+        f"--connections {args.connections}{baseline}`, {started:%Y-%m-%d %H:%M} UTC, this 2-core machine "
         f"with the suite running (load average {load_before:.1f} before, {load_after:.1f} after).",
         "",
         "Private services (bench/gateway_upstream.py: `kit` built as our services are, `bare` a "
@@ -288,14 +352,26 @@ def report(
         "| ratio range | **ratio** |",
         "|---|---|---|---|---|---|---|---|",
         *rows,
+        *(
+            [
+                "",
+                "A/B in the same rounds (the baseline rows: the template at "
+                f"{args.baseline_ref}{' with ' + ' '.join(args.baseline_render_arg) if args.baseline_render_arg else ''}):",
+                "",
+                *(f"- {line}" for line in ab),
+            ]
+            if ab
+            else []
+        ),
     ]
     print("\n".join(lines))
     if not args.no_record:
         write_section("gateway-overhead", lines)
-    for (kind, name), value in medians.items():
+    for (kind, name, side), value in medians.items():
         label = "get" if name == "GET" else "post_100k"
-        print(f"RESULT gateway_{kind}_{label}_ratio {value:.2f} x (goal >= {GOAL})")
-    low = min(medians[("kit", name)] for name in REQUESTS)
+        tag = "" if side == "gateway" else "_baseline"
+        print(f"RESULT gateway_{kind}_{label}_ratio{tag} {value:.2f} x (goal >= {GOAL})")
+    low = min(medians[("kit", name, "gateway")] for name in REQUESTS)
     print(f"RESULT gateway_overhead_ratio {low:.2f} x (goal >= {GOAL})")
 
 
