@@ -182,6 +182,7 @@ def test_an_analytic_created_and_computed_shows_its_result(
     page.click("#analytic-create")
     page.wait_for_url(lambda url: "#/analytics/descriptors/" in url and "/new" not in url)
     analytic_id = page.url.split("#/analytics/descriptors/", 1)[1]
+    ids = [analytic_id]
     try:
         wait_text(page, "#analytic-result", "Not computed yet")
         descriptor = page.inner_text("#analytic-descriptor")
@@ -197,9 +198,29 @@ def test_an_analytic_created_and_computed_shows_its_result(
         row.wait_for(timeout=30_000)
         wait_text(page, f"tr[data-analytic='{analytic_id}']", f"count {requests}")
         shot(page, "analytics-list")
+
+        # a segmentation over all time: messages by type, as a table of segments
+        page.goto(f"{GATEWAY}/#/analytics/descriptors/new")
+        page.fill("#analytic-project", PROJECT)
+        page.select_option("#analytic-kind", "segmentation")
+        page.select_option("#analytic-dimension", "message")
+        page.select_option("#analytic-metric", "all")
+        page.select_option("#analytic-window", "all")
+        page.click("#analytic-create")
+        page.wait_for_url(lambda url: "#/analytics/descriptors/" in url and "/new" not in url)
+        ids.append(page.url.split("#/analytics/descriptors/", 1)[1])
+        page.click("#analytic-compute")
+        page.wait_for_selector("table.segments", timeout=COMPUTE_WAIT_MS)
+        cells = page.locator("table.segments tbody tr").evaluate_all(
+            "rows => rows.map(r => [r.cells[0].textContent, Number(r.cells[1].textContent)])"
+        )
+        by_type = {t: sum(m["type"] == t for m in messages) for t in ("request", "response")}
+        assert dict(cells) == by_type, cells
+        shot(page, "analytics-segmentation")
     finally:
         with analytics_client() as api:
-            assert api.delete("/analytic", params={"id": analytic_id}).status_code == 200
+            for made in ids:
+                assert api.delete("/analytic", params={"id": made}).status_code == 200
 
 
 def test_the_analytics_section_at_phone_width(

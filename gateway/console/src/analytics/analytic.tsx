@@ -2,6 +2,7 @@
 // workers, then polled until a newer result is stored), the result downloadable, delete.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "wouter-preact";
+import { ApiError } from "../http";
 import { Problem, attempt } from "../ui/notice";
 import { computeAnalytic, deleteAnalytic, getAnalytic, type Analytic } from "./api";
 import { describe } from "./descriptors";
@@ -37,9 +38,24 @@ export function AnalyticView(props: { id: string }) {
   async function compute(): Promise<void> {
     const before = analytic?.result?.creationDt ?? "";
     setComputing("queued: waiting for a worker…");
-    const queued = await attempt(() => computeAnalytic(props.id).then(() => true), setActionError);
-    if (!queued) return setComputing("");
     const deadline = Date.now() + WAIT_MS;
+    // the service limits computations per minute across every caller (429): ask again shortly
+    setActionError(null);
+    for (;;) {
+      try {
+        await computeAnalytic(props.id);
+        break;
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 429) || !alive.current || Date.now() > deadline) {
+          setActionError(err);
+          return setComputing("");
+        }
+        setComputing("the service limits computations per minute: asking again in 5 s…");
+        await new Promise((r) => window.setTimeout(r, 5000));
+      }
+    }
+    setActionError(null);
+    setComputing("queued: waiting for a worker…");
     while (alive.current && Date.now() < deadline) {
       await new Promise((r) => window.setTimeout(r, POLL_MS));
       try {
