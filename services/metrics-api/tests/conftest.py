@@ -67,7 +67,7 @@ async def app(keyspace: str) -> AsyncIterator[FastAPI]:
     application = create_app(settings_for(keyspace))
     async with application.router.lifespan_context(application):
         async with asyncio.timeout(60):
-            await application.state.metrics.cassandra.wait_connected()
+            await application.state.service.cassandra.wait_connected()
         yield application
 
 

@@ -25,7 +25,7 @@ async def test_columns_equal_rows_across_pages_with_nulls(app, client, env, keys
     ]
     r = await client.post("/api/v1/metrics/raw_timer_with_interval", json={"points": points})
     assert r.status_code == 200, r.text
-    db = app.state.metrics.cassandra
+    db = app.state.service.cassandra
     assert db.columnar is not None  # the driver here has its NumPy parser
     statement = await db.prepare(
         "SELECT metric_name, toUnixTimestamp(metric_timestamp), count, mean "

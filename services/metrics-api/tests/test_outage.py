@@ -71,7 +71,7 @@ async def relayed(keyspace: str) -> AsyncIterator[tuple[FastAPI, Relay]]:
     )
     async with app.router.lifespan_context(app):
         async with asyncio.timeout(60):
-            await app.state.metrics.cassandra.wait_connected()
+            await app.state.service.cassandra.wait_connected()
         yield app, relay
     if relay.server is not None and relay.server.is_serving():
         await relay.cut()

@@ -17,6 +17,7 @@ from meridian_kit.settings import load_settings
 
 from config_follower.follower_config import load_config
 from config_follower.settings import Settings
+from config_follower.state import FollowerState
 from config_follower.sync.endpoints import router
 from config_follower.sync.service import Follower
 
@@ -26,14 +27,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings("config-follower", Settings)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[FollowerState]:
         # one INFO line per outgoing request would dominate the cost of a notify at scale
         logging.getLogger("httpx").setLevel(logging.WARNING)
         config = load_config(Path(settings.config))
         async with httpx.AsyncClient(timeout=config.fetch_timeout_seconds) as client:
             follower = Follower(config, client)
-            app.state.settings = settings
-            app.state.follower = follower
 
             async def synced() -> None:
                 if not follower.status.synced_since_start:
@@ -42,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.readiness.add("leader_sync", synced)
             task = asyncio.create_task(follower.sync_at_start())
             try:
-                yield
+                yield FollowerState(settings, follower)
             finally:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

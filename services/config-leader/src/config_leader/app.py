@@ -14,7 +14,6 @@ from meridian_kit.settings import load_settings
 from config_leader.admin.endpoints import router as admin_router
 from config_leader.conf.endpoints import router as conf_router
 from config_leader.cors import ConfiguredCors
-from config_leader.deps import LeaderState
 from config_leader.leader_config.loading import load_config
 from config_leader.migrations.endpoints import router as migrations_router
 from config_leader.operators.endpoints import auth_router, users_router
@@ -22,6 +21,7 @@ from config_leader.operators.startup import ORIGINAL_ERROR_PREFIXES, start_opera
 from config_leader.rendering.service import RoleRenderer
 from config_leader.settings import Settings
 from config_leader.settings_store.service import SettingsStore
+from config_leader.state import LeaderState
 
 # The leader-provided variable holding the public key of operators' tokens (one line). Env
 # templates write `MERIDIAN_OPERATOR_PUBLIC_KEY=OPERATOR_PUBLIC_KEY`: the names differ, so the
@@ -29,8 +29,8 @@ from config_leader.settings_store.service import SettingsStore
 OPERATOR_PUBLIC_KEY = "OPERATOR_PUBLIC_KEY"
 
 
-def build_state(settings: Settings, http: aiohttp.ClientSession) -> LeaderState:
-    """Loads the config (generating pending secrets) and the variables store."""
+async def build_state(settings: Settings, http: aiohttp.ClientSession) -> LeaderState:
+    """Loads the config (generating pending secrets), the variables store and the operators."""
     config = load_config(settings.config)
     store = SettingsStore(
         platform_path=config.platform_path,
@@ -39,7 +39,11 @@ def build_state(settings: Settings, http: aiohttp.ClientSession) -> LeaderState:
         internals=config.internals,
     )
     store.record_initial()
-    return LeaderState(config, store, RoleRenderer(config.data_folder), http)
+    operators = await start_operators(settings, config)
+    # leader-provided, like an internal: templates use it to give every service the key that
+    # checks operators' tokens (the follower writes it in each service's env file)
+    store.internals[OPERATOR_PUBLIC_KEY] = operators.signer.public_key_line
+    return LeaderState(settings, config, store, RoleRenderer(config.data_folder), http, operators)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,24 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings("config-leader", Settings)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[LeaderState]:
         # aiohttp, not httpx: httpx's pool scans every connection for each request, which made
         # the leader's CPU per notify grow with the square of the number of followers
         connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
         async with aiohttp.ClientSession(connector=connector) as http:
-            state = build_state(settings, http)
-            app.state.settings = settings
-            app.state.leader = state
-            await start_operators(app, settings, state.config)
-            # leader-provided, like an internal: templates use it to give every service the key
-            # that checks operators' tokens (the follower writes it in each service's env file)
-            state.store.internals[OPERATOR_PUBLIC_KEY] = app.state.operators.signer.public_key_line
+            state = await build_state(settings, http)
 
             async def variables_readable() -> None:
                 state.store.snapshot()
 
             app.state.readiness.add("platform", variables_readable)
-            yield
+            yield state
 
     app = create_service_app(
         "config-leader",

@@ -12,11 +12,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from meridian_kit.app import service_state
 from meridian_kit.auth import keys_equal, match_key, presented_key
 from meridian_kit.errors import Forbidden, Unauthorized
 
 from config_leader.operators.permissions import Group
 from config_leader.operators.service import TOKEN_CHALLENGE, Operator, OperatorService
+from config_leader.state import LeaderState
 
 T = TypeVar("T")
 
@@ -36,8 +38,7 @@ def find_by_key(presented: str | None, entries: Mapping[str, T]) -> T | None:
 
 def operator_service(request: Request) -> OperatorService:
     """The operators' service built by the lifespan."""
-    service: OperatorService = request.app.state.operators
-    return service
+    return service_state(request.app, LeaderState).operators
 
 
 def _looks_like_token(value: str) -> bool:
@@ -51,7 +52,7 @@ async def calling_operator_or_admin(request: Request) -> Caller:
         raise Unauthorized(f"missing credentials: {ADMIN_CREDENTIALS}", challenge=TOKEN_CHALLENGE)
     scheme, _, rest = presented.partition(" ")
     bare = rest.strip() if scheme.lower() == "bearer" else presented
-    admin_key: str | None = request.app.state.leader.config.admin_key
+    admin_key = service_state(request.app, LeaderState).config.admin_key
     if admin_key is not None and (keys_equal(presented, admin_key) or keys_equal(bare, admin_key)):
         return None
     if _looks_like_token(bare):

@@ -8,8 +8,11 @@ refuses the answer). No origin listed: no CORS at all, as before. Credentials tr
 
 from __future__ import annotations
 
+from meridian_kit.app import service_state
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from config_leader.state import LeaderState
 
 ALLOWED_METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Request-ID"]
@@ -25,7 +28,7 @@ class ConfiguredCors:
         self.cors: ASGIApp | None = None
 
     def _build(self, scope: Scope) -> ASGIApp:
-        origins = list(scope["app"].state.leader.config.cors.origins)
+        origins = list(service_state(scope["app"], LeaderState).config.cors.origins)
         if not origins:
             return self.app
         return CORSMiddleware(

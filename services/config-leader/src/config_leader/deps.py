@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
-import aiohttp
 from fastapi import Depends, Request
+from meridian_kit.app import state_dependency
 from meridian_kit.auth import presented_key
 from meridian_kit.errors import Unauthorized
 
 from config_leader.auth import admin_api_access, find_by_key
-from config_leader.leader_config.model import FollowerEntry, LeaderConfig
-from config_leader.rendering.service import RoleRenderer
-from config_leader.settings_store.service import SettingsStore
+from config_leader.leader_config.model import FollowerEntry
+from config_leader.state import LeaderState
 
+__all__ = ["AdminDep", "FollowerDep", "LeaderState", "StateDep"]
 
-@dataclass
-class LeaderState:
-    """What the lifespan builds once: the config, the variables store, the renderer, a client."""
-
-    config: LeaderConfig
-    store: SettingsStore
-    renderer: RoleRenderer
-    http: aiohttp.ClientSession
-
-
-def get_state(request: Request) -> LeaderState:
-    """The leader's state built by the lifespan."""
-    state: LeaderState = request.app.state.leader
-    return state
-
-
-StateDep = Annotated[LeaderState, Depends(get_state)]
+StateDep = Annotated[LeaderState, Depends(state_dependency(LeaderState))]  # what the lifespan built
 
 
 def calling_follower(request: Request, state: StateDep) -> FollowerEntry:

@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings("metrics-api", Settings, **settings_values())
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         on_connect = None
         if settings.schema_on_start:
             on_connect = partial(
@@ -62,7 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.cassandra_hosts, on_connect=on_connect, consistency=settings.consistency
         )
         cassandra.start()
-        app.state.metrics = State.over(settings, cassandra)
         app.state.readiness.add("cassandra", cassandra.ping)
         for name, value in (
             ("METRICS_API_READ_TOKEN", settings.read_token),
@@ -73,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "%s is not set: no caller can use it (every such call answers 401)", name
                 )
         try:
-            yield
+            yield State.over(settings, cassandra)
         finally:
             await cassandra.close()
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
+from meridian_kit.app import state_dependency
 from meridian_kit.auth import bearer_security
 
 from metrics_api.access.tokens import Access, check_access
@@ -22,13 +23,7 @@ bearer = bearer_security(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
 
 
-def get_state(request: Request) -> State:
-    """What the lifespan built."""
-    state: State = request.app.state.metrics
-    return state
-
-
-StateDep = Annotated[State, Depends(get_state)]
+StateDep = Annotated[State, Depends(state_dependency(State))]  # what the lifespan built
 
 
 def get_settings(state: StateDep) -> Settings:

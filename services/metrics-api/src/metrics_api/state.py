@@ -14,7 +14,7 @@ from metrics_api.settings import Settings
 
 @dataclass(frozen=True)
 class State:
-    """The app's clients; `app.state.metrics` holds one."""
+    """The app's clients: the lifespan yields one, the kit carries it (deps.StateDep)."""
 
     settings: Settings
     cassandra: CassandraConnection

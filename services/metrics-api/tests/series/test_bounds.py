@@ -93,7 +93,7 @@ class Counting:
 
 @pytest.fixture
 def counted(app) -> Iterator[Counting]:  # type: ignore[no-untyped-def]
-    store = app.state.metrics.series
+    store = app.state.service.series
     spy = Counting(store.db)
     store.db = spy
     try:

@@ -87,7 +87,7 @@ async def test_bins_equal_binning_the_raw_points(
 
 async def test_rollups_give_what_raw_binning_gives(app, timer_series, monkeypatch):
     env, _ = timer_series
-    store = app.state.metrics.series
+    store = app.state.service.series
     for size in (200, 20, 3):
         query = series_query(
             table="raw_timer_with_interval",
@@ -198,7 +198,7 @@ async def test_the_originals_bins_from_raw_points_read_each_point_once(
     # 7 s bins (2 h / 1000) need every raw point; the rounded rule's 8 s bins would too: the
     # points are counted from rollup rows first, then read once (not once per rule).
     env, points = timer_series
-    db = app.state.metrics.cassandra
+    db = app.state.service.cassandra
     raw_rows = 0
     run = db.execute_columns
 

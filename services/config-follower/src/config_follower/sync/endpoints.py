@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from meridian_kit.app import state_dependency
 from meridian_kit.errors import BadRequest, error_responses
 from meridian_kit.json_body import json_body
 from meridian_kit.pryv_errors import PryvErrorBody
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from config_follower.auth import check_key
+from config_follower.state import FollowerState
 from config_follower.sync.service import Follower
 
 
@@ -63,10 +65,11 @@ class StatusOut(BaseModel):
     data_folder: str = Field(alias="dataFolder")
 
 
-def get_follower(request: Request) -> Follower:
+def get_follower(
+    state: Annotated[FollowerState, Depends(state_dependency(FollowerState))],
+) -> Follower:
     """The follower built by the lifespan."""
-    follower: Follower = request.app.state.follower
-    return follower
+    return state.follower
 
 
 FollowerDep = Annotated[Follower, Depends(get_follower)]

@@ -47,17 +47,16 @@ class AppliedOut(BaseModel):
     version: str = Field(description="TEMPLATE_VERSION after applying")
 
 
-def _template(request: Request) -> Path | None:
+def _template(state: LeaderState) -> Path | None:
     """The platform template named by config-leader.json, if any."""
-    state: LeaderState = request.app.state.leader
-    return template_path(state.config.model_extra, request.app.state.settings.config)
+    return template_path(state.config.model_extra, state.settings.config)
 
 
 @router.get("", response_model=PendingOut)
 async def get_migrations(request: Request, state: StateDep) -> dict[str, Any]:
     """The settings migrations pending from platform.yml's version to the template's
     (settings:read)."""
-    return await asyncio.to_thread(list_migrations, state.store, _template(request))
+    return await asyncio.to_thread(list_migrations, state.store, _template(state))
 
 
 @router.post(
@@ -66,4 +65,4 @@ async def get_migrations(request: Request, state: StateDep) -> dict[str, Any]:
 async def apply(request: Request, state: StateDep) -> dict[str, Any]:
     """Applies the pending migrations once, as one revision; every role must still render
     (else 400 listing the errors, nothing saved) (settings:update)."""
-    return await asyncio.to_thread(apply_migrations, state.store, _template(request))
+    return await asyncio.to_thread(apply_migrations, state.store, _template(state))
