@@ -21,6 +21,7 @@ from ingest.agent.store import AgentStore
 from ingest.alerts.engine import AlertEngine
 from ingest.alerts.mailer import Mailer, MailQueue, SmtpConfig
 from ingest.alerts.service import RuleService
+from ingest.alerts.state import AlertState
 from ingest.alerts.store import RuleStore
 from ingest.buckets.removal import BucketRemoval
 from ingest.buckets.service import BucketService
@@ -35,6 +36,7 @@ from ingest.query.servers import ServerService
 from ingest.query.service import QueryService
 from ingest.settings import Settings
 from ingest.storage.indices import IndexManager, IndexNames
+from ingest.versions import CacheVersions
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,11 @@ class State:
         indices = IndexManager(es, IndexNames(settings.index_prefix), settings.index_replicas)
         stream = intake_stream(settings, redis, keys)
         mailer = mailer_of(settings, redis, keys, instance)
-        alerts = AlertEngine(redis, keys, rules, mailer)
-        buckets = BucketService(store, redis, keys)
+        versions = CacheVersions(redis, keys)
+        alerts = AlertEngine(
+            state=AlertState(redis, keys), versions=versions, rules=rules, mailer=mailer
+        )
+        buckets = BucketService(store, versions)
         alert_rules = RuleService(buckets=store, rules=rules, alerts=alerts)
         commands = CommandRouter(redis, keys, agents, instance, settings.command_timeout)
         sessions = SessionRegistry(agents, store, instance)

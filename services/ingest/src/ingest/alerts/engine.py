@@ -1,4 +1,5 @@
-"""Evaluating alert rules on incoming frames; state (since when, cooldowns) lives in Redis.
+"""Evaluating alert rules on incoming frames; state (since when, cooldowns) lives in Redis
+(alerts/state.py).
 
 A bucket's rules are cached per instance under the version its counter in Redis had when they were
 read; a rule change through any instance bumps that counter after MongoDB took it, so the next
@@ -11,13 +12,12 @@ import logging
 import time
 from typing import Any
 
-from redis.asyncio import Redis
-
 from ingest.agent.channels import as_dict
 from ingest.alerts.mailer import Mailer
+from ingest.alerts.state import AlertState, Reading
 from ingest.alerts.store import RuleStore
 from ingest.intake.documents import number
-from ingest.keys import RedisKeys
+from ingest.versions import CacheVersions
 
 log = logging.getLogger("ingest.alerts")
 
@@ -52,9 +52,11 @@ def breached(rule: Doc, value: float) -> bool:
 class AlertEngine:
     """Checks each status and exception against its bucket's rules and mails what fires."""
 
-    def __init__(self, redis: Redis, keys: RedisKeys, rules: RuleStore, mailer: Mailer):
-        self.redis = redis
-        self.keys = keys
+    def __init__(
+        self, *, state: AlertState, versions: CacheVersions, rules: RuleStore, mailer: Mailer
+    ):
+        self.state = state
+        self.versions = versions
         self.rules = rules
         self.mailer = mailer
         # bucket id -> (when read, the rules' version then, its enabled rules)
@@ -63,11 +65,11 @@ class AlertEngine:
     async def changed(self, bucket_id: str) -> None:
         """Tells every instance that a bucket's rules changed (call after writing them)."""
         self._cache.pop(bucket_id, None)
-        await self.redis.incr(self.keys.rules_version(bucket_id))
+        await self.versions.rules_changed(bucket_id)
 
     async def rules_of(self, bucket_id: str) -> list[Doc]:
         """A bucket's enabled rules, cached until any instance changes them."""
-        version = await self.redis.get(self.keys.rules_version(bucket_id))  # before the rules
+        version = await self.versions.rules(bucket_id)  # before the rules
         cached = self._cache.get(bucket_id)
         moment = time.monotonic()
         if cached and cached[1] == version and moment - cached[0] < CACHE_SECONDS:
@@ -107,26 +109,20 @@ class AlertEngine:
     async def _metrics(
         self, bucket: Doc, server: str, procs: list[Doc], rules: list[Doc], now_ms: int
     ) -> None:
-        checks: list[tuple[Doc, str, float, int]] = []  # rule, process, value, result index
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for rule in rules:
-                for proc in procs:
-                    name = str(proc.get("name"))
-                    value = metric_value(proc, rule["metric"])
-                    if value is None or not applies(rule, server, name):
-                        continue
-                    key = self.keys.alert_since(rule["id"], server, name)
-                    if breached(rule, value):
-                        ttl = max(600_000, rule["duration_s"] * 3000)
-                        pipe.set(key, now_ms, nx=True, px=ttl)
-                        checks.append((rule, name, value, len(pipe)))
-                        pipe.get(key)
-                    else:
-                        pipe.delete(key)
-            results = await pipe.execute() if len(pipe) else []
-        for rule, name, value, index in checks:
-            since = int(results[index] or now_ms)
-            if now_ms - since >= rule["duration_s"] * 1000:
+        readings: list[Reading] = []
+        seen: list[tuple[Doc, str, float]] = []  # rule, process, value of each reading
+        for rule in rules:
+            for proc in procs:
+                name = str(proc.get("name"))
+                value = metric_value(proc, rule["metric"])
+                if value is None or not applies(rule, server, name):
+                    continue
+                ttl_ms = max(600_000, rule["duration_s"] * 3000)
+                readings.append(Reading(rule["id"], server, name, breached(rule, value), ttl_ms))
+                seen.append((rule, name, value))
+        held = await self.state.since(readings, now_ms)
+        for (rule, name, value), since in zip(seen, held, strict=True):
+            if since is not None and now_ms - since >= rule["duration_s"] * 1000:
                 what = f"{rule['metric']} {rule['op']} {rule['threshold']:g}"
                 held = f" for {rule['duration_s']}s" if rule["duration_s"] else ""
                 await self.fire(rule, bucket, server, name, f"{what}{held} (now {value:g})", "")
@@ -139,22 +135,21 @@ class AlertEngine:
             if not isinstance(count, int):
                 continue
             name = str(proc.get("name"))
-            key = self.keys.restarts(bucket["id"], f"{server}", f"{name}:{proc.get('pm_id')}")
-            previous = await self.redis.getset(key, count)
-            if previous is None or count <= int(previous):
+            process = f"{name}:{proc.get('pm_id')}"
+            previous = await self.state.restarts_seen(bucket["id"], server, process, count)
+            if previous is None or count <= previous:
                 continue
             for rule in rules:
                 if applies(rule, server, name):
-                    detail = f"restarted {count - int(previous)} time(s), {count} in total"
+                    detail = f"restarted {count - previous} time(s), {count} in total"
                     await self.fire(rule, bucket, server, name, detail, "")
 
     async def fire(
         self, rule: Doc, bucket: Doc, server: str, process: str, what: str, details: str
     ) -> bool:
         """Mails the bucket's recipients unless the rule is cooling down for this process."""
-        key = self.keys.alert_cooldown(rule["id"], server, process)
         cooldown = max(1, int(rule.get("cooldown_s", 300)))
-        if not await self.redis.set(key, "1", nx=True, ex=cooldown):
+        if not await self.state.cool_down(rule["id"], server, process, cooldown):
             return False
         recipients = list(bucket.get("alert_emails") or [])
         log.info("alert %s on %s/%s: %s", rule["kind"], server, process, what)

@@ -15,11 +15,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from meridian_kit.errors import BadRequest, NotFound
-from redis.asyncio import Redis
 
 from ingest.buckets.schemas import BucketCreate, BucketUpdate, UserCreate, UserUpdate
 from ingest.buckets.store import BucketStore, Doc, now
-from ingest.keys import RedisKeys
+from ingest.versions import CacheVersions
 
 # A cached bucket is also dropped after this long: the bound on staleness should a change's
 # version bump itself be lost (Redis down right after MongoDB took the change).
@@ -35,10 +34,9 @@ def new_keys() -> dict[str, str]:
 class BucketService:
     """Bucket and user management plus key checks, with a versioned cache for the hot path."""
 
-    def __init__(self, store: BucketStore, redis: Redis, keys: RedisKeys):
+    def __init__(self, store: BucketStore, versions: CacheVersions):
         self.store = store
-        self.redis = redis
-        self.keys = keys
+        self.versions = versions
         # public key -> (when fetched, the version it was fetched at, the bucket or None)
         self._by_public: dict[str, tuple[float, bytes | None, Doc | None]] = {}
 
@@ -49,7 +47,7 @@ class BucketService:
             yield
         finally:
             self._by_public.clear()
-            await self.redis.incr(self.keys.buckets_version)
+            await self.versions.buckets_changed()
 
     async def create(self, data: BucketCreate) -> Doc:
         """Creates a bucket with random keys."""
@@ -92,7 +90,7 @@ class BucketService:
 
     async def by_public_key(self, public_key: str) -> Doc | None:
         """The bucket for a public key, cached until any instance changes a bucket."""
-        version = await self.redis.get(self.keys.buckets_version)  # before reading the bucket
+        version = await self.versions.buckets()  # before reading the bucket
         cached = self._by_public.get(public_key)
         moment = time.monotonic()
         if cached and cached[1] == version and moment - cached[0] < CACHE_SECONDS:
