@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 log = logging.getLogger("meridian.errors")
@@ -191,18 +192,24 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("internal error"), status_code=500)
 
 
-async def send_error(scope: Scope, receive: Receive, send: Send, exc: ServiceError) -> None:
-    """Answers from an ASGI middleware through the app's own handler of `exc` (so its error shape)."""
-    handlers = getattr(scope.get("app"), "exception_handlers", None) or {}
+async def answer_error(request: Request, exc: ServiceError) -> Response:
+    """`exc` answered by the app's own handler of it (so its error shape), else the kit's shape."""
+    handlers = getattr(request.scope.get("app"), "exception_handlers", None) or {}
     handler = next((handlers[c] for c in type(exc).__mro__ if c in handlers), None)
     if handler is None:
-        response = JSONResponse(
+        return JSONResponse(
             error_body(exc.message, exc.detail),
             status_code=exc.status_code,
             headers=exc.headers or None,
         )
-    else:
-        response = handler(Request(scope, receive), exc)
-        if inspect.isawaitable(response):
-            response = await response
+    response = handler(request, exc)
+    if inspect.isawaitable(response):
+        response = await response
+    assert isinstance(response, Response)
+    return response
+
+
+async def send_error(scope: Scope, receive: Receive, send: Send, exc: ServiceError) -> None:
+    """Answers from an ASGI middleware through the app's own handler of `exc` (so its error shape)."""
+    response = await answer_error(Request(scope, receive), exc)
     await response(scope, receive, send)
