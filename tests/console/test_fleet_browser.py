@@ -25,6 +25,13 @@ pytestmark = pytest.mark.timeout(600)
 LIVE = 90_000  # ms: what a real agent takes to show up (link, websocket, first status) on a busy machine
 
 
+# Every control of the view has a name a screen reader says (a label, aria-label or its text).
+UNLABELLED = """() => [...document.querySelectorAll('main input, main select, main button, main a')]
+  .filter(e => e.offsetParent !== null)
+  .filter(e => !((e.labels && e.labels.length) || e.getAttribute('aria-label') || e.textContent.trim()))
+  .map(e => e.outerHTML.slice(0, 120))"""
+
+
 def wait_text(page: Any, selector: str, words: str, timeout: int = LIVE) -> None:
     """Waits until the element's text holds `words` (polling, with a deadline)."""
     page.wait_for_function(
@@ -70,6 +77,14 @@ def cleanup(leader: Leader) -> Iterator[list[str]]:
 
 def test_fleet_with_a_real_pm2(browser, pm2: Pm2, cleanup: list[str]) -> None:
     page, _ = browser
+    try:
+        scenario(page, pm2, cleanup)
+    except BaseException:
+        shot(page, "fleet-failed")  # what the page showed when it failed
+        raise
+
+
+def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     name = f"fleet-{uuid.uuid4().hex[:8]}"
     machine = f"fleet-web-{uuid.uuid4().hex[:6]}"
 
@@ -102,8 +117,9 @@ def test_fleet_with_a_real_pm2(browser, pm2: Pm2, cleanup: list[str]) -> None:
     wait_text(page, f"#servers tr[data-server='{machine}']", "online")
     shot(page, "fleet-processes")
 
-    # The process: its live facts, the live log tail, its actions.
-    page.click(f"{row} th a")
+    # The process (opened from the keyboard): its live facts, the live log tail, its actions.
+    page.focus(f"{row} th a")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#process-status", timeout=30_000)
     wait_text(page, "#process-status", "online")
     assert re.search(r"#/fleet/b/[^/]+/s/[^/]+/p/\d+$", page.url), page.url
@@ -147,7 +163,8 @@ def test_fleet_with_a_real_pm2(browser, pm2: Pm2, cleanup: list[str]) -> None:
 
     # PM2's restart: the agent's answer shown, the restart count up by one more.
     restarts = number_of(page, "#process-restarts")
-    page.click("#pm2-restart")
+    page.focus("#pm2-restart")
+    page.keyboard.press("Enter")
     wait_text(page, "#pm2-answer", "done")
     wait_number_at_least(page, "#process-restarts", restarts + 1)
     wait_text(page, "#process-status", "online")
@@ -160,6 +177,7 @@ def test_fleet_with_a_real_pm2(browser, pm2: Pm2, cleanup: list[str]) -> None:
         timeout=LIVE,
     )
     shot(page, "fleet-process")
+    assert page.evaluate(UNLABELLED) == []
 
     # The bucket's exceptions and events tabs, an alert rule.
     page.get_by_role("link", name="Exceptions", exact=True).click()

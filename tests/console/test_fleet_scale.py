@@ -86,6 +86,14 @@ def push_round(bucket: dict[str, Any], round_: int) -> None:
 
 def test_a_thousand_processes_stay_paged_and_live(browser, bucket: dict[str, Any]) -> None:
     page, _ = browser
+    try:
+        scenario(page, bucket)
+    except BaseException:
+        shot(page, "fleet-1000-failed")  # what the page showed when it failed
+        raise
+
+
+def scenario(page: Any, bucket: dict[str, Any]) -> None:
     page.add_init_script(LONG_TASKS)
     sign_in(page, ADMIN_USER, ADMIN_PASSWORD, f"/fleet/b/{bucket['id']}")
     page.wait_for_selector("#processes", timeout=30_000)

@@ -13,6 +13,7 @@ const KEEP = 2000; // lines kept in the page's memory
 const FIRST = 200; // lines fetched on each search
 const PAGE = 100;
 const DAY_MS = 86_400_000;
+const RETRY_MS = 5000;
 
 interface Line extends LogLine {
   key: number;
@@ -24,6 +25,12 @@ interface Filter {
 }
 
 let counter = 0;
+
+/** One line's identity, the same whether it came live or from the search. */
+function signature(l: LogLine): string {
+  const at = typeof l.at === "number" ? l.at : Date.parse(String(l.at));
+  return `${at}|${l.server ?? ""}|${l.process?.name ?? ""}|${l.stream ?? "out"}|${l.message ?? ""}`;
+}
 
 function matches(line: LogEvent, filter: Filter, server?: string, process?: string): boolean {
   if (server && line.server !== server) return false;
@@ -48,18 +55,34 @@ export function LogTail(props: { server?: string; process?: string }) {
   const pausedRef = useRef(false);
   pausedRef.current = paused;
 
-  // the search: the newest matching lines stored so far
+  // the search: the newest matching lines stored so far (the lines shown always match the filter
+  // shown: none until the search answers; a failed search is said and tried again every 5 s)
   useEffect(() => {
     let current = true;
+    let retry: number | undefined;
     pending.current = [];
-    void attempt(async () => {
-      const page = await searchLogs(store.bucketId, { q: filter.q, stream: filter.stream, server: props.server, process: props.process, from: Date.now() - DAY_MS }, FIRST, 0);
+    setLines([]);
+    setTotal(null);
+    const search = async () => {
+      const found = await attempt(
+        () => searchLogs(store.bucketId, { q: filter.q, stream: filter.stream, server: props.server, process: props.process, from: Date.now() - DAY_MS }, FIRST, 0),
+        (e) => current && setError(e),
+      );
       if (!current) return;
-      setTotal(page.total);
-      setLines(page.items.map((l) => ({ ...l, key: ++counter })));
-    }, setError);
+      if (!found) {
+        retry = window.setTimeout(() => void search(), RETRY_MS);
+        return;
+      }
+      setTotal(found.total);
+      // live lines that came while the search ran stay (newest first), less those it found too
+      const stored = found.items.map((l) => ({ ...l, key: ++counter }));
+      const seen = new Set(stored.map(signature));
+      setLines((live) => [...live.filter((l) => !seen.has(signature(l))), ...stored].slice(0, KEEP));
+    };
+    void search();
     return () => {
       current = false;
+      window.clearTimeout(retry);
     };
   }, [store.bucketId, filter, props.server, props.process]);
 
