@@ -20,8 +20,11 @@ import argparse
 import asyncio
 import datetime as dt
 import os
+import subprocess
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -39,6 +42,7 @@ from metrics_api.series.store import MetricKey, SeriesStore, day_of
 from private_metrics_api import CASSANDRA, start_metrics_api
 from results_file import write_section
 
+ROOT = Path(__file__).resolve().parent.parent
 TOKEN = f"bench-{uuid.uuid4().hex}"
 TABLE = "raw_timer_with_interval"
 UTC = dt.UTC
@@ -163,6 +167,11 @@ def main() -> None:
         "10,000 points still go through the API",
     )
     parser.add_argument(
+        "--baseline-ref",
+        help="A/B: also query a second API process running metrics_api as it was at this git ref "
+        "(same keyspace), alternately; every answer must be byte-identical",
+    )
+    parser.add_argument(
         "--keyspace",
         help="use and keep this keyspace (written only when it holds no series yet), "
         "for repeated runs while profiling; by default a private one, dropped at the end",
@@ -178,9 +187,15 @@ def main() -> None:
         and session.execute(f"SELECT metric_name FROM {keyspace}.metric_catalog LIMIT 1").one()
     )
     proc, url = start_metrics_api(keyspace, TOKEN)
+    processes = [proc]
     results: dict[str, tuple[list[float], list[float], int, str, int, int]] = {}
+    ab: dict[str, list[float]] = {name: [] for name in RANGES}
     load = [0.0, 0.0]
+    old_source = tempfile.TemporaryDirectory(prefix="metrics-api-baseline-")
     try:
+        other = None
+        if args.baseline_ref:
+            other = baseline_client(args.baseline_ref, Path(old_source.name), keyspace, processes)
         client = httpx.Client(
             base_url=url, timeout=120, headers={"Authorization": f"Bearer {TOKEN}"}
         )
@@ -216,12 +231,17 @@ def main() -> None:
         rules: dict[str, str] = {}
         rows_read: dict[str, int] = {}
         load = [os.getloadavg()[0]]
-        for _ in range(args.queries):  # ranges interleaved, so load swings hit them alike
+        for number in range(args.queries):  # ranges interleaved, so load swings hit them alike
             for name, p in params.items():
-                t = time.perf_counter()
-                r = client.get(f"/api/v1/metrics/{TABLE}/bench/app/latency", params=p)
-                timings[name].append(time.perf_counter() - t)
-                r.raise_for_status()
+                if other is not None and number % 2:
+                    ab[name].append(timed_get(other, p)[0])
+                took, r = timed_get(client, p)
+                timings[name].append(took)
+                if other is not None:
+                    if number % 2 == 0:
+                        ab[name].append(timed_get(other, p)[0])
+                    if other.get(SERIES_PATH, params=p).content != r.content:
+                        raise SystemExit(f"{name}: the baseline's answer differs from this tree's")
                 data = r.json()["data"]
                 bins[name] = len(data["rows"])
                 rules[name] = (data["binning"] or {}).get("rule", "raw points")
@@ -236,8 +256,10 @@ def main() -> None:
             for name in RANGES
         }  # fmt: skip
     finally:
-        proc.terminate()
-        proc.wait(10)
+        for process in processes:
+            process.terminate()
+            process.wait(10)
+        old_source.cleanup()
         if not args.keyspace:
             session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
         cluster.shutdown()
@@ -256,11 +278,62 @@ def main() -> None:
             f"| {name} | {n} ({rule}) | {count}, {rows:,} | {p50:.1f} ms | {p99:.1f} ms "
             f"| {b50:.1f} / {b99:.1f} ms | {p99 / b99:.2f}x | < {GOAL_MS} ms |"
         )
+    if args.baseline_ref:
+        lines += [
+            "",
+            f"A/B in the same run (`--baseline-ref {args.baseline_ref}`): a second API process "
+            f"running metrics_api as it was at {args.baseline_ref}, queried alternately with this "
+            "tree's, every answer byte-for-byte the same:",
+            "",
+            "| range | baseline p50 / p99 | this tree p50 / p99 | p50 this / baseline |",
+            "|---|---|---|---|",
+        ]
+        for name, (values, *_) in results.items():
+            a50, a99 = (float(np.quantile(ab[name], q) * 1000) for q in (0.5, 0.99))
+            n50, n99 = (float(np.quantile(values, q) * 1000) for q in (0.5, 0.99))
+            lines.append(
+                f"| {name} | {a50:.1f} / {a99:.1f} ms | {n50:.1f} / {n99:.1f} ms | {n50 / a50:.2f}x |"
+            )
     print("\n".join(lines))
     print(f"load average {load[0]:.1f} at the start of the queries, {load[1]:.1f} at the end")
     if not args.no_record:
-        record(lines, args.queries, setup, load)
+        flags = [f"--queries {args.queries}"]
+        flags += ["--fast-fill"] if args.fast_fill else []
+        flags += [f"--baseline-ref {args.baseline_ref}"] if args.baseline_ref else []
+        flags += [f"--keyspace {args.keyspace}"] if args.keyspace else []
+        record(lines, " ".join(flags), setup, load)
     print(f"RESULT metrics_api_read_p99_1h_to_10y {worst:.1f} ms (goal < {GOAL_MS})")
+
+
+SERIES_PATH = f"/api/v1/metrics/{TABLE}/bench/app/latency"
+
+
+def timed_get(client: httpx.Client, params: dict[str, object]) -> tuple[float, httpx.Response]:
+    """One series query: seconds taken, and the answer (a non-2xx fails the benchmark)."""
+    t = time.perf_counter()
+    r = client.get(SERIES_PATH, params=params)
+    took = time.perf_counter() - t
+    r.raise_for_status()
+    return took, r
+
+
+def baseline_client(
+    ref: str, folder: Path, keyspace: str, processes: list[subprocess.Popen[bytes]]
+) -> httpx.Client:
+    """A client of a second API process running metrics_api's source as it was at git `ref`."""
+    archive = subprocess.run(
+        ["git", "archive", ref, "services/metrics-api/src"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    proc, url = start_metrics_api(keyspace, TOKEN, folder / "services" / "metrics-api" / "src")
+    processes.append(proc)
+    client = httpx.Client(base_url=url, timeout=120, headers={"Authorization": f"Bearer {TOKEN}"})
+    for span in RANGES.values():  # warm up
+        client.get(SERIES_PATH, params=query_params(span)).raise_for_status()
+    return client
 
 
 def query_params(span: dt.timedelta) -> dict[str, object]:
@@ -316,14 +389,14 @@ def prepared(session: Session, pairs: list[tuple[str, tuple[object, ...]]]) -> l
     return [(cache[text], values) for text, values in pairs]
 
 
-def record(lines: list[str], queries: int, setup: str, load: list[float]) -> None:
+def record(lines: list[str], flags: str, setup: str, load: list[float]) -> None:
     """Replaces this benchmark's section of bench/RESULTS.md."""
     write_section(
         "metrics-read-ranges",
         [
             "## metrics-api: 1000-bin reads from 1 hour to 10 years (bench/metrics_read_ranges.py)",
             "",
-            f"`uv run python bench/metrics_read_ranges.py --queries {queries}`, "
+            f"`uv run python bench/metrics_read_ranges.py {flags}`, "
             f"{dt.datetime.now(UTC):%Y-%m-%d %H:%M} UTC, local Cassandra 5.0 on the shared 2-core dev "
             f"machine (load average {load[0]:.1f} when the queries began, {load[1]:.1f} at the end), one "
             f"private API process and "

@@ -21,9 +21,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_metrics_api(keyspace: str, write_token: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_metrics_api(
+    keyspace: str, write_token: str, source: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """The metrics-api console script on a free port (one process, the keyspace's schema applied
-    by the caller), once /readyz answers; the write token also reads."""
+    by the caller), once /readyz answers; the write token also reads. `source`: a folder holding
+    another version of the metrics_api package (an A/B baseline), imported instead of this tree's."""
     port = free_port()
     env = {
         **os.environ,
@@ -34,6 +37,8 @@ def start_metrics_api(keyspace: str, write_token: str) -> tuple[subprocess.Popen
         "METRICS_API_READ_TOKEN": "",
         "WEB_CONCURRENCY": "1",
     }
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     exe = Path(sys.executable).with_name("metrics-api")
     proc = subprocess.Popen([str(exe), "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
