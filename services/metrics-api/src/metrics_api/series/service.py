@@ -180,7 +180,10 @@ async def _read_piece(store: SeriesStore, q: SeriesQuery, piece: Piece, width_ms
     if level is None:
         await _raw_into(out.acc, store, q, start, end)
         return out
-    async for chunk in store.rollup_chunks(q.table, q.key, level, q.measures, [(start, end)]):
+    chunks = store.rollup_chunks(
+        q.table, q.key, level, q.measures, [(start, end)], align_ms=width_ms
+    )
+    async for chunk in chunks:
         out.acc.add(chunk, is_raw=False)
         if out.acc.points <= q.size:
             out.starts.append(chunk.ts[chunk.points > 0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, NamedTuple
 
@@ -19,6 +20,10 @@ PARTITIONS_IN_FLIGHT = 16
 # Raw days read together in one `day IN (...)` query when only a few scattered days hold points.
 DAYS_PER_QUERY = 100
 EPOCH = dt.date(1970, 1, 1)
+# A partition's rollup rows are read by slices of at most this many rows, run concurrently: a
+# year of hourly rows (one 365-day partition, ~8,300 rows) is then read by several of
+# Cassandra's threads at once, not one.
+ROLLUP_ROWS_PER_QUERY = 2000
 # A batch of many series holds a few rollup rows per series and level: up to this many series'
 # rows share one unlogged batch (Cassandra warns above 10 partitions in one).
 ROLLUP_PARTITIONS_PER_BATCH = 10
@@ -52,6 +57,17 @@ def buckets_between(level: int, start_ms: int, end_ms: int) -> list[int]:
     if end_ms <= start_ms:
         return []
     return [b * span for b in range(start_ms // span, (end_ms - 1) // span + 1)]
+
+
+def slices(start_ms: int, end_ms: int, row_ms: int, align_ms: int | None) -> list[tuple[int, int]]:
+    """[start_ms, end_ms) cut at multiples of align_ms into pieces of about ROLLUP_ROWS_PER_QUERY
+    rows of row_ms each (the whole range when no alignment is given or it is small)."""
+    if align_ms is None or (end_ms - start_ms) // row_ms <= ROLLUP_ROWS_PER_QUERY:
+        return [(start_ms, end_ms)]
+    step = max(align_ms, ROLLUP_ROWS_PER_QUERY * row_ms // align_ms * align_ms)
+    cuts = range(start_ms // step * step + step, end_ms, step)
+    edges = [start_ms, *cuts, end_ms]
+    return list(itertools.pairwise(edges))
 
 
 def to_float(column: np.ndarray) -> np.ndarray:
@@ -206,16 +222,23 @@ class SeriesStore:
         level: int,
         measures: list[Measure],
         ranges: list[tuple[int, int]],
+        *,
+        align_ms: int | None = None,
     ) -> AsyncIterator[Partials]:
         """Rollup rows of one resolution whose bin starts in any of the [start, end) ranges, a
-        partition at a time (empty partitions skipped)."""
+        partition (or a slice of one) at a time (empty ones skipped), in time order. With `align_ms` (a multiple
+        of the level), a partition of more than ROLLUP_ROWS_PER_QUERY rows is read by concurrent
+        slices cut at multiples of align_ms, so no bin of that width is split between chunks."""
         columns = self._rollup_columns(measures)
         statement = await self._rollup_statement(table, columns)
         span = ROLLUP_PARTITION_SECONDS[level] * 1000
         queries = [
-            (statement, (*key, level, bucket, max(start, bucket), min(end, bucket + span)))
+            (statement, (*key, level, bucket, lo, hi))
             for start, end in ranges
             for bucket in buckets_between(level, start, end)
+            for lo, hi in slices(
+                max(start, bucket), min(end, bucket + span), level * 1000, align_ms
+            )
         ]
         async for found in self._windows(queries):
             yield self._partials(found, columns)
