@@ -1,4 +1,4 @@
-"""Alert rules per bucket (admin)."""
+"""Alert rules per bucket (the admin token or an operator token)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The admin API: buckets, their servers, users. Bearer INGEST_ADMIN_TOKEN."""
+"""The admin API: buckets, their servers, users. Bearer INGEST_ADMIN_TOKEN or an operator token."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The query API of a bucket: its keys (X-KM-PUBLIC, X-KM-SECRET) or the admin token."""
+"""The query API of a bucket: its keys (X-KM-PUBLIC, X-KM-SECRET), the admin or an operator token."""
 
 from __future__ import annotations
 
