@@ -14,7 +14,7 @@ import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -117,6 +117,19 @@ async def test_an_unreachable_queue_is_a_503(api_client, tmp_path, export):
         again = await client.post("/imports", json={"source": url})
     # the file recorded before the queue failed is enqueued by the next import
     assert again.status_code == 202 and 140 in again.json()["resumed"], again.text
+
+
+async def test_an_unreachable_database_is_a_503(api_client, settings):
+    parts = urlsplit(settings.database_url)
+    away = urlunsplit(
+        parts._replace(netloc=f"{parts.netloc.rpartition('@')[0]}@127.0.0.1:{free_port()}")
+    )
+    async with api_client(database_url=away) as client:
+        r = await client.get("/filters/ignored-users")
+        assert r.status_code == 503 and r.headers["retry-after"] == "5", r.text
+        assert r.json()["error"] == "MySQL is unavailable" and r.json()["detail"], r.text
+    async with api_client() as client:
+        assert (await client.get("/filters/ignored-users")).status_code == 200
 
 
 CONTROL = ["a\nb", "a\u0000b", "\r", "tab\there", "del\u007f", "c1\u0085", "esc\u001b[31m"]

@@ -8,10 +8,9 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from aiobotocore.session import get_session
 from arq.connections import ArqRedis
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from meridian_kit.app import create_service_app
-from meridian_kit.errors import error_body
+from meridian_kit.outages import Outage, always, answer_outages
 from meridian_kit.redis_urls import async_redis
 from meridian_kit.settings import load_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -89,13 +88,10 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     return lifespan
 
 
-async def _redis_away(_: Request, exc: Exception) -> JSONResponse:
-    """Redis (the job queue) is unreachable: an outage, so 503 with Retry-After."""
-    return JSONResponse(
-        error_body("Redis is unavailable", str(exc)),
-        status_code=503,
-        headers={"Retry-After": "5"},
-    )
+# Redis (the job queue) unreachable anywhere under a route: the kit's one outage rule, a 503.
+REDIS = Outage(
+    "Redis", (RedisConnectionError, RedisTimeoutError), always("Redis is unavailable", detail=True)
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -107,6 +103,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan(settings),
         routers=[imports_router, files_router, filters_router, stats_router, users_router],
     )
-    app.add_exception_handler(RedisConnectionError, _redis_away)
-    app.add_exception_handler(RedisTimeoutError, _redis_away)
+    answer_outages(app, REDIS)
     return app

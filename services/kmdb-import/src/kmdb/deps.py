@@ -15,6 +15,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
 from meridian_kit.auth import bearer_challenge, bearer_security, require_key
 from meridian_kit.errors import Unavailable
+from meridian_kit.outages import Outage
 
 from kmdb.db import execute, is_transient
 from kmdb.operator_access import operator_token_accepted
@@ -41,18 +42,26 @@ def get_state(request: Request) -> State:
 StateDep = Annotated[State, Depends(get_state)]
 
 
+def mysql_outage(exc: BaseException) -> Unavailable | None:
+    """MySQL away (db.is_transient: connection lost, timeout, server gone) is a 503; any other
+    error is not an outage and goes on."""
+    if is_transient(exc):
+        return Unavailable("MySQL is unavailable", detail=str(exc), retry_after=5)
+    return None
+
+
+# The kit's one outage rule for MySQL: is_transient decides, so every exception is looked at.
+MYSQL = Outage("MySQL", (Exception,), mysql_outage)
+
+
 async def get_conn(state: StateDep) -> AsyncIterator[Connection]:
-    """A pooled MySQL connection reading TIMESTAMPs in UTC; 503 while MySQL is away."""
-    try:
+    """A pooled MySQL connection reading TIMESTAMPs in UTC; 503 while MySQL is away (MYSQL)."""
+    with MYSQL.guard():
         async with state.pool.acquire() as conn:
             if not getattr(conn, "kmdb_utc", False):  # once per connection of the pool
                 await execute(conn, "SET time_zone = '+00:00'")
                 conn.kmdb_utc = True  # type: ignore[attr-defined]  # a mark of our own
             yield conn
-    except Exception as exc:
-        if is_transient(exc):
-            raise Unavailable("MySQL is unavailable", detail=str(exc), retry_after=5) from None
-        raise
 
 
 def get_settings(state: StateDep) -> Settings:

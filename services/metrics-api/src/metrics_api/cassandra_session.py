@@ -23,6 +23,7 @@ from cassandra.policies import ExponentialReconnectionPolicy
 from cassandra.protocol import NumpyProtocolHandler
 from cassandra.query import BatchStatement, BatchType, PreparedStatement, tuple_factory
 from meridian_kit.errors import Unavailable
+from meridian_kit.outages import Outage
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ if NumpyProtocolHandler is not None and not hasattr(np.ndarray, "newbyteorder"):
 
 
 def unavailable(exc: BaseException) -> Unavailable:
-    """Turns a driver error into the 503 the client sees; a missing table names the fix."""
+    """The outage rule: a driver error is the 503 the client sees; a missing table names the fix."""
     text = str(exc)
     if isinstance(exc, InvalidRequest) and (
         "unconfigured table" in text or "does not exist" in text
@@ -65,6 +66,8 @@ DRIVER_ERRORS = (
     ConnectionError,
     OSError,
 )
+# The kit's one outage rule for Cassandra, applied where every statement runs (below).
+CASSANDRA = Outage("Cassandra", DRIVER_ERRORS, unavailable)
 
 
 def await_future(future: ResponseFuture, *, pages: bool = False) -> asyncio.Future[list[Any]]:
@@ -171,10 +174,8 @@ class CassandraConnection:
         statement = self._prepared.get(query)
         if statement is None:
             session = self._session()
-            try:
+            with CASSANDRA.guard():
                 statement = await asyncio.to_thread(session.prepare, query)
-            except DRIVER_ERRORS as exc:
-                raise unavailable(exc) from exc
             self._prepared[query] = statement
         return statement
 
@@ -183,14 +184,12 @@ class CassandraConnection:
     ) -> list[Any]:
         """Runs one statement and returns every row; driver errors become 503."""
         session = self._session()
-        try:
+        with CASSANDRA.guard():
             if isinstance(query, PreparedStatement):
                 query = query.bind(params)
                 query.fetch_size = fetch_size
                 params = None
             return await await_future(session.execute_async(query, params))
-        except DRIVER_ERRORS as exc:
-            raise unavailable(exc) from exc
 
     async def execute_columns(
         self, statement: PreparedStatement, params: Sequence[Any], *, fetch_size: int = FETCH_SIZE
@@ -198,15 +197,13 @@ class CassandraConnection:
         """Runs one SELECT and returns its pages, each as one array per selected column in order
         (numbers as NumPy arrays, masked where null); driver errors become 503."""
         self._session()  # 503 while not connected
-        try:
+        with CASSANDRA.guard():
             if self.columnar is None:  # the driver was built without Cython/NumPy: rows, regrouped
                 rows = await self.execute(statement, params, fetch_size=fetch_size)
                 return [[np.array(c) for c in zip(*rows, strict=True)]] if rows else []
             bound = statement.bind(params)
             bound.fetch_size = fetch_size
             found = await await_future(self.columnar.execute_async(bound), pages=True)
-        except DRIVER_ERRORS as exc:
-            raise unavailable(exc) from exc
         return [list(page.values()) for page in found if page]  # no rows: None
 
     async def execute_many(
@@ -220,7 +217,7 @@ class CassandraConnection:
         if not params:
             return
         session = self._session()
-        try:
+        with CASSANDRA.guard():
             await asyncio.to_thread(
                 execute_concurrent_with_args,
                 session,
@@ -229,8 +226,6 @@ class CassandraConnection:
                 concurrency=concurrency,
                 raise_on_first_error=True,
             )
-        except DRIVER_ERRORS as exc:
-            raise unavailable(exc) from exc
 
     async def execute_batched(
         self,
@@ -278,13 +273,11 @@ class CassandraConnection:
             batches = [(batch_of(rows), ()) for rows in chunks]
             execute_concurrent(session, batches, concurrency=concurrency, raise_on_first_error=True)
 
-        try:
+        with CASSANDRA.guard():
             if len(chunks) <= SMALL_WRITE:  # a few round trips: no thread hop
                 await asyncio.gather(*(self.execute(batch_of(rows)) for rows in chunks))
             else:
                 await asyncio.to_thread(run_all)
-        except DRIVER_ERRORS as exc:
-            raise unavailable(exc) from exc
 
     async def ping(self) -> None:
         """A real round trip: reads the node's release version."""
