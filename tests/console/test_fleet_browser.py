@@ -135,6 +135,7 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     page.fill("#log-search", "meridian tick")
     page.click("#log-apply")
     wait_text(page, "#log-lines", "meridian tick")
+    assert "q=meridian+tick" in page.url and "stream=out" in page.url, page.url  # shareable
 
     # A custom action: the app's own answer.
     page.get_by_role("button", name="run the action hello").click()
@@ -197,6 +198,7 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     page.get_by_role("link", name="Logs", exact=True).click()
     page.reload()
     wait_text(page, "#log-lines", "meridian tick")
+    assert page.input_value("#log-search") == "meridian tick"  # the search kept in the URL
     page.set_viewport_size({"width": 390, "height": 800})
     page.get_by_role("link", name="Processes").click()
     page.wait_for_selector(row, timeout=30_000)

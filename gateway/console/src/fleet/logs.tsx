@@ -1,9 +1,12 @@
 // The live log tail: the last lines matching the search (ingest's full-text log search, the last
 // 24 hours), then every matching line the live stream brings, newest first, paged; a search box and
-// a stream (out/err) filter; Pause keeps the page still while lines keep coming.
+// a stream (out/err) filter, both in the URL's query (…/?q=error&stream=err#/fleet/b/<id>/logs), so a
+// reload or a shared link shows the same lines; Pause keeps the page still while lines keep coming.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { useLocation } from "wouter-preact";
 import { Problem, attempt } from "../ui/notice";
 import { Pager, usePage } from "../ui/pager";
+import { useQuery } from "../ui/query";
 import { searchLogs, type LogLine } from "./api";
 import { when } from "./format";
 import type { LogEvent } from "./live";
@@ -44,9 +47,17 @@ function matches(line: LogEvent, filter: Filter, server?: string, process?: stri
 
 export function LogTail(props: { server?: string; process?: string }) {
   const store = useStore();
-  const [q, setQ] = useState("");
-  const [stream, setStream] = useState<Filter["stream"]>("");
-  const [filter, setFilter] = useState<Filter>({ q: "", stream: "" });
+  const [query, go] = useQuery();
+  const [location] = useLocation();
+  const asked = query.get("stream");
+  const filter: Filter = { q: query.get("q") ?? "", stream: asked === "out" || asked === "err" ? asked : "" };
+  const [q, setQ] = useState(filter.q);
+  const [stream, setStream] = useState<Filter["stream"]>(filter.stream);
+  useEffect(() => {
+    setQ(filter.q);
+    setStream(filter.stream);
+  }, [filter.q, filter.stream]);
+  const setFilter = (next: Filter) => go(location, { q: next.q, stream: next.stream });
   const [lines, setLines] = useState<Line[]>([]);
   const [paused, setPaused] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -84,7 +95,7 @@ export function LogTail(props: { server?: string; process?: string }) {
       current = false;
       window.clearTimeout(retry);
     };
-  }, [store.bucketId, filter, props.server, props.process]);
+  }, [store.bucketId, filter.q, filter.stream, props.server, props.process]);
 
   // then the live lines that match, added at most once a second
   useEffect(() => {
@@ -103,7 +114,7 @@ export function LogTail(props: { server?: string; process?: string }) {
       stop();
       window.clearInterval(timer);
     };
-  }, [store, filter, props.server, props.process]);
+  }, [store, filter.q, filter.stream, props.server, props.process]);
 
   const { rows, page, pages, setPage } = usePage(lines, PAGE);
   const since = Date.now() - DAY_MS;
