@@ -163,6 +163,8 @@ def test_an_export_imported_from_the_imports_view(export: Export, browser: Any) 
     shot(page, "imports-done")
 
     # the same days by event name, totals as imported
+    link = page.get_attribute("text=by event name", "href")
+    assert link == f"/?from={days[0]}&to={days[-1]}#/imports/events"  # the view's own URL
     page.click("text=by event name")
     wait_text(page, "#events-total", str(events_total))
     page.wait_for_selector("#events-chart .chart[data-state=ready]", timeout=30_000)

@@ -1,13 +1,14 @@
 // Analytics › Analytics: the descriptors this browser created or opened (the service lists none),
 // a page at a time with their latest result; any other one opened by its id.
 import { useEffect, useState } from "preact/hooks";
-import { Link, useLocation } from "wouter-preact";
+import { useLocation } from "wouter-preact";
 import { ApiError } from "../http";
 import { Pager, usePage } from "../ui/pager";
 import { getAnalytic, type Analytic } from "./api";
 import { describe } from "./descriptors";
 import { forget, knownAnalytics } from "./known";
 import { resultWords } from "./result";
+import { ViewLink } from "../ui/query";
 
 const PAGE = 15;
 
@@ -20,7 +21,7 @@ function Row(props: { id: string; fallback: string; onGone: () => void }) {
   return (
     <tr data-analytic={props.id}>
       <td>
-        <Link href={`/descriptors/${encodeURIComponent(props.id)}?`}>{props.id}</Link>
+        <ViewLink to={`/descriptors/${encodeURIComponent(props.id)}`}>{props.id}</ViewLink>
       </td>
       <td>{analytic ? describe(analytic.descriptor) : props.fallback}</td>
       <td>{missing ? <span class="hint">{missing}</span> : analytic ? resultWords(analytic.result) : "…"}</td>
@@ -42,9 +43,9 @@ export function DescriptorsView() {
     <div class="view">
       <header class="view-head">
         <h2>Analytics descriptors</h2>
-        <Link href="/descriptors/new?" class="button-link" id="new-analytic">
+        <ViewLink to="/descriptors/new" class="button-link" id="new-analytic">
           New analytic
-        </Link>
+        </ViewLink>
       </header>
       <form
         class="card toolbar"

@@ -25,7 +25,9 @@ function Summary(props: { id: string }) {
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     setSummary(null);
-    void attempt(() => conversationSummary(props.id).then(setSummary), setError);
+    let current = true;
+    void attempt(() => conversationSummary(props.id).then((s) => current && setSummary(s)), setError);
+    return () => void (current = false);
   }, [props.id]);
   const ms = (v: number | null | undefined) => (v == null ? "—" : `${Math.round(v)} ms`);
   const facts: [string, string | number][] = summary
@@ -87,13 +89,13 @@ export function MessagesView() {
     const to = utc(asked.to);
     if (!from || !to) return setProblem("from and to must be dates and times");
     setProblem("");
+    let current = true; // a slower answer to an older query never overwrites a newer one
+    const maxSize = SIZES.includes(asked.size) ? asked.size : 1000;
     void attempt(
-      () =>
-        listMessages({ project: asked.project, from, to, user: asked.user, channel: asked.channel, type: asked.type, maxSize: SIZES.includes(asked.size) ? asked.size : 1000 }).then(
-          setMessages,
-        ),
+      () => listMessages({ project: asked.project, from, to, user: asked.user, channel: asked.channel, type: asked.type, maxSize }).then((m) => current && setMessages(m)),
       setError,
     );
+    return () => void (current = false);
   }, [key]);
 
   const shown = useMemo(

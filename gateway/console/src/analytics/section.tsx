@@ -5,11 +5,12 @@
 //   /analytics/descriptors/new        a new analytic (a form producing only valid descriptors)
 //   /analytics/descriptors/<id>       its descriptor, result, compute, downloads
 import "./analytics.css";
-import { Link, Redirect, Route, Switch, useLocation } from "wouter-preact";
+import { Redirect, Route, Switch, useLocation } from "wouter-preact";
 import { AnalyticView } from "./analytic";
 import { DescriptorsView } from "./descriptors-view";
 import { NewAnalyticView } from "./form";
 import { MessagesView } from "./messages";
+import { ViewLink } from "../ui/query";
 
 function segment(raw: string | undefined): string {
   try {
@@ -28,9 +29,9 @@ function Tabs() {
   return (
     <nav class="tabs" aria-label="analytics views">
       {tabs.map((t) => (
-        <Link key={t.href} href={`${t.href}?`} class={location.startsWith(t.href) ? "active" : ""} aria-current={location.startsWith(t.href) ? "page" : undefined}>
+        <ViewLink key={t.href} to={`${t.href}`} class={location.startsWith(t.href) ? "active" : ""} aria-current={location.startsWith(t.href) ? "page" : undefined}>
           {t.label}
-        </Link>
+        </ViewLink>
       ))}
     </nav>
   );

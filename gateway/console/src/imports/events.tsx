@@ -60,7 +60,9 @@ export function EventsView() {
   useEffect(() => setDraft(asked), [query.toString()]);
   useEffect(() => {
     setCounts(null);
-    if (ok) void attempt(() => eventCounts(asked.from, asked.to, asked.name || undefined).then(setCounts), setError);
+    let current = true; // a slower answer to an older request never overwrites a newer one
+    if (ok) void attempt(() => eventCounts(asked.from, asked.to, asked.name || undefined).then((c) => current && setCounts(c)), setError);
+    return () => void (current = false);
   }, [asked.from, asked.to, asked.name]);
   const sorted = useMemo(() => [...(counts ?? [])].sort((a, b) => (a.day === b.day ? b.count - a.count : a.day < b.day ? -1 : 1)), [counts]);
   const { rows, page, pages, setPage } = usePage(sorted, 25);

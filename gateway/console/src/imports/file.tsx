@@ -1,9 +1,8 @@
 // Imports › one revision file: its progress (live while it moves) and its bad lines with their
 // line numbers, reasons and excerpts, a page at a time.
 import { useEffect, useState } from "preact/hooks";
-import { Link } from "wouter-preact";
 import { Problem, attempt } from "../ui/notice";
-import { useQuery } from "../ui/query";
+import { useQuery, ViewLink } from "../ui/query";
 import { fileErrors, getFile, type FileErrors } from "./api";
 import { LiveBadge, usePoll } from "./poll";
 import { FileTable } from "./progress";
@@ -19,7 +18,9 @@ export function FileView(props: { revision: number }) {
   const [error, setError] = useState<unknown>(null);
   const badLines = data?.bad_lines ?? 0;
   useEffect(() => {
-    void attempt(() => fileErrors(props.revision, PAGE, page * PAGE).then(setErrors), setError);
+    let current = true; // a slower answer to an older request never overwrites a newer one
+    void attempt(() => fileErrors(props.revision, PAGE, page * PAGE).then((e) => current && setErrors(e)), setError);
+    return () => void (current = false);
   }, [props.revision, page, badLines]);
   const pages = errors ? Math.max(1, Math.ceil(Math.min(errors.total, MAX_OFFSET + PAGE) / PAGE)) : 1;
   return (
@@ -27,7 +28,7 @@ export function FileView(props: { revision: number }) {
       <header class="view-head">
         <h2>Revision {props.revision}</h2>
         <LiveBadge state={state} />
-        {data?.import_id && <Link href={`/i/${encodeURIComponent(data.import_id)}?`}>import {data.import_id}</Link>}
+        {data?.import_id && <ViewLink to={`/i/${encodeURIComponent(data.import_id)}`}>import {data.import_id}</ViewLink>}
       </header>
       {data && (
         <section class="card" aria-label="progress">

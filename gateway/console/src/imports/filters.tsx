@@ -2,9 +2,8 @@
 // whitelisted events, blacklisted properties), edited in place: add, rename, remove; a page at a
 // time in name order (by key: `after` the page's last name, in the URL).
 import { useEffect, useState } from "preact/hooks";
-import { Link } from "wouter-preact";
 import { Problem, attempt } from "../ui/notice";
-import { useQuery } from "../ui/query";
+import { useQuery, ViewLink } from "../ui/query";
 import { FILTER_KINDS, addFilter, listFilter, removeFilter, type FilterEntry, type FilterKind } from "./api";
 
 const PAGE = 50;
@@ -77,7 +76,9 @@ export function FiltersView(props: { kind: string }) {
   const [version, setVersion] = useState(0);
   const [trail, setTrail] = useState<(string | undefined)[]>([]);
   useEffect(() => {
-    void attempt(() => listFilter(kind, PAGE + 1, after).then(setEntries), setError);
+    let current = true; // a slower answer to an older request never overwrites a newer one
+    void attempt(() => listFilter(kind, PAGE + 1, after).then((e) => current && setEntries(e)), setError);
+    return () => void (current = false);
   }, [kind, after, version]);
   const rows = (entries ?? []).slice(0, PAGE);
   const more = (entries ?? []).length > PAGE;
@@ -95,9 +96,9 @@ export function FiltersView(props: { kind: string }) {
     <div class="view">
       <nav class="tabs sub" aria-label="filter tables">
         {FILTER_KINDS.map((k) => (
-          <Link key={k.kind} href={`/filters/${k.kind}?`} class={k.kind === kind ? "active" : ""} aria-current={k.kind === kind ? "page" : undefined}>
+          <ViewLink key={k.kind} to={`/filters/${k.kind}`} class={k.kind === kind ? "active" : ""} aria-current={k.kind === kind ? "page" : undefined}>
             {k.label}
-          </Link>
+          </ViewLink>
         ))}
       </nav>
       <p class="hint">{about.help}; read by each job when it starts.</p>

@@ -1,8 +1,7 @@
 // Imports › one import: its source, totals and every file's progress, live until every file is
 // done or failed; then its events per day (the days are the operator's to pick: the service
 // counts events by day, not by import).
-import { Link } from "wouter-preact";
-import { useQuery } from "../ui/query";
+import { useQuery, ViewLink } from "../ui/query";
 import { getImport } from "./api";
 import { EventsChart, isoDay } from "./events";
 import { LiveBadge, usePoll } from "./poll";
@@ -77,7 +76,7 @@ export function ImportView(props: { id: string }) {
                   Chart these days
                 </button>
               </form>
-              {from && to && <Link href={`/events?from=${from}&to=${to}`}>by event name</Link>}
+              {from && to && <ViewLink to="/events" params={{ from, to }}>by event name</ViewLink>}
             </div>
             {from && to && from <= to ? <EventsChart from={from} to={to} name="" /> : <p class="hint">Pick the days the export covers.</p>}
           </section>

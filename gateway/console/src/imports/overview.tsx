@@ -1,12 +1,12 @@
 // Imports › overview: start an import, the imports seen among the newest files, and every revision
 // file with its progress, a page at a time (by status), updated live.
 import { useState } from "preact/hooks";
-import { Link, useLocation } from "wouter-preact";
+import { useLocation } from "wouter-preact";
 import { Problem, attempt } from "../ui/notice";
 import { listFiles, startImport, type FileProgress, type ImportRequest } from "./api";
 import { LiveBadge, usePoll } from "./poll";
 import { FileTable, moving } from "./progress";
-import { useQuery } from "../ui/query";
+import { useQuery, ViewLink } from "../ui/query";
 
 const PAGE = 25;
 const MAX_OFFSET = 10_000;
@@ -85,7 +85,7 @@ function RecentImports(props: { files: FileProgress[] }) {
       <ul class="recent-imports">
         {[...byImport.entries()].map(([id, files]) => (
           <li key={id}>
-            <Link href={`/i/${encodeURIComponent(id)}?`}>{id}</Link>{" "}
+            <ViewLink to={`/i/${encodeURIComponent(id)}`}>{id}</ViewLink>{" "}
             <span class="hint">
               {files.length} files · {files.filter((f) => f.status === "done").length} done · {files.filter((f) => f.status === "running" || f.status === "queued").length} moving · {files.filter((f) => f.status === "failed").length} failed
             </span>

@@ -1,7 +1,7 @@
 // A revision file's progress as a row: status, a progress bar (bytes read of its length), lines,
 // events and bad lines (linking to them); shared by the files list and an import's page.
-import { Link } from "wouter-preact";
 import type { FileProgress } from "./api";
+import { ViewLink } from "../ui/query";
 
 const n = new Intl.NumberFormat("en");
 
@@ -15,9 +15,9 @@ export function FileRow(props: { file: FileProgress; showImport?: boolean }) {
   return (
     <tr data-revision={f.revision} data-status={f.status}>
       <th scope="row">
-        <Link href={`/f/${f.revision}?`}>{f.revision}</Link>
+        <ViewLink to={`/f/${f.revision}`}>{f.revision}</ViewLink>
       </th>
-      {props.showImport && <td>{f.import_id ? <Link href={`/i/${encodeURIComponent(f.import_id)}?`}>{f.import_id.slice(0, 12)}</Link> : <span class="hint">—</span>}</td>}
+      {props.showImport && <td>{f.import_id ? <ViewLink to={`/i/${encodeURIComponent(f.import_id)}`}>{f.import_id.slice(0, 12)}</ViewLink> : <span class="hint">—</span>}</td>}
       <td>
         <span class={`file-status ${f.status}`}>{f.status}</span>
         {f.job_status && f.job_status !== f.status && <span class="hint"> (job {f.job_status})</span>}
@@ -31,9 +31,9 @@ export function FileRow(props: { file: FileProgress; showImport?: boolean }) {
       <td class="num">{n.format(f.properties)}</td>
       <td class="num">
         {f.bad_lines ? (
-          <Link href={`/f/${f.revision}?`} aria-label={`${f.bad_lines} bad lines of revision ${f.revision}`}>
+          <ViewLink to={`/f/${f.revision}`} aria-label={`${f.bad_lines} bad lines of revision ${f.revision}`}>
             {n.format(f.bad_lines)}
-          </Link>
+          </ViewLink>
         ) : (
           0
         )}

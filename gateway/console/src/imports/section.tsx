@@ -6,12 +6,13 @@
 //   /imports/filters/<kind>      ignored-users | whitelisted-events | blacklisted-properties
 //   /imports/events              events per day charted (?from=…&to=…&name=…)
 import "./imports.css";
-import { Link, Route, Switch, useLocation } from "wouter-preact";
+import { Route, Switch, useLocation } from "wouter-preact";
 import { EventsView } from "./events";
 import { FileView } from "./file";
 import { FiltersView } from "./filters";
 import { ImportView } from "./import";
 import { OverviewView } from "./overview";
+import { ViewLink } from "../ui/query";
 
 function segment(raw: string | undefined): string {
   try {
@@ -31,9 +32,9 @@ function Tabs() {
   return (
     <nav class="tabs" aria-label="imports views">
       {tabs.map((t) => (
-        <Link key={t.href} href={`${t.href}?`} class={t.on ? "active" : ""} aria-current={t.on ? "page" : undefined}>
+        <ViewLink key={t.href} to={`${t.href}`} class={t.on ? "active" : ""} aria-current={t.on ? "page" : undefined}>
           {t.label}
-        </Link>
+        </ViewLink>
       ))}
     </nav>
   );
