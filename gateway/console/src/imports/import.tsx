@@ -1,6 +1,7 @@
 // Imports › one import: its source, totals and every file's progress, live until every file is
 // done or failed; then its events per day (the days are the operator's to pick: the service
 // counts events by day, not by import).
+import { Pager, usePage } from "../ui/pager";
 import { useQuery, ViewLink } from "../ui/query";
 import { getImport } from "./api";
 import { EventsChart, isoDay } from "./events";
@@ -16,6 +17,7 @@ export function ImportView(props: { id: string }) {
   const from = query.get("from") ?? "";
   const to = query.get("to") ?? "";
   const finished = data && data.files.length > 0 && !moving(data.files);
+  const { rows, page, pages, setPage } = usePage(data?.files ?? [], 50);
   const t = data?.totals ?? {};
   return (
     <div class="view">
@@ -51,7 +53,8 @@ export function ImportView(props: { id: string }) {
           </section>
           <section class="card" aria-labelledby="import-files">
             <h3 id="import-files">Files</h3>
-            <FileTable files={data.files} label="files of this import" />
+            <FileTable files={rows} label="files of this import" />
+            <Pager page={page} pages={pages} setPage={setPage} label="files of this import" />
           </section>
           <section class="card" aria-labelledby="import-events">
             <div class="toolbar">
