@@ -125,10 +125,18 @@ async def test_real_pm2_agent_through_the_gateway(
         shutil.rmtree(app_dir, ignore_errors=True)
 
 
+# Answers that mean "not yet": an engine's outage (Elasticsearch busy under load answers 503),
+# the gateway while the service restarts (502, 504).
+TRANSIENT = frozenset({502, 503, 504})
+
+
 async def get_json(api: httpx.AsyncClient, url: str, **params: Any) -> Any:
-    """A query's answer, or None while it is not 200 (say, the service is restarting)."""
+    """A query's answer; None while it is transient; any other status fails naming it."""
     response = await api.get(url, params=params)
-    return response.json() if response.status_code == 200 else None
+    if response.status_code in TRANSIENT:
+        return None
+    assert response.status_code == 200, f"GET {url}: {response.status_code} {response.text[:500]}"
+    return response.json()
 
 
 async def scenario(api: httpx.AsyncClient, base: str, machine: str) -> None:
@@ -160,10 +168,8 @@ async def scenario(api: httpx.AsyncClient, base: str, machine: str) -> None:
 
     # Logs (ingest keeps log streaming on with startLogging).
     async def logs() -> int:
-        found = (
-            await api.get(f"{base}/logs", params={"q": "meridian tick", "process": APP_NAME})
-        ).json()
-        return found["total"]
+        found = await get_json(api, f"{base}/logs", q="meridian tick", process=APP_NAME)
+        return found["total"] if found else 0
 
     await eventually(logs, "the app's log lines in the logs search")
 
