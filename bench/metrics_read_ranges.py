@@ -63,13 +63,28 @@ NOTES = [
     "original's 604 s bins from midnight are divisible by no rollup level) and the 1-year range "
     "~8,800 hourly rows (9 h bins). Since 2026-12-02 (issue 17 §5 work): rows decoded by the "
     "driver's Cython NumPy parser, and the original's bins read once (points counted first from "
-    "~100 coarse rows) instead of after the rollup rule's full read.",
+    "~100 coarse rows) instead of after the rollup rule's full read. The earlier run recorded here "
+    "(2026-12-03 04:10 UTC, load 3.2-3.7, 60 queries) had p99 104-157 ms for 1 hour, 1 day, "
+    "30 days and 10 years, 245 ms for 7 days and 207 ms for 1 year.",
+    "2026-12-03 (issue 17 §5, second pass): a rollup partition of more than 2,000 rows is read by "
+    "concurrent slices cut at multiples of the bin width (the 1-year range's ~8,300-row hourly "
+    "partition by five queries), so Cassandra reads it on both cores; answers byte-identical "
+    "(the A/B table, and 66 ranges and sizes compared old against new). Measured and not kept or "
+    "not possible: a coarser level for 7 days (1-minute or 10 s rows) cannot give the same "
+    "answer, since every 604 s bin edge cuts a rollup row and its raw points would need a query "
+    "per edge (~130 here); `toUnixTimestamp()` costs nothing measurable against the plain "
+    "timestamp column (35.3 vs 35.6 ms for 5,000 hourly rows, load 17); slicing raw day "
+    "partitions (the 7-day range's per-second day) showed no gain at load 13-16; fewer columns "
+    "would read faster (two columns of seven: 25 vs 35 ms for the same rows) but every selected "
+    "one is needed by the measures asked for.",
     "Writing the hourly decade is slow (~870 points/s through the API when quiet, ~75/s at load "
     "15+): hourly points are 360 ten-second bins apart, so each is its own read run at the 10 s "
     "and 30 s levels (one query per point and level); not changed: reading the 30 s level's "
     "input by exact row starts (`bin_start IN`, a partition per query) was tried on 2026-12-03 and "
     "showed no gain beyond the noise (5,000 hourly points: 7.7-11.2 s against 5.4-14.0 s before, "
-    "load 2-4), so it was not kept. `--keyspace NAME` keeps a written series for repeated runs.",
+    "load 2-4), so it was not kept. `--keyspace NAME` keeps a written series for repeated runs; "
+    "`--fast-fill` writes it in-process with metrics-api's own store and binning functions in a few "
+    "minutes (218 s at load 19), the last 10,000 points through the API.",
 ]
 
 
