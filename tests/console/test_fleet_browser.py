@@ -186,12 +186,20 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     page.locator("#exceptions summary").first.click()
     shot(page, "fleet-exceptions")
     page.get_by_role("link", name="Events", exact=True).click()
-    wait_text(page, "#events", "process:event")
+    wait_text(page, "#events", "axm:reply")
+    page.get_by_label("Channel").select_option("process:event")
+    page.wait_for_function(
+        """() => { const t = document.querySelector('#events')?.textContent ?? '';
+                   return t.includes('process:event') && !t.includes('axm:reply'); }""",
+        timeout=30_000,
+    )
     page.get_by_role("link", name="Alert rules").click()
     page.wait_for_selector("#new-rule")
     page.get_by_label("Threshold", exact=True).fill("95")
     page.click("#create-rule")
     wait_text(page, "#rules", "cpu above 95")
+    page.get_by_label("rule cpu above 95 for 60 s enabled").uncheck()
+    wait_text(page, "#rules td.enabled", "no")
     shot(page, "fleet-alerts")
 
     # A reload opens the same view; phone width keeps it usable.

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { Problem, attempt } from "../ui/notice";
 import { Pager, usePage } from "../ui/pager";
-import { createRule, deleteRule, listRules, type Rule, type RuleInput } from "./api";
+import { createRule, deleteRule, listRules, replaceRule, type Rule, type RuleInput } from "./api";
 import { useStore } from "./store";
 
 const PAGE = 25;
@@ -104,6 +104,12 @@ export function AlertsView() {
   }, [store.bucketId]);
   const { rows, page, pages, setPage } = usePage(rules, PAGE);
 
+  async function toggle(rule: Rule): Promise<void> {
+    const { id, bucket_id: _bucket, created_at: _created, ...input } = rule;
+    const changed = await attempt(() => replaceRule(store.bucketId, id, { ...input, enabled: !rule.enabled }), setError);
+    if (changed) setRules((current) => current.map((r) => (r.id === id ? changed : r)));
+  }
+
   async function remove(rule: Rule): Promise<void> {
     const done = await attempt(() => deleteRule(store.bucketId, rule.id), setError);
     if (done !== undefined) setRules((current) => current.filter((r) => r.id !== rule.id));
@@ -136,7 +142,11 @@ export function AlertsView() {
                   <td>{r.process ?? "any"}</td>
                   <td>{r.server ?? "any"}</td>
                   <td>{r.cooldown_s} s</td>
-                  <td>{r.enabled ? "yes" : "no"}</td>
+                  <td class="enabled">
+                    <label>
+                      <input type="checkbox" checked={r.enabled} onChange={() => void toggle(r)} aria-label={`rule ${describe(r)} enabled`} /> {r.enabled ? "yes" : "no"}
+                    </label>
+                  </td>
                   <td>
                     <button type="button" class="danger" aria-label={`remove the rule ${describe(r)}`} onClick={() => void remove(r)}>
                       Remove

@@ -144,6 +144,8 @@ export const deleteBucket = (id: string) => call<null>(`/api/admin/buckets/${enc
 // Alert rules of a bucket.
 export const listRules = (bucket: string) => call<Rule[]>(`/api/admin/buckets/${enc(bucket)}/alerts`);
 export const createRule = (bucket: string, rule: RuleInput) => call<Rule>(`/api/admin/buckets/${enc(bucket)}/alerts`, json("POST", rule));
+export const replaceRule = (bucket: string, id: string, rule: RuleInput) =>
+  call<Rule>(`/api/admin/buckets/${enc(bucket)}/alerts/${enc(id)}`, json("PUT", rule));
 export const deleteRule = (bucket: string, id: string) => call<null>(`/api/admin/buckets/${enc(bucket)}/alerts/${enc(id)}`, json("DELETE"));
 
 // The servers of a bucket with their latest processes, 1000 a call.

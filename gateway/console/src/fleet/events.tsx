@@ -13,6 +13,8 @@ const MAX_ROWS = 10_000; // the service's bound on offset + size
 const SINCE_MS = 7 * 86_400_000;
 const AFTER_LIVE_MS = 1500;
 const EVERY_MS = 30_000;
+// what PM2 agents send most; any other channel is in "every channel"
+const CHANNELS = ["process:event", "human:event", "axm:reply", "axm:action", "trigger:action", "application:dependencies"];
 
 function what(e: FleetEvent): string {
   return e.event ?? e.action_name ?? e.name ?? "";
@@ -24,6 +26,7 @@ export function EventsPanel(props: { server?: string; process?: string }) {
   const [total, setTotal] = useState(0);
   const [loaded, setLoaded] = useState(false);
   const [page, setPage] = useState(0);
+  const [channel, setChannel] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [since] = useState(() => Date.now() - SINCE_MS);
 
@@ -32,7 +35,7 @@ export function EventsPanel(props: { server?: string; process?: string }) {
     let later: number | undefined;
     const load = () =>
       void attempt(async () => {
-        const answer = await listEvents(store.bucketId, { server: props.server, process: props.process }, PAGE, page * PAGE, since);
+        const answer = await listEvents(store.bucketId, { server: props.server, process: props.process, channel }, PAGE, page * PAGE, since);
         if (!current) return;
         setItems(answer.items);
         setTotal(answer.total);
@@ -51,14 +54,34 @@ export function EventsPanel(props: { server?: string; process?: string }) {
       window.clearInterval(every);
       window.clearTimeout(later);
     };
-  }, [store, props.server, props.process, page, since]);
+  }, [store, props.server, props.process, page, since, channel]);
 
   const pages = Math.max(1, Math.ceil(Math.min(total, MAX_ROWS) / PAGE));
   return (
     <section class="card" aria-labelledby="events-title">
-      <h3 id="events-title">
-        Events{props.process ? ` of ${props.process}` : ""} (last 7 days: {loaded ? total : "…"})
-      </h3>
+      <div class="toolbar">
+        <h3 id="events-title">
+          Events{props.process ? ` of ${props.process}` : ""} (last 7 days: {loaded ? total : "…"})
+        </h3>
+        <label>
+          Channel{" "}
+          <select
+            class="events-channel"
+            value={channel}
+            onChange={(e) => {
+              setChannel(e.currentTarget.value);
+              setPage(0);
+            }}
+          >
+            <option value="">every channel</option>
+            {CHANNELS.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <Problem error={error} id="events-error" />
       <ol class="timeline" id="events">
         {items.map((e, i) => (
