@@ -70,3 +70,35 @@ async def test_statuses_are_observed_once_after_the_accept(ingest: State) -> Non
             f"{prefix}:forward",
             ingest.keys.status(bucket["id"], "web-1"),
         )
+
+
+async def test_latest_status_kept_with_the_batch_either_way(ingest: State) -> None:
+    """A batch of one status is kept as the server's latest as it is (not encoded twice), a larger
+    batch's last status on its own: both read back as `{received_at, status}`."""
+    prefix = f"{ingest.keys.prefix}:latest-{uuid.uuid4().hex[:8]}"
+    stream = IntakeStream(
+        ingest.redis, f"{prefix}:intake", "bulk-writers", 1000, f"{prefix}:dead", f"{prefix}:obs"
+    )
+    intake = FrameIntake(stream=stream, redis=ingest.redis, keys=ingest.keys)
+    bucket = {"id": f"b-{uuid.uuid4().hex[:8]}", "name": "shop", "alert_emails": []}
+    try:
+        await intake.accept(bucket, "one", [("status", status(3))])
+        await intake.accept(bucket, "two", [("status", status(4)), ("logs", {"data": "x"})])
+        await intake.accept(bucket, "two", [("status", status(5)), ("status", status(6))])
+        items = await ingest.redis.xrange(f"{prefix}:intake")
+        received = [decode(entry_id, fields).received_ms for entry_id, fields in items]
+        latest = await ingest.agents.latest_statuses(bucket["id"], ["one", "two", "three"])
+        assert latest == [
+            {"received_at": received[0], "status": status(3)},
+            {"received_at": received[2], "status": status(6)},
+            None,
+        ]
+        procs = await ingest.agents.latest_processes(bucket["id"], "one")
+        assert [p["cpu"] for p in procs] == [3]
+    finally:
+        await ingest.redis.delete(
+            f"{prefix}:intake",
+            f"{prefix}:obs",
+            ingest.keys.status(bucket["id"], "one"),
+            ingest.keys.status(bucket["id"], "two"),
+        )

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from redis.asyncio import Redis
 
 from ingest.agent.channels import processes_of
+from ingest.intake.stream import latest_status
 from ingest.keys import RedisKeys
 
 SCAN_COUNT = 1000
@@ -25,7 +25,7 @@ class AgentStore:
     async def latest_processes(self, bucket: str, server: str) -> list[dict[str, Any]]:
         """The processes of a server's latest status (none before its first status)."""
         raw = await self.redis.get(self.keys.status(bucket, server))
-        return processes_of(orjson.loads(raw)["status"]) if raw else []
+        return processes_of(latest_status(raw)["status"]) if raw else []
 
     async def holder(self, bucket: str, server: str) -> str | None:
         """The instance holding a server's websocket, if it is connected."""
@@ -49,7 +49,7 @@ class AgentStore:
     async def latest_statuses(self, bucket: str, servers: list[str]) -> list[dict[str, Any] | None]:
         """For each server, its latest status `{received_at, status}` (None before the first)."""
         raws = await self.redis.mget([self.keys.status(bucket, name) for name in servers])
-        return [orjson.loads(raw) if raw else None for raw in raws]
+        return [latest_status(raw) if raw else None for raw in raws]
 
     async def forget_bucket(self, bucket: str) -> int:
         """Deletes every key kept for a bucket (keys.of_bucket); how many there were."""

@@ -80,9 +80,13 @@ class AlertEngine:
         self._cache[bucket_id] = (moment, version, rules)
         return rules
 
-    async def observe_status(self, bucket: Doc, server: str, procs: list[Doc], at_ms: int) -> None:
-        """Evaluates a status's processes (parsed once by the caller) received at `at_ms`."""
-        rules = await self.rules_of(bucket["id"])
+    async def observe_status(
+        self, bucket: Doc, server: str, procs: list[Doc], at_ms: int, rules: list[Doc] | None = None
+    ) -> None:
+        """Evaluates a status's processes (parsed once by the caller) received at `at_ms`, against
+        `rules` (the bucket's enabled rules, looked up when not given)."""
+        if rules is None:
+            rules = await self.rules_of(bucket["id"])
         if not rules:
             return
         metric_rules = [r for r in rules if r["kind"] == "metric"]
@@ -90,11 +94,16 @@ class AlertEngine:
             await self._metrics(bucket, server, procs, metric_rules, at_ms)
         await self._restarts(bucket, server, procs, [r for r in rules if r["kind"] == "restarts"])
 
-    async def observe_exception(self, bucket: Doc, server: str, payload: Any) -> None:
-        """Evaluates a `process:exception` payload against the bucket's exception rules."""
+    async def observe_exception(
+        self, bucket: Doc, server: str, payload: Any, rules: list[Doc] | None = None
+    ) -> None:
+        """Evaluates a `process:exception` payload against the bucket's exception rules (`rules`:
+        its enabled rules, looked up when not given)."""
         if not isinstance(payload, dict):
             return
-        rules = [r for r in await self.rules_of(bucket["id"]) if r["kind"] == "exception"]
+        if rules is None:
+            rules = await self.rules_of(bucket["id"])
+        rules = [r for r in rules if r["kind"] == "exception"]
         if not rules:
             return
         proc = as_dict(payload.get("process"))

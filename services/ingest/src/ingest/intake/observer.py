@@ -53,23 +53,38 @@ class Observer:
 
     async def _handle(self, items: list[Item]) -> None:
         points: list[dict[str, Any]] = []
+        rules: dict[str, list[dict[str, Any]]] = {}  # each bucket's rules, looked up once a batch
         for entry_id, fields in items:
-            points.extend(await self.observe(decode(entry_id, fields)))
+            points.extend(await self.observe(decode(entry_id, fields), rules))
         if self.forwarder is not None and points:
             await self.forwarder.enqueue(points)
         await self.queue.done([entry_id for entry_id, _ in items])
         self.entries += len(items)
 
-    async def observe(self, entry: Entry) -> list[dict[str, Any]]:
-        """Evaluates an entry's frames against alert rules; its metric points to forward."""
+    async def observe(
+        self, entry: Entry, rules: dict[str, list[dict[str, Any]]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Evaluates an entry's frames against alert rules; its metric points to forward. `rules`
+        keeps each bucket's rules across the entries of one batch (one version check a batch, not
+        one a status: a rule changed meanwhile holds from the next batch on)."""
         bucket = {"id": entry.bucket, "name": entry.bucket_name, "alert_emails": entry.alert_emails}
+        memo = {} if rules is None else rules
         points: list[dict[str, Any]] = []
         for channel, payload in entry.frames:
             if channel == "status" and isinstance(payload, dict):
                 procs = processes_of(payload)
-                await self.alerts.observe_status(bucket, entry.server, procs, entry.received_ms)
+                found = await self._rules(memo, entry.bucket)
+                await self.alerts.observe_status(
+                    bucket, entry.server, procs, entry.received_ms, rules=found
+                )
                 if self.forwarder is not None:
                     points.extend(points_of(entry.bucket_name, procs, entry.received_ms))
             elif channel == "process:exception":
-                await self.alerts.observe_exception(bucket, entry.server, payload)
+                found = await self._rules(memo, entry.bucket)
+                await self.alerts.observe_exception(bucket, entry.server, payload, rules=found)
         return points
+
+    async def _rules(self, memo: dict[str, list[dict[str, Any]]], bucket_id: str) -> list[Any]:
+        if bucket_id not in memo:
+            memo[bucket_id] = await self.alerts.rules_of(bucket_id)
+        return memo[bucket_id]

@@ -19,18 +19,23 @@ from ingest.stream_queue import StreamQueue, field
 
 # XADD only while the stream is shorter than the bound: one atomic round trip. A batch the
 # observer must see (ARGV[3] = "1") goes into its stream too, bounded (oldest trimmed) by the same
-# number; a batch with a status also sets the server's latest status (KEYS[3] = ARGV[4], EX ARGV[5]).
+# number; a batch with a status also sets the server's latest status (KEYS[3] = ARGV[4], EX ARGV[5]);
+# ARGV[4] = "=" keeps the batch itself as the latest (a batch of that one status: an agent's frame,
+# whose status is then neither encoded nor sent twice; read back by latest_status()).
 ADD_BOUNDED = """
 if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
 local id = redis.call('XADD', KEYS[1], '*', 'd', ARGV[2])
 if ARGV[3] == '1' then
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'd', ARGV[2])
 end
-if ARGV[4] ~= '' then
+if ARGV[4] == '=' then
+  redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[5])
+elseif ARGV[4] ~= '' then
   redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[5])
 end
 return id
 """
+SAME_AS_BATCH = b"="
 
 Frame = tuple[str, Any]
 
@@ -76,6 +81,15 @@ def decode(entry_id: bytes | str, fields: dict[Any, Any]) -> Entry:
     )
 
 
+def latest_status(raw: bytes | str) -> dict[str, Any]:
+    """A server's latest status as kept by add(): `{"received_at", "status"}`, or the batch of
+    that one status (its `t` and its frame's payload)."""
+    kept = orjson.loads(raw)
+    if "status" in kept:
+        return {"received_at": kept["received_at"], "status": kept["status"]}
+    return {"received_at": kept["t"], "status": kept["f"][-1][1]}
+
+
 class IntakeStream:
     """Adds batches under the backlog bound; reads, claims and acknowledges them for writers."""
 
@@ -110,9 +124,12 @@ class IntakeStream:
         status = next((p for c, p in reversed(frames) if c == "status"), None) if latest else None
         try:
             payload = encode(bucket, server, frames, ms)
-            kept = (
-                orjson.dumps({"received_at": ms, "status": status}) if status is not None else b""
-            )
+            if status is None:
+                kept = b""
+            elif len(frames) == 1:  # the batch is that status: kept as it is
+                kept = SAME_AS_BATCH
+            else:
+                kept = orjson.dumps({"received_at": ms, "status": status})
         except TypeError as exc:  # nested past orjson's limit (a status grown by patches)
             raise BadRequest(f"frames cannot be stored: {exc}") from None
         key, ttl = latest if latest and kept else (self.queue.key, 0)
