@@ -21,7 +21,7 @@ function what(e: FleetEvent): string {
 }
 
 export function EventsPanel(props: { server?: string; process?: string }) {
-  const store = useStore();
+  const { bucketId, listen } = useStore();
   const [items, setItems] = useState<FleetEvent[]>([]);
   const [total, setTotal] = useState(0);
   const [loaded, setLoaded] = useState(false);
@@ -35,7 +35,7 @@ export function EventsPanel(props: { server?: string; process?: string }) {
     let later: number | undefined;
     const load = () =>
       void attempt(async () => {
-        const answer = await listEvents(store.bucketId, { server: props.server, process: props.process, channel }, PAGE, page * PAGE, since);
+        const answer = await listEvents(bucketId, { server: props.server, process: props.process, channel }, PAGE, page * PAGE, since);
         if (!current) return;
         setItems(answer.items);
         setTotal(answer.total);
@@ -43,7 +43,7 @@ export function EventsPanel(props: { server?: string; process?: string }) {
       }, setError);
     load();
     const every = window.setInterval(load, EVERY_MS);
-    const stop = store.listen((event) => {
+    const stop = listen((event) => {
       if (event.type === "log" || page !== 0) return;
       window.clearTimeout(later);
       later = window.setTimeout(load, AFTER_LIVE_MS);
@@ -54,7 +54,7 @@ export function EventsPanel(props: { server?: string; process?: string }) {
       window.clearInterval(every);
       window.clearTimeout(later);
     };
-  }, [store, props.server, props.process, page, since, channel]);
+  }, [bucketId, listen, props.server, props.process, page, since, channel]);
 
   const pages = Math.max(1, Math.ceil(Math.min(total, MAX_ROWS) / PAGE));
   return (

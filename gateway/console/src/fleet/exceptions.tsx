@@ -18,7 +18,7 @@ function processNames(list: unknown[]): string {
 }
 
 export function ExceptionsPanel(props: { server?: string; process?: string }) {
-  const store = useStore();
+  const { bucketId, listen } = useStore();
   const [groups, setGroups] = useState<ExceptionGroup[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [loaded, setLoaded] = useState(false);
@@ -28,14 +28,14 @@ export function ExceptionsPanel(props: { server?: string; process?: string }) {
     const timers: number[] = [];
     const load = () =>
       void attempt(async () => {
-        const answer = await listExceptions(store.bucketId, { server: props.server, process: props.process }, Date.now() - SINCE_MS);
+        const answer = await listExceptions(bucketId, { server: props.server, process: props.process }, Date.now() - SINCE_MS);
         if (!current) return;
         setGroups(answer.groups);
         setLoaded(true);
       }, setError);
     load();
     const every = window.setInterval(load, EVERY_MS);
-    const stop = store.listen((event) => {
+    const stop = listen((event) => {
       if (event.type !== "exception") return;
       if (props.server && event.server !== props.server) return;
       if (props.process && event.process?.name !== props.process) return;
@@ -47,7 +47,7 @@ export function ExceptionsPanel(props: { server?: string; process?: string }) {
       window.clearInterval(every);
       timers.forEach((t) => window.clearTimeout(t));
     };
-  }, [store, props.server, props.process]);
+  }, [bucketId, listen, props.server, props.process]);
 
   const { rows, page, pages, setPage } = usePage(groups, PAGE);
   return (

@@ -46,7 +46,7 @@ function matches(line: LogEvent, filter: Filter, server?: string, process?: stri
 }
 
 export function LogTail(props: { server?: string; process?: string }) {
-  const store = useStore();
+  const { bucketId, listen } = useStore();
   const [query, go] = useQuery();
   const [location] = useLocation();
   const asked = query.get("stream");
@@ -76,7 +76,7 @@ export function LogTail(props: { server?: string; process?: string }) {
     setTotal(null);
     const search = async () => {
       const found = await attempt(
-        () => searchLogs(store.bucketId, { q: filter.q, stream: filter.stream, server: props.server, process: props.process, from: Date.now() - DAY_MS }, FIRST, 0),
+        () => searchLogs(bucketId, { q: filter.q, stream: filter.stream, server: props.server, process: props.process, from: Date.now() - DAY_MS }, FIRST, 0),
         (e) => current && setError(e),
       );
       if (!current) return;
@@ -95,11 +95,11 @@ export function LogTail(props: { server?: string; process?: string }) {
       current = false;
       window.clearTimeout(retry);
     };
-  }, [store.bucketId, filter.q, filter.stream, props.server, props.process]);
+  }, [bucketId, filter.q, filter.stream, props.server, props.process]);
 
   // then the live lines that match, added at most once a second
   useEffect(() => {
-    const stop = store.listen((event) => {
+    const stop = listen((event) => {
       if (event.type !== "log" || !matches(event, filter, props.server, props.process)) return;
       pending.current.push({ at: event.at, server: event.server, process: event.process, stream: event.stream, message: event.message, key: ++counter });
     });
@@ -114,7 +114,7 @@ export function LogTail(props: { server?: string; process?: string }) {
       stop();
       window.clearInterval(timer);
     };
-  }, [store, filter.q, filter.stream, props.server, props.process]);
+  }, [bucketId, listen, filter.q, filter.stream, props.server, props.process]);
 
   const { rows, page, pages, setPage } = usePage(lines, PAGE);
   const since = Date.now() - DAY_MS;

@@ -39,6 +39,16 @@ export function useFleetStore(bucketId: string, bucket: Bucket | null): FleetSto
   const [live, setLive] = useState<{ state: LiveState; why: string }>({ state: "connecting", why: "" });
   const [generation, setGeneration] = useState(0);
   const listeners = useMemo(() => new Set<Listener>(), [bucketId]);
+  // the same functions on every render, so a panel's effects that use them do not run again
+  const listen = useMemo(
+    () =>
+      (listener: Listener): (() => void) => {
+        listeners.add(listener);
+        return () => void listeners.delete(listener);
+      },
+    [listeners],
+  );
+  const reload = useMemo(() => () => setGeneration((g) => g + 1), []);
 
   useEffect(() => {
     let stopped = false;
@@ -108,11 +118,8 @@ export function useFleetStore(bucketId: string, bucket: Bucket | null): FleetSto
     loaded,
     error,
     live,
-    listen: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    reload: () => setGeneration((g) => g + 1),
+    listen,
+    reload,
   };
 }
 
