@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,90 @@ def test_bad_options_are_named(tmp_path, args, needle):
         cwd=tmp_path,
     )
     assert result.returncode == 2 and needle in result.stderr
+
+
+# GET /export/{table}: the same files over HTTP, by the same code, bounded.
+ROUTE_WINDOW = {"fromTime": "2024-02-01T00:00:00+00:00", "toTime": "2024-02-29T00:00:00+00:00"}
+
+
+def crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
+@pytest.mark.parametrize(
+    "table,format,expected",
+    [
+        ("analytics", "csv", ANALYTICS_CSV),
+        ("questions", "tsv", QUESTIONS_TSV),
+        ("users", "csv", USERS_CSV),
+    ],
+)
+async def test_the_route_answers_the_cli_files(exported, client, table, format, expected):
+    answer = await client.get(
+        f"/export/{table}", params={"project": "exp", **ROUTE_WINDOW, "format": format}
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.text == crlf(expected)
+    assert answer.headers["content-type"].startswith(f"text/{'csv' if format == 'csv' else 'tab'}")
+    disposition = answer.headers["content-disposition"]
+    assert disposition == f'attachment; filename="{table}-exp-2024-02-01-2024-02-29.{format}"'
+
+
+async def test_the_route_answers_messages_as_json_and_csv(exported, client):
+    params = {"project": "exp", **ROUTE_WINDOW}
+    dump = (await client.get("/export/messages", params={**params, "format": "json"})).json()
+    assert [d["messageId"] for d in dump] == ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"]
+    assert all(d["traceId"] for d in dump)
+    table = (await client.get("/export/messages", params=params)).text.splitlines()
+    assert table[0].split(",")[:4] == ["traceId", "timestamp", "type", "userId"]
+    assert table[1].split(",")[1:] == [
+        "2024-02-02T10:00:00Z", "request", "u1", "c-u1", "web", "m1", "", "How are you?", "", ""
+    ]  # fmt: skip
+    assert len(table) == 9
+    narrowed = await client.get(
+        "/export/messages", params={**params, "format": "json", "conversationId": "c-u2"}
+    )
+    assert [d["messageId"] for d in narrowed.json()] == ["m4", "m5", "m6", "m7"]
+
+
+async def test_a_window_of_too_many_messages_is_refused(exported, client, monkeypatch):
+    from analytics.exports import endpoints
+
+    monkeypatch.setattr(endpoints, "MAX_EXPORT_MESSAGES", 5)
+    answer = await client.get("/export/users", params={"project": "exp", **ROUTE_WINDOW})
+    assert answer.status_code == 400
+    assert "holds 8 messages, more than the 5" in answer.json()["status"]
+
+
+async def test_a_cell_a_spreadsheet_would_run_is_quoted(client, refresh):
+    project = f"exp-{uuid.uuid4().hex[:6]}"
+    formula = {
+        **m("f1", "request", "u1", "2024-02-02T10:00:00Z", "=HYPERLINK(1)"),
+        "project": project,
+    }
+    assert (await client.post("/messages", json=[formula])).status_code == 201
+    await refresh()
+    answer = await client.get("/export/questions", params={"project": project, **ROUTE_WINDOW})
+    assert "'=HYPERLINK(1)," in answer.text
+
+
+@pytest.mark.parametrize(
+    "params,needle",
+    [
+        ({}, "give a time range"),
+        ({"fromTime": "2024-02-01T00:00:00Z"}, "give both fromTime and toTime"),
+        ({"timeRange": "forever"}, "bad time range"),
+        ({"fromTime": "2024-03-01T00:00:00Z", "toTime": "2024-02-01T00:00:00Z"}, "start"),
+        ({"timeRange": "7D", "format": "xlsx"}, "format"),
+        ({"timeRange": "7D", "userId": "u1"}, "whole project"),
+    ],
+)
+async def test_bad_export_requests_are_a_400_naming_it(client, params, needle):
+    answer = await client.get("/export/analytics", params={"project": "exp", **params})
+    assert answer.status_code == 400, answer.text
+    assert needle in answer.json()["status"]
+
+
+async def test_an_unknown_table_is_a_400(client):
+    answer = await client.get("/export/everything", params={"project": "exp", "timeRange": "ALL"})
+    assert answer.status_code == 400 and "table" in answer.json()["status"]

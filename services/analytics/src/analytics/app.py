@@ -16,6 +16,7 @@ from analytics.analytic.endpoints import router as analytic_router
 from analytics.clicks.endpoints import router as clicks_router
 from analytics.deps import State
 from analytics.errors import install_status_errors
+from analytics.exports.endpoints import router as exports_router
 from analytics.logs.endpoints import router as logs_router
 from analytics.messages.endpoints import router as messages_router
 from analytics.performance.endpoints import router as performance_router
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             performance_router,
             analytic_router,
             clicks_router,
+            exports_router,
         ],
     )
     install_status_errors(app)

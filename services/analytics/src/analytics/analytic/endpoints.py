@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from meridian_kit.errors import BadRequest
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from analytics.analytic import store
 from analytics.analytic.descriptors import Descriptor
@@ -16,6 +16,8 @@ from analytics.errors import status_responses
 from analytics.ratelimit import check_rate
 from analytics.strict_types import MAX_NAME
 from analytics.versions import is_v1
+
+MAX_LIST = 100  # analytics per page of GET /analytic/list
 
 router = APIRouter(prefix="/analytic", tags=["analytics"], dependencies=[ApiKey])
 
@@ -54,6 +56,15 @@ class AnalyticV1(BaseModel):
     staticId: str
     query: dict[str, Any]
     result: dict[str, Any] | None
+
+
+class AnalyticList(BaseModel):
+    """GET /analytic/list's answer: a page of analytics, newest first."""
+
+    total: int = Field(description="how many analytics match in all")
+    offset: int
+    limit: int
+    analytics: list[Analytic]
 
 
 class Empty(BaseModel):
@@ -124,6 +135,40 @@ async def get_analytic(
             "result": v1_result(document.get("result")),
         }
     return {"id": found_id, "descriptor": document["descriptor"], "result": document.get("result")}
+
+
+@router.get("/list", response_model=AnalyticList, responses=status_responses())
+async def list_analytics(
+    es: EsDep,
+    indices: IndicesDep,
+    project: Annotated[
+        str | None,
+        Query(min_length=1, max_length=MAX_NAME, description="only this project's analytics"),
+    ] = None,
+    offset: Annotated[int, Query(ge=0, le=store.MAX_LIST_WINDOW - 1)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
+) -> Any:
+    """Analytics, newest first, `limit` (at most 100) from `offset`: `{total, offset, limit,
+    analytics: [{id, descriptor, result}]}`. Not in the original (it listed none); offset +
+    limit stays within 10,000 (narrow by `project` beyond)."""
+    if offset + limit > store.MAX_LIST_WINDOW:
+        raise BadRequest(
+            f"offset + limit must be at most {store.MAX_LIST_WINDOW}: narrow by `project`"
+        )
+    found = await store.listing(es=es, indices=indices, project=project, offset=offset, limit=limit)
+    return {
+        "total": found.total,
+        "offset": offset,
+        "limit": limit,
+        "analytics": [
+            {
+                "id": a.document.get("id", a.id),
+                "descriptor": a.document["descriptor"],
+                "result": a.document.get("result"),
+            }
+            for a in found.analytics
+        ],
+    }
 
 
 @router.delete("", response_model=Empty, responses=status_responses())

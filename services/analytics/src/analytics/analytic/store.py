@@ -29,7 +29,13 @@ class StoredAnalytic:
 async def create(*, es: AsyncElasticsearch, indices: Indices, descriptor: AnyDescriptor) -> str:
     """Stores a new analytic without a result; returns its id."""
     analytic_id = str(uuid.uuid4())
-    document = {"id": analytic_id, "descriptor": descriptor_document(descriptor), "result": None}
+    document = {
+        "id": analytic_id,
+        "descriptor": descriptor_document(descriptor),
+        "result": None,
+        # Only for listing newest first (GET /analytic/list); answers leave it out.
+        "createdAt": datetime.now(UTC).isoformat(),
+    }
     await es.index(
         index=indices.analytic(datetime.now(UTC)),
         id=analytic_id,
@@ -37,6 +43,43 @@ async def create(*, es: AsyncElasticsearch, indices: Indices, descriptor: AnyDes
         refresh="wait_for",
     )
     return analytic_id
+
+
+MAX_LIST_WINDOW = 10000  # offset + limit of GET /analytic/list (Elasticsearch's result window)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page of analytics and how many match in all."""
+
+    total: int
+    analytics: list[StoredAnalytic]
+
+
+async def listing(
+    *, es: AsyncElasticsearch, indices: Indices, project: str | None, offset: int, limit: int
+) -> Listing:
+    """Analytics (of a project, or all), newest first (those stored before creation times were
+    kept come last, by id), `limit` of them from `offset`."""
+    query = term("descriptor.project.keyword", project) if project else {"match_all": {}}
+    response = await es.search(
+        index=indices.analytics,
+        query=query,
+        sort=[
+            {"createdAt": {"order": "desc", "unmapped_type": "date", "missing": "_last"}},
+            {"id.keyword": {"order": "asc", "unmapped_type": "keyword"}},
+        ],
+        from_=offset,
+        size=limit,
+        track_total_hits=True,
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    hits = response["hits"]["hits"]
+    return Listing(
+        total=response["hits"]["total"]["value"],
+        analytics=[StoredAnalytic(h["_index"], h["_id"], h["_source"]) for h in hits],
+    )
 
 
 async def find(*, es: AsyncElasticsearch, indices: Indices, analytic_id: str) -> StoredAnalytic:

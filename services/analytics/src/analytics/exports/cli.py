@@ -11,18 +11,25 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from elasticsearch.helpers import async_scan
+from elasticsearch import AsyncElasticsearch
 from meridian_kit.settings import load_settings
 from tqdm import tqdm
 
 from analytics.analytic.compute import Context
 from analytics.analytic.descriptors import FixedWindow, MovingWindow
 from analytics.analytic.timewindow import bounds
-from analytics.exports.tables import Row, analytic_rows, digest, header, question_rows, user_rows
+from analytics.exports.files import (
+    analytics_file,
+    count_messages,
+    message_query,
+    questions_file,
+    read_messages,
+    users_file,
+)
+from analytics.exports.tables import Row, digest, header
 from analytics.settings import Settings
 from analytics.storage.client import build_client
 from analytics.storage.indices import Indices
-from analytics.storage.queries import all_of, term, time_range
 
 
 class ExportError(Exception):
@@ -81,27 +88,16 @@ async def export(settings: Settings, args: argparse.Namespace) -> list[str]:
         top = header(args.app_id, start, end)
         if "af" in outputs:
             ctx = Context(es, indices, settings.cardinality_precision_threshold)
-            rows = await analytic_rows(ctx, args.app_id, window)
-            write_table(outputs["af"], [*top, [], ["metric", "count", "description"], *rows])
+            write_table(outputs["af"], await analytics_file(ctx, args.app_id, window, top))
             written.append(str(outputs["af"]))
         if {"qf", "uf"} & outputs.keys() or args.message_file:
-            messages = await _messages(es, indices, args.app_id, start, end)
+            messages = await _messages(es, indices, message_query(args.app_id, start, end))
             data = digest(messages)
             if "qf" in outputs:
-                questions = question_rows(data)
-                rows = [
-                    *top,
-                    ["total questions", len(questions)],
-                    [],
-                    ["question", "answer"],
-                    *questions,
-                ]
-                write_table(outputs["qf"], rows)
+                write_table(outputs["qf"], questions_file(data, top))
                 written.append(str(outputs["qf"]))
             if "uf" in outputs:
-                users = user_rows(data)
-                columns = ["user id", "questions", "answers", "first activity", "last activity"]
-                write_table(outputs["uf"], [*top, ["total users", len(users)], [], columns, *users])
+                write_table(outputs["uf"], users_file(data, top))
                 written.append(str(outputs["uf"]))
             if args.message_file:
                 dump = json.dumps(messages, ensure_ascii=False, indent=2)
@@ -113,31 +109,12 @@ async def export(settings: Settings, args: argparse.Namespace) -> list[str]:
 
 
 async def _messages(
-    es: Any, indices: Indices, project: str, start: Any, end: Any
+    es: AsyncElasticsearch, indices: Indices, query: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """The project's messages in the window, oldest first, with a progress bar on a terminal."""
-    query = all_of(term("project.keyword", project), time_range(start, end))
-    count = await es.count(
-        index=indices.messages, query=query, ignore_unavailable=True, allow_no_indices=True
-    )
-    out = []
-    with tqdm(
-        total=count["count"], unit="msg", desc="messages", disable=not sys.stderr.isatty()
-    ) as bar:
-        async for hit in async_scan(
-            es,
-            index=indices.messages,
-            query={"query": query},
-            size=2000,
-            ignore_unavailable=True,
-            allow_no_indices=True,
-        ):
-            out.append({**hit["_source"], "traceId": hit["_id"]})
-            bar.update(1)
-    from analytics.exports.tables import _order
-
-    out.sort(key=lambda m: (_order(m["timestamp"]), m["messageId"]))
-    return out
+    total = await count_messages(es, indices, query)
+    with tqdm(total=total, unit="msg", desc="messages", disable=not sys.stderr.isatty()) as bar:
+        return await read_messages(es, indices, query, seen=bar.update)
 
 
 def main(argv: list[str] | None = None) -> None:

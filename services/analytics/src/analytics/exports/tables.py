@@ -48,9 +48,9 @@ class MessageDigest:
             message["userId"], {"questions": 0, "answers": 0, "first": None, "last": None}
         )
         moment = message["timestamp"]
-        if user["first"] is None or _order(moment) < _order(user["first"]):
+        if user["first"] is None or order(moment) < order(user["first"]):
             user["first"] = moment
-        if user["last"] is None or _order(moment) > _order(user["last"]):
+        if user["last"] is None or order(moment) > order(user["last"]):
             user["last"] = moment
         if message["type"] == "request":
             user["questions"] += 1
@@ -60,11 +60,12 @@ class MessageDigest:
             if message.get("responseTo"):
                 key = (message["userId"], message["responseTo"])
                 known = self.answers.get(key)
-                if known is None or _order(moment) < _order(known["timestamp"]):
+                if known is None or order(moment) < order(known["timestamp"]):
                     self.answers[key] = message
 
 
-def _order(moment: str) -> datetime:
+def order(moment: str) -> datetime:
+    """A stored timestamp as a UTC datetime (for sorting)."""
     return as_utc(datetime.fromisoformat(moment))
 
 
@@ -79,7 +80,7 @@ def digest(messages: Iterable[dict[str, Any]]) -> MessageDigest:
 def question_rows(data: MessageDigest) -> list[Row]:
     """question,answer: each textual request, oldest first, with its first response's text."""
     rows: list[Row] = []
-    for request in sorted(data.requests, key=lambda m: (_order(m["timestamp"]), m["messageId"])):
+    for request in sorted(data.requests, key=lambda m: (order(m["timestamp"]), m["messageId"])):
         question = _text(request.get("content"))
         if question is None:
             continue

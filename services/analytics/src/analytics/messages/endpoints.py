@@ -8,12 +8,14 @@ import orjson
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
 from meridian_kit.errors import BadRequest
+from pydantic import BaseModel, Field
 
 from analytics.auth import ApiKey
 from analytics.deps import EsDep, IndicesDep
 from analytics.documented import documented, documented_list
 from analytics.errors import status_responses
 from analytics.messages import service
+from analytics.messages.paging import MAX_CURSOR
 from analytics.messages.schemas import (
     MESSAGE_TYPES,
     Message,
@@ -58,8 +60,14 @@ async def get_messages(
         Text | None, Query(description="request, response or notification, in any case")
     ] = None,
     maxSize: Annotated[int, Query(ge=0, le=service.MAX_SIZE)] = 1000,
+    conversationId: Annotated[
+        Text | None, Query(description="only this conversation's messages (not in the original)")
+    ] = None,
 ) -> Any:
-    """Messages of a project between fromTime and toTime, oldest first (at most maxSize)."""
+    """Messages of a project between fromTime and toTime, oldest first (at most maxSize).
+
+    Not paged, as the original: `GET /messages/page` pages through any number of them.
+    """
     if type is not None and type.lower() in MESSAGE_TYPES:
         type = type.lower()  # stored lowercase; another value matches nothing, as the original
     if maxSize == 0:
@@ -75,8 +83,62 @@ async def get_messages(
         user_id=userId,
         channel=channel,
         message_type=type,
+        conversation_id=conversationId,
         max_size=maxSize,
     )
+
+
+class MessagePage(BaseModel):
+    """GET /messages/page's answer: up to `limit` messages and the cursor of the next page."""
+
+    messages: documented_list(StoredMessage) = Field(  # type: ignore[valid-type]
+        description="oldest first, each with its `traceId`"
+    )
+    next: str | None = Field(
+        description="pass as `cursor` for the next page; null on the last page"
+    )
+
+
+@router.get("/messages/page", response_model=MessagePage, responses=status_responses())
+async def get_message_page(
+    es: EsDep,
+    indices: IndicesDep,
+    project: Text,
+    fromTime: Moment,
+    toTime: Moment,
+    userId: Text | None = None,
+    channel: Text | None = None,
+    type: Annotated[
+        Text | None, Query(description="request, response or notification, in any case")
+    ] = None,
+    conversationId: Annotated[Text | None, Query(description="only this conversation")] = None,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 100,
+    cursor: Annotated[
+        str | None,
+        Query(min_length=1, max_length=MAX_CURSOR, description="`next` of the previous page"),
+    ] = None,
+) -> Any:
+    """A page of a project's messages between fromTime and toTime, oldest first, with traceIds.
+
+    The filters of `GET /messages` plus `conversationId`; `next` is the opaque cursor of the
+    following page (null at the end): a page costs `limit` hits whatever its depth.
+    """
+    if type is not None and type.lower() in MESSAGE_TYPES:
+        type = type.lower()
+    found = await service.page(
+        es=es,
+        indices=indices,
+        project=project,
+        from_time=fromTime,
+        to_time=toTime,
+        user_id=userId,
+        channel=channel,
+        message_type=type,
+        conversation_id=conversationId,
+        limit=limit,
+        cursor=cursor,
+    )
+    return {"messages": found.messages, "next": found.next}
 
 
 @router.delete("/messages", response_model=StatusResponse, responses=status_responses())

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
 
 from elasticsearch import AsyncElasticsearch
 from meridian_kit.errors import BadRequest, NotFound
 
+from analytics.messages.paging import decode_cursor, encode_cursor, page_sort
 from analytics.messages.schemas import (
     NotificationMessage,
     RequestMessage,
@@ -28,6 +30,7 @@ from analytics.storage.queries import all_of, term, time_range, timestamp_sort
 
 AnyMessage: TypeAlias = RequestMessage | ResponseMessage | NotificationMessage
 MAX_SIZE = 10000
+MAX_PAGE = 1000  # messages per page of GET /messages/page
 _TRACE_NAMESPACE = uuid.UUID("6f1c1b1e-5a4e-4b7e-9a51-3f0a3a9a6d10")
 
 
@@ -66,6 +69,28 @@ async def store(
     return [w.id for w in writes]
 
 
+def _filter(
+    *,
+    project: str,
+    from_time: datetime,
+    to_time: datetime,
+    user_id: str | None,
+    channel: str | None,
+    message_type: str | None,
+    conversation_id: str | None,
+) -> dict[str, Any]:
+    if as_utc(from_time) > as_utc(to_time):
+        raise BadRequest("fromTime must not be after toTime")
+    return all_of(
+        term("project.keyword", project),
+        time_range(from_time, to_time),
+        term("userId.keyword", user_id) if user_id else None,
+        term("channel.keyword", channel) if channel else None,
+        term("type.keyword", message_type) if message_type else None,
+        term("conversationId.keyword", conversation_id) if conversation_id else None,
+    )
+
+
 async def search(
     *,
     es: AsyncElasticsearch,
@@ -76,17 +101,18 @@ async def search(
     user_id: str | None = None,
     channel: str | None = None,
     message_type: str | None = None,
+    conversation_id: str | None = None,
     max_size: int = 1000,
 ) -> list[dict[str, Any]]:
     """Messages of a project in a time range, oldest first, at most max_size."""
-    if as_utc(from_time) > as_utc(to_time):
-        raise BadRequest("fromTime must not be after toTime")
-    query = all_of(
-        term("project.keyword", project),
-        time_range(from_time, to_time),
-        term("userId.keyword", user_id) if user_id else None,
-        term("channel.keyword", channel) if channel else None,
-        term("type.keyword", message_type) if message_type else None,
+    query = _filter(
+        project=project,
+        from_time=from_time,
+        to_time=to_time,
+        user_id=user_id,
+        channel=channel,
+        message_type=message_type,
+        conversation_id=conversation_id,
     )
     response = await es.search(
         index=indices.messages,
@@ -97,6 +123,59 @@ async def search(
         allow_no_indices=True,
     )
     return [hit["_source"] for hit in response["hits"]["hits"]]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of messages (each with its traceId) and the cursor of the next one (None: last)."""
+
+    messages: list[dict[str, Any]]
+    next: str | None
+
+
+async def page(
+    *,
+    es: AsyncElasticsearch,
+    indices: Indices,
+    project: str,
+    from_time: datetime,
+    to_time: datetime,
+    user_id: str | None = None,
+    channel: str | None = None,
+    message_type: str | None = None,
+    conversation_id: str | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> Page:
+    """A page of at most `limit` messages, oldest first, after the cursor's position."""
+    query = _filter(
+        project=project,
+        from_time=from_time,
+        to_time=to_time,
+        user_id=user_id,
+        channel=channel,
+        message_type=message_type,
+        conversation_id=conversation_id,
+    )
+    after = decode_cursor(cursor) if cursor is not None else None
+    # One more than asked: whether a next page exists is known without a second search.
+    response = await es.search(
+        index=indices.messages,
+        query=query,
+        sort=page_sort(),
+        size=limit + 1,
+        search_after=after,
+        track_total_hits=False,
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    hits = response["hits"]["hits"]
+    shown = hits[:limit]
+    more = len(hits) > limit
+    return Page(
+        messages=[{**hit["_source"], "traceId": hit["_id"]} for hit in shown],
+        next=encode_cursor(shown[-1]["sort"]) if more else None,
+    )
 
 
 def _locate(

@@ -56,6 +56,7 @@ def analytic_template() -> dict[str, Any]:
             "dynamic_templates": [_STRINGS],
             "properties": {
                 "id": _KEYWORD_TEXT,
+                "createdAt": {"type": "date"},
                 "descriptor": {
                     "properties": {
                         "type": _KEYWORD_TEXT,
