@@ -57,11 +57,12 @@ async def _check_schema(settings: Settings) -> None:
         log.warning("could not check the schema: %s", exc)
 
 
-def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Builds the clients once (typed, in app.state.kmdb) and closes them on shutdown."""
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[State]]:
+    """Builds the clients once, yields them as the typed State (the kit carries it) and closes
+    them on shutdown."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         async with AsyncExitStack() as stack:
             if not settings.api_token:
                 log.warning(
@@ -76,10 +77,10 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             s3 = await stack.enter_async_context(
                 get_session().create_client("s3", **settings.s3_client_args())
             )
-            app.state.kmdb = state = State(settings=settings, pool=pool, arq=arq, s3=s3)
+            state = State(settings=settings, pool=pool, arq=arq, s3=s3)
             _add_readiness(app, state)
             try:
-                yield
+                yield state
             finally:
                 pool.close()
                 await pool.wait_closed()

@@ -11,8 +11,9 @@ from aiobotocore.client import AioBaseClient
 from arq.connections import ArqRedis
 from asyncmy.connection import Connection
 from asyncmy.pool import Pool
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials
+from meridian_kit.app import state_dependency
 from meridian_kit.auth import bearer_challenge, bearer_security, require_key
 from meridian_kit.errors import Unavailable
 from meridian_kit.outages import Outage
@@ -32,14 +33,7 @@ class State:
     s3: AioBaseClient
 
 
-def get_state(request: Request) -> State:
-    """The state the lifespan stored on the app."""
-    state = request.app.state.kmdb
-    assert isinstance(state, State)
-    return state
-
-
-StateDep = Annotated[State, Depends(get_state)]
+StateDep = Annotated[State, Depends(state_dependency(State))]  # what the lifespan yielded
 
 
 def mysql_outage(exc: BaseException) -> Unavailable | None:
