@@ -146,6 +146,8 @@ def test_variables_from_an_env_file(tmp_path, paths, render_cli) -> None:
         (["--upstream", "ingest"], "--upstream"),
         (["--rate-limit-exempt", "everyone"], "rate_limit_exempt"),
         (["--burst", "-1"], "burst"),
+        (["--https-port", "port"], "https_port"),
+        (["--proxy-timeout", "soon"], "proxy_timeout"),  # every variable has its flag
     ],
 )
 def test_bad_variables_are_refused_by_name(tmp_path, paths, render_cli, flags, named) -> None:
