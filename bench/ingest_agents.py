@@ -8,7 +8,12 @@ agent stamped into the status, as a custom metric of process 0, to the time inge
 its intake stream, `received_at`; p50/p99 over a random sample of 10,000 frames), ingest's memory
 (RSS) when all are connected and at the end, ingest's CPU per 1,000 status frames, load average.
 
-    uv run python bench/ingest_agents.py [--agents 1000] [--hold 120] [--record]
+    uv run python bench/ingest_agents.py [--agents 1000] [--hold 120]
+        [--baseline-agents 100] [--baseline-hold 30] [--record]
+
+The same-run baseline: first `--baseline-agents` (the load held before, 100) for
+`--baseline-hold` seconds, then the run; CPU per 1,000 status frames and accept p99 are set side by
+side. RSS is sampled every 5 s: flat means the hold's second half peaks no higher than its first.
 
 Needs `make up`. Bounded: at most 2,000 agents, 600 s held, 300 s to wait for indexing. The last
 line is `RESULT ingest_agents_held <agents> agents (goal >= 1000)` when every status was stored, no
@@ -254,78 +259,166 @@ async def accept_latencies(es: AsyncElasticsearch, index: str) -> list[float]:
     return out
 
 
+class Phase:
+    """What one set of agents measured."""
+
+    def __init__(self, agents: int, hold: float):
+        self.agents, self.hold = agents, hold
+        self.run = Run(agents)
+        self.stored = 0
+        self.latencies: list[float] = []
+        self.rss: list[tuple[float, float]] = []  # (seconds into the hold, MB) every 5 s
+        self.cpu = 0.0
+        self.connect_s = 0.0
+        self.load: tuple[float, ...] = ()
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.latencies, 99) if self.latencies else float("nan")
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.latencies, 50) if self.latencies else float("nan")
+
+    @property
+    def cpu_per_k(self) -> float:
+        return self.cpu / max(1, self.run.sent) * 1000
+
+    @property
+    def held(self) -> bool:
+        run = self.run
+        return (
+            self.stored == run.sent * 3 and not run.dropped and not run.refused and self.p99 < 1000
+        )
+
+    def lines(self) -> list[str]:
+        run = self.run
+        rss = [mb for _, mb in self.rss]
+        # flat: the second half of the hold against the first (after the first 10 s)
+        settled = [mb for t, mb in self.rss if t >= 10] or rss
+        half = len(settled) // 2
+        first = max(settled[: max(1, half)]) if settled else 0.0
+        second = max(settled[half:]) if settled else 0.0
+        return [
+            f"agents {self.agents} (connected {run.connected} in {self.connect_s:.0f} s, "
+            f"refused {run.refused}), held {self.hold:g} s, load average at the end "
+            f"{self.load[0]:.2f} / {self.load[1]:.2f} (1 / 5 min)",
+            f"status frames sent {run.sent} ({run.sent / self.hold:.0f}/s), log frames {run.logs}",
+            f"status documents stored {self.stored} of {run.sent * 3} expected",
+            f"connections dropped {run.dropped}",
+            f"accept latency p50 {self.p50:.0f} ms, p99 {self.p99:.0f} ms "
+            f"({len(self.latencies)} sampled frames)",
+            f"ingest RSS {rss[0] if rss else 0:.0f} MB when connected, {rss[-1] if rss else 0:.0f}"
+            f" MB at the end; highest in the hold's first half {first:.0f} MB, second half "
+            f"{second:.0f} MB (samples every 5 s: {' '.join(f'{mb:.0f}' for mb in rss)})",
+            f"ingest CPU {self.cpu:.1f} s over the hold = {self.cpu_per_k:.2f} s per 1,000 status "
+            f"frames",
+        ]
+
+
+async def phase(
+    agents: int,
+    hold: float,
+    api: httpx.AsyncClient,
+    es: AsyncElasticsearch,
+    ctx: ssl.SSLContext,
+    base: str,
+    pid: int,
+) -> Phase:
+    """N agents in a bucket of their own held for `hold` seconds; the bucket deleted after."""
+    admin = {"Authorization": f"Bearer {os.environ['INGEST_ADMIN_TOKEN']}"}
+    name = f"bench-agents-{uuid.uuid4().hex[:6]}"
+    bucket = (await api.post("/api/admin/buckets", headers=admin, json={"name": name})).json()
+    index = f"{os.environ.get('KM_INDEX_PREFIX', 'km')}-status-{bucket['id']}-*"
+    result = Phase(agents, hold)
+    run = result.run
+    try:
+        gate = asyncio.Semaphore(20)
+        began = time.monotonic()
+        tasks = [asyncio.create_task(agent(n, run, base, ctx, bucket, gate)) for n in range(agents)]
+        await run.all_up.wait()
+        result.connect_s = time.monotonic() - began
+        run.start = time.time()
+        run.end = run.start + hold
+        cpu_start = cpu_s(pid)
+        result.rss.append((0.0, rss_mb(pid)))
+        while time.time() < run.end:
+            await asyncio.sleep(min(5.0, max(0.0, run.end - time.time())))
+            result.rss.append((time.time() - run.start, rss_mb(pid)))
+        await asyncio.gather(*tasks)
+        result.cpu = cpu_s(pid) - cpu_start
+        result.load = os.getloadavg()
+        result.stored = await count_status(es, index, run.sent * 3, within=300)
+        result.latencies = await accept_latencies(es, index)
+    finally:
+        try:  # a bucket of 1,000 servers takes a while to delete (FerretDB)
+            await api.delete(f"/api/admin/buckets/{bucket['id']}", headers=admin, timeout=600)
+        except httpx.HTTPError as exc:
+            print(f"bucket {bucket['id']} not deleted: {exc!r}", flush=True)
+    return result
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--agents", type=int, default=1000)
     parser.add_argument("--hold", type=float, default=120)
+    parser.add_argument(
+        "--baseline-agents",
+        type=int,
+        default=100,
+        help="agents of the same-run baseline held first (0: none)",
+    )
+    parser.add_argument("--baseline-hold", type=float, default=30)
     parser.add_argument("--record", action="store_true", help="write bench/RESULTS.md's section")
     args = parser.parse_args()
     if not 1 <= args.agents <= MAX_AGENTS or not 1 <= args.hold <= MAX_HOLD:
         parser.error(f"--agents 1-{MAX_AGENTS}, --hold 1-{MAX_HOLD:g}")
+    if not 0 <= args.baseline_agents <= MAX_AGENTS or not 1 <= args.baseline_hold <= MAX_HOLD:
+        parser.error(f"--baseline-agents 0-{MAX_AGENTS}, --baseline-hold 1-{MAX_HOLD:g}")
     load_env()
     base = os.environ.get("GATEWAY_URL", "https://localhost:8443") + "/ingest"
     ctx = ssl.create_default_context(cafile=os.environ["MERIDIAN_CA"])
     es = AsyncElasticsearch(
         [f"http://{h}" for h in os.environ["KM_ELASTICSEARCH_URL"].split()], request_timeout=120
     )
-    admin = {"Authorization": f"Bearer {os.environ['INGEST_ADMIN_TOKEN']}"}
     pid = ingest_pid()
     load_before = os.getloadavg()
-    async with httpx.AsyncClient(base_url=base, verify=ctx, timeout=60) as api:
-        name = f"bench-agents-{uuid.uuid4().hex[:6]}"
-        bucket = (await api.post("/api/admin/buckets", headers=admin, json={"name": name})).json()
-        index = f"{os.environ.get('KM_INDEX_PREFIX', 'km')}-status-{bucket['id']}-*"
-        try:
-            run = Run(args.agents)
-            gate = asyncio.Semaphore(20)
-            tasks = [
-                asyncio.create_task(agent(n, run, base, ctx, bucket, gate))
-                for n in range(args.agents)
-            ]
-            await run.all_up.wait()
-            run.start = time.time()
-            run.end = run.start + args.hold
-            rss_start, cpu_start = rss_mb(pid), cpu_s(pid)
-            rss_peak = rss_start
-            while time.time() < run.end:
-                await asyncio.sleep(5)
-                rss_peak = max(rss_peak, rss_mb(pid))
-            await asyncio.gather(*tasks)
-            rss_end, cpu_end = rss_mb(pid), cpu_s(pid)
-            load_during = os.getloadavg()
-            stored = await count_status(es, index, run.sent * 3, within=300)
-            latencies = await accept_latencies(es, index)
-        finally:
-            await api.delete(f"/api/admin/buckets/{bucket['id']}", headers=admin)
-            await es.close()
-    p50 = percentile(latencies, 50) if latencies else float("nan")
-    p99 = percentile(latencies, 99) if latencies else float("nan")
-    cpu_per_k = (cpu_end - cpu_start) / max(1, run.sent) * 1000
+    phases: list[tuple[str, Phase]] = []
+    try:
+        async with httpx.AsyncClient(base_url=base, verify=ctx, timeout=60) as api:
+            if args.baseline_agents:
+                done = await phase(
+                    args.baseline_agents, args.baseline_hold, api, es, ctx, base, pid
+                )
+                phases.append(("baseline", done))
+                print(*[f"baseline: {line}" for line in done.lines()], sep="\n", flush=True)
+            phases.append(("run", await phase(args.agents, args.hold, api, es, ctx, base, pid)))
+    finally:
+        await es.close()
+    main_phase = phases[-1][1]
     client_cpu = resource.getrusage(resource.RUSAGE_SELF)
-    held = (
-        args.agents
-        if (stored == run.sent * 3 and not run.dropped and not run.refused and p99 < 1000)
-        else 0
-    )
     lines = [
         f"date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average before "
-        f"{load_before[0]:.2f} / {load_before[1]:.2f}, at the end {load_during[0]:.2f} / {load_during[1]:.2f} (1 / 5 min), {os.cpu_count()} cores",
-        f"agents {args.agents} (connected {run.connected}, refused {run.refused}), held {args.hold:g} s",
-        f"status frames sent {run.sent} ({run.sent / args.hold:.0f}/s), log frames {run.logs}",
-        f"status documents stored {stored} of {run.sent * 3} expected",
-        f"connections dropped {run.dropped}",
-        f"accept latency p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(latencies)} sampled frames)",
-        f"ingest RSS {rss_start:.0f} MB when connected, {rss_end:.0f} MB at the end (peak {rss_peak:.0f} MB)",
-        f"ingest CPU {cpu_end - cpu_start:.1f} s over the hold = {cpu_per_k:.2f} s per 1,000 status frames",
-        f"the agents' own process: {client_cpu.ru_utime + client_cpu.ru_stime:.0f} s CPU",
+        f"{load_before[0]:.2f} / {load_before[1]:.2f} (1 / 5 min), {os.cpu_count()} cores",
     ]
+    for label, done in phases:
+        lines += [f"{label}: {line}" for line in done.lines()]
+    if len(phases) == 2:
+        baseline = phases[0][1]
+        lines.append(
+            f"against the baseline: CPU per 1,000 status frames "
+            f"{main_phase.cpu_per_k / max(1e-9, baseline.cpu_per_k):.2f}x, accept p99 "
+            f"{main_phase.p99:.0f} vs {baseline.p99:.0f} ms"
+        )
+    lines.append(f"the agents' own process: {client_cpu.ru_utime + client_cpu.ru_stime:.0f} s CPU")
     for line in lines:
         print(line)
-    for error in run.errors[:5]:
+    for error in main_phase.run.errors[:5]:
         print("error:", error)
+    held = args.agents if main_phase.held else 0
     result = [
-        f"RESULT ingest_agents_accept_p99 {p99:.0f} ms (goal < 1000)",
-        f"RESULT ingest_agents_cpu_per_1000_status {cpu_per_k:.2f} s (goal report)",
+        f"RESULT ingest_agents_accept_p99 {main_phase.p99:.0f} ms (goal < 1000)",
+        f"RESULT ingest_agents_cpu_per_1000_status {main_phase.cpu_per_k:.2f} s (goal report)",
         f"RESULT ingest_agents_held {held} agents (goal >= 1000)",
     ]
     if args.record:
@@ -334,7 +427,9 @@ async def main() -> None:
             [
                 "## ingest: PM2 agents held through the gateway (bench/ingest_agents.py, issue 17 §2)",
                 "",
-                f"`uv run python bench/ingest_agents.py --agents {args.agents} --hold {args.hold:g} --record`",
+                f"`uv run python bench/ingest_agents.py --agents {args.agents} --hold {args.hold:g}"
+                f" --baseline-agents {args.baseline_agents} --baseline-hold "
+                f"{args.baseline_hold:g} --record`",
                 "",
                 *[f"- {line}" for line in lines],
                 "",
