@@ -45,6 +45,7 @@ async def paged(client, refresh) -> tuple[str, list[dict[str, Any]]]:
 
 async def walk(client, params: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     seen: list[dict[str, Any]] = []
+    totals: set[int] = set()
     pages = 0
     cursor = None
     while True:
@@ -54,9 +55,12 @@ async def walk(client, params: dict[str, Any]) -> tuple[list[dict[str, Any]], in
         body = answer.json()
         pages += 1
         assert len(body["messages"]) <= params["limit"]
+        assert body["totalIsLowerBound"] is False
+        totals.add(body["total"])
         seen += body["messages"]
         cursor = body["next"]
         if cursor is None:
+            assert totals == {len(seen)}  # every page counts the whole match
             return seen, pages
         assert pages < 100, "the cursor does not advance"
 
@@ -116,3 +120,13 @@ async def test_bad_paging_is_a_400_naming_it(client, paged, params, needle):
     answer = await client.get("/messages/page", params={"project": project, **WINDOW, **params})
     assert answer.status_code == 400, answer.text
     assert needle in answer.json()["status"]
+
+
+async def test_the_count_stops_where_it_is_bounded(client, paged, monkeypatch):
+    from analytics.messages import service
+
+    monkeypatch.setattr(service, "COUNT_UP_TO", 5)
+    project, _ = paged
+    body = (await client.get("/messages/page", params={"project": project, **WINDOW})).json()
+    assert body["total"] == 5 and body["totalIsLowerBound"] is True
+    assert len(body["messages"]) == 26  # the page itself is not cut by the count

@@ -97,6 +97,8 @@ class MessagePage(BaseModel):
     next: str | None = Field(
         description="pass as `cursor` for the next page; null on the last page"
     )
+    total: int = Field(description="how many messages match in all, counted up to 10,000")
+    totalIsLowerBound: bool = Field(description="true: at least `total` (counting stopped)")
 
 
 @router.get("/messages/page", response_model=MessagePage, responses=status_responses())
@@ -138,7 +140,12 @@ async def get_message_page(
         limit=limit,
         cursor=cursor,
     )
-    return {"messages": found.messages, "next": found.next}
+    return {
+        "messages": found.messages,
+        "next": found.next,
+        "total": found.total,
+        "totalIsLowerBound": found.more_than_total,
+    }
 
 
 @router.delete("/messages", response_model=StatusResponse, responses=status_responses())

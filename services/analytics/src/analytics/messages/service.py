@@ -31,6 +31,7 @@ from analytics.storage.queries import all_of, term, time_range, timestamp_sort
 AnyMessage: TypeAlias = RequestMessage | ResponseMessage | NotificationMessage
 MAX_SIZE = 10000
 MAX_PAGE = 1000  # messages per page of GET /messages/page
+COUNT_UP_TO = 10000  # a page counts the matching messages this far, no further
 _TRACE_NAMESPACE = uuid.UUID("6f1c1b1e-5a4e-4b7e-9a51-3f0a3a9a6d10")
 
 
@@ -131,6 +132,8 @@ class Page:
 
     messages: list[dict[str, Any]]
     next: str | None
+    total: int  # how many match in all, counted up to COUNT_UP_TO
+    more_than_total: bool  # True: at least `total` (the count stopped there)
 
 
 async def page(
@@ -165,7 +168,7 @@ async def page(
         sort=page_sort(),
         size=limit + 1,
         search_after=after,
-        track_total_hits=False,
+        track_total_hits=COUNT_UP_TO,
         ignore_unavailable=True,
         allow_no_indices=True,
     )
@@ -175,6 +178,8 @@ async def page(
     return Page(
         messages=[{**hit["_source"], "traceId": hit["_id"]} for hit in shown],
         next=encode_cursor(shown[-1]["sort"]) if more else None,
+        total=response["hits"]["total"]["value"],
+        more_than_total=response["hits"]["total"]["relation"] == "gte",
     )
 
 
