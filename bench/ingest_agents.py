@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import resource
 import ssl
 import subprocess
@@ -50,18 +51,27 @@ LOG_EVERY = 10  # seconds between an agent's log lines
 MAX_AGENTS, MAX_HOLD = 2_000, 600.0
 
 
-def ingest_pid() -> int:
-    """The running ingest's pid, from the suite's supervisor."""
+def ingest_pids() -> list[int]:
+    """The pids of every running ingest instance (services:ingest, services:ingest-2, ...)."""
     ctl = [
         str(ROOT / ".venv/bin/supervisorctl"),
         "-c",
         str(ROOT / ".local/supervisor/supervisord.conf"),
     ]
-    return int(
-        subprocess.run(
-            [*ctl, "pid", "services:ingest"], capture_output=True, text=True, check=True
-        ).stdout
-    )
+    status = subprocess.run([*ctl, "status"], capture_output=True, text=True).stdout
+    names = [
+        line.split()[0]
+        for line in status.splitlines()
+        if re.fullmatch(r"services:ingest(-\d+)?", line.split()[0] if line.split() else "")
+        and "RUNNING" in line
+    ]
+    pids = [
+        int(subprocess.run([*ctl, "pid", name], capture_output=True, text=True).stdout)
+        for name in names
+    ]
+    if not pids:
+        raise SystemExit("no running ingest under the suite's supervisor: run `make up`")
+    return pids
 
 
 def rss_mb(pid: int) -> float:
@@ -271,6 +281,7 @@ class Phase:
         self.cpu = 0.0
         self.connect_s = 0.0
         self.load: tuple[float, ...] = ()
+        self.client_lag: list[float] = []  # ms the agents' own event loop woke late, every 100 ms
 
     @property
     def p99(self) -> float:
@@ -294,6 +305,11 @@ class Phase:
     def lines(self) -> list[str]:
         run = self.run
         rss = [mb for _, mb in self.rss]
+        lag = (
+            (percentile(self.client_lag, 50), percentile(self.client_lag, 99))
+            if self.client_lag
+            else (float("nan"), float("nan"))
+        )
         # flat: the second half of the hold against the first (after the first 10 s)
         settled = [mb for t, mb in self.rss if t >= 10] or rss
         half = len(settled) // 2
@@ -312,8 +328,18 @@ class Phase:
             f" MB at the end; highest in the hold's first half {first:.0f} MB, second half "
             f"{second:.0f} MB (samples every 5 s: {' '.join(f'{mb:.0f}' for mb in rss)})",
             f"ingest CPU {self.cpu:.1f} s over the hold = {self.cpu_per_k:.2f} s per 1,000 status "
-            f"frames",
+            f"frames ({self.cpu / self.hold * 100:.0f}% of one core)",
+            f"the agents' own event loop woke late by p50 {lag[0]:.0f} ms, p99 {lag[1]:.0f} ms "
+            "(part of every accept latency above: the agents run on this machine too)",
         ]
+
+
+async def watch_lag(lags: list[float], until: float) -> None:
+    """How late this process's event loop wakes from a 100 ms sleep, until `until`."""
+    while time.time() < until:
+        began = time.monotonic()
+        await asyncio.sleep(0.1)
+        lags.append((time.monotonic() - began - 0.1) * 1000)
 
 
 async def phase(
@@ -323,38 +349,36 @@ async def phase(
     es: AsyncElasticsearch,
     ctx: ssl.SSLContext,
     base: str,
-    pid: int,
+    pids: list[int],
+    buckets: list[str],
 ) -> Phase:
-    """N agents in a bucket of their own held for `hold` seconds; the bucket deleted after."""
+    """N agents in a bucket of their own held for `hold` seconds (the bucket is deleted by the
+    caller, after the figures are printed: 1,000 servers take a while to delete on FerretDB)."""
     admin = {"Authorization": f"Bearer {os.environ['INGEST_ADMIN_TOKEN']}"}
     name = f"bench-agents-{uuid.uuid4().hex[:6]}"
     bucket = (await api.post("/api/admin/buckets", headers=admin, json={"name": name})).json()
     index = f"{os.environ.get('KM_INDEX_PREFIX', 'km')}-status-{bucket['id']}-*"
+    buckets.append(bucket["id"])
     result = Phase(agents, hold)
     run = result.run
-    try:
-        gate = asyncio.Semaphore(20)
-        began = time.monotonic()
-        tasks = [asyncio.create_task(agent(n, run, base, ctx, bucket, gate)) for n in range(agents)]
-        await run.all_up.wait()
-        result.connect_s = time.monotonic() - began
-        run.start = time.time()
-        run.end = run.start + hold
-        cpu_start = cpu_s(pid)
-        result.rss.append((0.0, rss_mb(pid)))
-        while time.time() < run.end:
-            await asyncio.sleep(min(5.0, max(0.0, run.end - time.time())))
-            result.rss.append((time.time() - run.start, rss_mb(pid)))
-        await asyncio.gather(*tasks)
-        result.cpu = cpu_s(pid) - cpu_start
-        result.load = os.getloadavg()
-        result.stored = await count_status(es, index, run.sent * 3, within=300)
-        result.latencies = await accept_latencies(es, index)
-    finally:
-        try:  # a bucket of 1,000 servers takes a while to delete (FerretDB)
-            await api.delete(f"/api/admin/buckets/{bucket['id']}", headers=admin, timeout=600)
-        except httpx.HTTPError as exc:
-            print(f"bucket {bucket['id']} not deleted: {exc!r}", flush=True)
+    gate = asyncio.Semaphore(20)
+    began = time.monotonic()
+    tasks = [asyncio.create_task(agent(n, run, base, ctx, bucket, gate)) for n in range(agents)]
+    await run.all_up.wait()
+    result.connect_s = time.monotonic() - began
+    run.start = time.time()
+    run.end = run.start + hold
+    cpu_start = sum(cpu_s(pid) for pid in pids)
+    result.rss.append((0.0, sum(rss_mb(pid) for pid in pids)))
+    lag_task = asyncio.create_task(watch_lag(result.client_lag, run.end))
+    while time.time() < run.end:
+        await asyncio.sleep(min(5.0, max(0.0, run.end - time.time())))
+        result.rss.append((time.time() - run.start, sum(rss_mb(pid) for pid in pids)))
+    await asyncio.gather(*tasks, lag_task)
+    result.cpu = sum(cpu_s(pid) for pid in pids) - cpu_start
+    result.load = os.getloadavg()
+    result.stored = await count_status(es, index, run.sent * 3, within=300)
+    result.latencies = await accept_latencies(es, index)
     return result
 
 
@@ -381,25 +405,44 @@ async def main() -> None:
     es = AsyncElasticsearch(
         [f"http://{h}" for h in os.environ["KM_ELASTICSEARCH_URL"].split()], request_timeout=120
     )
-    pid = ingest_pid()
+    pids = ingest_pids()
     load_before = os.getloadavg()
     phases: list[tuple[str, Phase]] = []
-    try:
-        async with httpx.AsyncClient(base_url=base, verify=ctx, timeout=60) as api:
+    buckets: list[str] = []
+    admin = {"Authorization": f"Bearer {os.environ['INGEST_ADMIN_TOKEN']}"}
+    async with httpx.AsyncClient(base_url=base, verify=ctx, timeout=60) as api:
+        try:
             if args.baseline_agents:
                 done = await phase(
-                    args.baseline_agents, args.baseline_hold, api, es, ctx, base, pid
+                    args.baseline_agents, args.baseline_hold, api, es, ctx, base, pids, buckets
                 )
                 phases.append(("baseline", done))
                 print(*[f"baseline: {line}" for line in done.lines()], sep="\n", flush=True)
-            phases.append(("run", await phase(args.agents, args.hold, api, es, ctx, base, pid)))
-    finally:
-        await es.close()
+            done = await phase(args.agents, args.hold, api, es, ctx, base, pids, buckets)
+            phases.append(("run", done))
+            report(args, pids, load_before, phases)
+        finally:
+            await es.close()
+            for bucket_id in buckets:  # 1,000 servers take a while to delete (FerretDB)
+                try:
+                    await api.delete(f"/api/admin/buckets/{bucket_id}", headers=admin, timeout=600)
+                except httpx.HTTPError as exc:
+                    print(f"bucket {bucket_id} not deleted: {exc!r}", file=sys.stderr)
+
+
+def report(
+    args: argparse.Namespace,
+    pids: list[int],
+    load_before: tuple[float, ...],
+    phases: list[tuple[str, Phase]],
+) -> None:
+    """Prints the phases' figures (and records them with --record); the RESULT lines last."""
     main_phase = phases[-1][1]
     client_cpu = resource.getrusage(resource.RUSAGE_SELF)
     lines = [
         f"date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average before "
-        f"{load_before[0]:.2f} / {load_before[1]:.2f} (1 / 5 min), {os.cpu_count()} cores",
+        f"{load_before[0]:.2f} / {load_before[1]:.2f} (1 / 5 min), {os.cpu_count()} cores, "
+        f"{len(pids)} ingest instance(s) (CPU and RSS below are their sums)",
     ]
     for label, done in phases:
         lines += [f"{label}: {line}" for line in done.lines()]
@@ -438,7 +481,7 @@ async def main() -> None:
                 "```",
             ],
         )
-    print("\n".join(result))
+    print("\n".join(result), flush=True)
 
 
 if __name__ == "__main__":
