@@ -8,6 +8,7 @@ tests/artifacts/console-analytics-*.png. The messages and the analytic are delet
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -125,14 +126,29 @@ def test_messages_listed_filtered_paged_and_downloaded(
     assert page.locator("table.messages tbody tr").count() == len(messages) - 25
     shot(page, "analytics-messages")
 
+    page.click("button[aria-label='previous page of messages']")
+    assert page.locator("table.messages tbody tr").count() == 25
+
+    # downloads are the service's exports of the whole query, not of the page shown
     with page.expect_download() as download:
         page.click("#messages-csv")
     saved = tmp_path / "messages.csv"
     download.value.save_as(saved)
+    assert download.value.suggested_filename.startswith(f"messages-{PROJECT}-")
     lines = saved.read_text().strip().splitlines()
-    assert lines[0].startswith("timestamp,type,userId,conversationId")
+    assert lines[0].startswith("traceId,timestamp,type,userId,conversationId")
     assert len(lines) == len(messages) + 1
-    assert {m["messageId"] for m in messages} <= {line.split(",")[5] for line in lines[1:]}
+    assert {m["messageId"] for m in messages} == {line.split(",")[6] for line in lines[1:]}
+    with page.expect_download() as download:
+        page.click("#messages-json")
+    dumped = json.loads(Path(download.value.path()).read_text())
+    assert sorted(d["messageId"] for d in dumped) == sorted(m["messageId"] for m in messages)
+    assert all(d["traceId"] for d in dumped)
+    with page.expect_download() as download:
+        page.click("#questions-csv")
+    questions = Path(download.value.path()).read_text()
+    assert f"total questions,{sum(m['type'] == 'request' for m in messages)}" in questions
+    assert f"question 0 of {PROJECT}-c1,answer 0" in questions
 
     # by user (a click on a user id), then by conversation: counts as stored
     page.click(f"button[aria-label='only messages of user {USERS[1]}']")
@@ -151,6 +167,10 @@ def test_messages_listed_filtered_paged_and_downloaded(
     wait_text(page, "#messages-count", "6")
     wait_text(page, "#conversation-summary", "answered")
     shot(page, "analytics-conversation")
+    with page.expect_download() as download:
+        page.click("#messages-json")  # the conversation's messages only
+    dumped = json.loads(Path(download.value.path()).read_text())
+    assert {d["conversationId"] for d in dumped} == {f"{PROJECT}-c2"} and len(dumped) == 6
     # a type filter, from the URL alone
     page.goto(messages_url(project=PROJECT, type="response", user=USERS[0]))
     wait_text(page, "#messages-count", str(sum(
@@ -192,11 +212,24 @@ def test_an_analytic_created_and_computed_shows_its_result(
         assert page.inner_text("#analytic-count") == str(requests)
         shot(page, "analytics-result")
 
-        # listed among the analytics, with its result
-        page.goto(f"{GATEWAY}/#/analytics/descriptors")
+        # listed by the service among the project's analytics, with its result, beside one
+        # this browser never saw (created through the API): newest first
+        with analytics_client() as api:
+            made = api.post("/analytic", json={
+                "type": "count", "project": PROJECT, "dimension": "user", "metric": "total",
+                "timespan": {"type": "moving", "value": "30d"},
+            })  # fmt: skip
+            assert made.status_code == 200, made.text
+            ids.append(made.json()["id"])
+        page.goto(f"{GATEWAY}/?{urlencode({'project': PROJECT})}#/analytics/descriptors")
         row = page.locator(f"tr[data-analytic='{analytic_id}']")
         row.wait_for(timeout=30_000)
         wait_text(page, f"tr[data-analytic='{analytic_id}']", f"count {requests}")
+        wait_text(page, "#analytics-total", "2")
+        listed = page.locator("tr[data-analytic]").evaluate_all(
+            "rows => rows.map(r => r.dataset.analytic)"
+        )
+        assert listed == [ids[-1], analytic_id]
         shot(page, "analytics-list")
 
         # a segmentation over all time: messages by type, as a table of segments

@@ -7,7 +7,6 @@ import { Problem, attempt } from "../ui/notice";
 import { computeAnalytic, deleteAnalytic, getAnalytic, type Analytic } from "./api";
 import { describe } from "./descriptors";
 import { safeName, save } from "./download";
-import { forget, remember } from "./known";
 import { ResultView, resultCsv } from "./result";
 
 const POLL_MS = 1500;
@@ -27,10 +26,7 @@ export function AnalyticView(props: { id: string }) {
     setAnalytic(null);
     void attempt(
       () =>
-        getAnalytic(props.id).then((a) => {
-          setAnalytic(a);
-          remember(a.id, a.descriptor);
-        }),
+        getAnalytic(props.id).then(setAnalytic),
       setError,
     );
   }, [props.id]);
@@ -76,7 +72,6 @@ export function AnalyticView(props: { id: string }) {
     setConfirming(false);
     const done = await attempt(() => deleteAnalytic(props.id).then(() => true), setActionError);
     if (!done) return;
-    forget(props.id);
     navigate("/descriptors?");
   }
 

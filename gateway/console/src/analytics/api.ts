@@ -1,13 +1,12 @@
-// Calls analytics through the gateway (/analytics/...) with the operator's token: messages, one
-// conversation's performance, analytics descriptors and their results.
-import { request, json } from "../http";
+// Calls analytics through the gateway (/analytics/...) with the operator's token: messages a page
+// at a time (GET /messages/page's cursor), one conversation's performance, analytics descriptors
+// (GET /analytic/list) and their results, and the service's exports (GET /export/<table>).
+import { ApiError, request, json } from "../http";
+import { end, session } from "../session";
 import type { Descriptor } from "./descriptors";
 
 const BASE = "/analytics";
 const enc = encodeURIComponent;
-
-/** The service answers at most this many messages per query (its MAX_SIZE). */
-export const MAX_MESSAGES = 10000;
 
 export interface Message {
   messageId: string;
@@ -20,6 +19,7 @@ export interface Message {
   content?: { type: string; value?: unknown; [key: string]: unknown } | null;
   intent?: { name?: string | null; confidence?: number | null } | null;
   domain?: string | null;
+  traceId: string;
   [key: string]: unknown;
 }
 
@@ -30,15 +30,56 @@ export interface MessageQuery {
   user?: string;
   channel?: string;
   type?: string;
-  maxSize: number;
+  conversation?: string;
 }
 
-export async function listMessages(q: MessageQuery): Promise<Message[]> {
-  const params = new URLSearchParams({ project: q.project, fromTime: q.from, toTime: q.to, maxSize: String(q.maxSize) });
+export interface MessagePage {
+  messages: Message[];
+  next: string | null;
+  total: number;
+  totalIsLowerBound: boolean;
+}
+
+function messageParams(q: MessageQuery): URLSearchParams {
+  const params = new URLSearchParams({ project: q.project, fromTime: q.from, toTime: q.to });
   if (q.user) params.set("userId", q.user);
   if (q.channel) params.set("channel", q.channel);
   if (q.type) params.set("type", q.type);
-  return request<Message[]>(`${BASE}/messages?${params}`);
+  if (q.conversation) params.set("conversationId", q.conversation);
+  return params;
+}
+
+/** One page of messages, oldest first, from `cursor` (the previous page's `next`; null: the first). */
+export async function messagePage(q: MessageQuery, limit: number, cursor: string | null): Promise<MessagePage> {
+  const params = messageParams(q);
+  params.set("limit", String(limit));
+  if (cursor) params.set("cursor", cursor);
+  return request<MessagePage>(`${BASE}/messages/page?${params}`);
+}
+
+export type ExportTable = "messages" | "questions" | "users" | "analytics";
+export type ExportFormat = "csv" | "json";
+
+/** An export file of the service (GET /export/<table>) for the query's project and window (the
+ * analytics file counts the whole project: the other filters are not sent for it). */
+export async function exportFile(table: ExportTable, q: MessageQuery, format: ExportFormat): Promise<{ name: string; blob: Blob }> {
+  const params = table === "analytics" ? messageParams({ project: q.project, from: q.from, to: q.to }) : messageParams(q);
+  params.set("format", format);
+  const token = session.token();
+  let response: Response;
+  try {
+    response = await fetch(`${BASE}/export/${table}?${params}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  } catch (err) {
+    throw new ApiError(0, (err as Error).message);
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { status?: unknown; error?: unknown } | null;
+    const words = typeof body?.status === "string" ? body.status : typeof body?.error === "string" ? body.error : response.statusText;
+    if (response.status === 401 && token) end(`Signed out: ${words}`);
+    throw new ApiError(response.status, words);
+  }
+  const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "");
+  return { name: named?.[1] ?? `${table}.${format}`, blob: await response.blob() };
 }
 
 export interface ConversationSummary {
@@ -72,6 +113,20 @@ export interface Analytic {
   id: string;
   descriptor: Descriptor;
   result: Result | null;
+}
+
+export interface AnalyticList {
+  total: number;
+  offset: number;
+  limit: number;
+  analytics: Analytic[];
+}
+
+/** Analytics newest first, `limit` (≤ 100) from `offset` (offset + limit ≤ 10,000), of a project or all. */
+export async function listAnalytics(project: string, offset: number, limit: number): Promise<AnalyticList> {
+  const params = new URLSearchParams({ offset: String(offset), limit: String(limit) });
+  if (project) params.set("project", project);
+  return request<AnalyticList>(`${BASE}/analytic/list?${params}`);
 }
 
 export async function createAnalytic(descriptor: Descriptor): Promise<string> {

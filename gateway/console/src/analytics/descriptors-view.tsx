@@ -1,44 +1,39 @@
-// Analytics › Analytics: the descriptors this browser created or opened (the service lists none),
-// a page at a time with their latest result; any other one opened by its id.
+// Analytics › Analytics: the descriptors the service keeps (GET /analytic/list), newest first, a
+// page at a time with their latest result, narrowed to a project; any one opened by its id. The
+// project and the page are in the URL (reload and share).
 import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "wouter-preact";
-import { ApiError } from "../http";
-import { Pager, usePage } from "../ui/pager";
-import { getAnalytic, type Analytic } from "./api";
+import { Problem, attempt } from "../ui/notice";
+import { Pager } from "../ui/pager";
+import { listAnalytics, type AnalyticList } from "./api";
 import { describe } from "./descriptors";
-import { forget, knownAnalytics } from "./known";
 import { resultWords } from "./result";
-import { ViewLink } from "../ui/query";
+import { ViewLink, useQuery } from "../ui/query";
 
 const PAGE = 15;
-
-function Row(props: { id: string; fallback: string; onGone: () => void }) {
-  const [analytic, setAnalytic] = useState<Analytic | null>(null);
-  const [missing, setMissing] = useState("");
-  useEffect(() => {
-    getAnalytic(props.id).then(setAnalytic, (err: unknown) => setMissing(err instanceof ApiError && err.status === 404 ? "deleted" : String((err as Error).message)));
-  }, [props.id]);
-  return (
-    <tr data-analytic={props.id}>
-      <td>
-        <ViewLink to={`/descriptors/${encodeURIComponent(props.id)}`}>{props.id}</ViewLink>
-      </td>
-      <td>{analytic ? describe(analytic.descriptor) : props.fallback}</td>
-      <td>{missing ? <span class="hint">{missing}</span> : analytic ? resultWords(analytic.result) : "…"}</td>
-      <td>
-        <button type="button" onClick={props.onGone} aria-label={`forget ${props.id} in this browser`}>
-          Forget
-        </button>
-      </td>
-    </tr>
-  );
-}
+const MAX_WINDOW = 10000; // the service pages within offset + limit ≤ 10,000
 
 export function DescriptorsView() {
   const [, navigate] = useLocation();
-  const [known, setKnown] = useState(knownAnalytics());
+  const [query, go] = useQuery();
+  const project = query.get("project") ?? "";
+  const asked = Math.max(0, Math.floor(Number(query.get("page") ?? 1) - 1) || 0);
+  const at = Math.min(asked, MAX_WINDOW / PAGE - 1);
+  const [draft, setDraft] = useState(project);
   const [wanted, setWanted] = useState("");
-  const { rows, page, pages, setPage } = usePage(known, PAGE);
+  const [list, setList] = useState<AnalyticList | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => setDraft(project), [project]);
+  useEffect(() => {
+    let current = true; // a slower answer to an older page never overwrites a newer one
+    void attempt(() => listAnalytics(project, at * PAGE, PAGE).then((l) => current && setList(l)), setError);
+    return () => void (current = false);
+  }, [project, at]);
+
+  const reachable = Math.min(list?.total ?? 0, MAX_WINDOW);
+  const pages = Math.max(1, Math.ceil(reachable / PAGE));
+  const setPage = (p: number) => go("/descriptors", { project, page: p > 0 ? p + 1 : undefined });
   return (
     <div class="view">
       <header class="view-head">
@@ -47,22 +42,41 @@ export function DescriptorsView() {
           New analytic
         </ViewLink>
       </header>
-      <form
-        class="card toolbar"
-        aria-label="open an analytic by id"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (wanted.trim()) navigate(`/descriptors/${encodeURIComponent(wanted.trim())}?`);
-        }}
-      >
-        <label>
-          Analytic id <input name="id" value={wanted} onInput={(e) => setWanted(e.currentTarget.value)} />
-        </label>
-        <button type="submit">Open</button>
-        <span class="hint">The service keeps analytics but does not list them: this list holds those created or opened in this browser.</span>
-      </form>
-      <section class="card" aria-labelledby="known-title">
-        <h3 id="known-title">{known.length} analytics</h3>
+      <div class="card toolbar">
+        <form
+          class="toolbar"
+          aria-label="analytics of a project"
+          onSubmit={(e) => {
+            e.preventDefault();
+            go("/descriptors", { project: draft.trim() });
+          }}
+        >
+          <label>
+            Project <input name="project" id="analytics-project" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} placeholder="every project" />
+          </label>
+          <button type="submit" id="analytics-filter">
+            Show
+          </button>
+        </form>
+        <form
+          class="toolbar"
+          aria-label="open an analytic by id"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (wanted.trim()) navigate(`/descriptors/${encodeURIComponent(wanted.trim())}?`);
+          }}
+        >
+          <label>
+            Analytic id <input name="id" value={wanted} onInput={(e) => setWanted(e.currentTarget.value)} />
+          </label>
+          <button type="submit">Open</button>
+        </form>
+      </div>
+      <Problem error={error} id="analytics-list-error" />
+      <section class="card" aria-labelledby="list-title">
+        <h3 id="list-title">
+          <span id="analytics-total">{list ? list.total : "…"}</span> analytics{project ? ` of ${project}` : ""}
+        </h3>
         <div class="table-scroll">
           <table aria-label="analytics">
             <thead>
@@ -70,28 +84,24 @@ export function DescriptorsView() {
                 <th scope="col">Id</th>
                 <th scope="col">Descriptor</th>
                 <th scope="col">Latest result</th>
-                <th scope="col">
-                  <span class="sr-only">actions</span>
-                </th>
               </tr>
             </thead>
             <tbody>
-              {rows.map((k) => (
-                <Row
-                  key={k.id}
-                  id={k.id}
-                  fallback={describe(k.descriptor)}
-                  onGone={() => {
-                    forget(k.id);
-                    setKnown(knownAnalytics());
-                  }}
-                />
+              {(list?.analytics ?? []).map((a) => (
+                <tr key={a.id} data-analytic={a.id}>
+                  <td>
+                    <ViewLink to={`/descriptors/${encodeURIComponent(a.id)}`}>{a.id}</ViewLink>
+                  </td>
+                  <td>{describe(a.descriptor)}</td>
+                  <td>{resultWords(a.result)}</td>
+                </tr>
               ))}
             </tbody>
           </table>
         </div>
-        {!known.length && <p class="hint">None yet: create one.</p>}
-        <Pager page={page} pages={pages} setPage={setPage} label="analytics" />
+        {list && !list.total && <p class="hint">None yet: create one.</p>}
+        {list && list.total > MAX_WINDOW && <p class="hint">The first {MAX_WINDOW} are paged: name a project to see the others.</p>}
+        <Pager page={at} pages={pages} setPage={setPage} label="analytics" />
       </section>
     </div>
   );

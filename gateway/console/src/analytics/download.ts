@@ -1,5 +1,6 @@
-// Exports the operator downloads: rows as CSV (RFC 4180, formula-leading cells quoted with a ')
-// or any value as JSON, saved through a Blob link (no inline script: the gateway's CSP holds).
+// Files the operator downloads, saved through a Blob link (no inline script: the gateway's CSP
+// holds): the service's exports as it answered them, or a result as CSV (RFC 4180,
+// formula-leading cells quoted with a ') or JSON.
 
 function cell(value: unknown): string {
   let text = value == null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
@@ -12,8 +13,8 @@ export function csv(columns: string[], rows: Record<string, unknown>[]): string 
   return [columns.map(cell).join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\r\n") + "\r\n";
 }
 
-export function save(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+export function save(name: string, content: string | Blob, type = "application/octet-stream"): void {
+  const url = URL.createObjectURL(typeof content === "string" ? new Blob([content], { type }) : content);
   const link = document.createElement("a");
   link.href = url;
   link.download = name;

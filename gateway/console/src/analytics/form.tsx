@@ -6,7 +6,6 @@ import { useLocation } from "wouter-preact";
 import { Problem, attempt } from "../ui/notice";
 import { createAnalytic } from "./api";
 import { AGGREGATIONS, EMPTY_DRAFT, METRICS, MOVING_UNITS, OPERATIONS, OPERATION_WORDS, TASK_ID_DIMENSIONS, build, type Draft, type Kind, type Problems } from "./descriptors";
-import { remember } from "./known";
 
 function FieldError(props: { id: string; problems: Problems; name: string }) {
   return (
@@ -42,7 +41,6 @@ export function NewAnalyticView() {
     const id = await attempt(() => createAnalytic(descriptor), setError);
     setBusy(false);
     if (!id) return;
-    remember(id, descriptor);
     navigate(`/descriptors/${encodeURIComponent(id)}?`);
   }
 

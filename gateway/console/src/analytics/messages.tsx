@@ -1,18 +1,24 @@
 // Analytics › Messages: a project's messages between two moments, filtered by user, channel, type
-// and conversation, a page at a time, downloadable as CSV or JSON. Every filter is in the URL.
-import { useEffect, useMemo, useState } from "preact/hooks";
+// and conversation (every filter in the URL), a page at a time through the service's cursor
+// (GET /messages/page: any number of messages, 25 read per page), downloadable as the service's
+// exports (GET /export/<table>: the messages as CSV or JSON, the questions, users and analytics).
+import { useEffect, useState } from "preact/hooks";
 import { Problem, attempt } from "../ui/notice";
-import { Pager, usePage } from "../ui/pager";
-import { MAX_MESSAGES, conversationSummary, listMessages, type ConversationSummary, type Message } from "./api";
+import { conversationSummary, exportFile, messagePage, type ConversationSummary, type ExportFormat, type ExportTable, type MessagePage, type MessageQuery } from "./api";
 import { utc } from "./descriptors";
-import { csv, safeName, save } from "./download";
+import { save } from "./download";
 import { localInput, useQuery } from "../ui/query";
 
 const PAGE = 25;
-const SIZES = [100, 1000, MAX_MESSAGES];
-const COLUMNS = ["timestamp", "type", "userId", "conversationId", "channel", "messageId", "content", "intent", "domain"];
+const DOWNLOADS: { id: string; table: ExportTable; format: ExportFormat; label: string }[] = [
+  { id: "messages-csv", table: "messages", format: "csv", label: "Messages CSV" },
+  { id: "messages-json", table: "messages", format: "json", label: "Messages JSON" },
+  { id: "questions-csv", table: "questions", format: "csv", label: "Questions CSV" },
+  { id: "users-csv", table: "users", format: "csv", label: "Users CSV" },
+  { id: "analytics-csv", table: "analytics", format: "csv", label: "Analytics CSV (whole project)" },
+];
 
-function contentWords(m: Message): string {
+function contentWords(m: MessagePage["messages"][number]): string {
   const c = m.content;
   if (!c) return "";
   if (typeof c.value === "string") return c.value;
@@ -62,6 +68,28 @@ function Summary(props: { id: string }) {
   );
 }
 
+function Downloads(props: { query: MessageQuery; disabled: boolean }) {
+  const [busy, setBusy] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  async function download(table: ExportTable, format: ExportFormat, id: string): Promise<void> {
+    setBusy(id);
+    setError(null);
+    const file = await attempt(() => exportFile(table, props.query, format), setError);
+    setBusy("");
+    if (file) save(file.name, file.blob);
+  }
+  return (
+    <div class="toolbar downloads" role="group" aria-label="downloads">
+      {DOWNLOADS.map((d) => (
+        <button type="button" key={d.id} id={d.id} disabled={props.disabled || !!busy} onClick={() => void download(d.table, d.format, d.id)}>
+          {busy === d.id ? "Preparing…" : `Download ${d.label}`}
+        </button>
+      ))}
+      <Problem error={error} id="download-error" />
+    </div>
+  );
+}
+
 export function MessagesView() {
   const [query, go] = useQuery();
   const now = new Date();
@@ -73,41 +101,46 @@ export function MessagesView() {
     channel: query.get("channel") ?? "",
     type: query.get("type") ?? "",
     conversation: query.get("conversation") ?? "",
-    size: Number(query.get("size") ?? 1000),
   };
   const [draft, setDraft] = useState(asked);
-  const [messages, setMessages] = useState<Message[] | null>(null);
+  // cursors[i] reads page i (null: the first); the service's `next` of page i is cursors[i + 1]
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [at, setAt] = useState(0);
+  const [page, setPage] = useState<MessagePage | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [problem, setProblem] = useState("");
-  const key = `${asked.project}|${asked.from}|${asked.to}|${asked.user}|${asked.channel}|${asked.type}|${asked.size}`;
+  const key = `${asked.project}|${asked.from}|${asked.to}|${asked.user}|${asked.channel}|${asked.type}|${asked.conversation}`;
+  const from = utc(asked.from);
+  const to = utc(asked.to);
+  const wanted: MessageQuery | null = asked.project && from && to ? { project: asked.project, from, to, user: asked.user, channel: asked.channel, type: asked.type, conversation: asked.conversation } : null;
 
   useEffect(() => setDraft(asked), [query.toString()]);
   useEffect(() => {
-    setMessages(null);
+    setCursors([null]);
+    setAt(0);
+  }, [key]);
+  useEffect(() => {
+    setPage(null);
+    setError(null);
     if (!asked.project) return;
-    const from = utc(asked.from);
-    const to = utc(asked.to);
-    if (!from || !to) return setProblem("from and to must be dates and times");
+    if (!wanted) return setProblem("from and to must be dates and times");
     setProblem("");
     let current = true; // a slower answer to an older query never overwrites a newer one
-    const maxSize = SIZES.includes(asked.size) ? asked.size : 1000;
     void attempt(
-      () => listMessages({ project: asked.project, from, to, user: asked.user, channel: asked.channel, type: asked.type, maxSize }).then((m) => current && setMessages(m)),
+      () =>
+        messagePage(wanted, PAGE, cursors[at] ?? null).then((p) => {
+          if (!current) return;
+          setPage(p);
+          setCursors((known) => [...known.slice(0, at + 1), p.next]);
+        }),
       setError,
     );
     return () => void (current = false);
-  }, [key]);
-
-  const shown = useMemo(
-    () => (messages ?? []).filter((m) => !asked.conversation || m.conversationId === asked.conversation),
-    [messages, asked.conversation],
-  );
-  const { rows, page, pages, setPage } = usePage(shown, PAGE);
-  const params = (d: typeof asked) => ({ ...d, size: d.size === 1000 ? undefined : d.size });
+  }, [key, at, cursors[at]]);
 
   function submit(ev: Event): void {
     ev.preventDefault();
-    go("/messages", params(draft));
+    go("/messages", draft);
   }
   const field = (name: keyof typeof asked, label: string, extra: Record<string, unknown> = {}) => (
     <label>
@@ -120,7 +153,8 @@ export function MessagesView() {
       />
     </label>
   );
-  const exportName = safeName(`messages-${asked.project}-${asked.from}-${asked.to}${asked.conversation ? `-${asked.conversation}` : ""}`);
+  const pages = page ? Math.max(1, Math.ceil(page.total / PAGE)) : 1;
+  const hasNext = !!page?.next;
 
   return (
     <div class="view">
@@ -144,16 +178,6 @@ export function MessagesView() {
             <option value="notification">notification</option>
           </select>
         </label>
-        <label>
-          At most
-          <select name="size" value={String(draft.size)} onChange={(e) => setDraft({ ...draft, size: Number(e.currentTarget.value) })}>
-            {SIZES.map((s) => (
-              <option key={s} value={String(s)}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
         <button type="submit" id="messages-search">
           Show messages
         </button>
@@ -161,22 +185,15 @@ export function MessagesView() {
       {problem && <p class="notice error">{problem}</p>}
       <Problem error={error} id="messages-error" />
       {asked.conversation && <Summary id={asked.conversation} />}
-      {messages && (
+      {page && wanted && (
         <section class="card" aria-labelledby="messages-found">
           <div class="toolbar">
             <h3 id="messages-found">
-              <span id="messages-count">{shown.length}</span> messages
+              <span id="messages-count">{page.total}</span>
+              {page.totalIsLowerBound ? "+" : ""} messages
             </h3>
-            {messages.length >= asked.size && (
-              <span class="notice warning">the service answered its limit ({asked.size}): narrow the time window to see the rest</span>
-            )}
-            <button type="button" id="messages-csv" disabled={!shown.length} onClick={() => save(`${exportName}.csv`, csv(COLUMNS, shown.map((m) => ({ ...m, content: contentWords(m), intent: m.intent?.name ?? "" }))), "text/csv")}>
-              Download CSV
-            </button>
-            <button type="button" id="messages-json" disabled={!shown.length} onClick={() => save(`${exportName}.json`, JSON.stringify(shown, null, 1), "application/json")}>
-              Download JSON
-            </button>
           </div>
+          <Downloads query={wanted} disabled={!page.total} />
           <div class="table-scroll">
             <table class="messages" aria-label="messages">
               <thead>
@@ -191,18 +208,18 @@ export function MessagesView() {
                 </tr>
               </thead>
               <tbody>
-                {rows.map((m) => (
-                  <tr key={`${m.messageId}-${m.userId}-${m.timestamp}`} data-message={m.messageId}>
+                {page.messages.map((m) => (
+                  <tr key={m.traceId} data-message={m.messageId}>
                     <td class="nowrap">{m.timestamp.replace("T", " ").replace(/(\.\d+)?(Z|\+00:00)$/, "")}</td>
                     <td>{m.type}</td>
                     <td>
-                      <button type="button" class="link" onClick={() => go("/messages", params({ ...asked, user: m.userId }))} aria-label={`only messages of user ${m.userId}`}>
+                      <button type="button" class="link" onClick={() => go("/messages", { ...asked, user: m.userId })} aria-label={`only messages of user ${m.userId}`}>
                         {m.userId}
                       </button>
                     </td>
                     <td>
                       {m.conversationId ? (
-                        <button type="button" class="link" onClick={() => go("/messages", params({ ...asked, conversation: m.conversationId ?? "" }))} aria-label={`only conversation ${m.conversationId}`}>
+                        <button type="button" class="link" onClick={() => go("/messages", { ...asked, conversation: m.conversationId ?? "" })} aria-label={`only conversation ${m.conversationId}`}>
                           {m.conversationId}
                         </button>
                       ) : (
@@ -217,8 +234,21 @@ export function MessagesView() {
               </tbody>
             </table>
           </div>
-          {!shown.length && <p class="hint">No message matches.</p>}
-          <Pager page={page} pages={pages} setPage={setPage} label="messages" />
+          {!page.messages.length && <p class="hint">No message matches.</p>}
+          {(at > 0 || hasNext) && (
+            <nav class="pager" aria-label="messages pages">
+              <button type="button" onClick={() => setAt(at - 1)} disabled={at === 0} aria-label="previous page of messages">
+                ‹ Previous
+              </button>
+              <span aria-live="polite">
+                page {at + 1} of {pages}
+                {page.totalIsLowerBound ? "+" : ""}
+              </span>
+              <button type="button" onClick={() => setAt(at + 1)} disabled={!hasNext} aria-label="next page of messages">
+                Next ›
+              </button>
+            </nav>
+          )}
         </section>
       )}
       {!asked.project && <p class="hint">Name a project to list its messages.</p>}
