@@ -83,3 +83,17 @@ async def test_bad_paging_is_a_400_naming_it(client, params, needle):
 
 async def test_get_analytic_without_an_id_stays_a_400(client):
     assert (await client.get("/analytic")).status_code == 400  # the original's answer
+
+
+async def test_a_1x_document_not_yet_migrated_is_listed(client, es, indices):
+    project = f"ls-{uuid.uuid4().hex[:8]}"
+    query = {"type": "analytic", "project": project, "metric": "u:total"}
+    await es.index(
+        index=indices.analytic(None),
+        id=f"v1-{project}",
+        document={"staticId": f"v1-{project}", "query": query, "result": None},
+        refresh=True,
+    )
+    body = (await client.get("/analytic/list", params={"project": project})).json()
+    assert body["analytics"] == [{"id": f"v1-{project}", "descriptor": query, "result": None}]
+    await client.delete("/analytic", params={"id": f"v1-{project}"})

@@ -163,7 +163,8 @@ async def list_analytics(
         "analytics": [
             {
                 "id": a.document.get("id", a.id),
-                "descriptor": a.document["descriptor"],
+                # a 1.x document not yet migrated (migration 4) names it `query`
+                "descriptor": a.document.get("descriptor") or a.document.get("query") or {},
                 "result": a.document.get("result"),
             }
             for a in found.analytics

@@ -61,7 +61,17 @@ async def listing(
 ) -> Listing:
     """Analytics (of a project, or all), newest first (those stored before creation times were
     kept come last, by id), `limit` of them from `offset`."""
-    query = term("descriptor.project.keyword", project) if project else {"match_all": {}}
+    query: dict[str, Any] = {"match_all": {}}
+    if project:  # a 1.x document not yet migrated keeps its descriptor as `query`
+        query = {
+            "bool": {
+                "should": [
+                    term("descriptor.project.keyword", project),
+                    term("query.project.keyword", project),
+                ],
+                "minimum_should_match": 1,
+            }
+        }
     response = await es.search(
         index=indices.analytics,
         query=query,
