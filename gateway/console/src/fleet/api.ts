@@ -159,6 +159,18 @@ export async function listServers(bucket: string): Promise<Server[]> {
   return out;
 }
 
+export interface MetricSeries {
+  metric: string;
+  interval: string;
+  from: number;
+  to: number;
+  points: { t: number; avg: number | null; max: number | null; count: number }[];
+}
+
+/** A metric's avg and max per interval, from the statuses ingest stored (cpu, memory, any @pm2/io metric). */
+export const metricSeries = (bucket: string, name: string, f: { server: string; process: string; interval: string; from: number; to: number }) =>
+  call<MetricSeries>(`${bucketPath(bucket)}/metrics/${enc(name)}${query(f)}`);
+
 export interface LogFilter {
   q?: string;
   stream?: "" | "out" | "err";

@@ -1,15 +1,16 @@
-// One process: its live state; its metrics charted by the Metrics section's own chart (ingest
-// forwards cpu, memory and every numeric @pm2/io metric to metrics-api: environment = the bucket's
-// name, application = the process's name); its custom actions as buttons (with parameters) and
-// PM2's restart, reload and reset, each showing the agent's answer; its logs, exceptions and events.
+// One process: its live state; its metrics charted by the Metrics section's own chart, fed by
+// ingest's series of this server's process (cpu, memory, every numeric @pm2/io metric, from the
+// statuses it stored: exact per server, whatever metrics-api's forwarder is doing); its custom
+// actions as buttons (with parameters) and PM2's restart, reload and reset, each showing the
+// agent's answer; its logs, exceptions and events.
 import "uplot/dist/uPlot.min.css";
 import "../metrics/style.css";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { ChartPanel } from "../metrics/chart";
+import { ChartPanel, type SeriesLoader } from "../metrics/chart";
 import type { SeriesSpec } from "../metrics/state";
 import { Problem } from "../ui/notice";
-import { PM2_METHODS, runAction, runPm2, type CommandResult, type Pm2Method, type Process } from "./api";
+import { PM2_METHODS, metricSeries, runAction, runPm2, type CommandResult, type Pm2Method, type Process } from "./api";
 import { EventsPanel } from "./events";
 import { ExceptionsPanel } from "./exceptions";
 import { bytes, percent, pretty, uptime, when } from "./format";
@@ -24,17 +25,34 @@ const RANGES = [
 ];
 const CHART_EVERY_MS = 15_000;
 
-function gauge(environment: string, application: string, metric: string, axis: "left" | "right"): SeriesSpec {
-  return { environment, application, metric_name: metric, table: "raw_gauge", column: "value", axis };
+// A series of the chart: environment = the server, application = the process (as its label shows).
+function series(server: string, process: string, metric: string, axis: "left" | "right"): SeriesSpec {
+  return { environment: server, application: process, metric_name: metric, table: "raw_gauge", column: "avg", axis };
+}
+
+/** The chart's rows from ingest: about `size` intervals between start and end (at least 1 s each). */
+function fromIngest(bucket: string): SeriesLoader {
+  return async (s, start, end, size) => {
+    const interval = Math.max(1000, Math.ceil((end.getTime() - start.getTime()) / Math.max(1, size)));
+    const found = await metricSeries(bucket, s.metric_name, {
+      server: s.environment,
+      process: s.application,
+      interval: `${interval}ms`,
+      from: start.getTime(),
+      to: end.getTime(),
+    });
+    return { rows: found.points.map((p) => [new Date(p.t).toISOString(), p.avg]) };
+  };
 }
 
 /** A chart of the Metrics section (src/metrics/chart.ts) over the last `span` ms, refreshed every 15 s. */
-function MetricChart(props: { title: string; series: SeriesSpec[]; span: number }) {
+function MetricChart(props: { bucket: string; title: string; series: SeriesSpec[]; span: number }) {
   const host = useRef<HTMLDivElement>(null);
   const key = JSON.stringify(props.series);
   useEffect(() => {
     if (!host.current) return undefined;
-    const panel = new ChartPanel({ id: `fleet-${props.title}`, title: props.title, series: props.series.map((s) => ({ ...s })) }, () => undefined, () => undefined);
+    const spec = { id: `fleet-${props.title}`, title: props.title, series: props.series.map((s) => ({ ...s })) };
+    const panel = new ChartPanel(spec, () => undefined, () => undefined, fromIngest(props.bucket));
     host.current.append(panel.root);
     const refresh = () => {
       const end = new Date();
@@ -47,7 +65,7 @@ function MetricChart(props: { title: string; series: SeriesSpec[]; span: number 
       window.clearInterval(timer);
       panel.destroy();
     };
-  }, [key, props.title, props.span]);
+  }, [key, props.bucket, props.title, props.span]);
   return <div ref={host} class="fleet-chart" />;
 }
 
@@ -182,7 +200,6 @@ export function ProcessView(props: { server: string; pm: string }) {
     );
   }
   const name = process.name ?? "";
-  const env = store.bucket?.name ?? "";
   const declared = (process.actions ?? []).filter((a): a is string => typeof a === "string");
   const processKey = `${server.machine_name}\u0000${String(process.pm_id)}`;
   if (declared.length || knownActions.current.key !== processKey) knownActions.current = { key: processKey, actions: declared };
@@ -289,14 +306,15 @@ export function ProcessView(props: { server: string; pm: string }) {
             </label>
           ) : null}
         </div>
-        {env ? (
-          <div class="charts">
-            <MetricChart title="cpu and memory" series={[gauge(env, name, "cpu", "left"), gauge(env, name, "memory", "right")]} span={span} />
-            {chosen ? <MetricChart title={chosen} series={[gauge(env, name, chosen, "left")]} span={span} /> : null}
-          </div>
-        ) : (
-          <p class="hint">Loading the bucket…</p>
-        )}
+        <div class="charts">
+          <MetricChart
+            bucket={store.bucketId}
+            title="cpu and memory"
+            series={[series(server.machine_name, name, "cpu", "left"), series(server.machine_name, name, "memory", "right")]}
+            span={span}
+          />
+          {chosen ? <MetricChart bucket={store.bucketId} title={chosen} series={[series(server.machine_name, name, chosen, "left")]} span={span} /> : null}
+        </div>
       </section>
       <LogTail server={server.machine_name} process={name} />
       <ExceptionsPanel server={server.machine_name} process={name} />
