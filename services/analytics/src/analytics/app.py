@@ -28,11 +28,12 @@ from analytics.worker.celery_app import create_celery
 from analytics.worker.queue import JobQueue
 
 
-def lifespan_of(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """The lifespan: builds the clients once into the app's State, closes them at shutdown."""
+def lifespan_of(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[State]]:
+    """The lifespan: builds the clients once, yields them as the app's State (the kit carries
+    it), closes them at shutdown."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         es = build_client(settings)
         redis = async_redis(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
         jobs = JobQueue(
@@ -42,11 +43,10 @@ def lifespan_of(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextM
             key_prefix=settings.redis_key_prefix,
             ttl=settings.queued_ttl,
         )
-        app.state.analytics = State(settings, es, redis, Indices(settings.index_prefix), jobs)
         app.state.readiness.add("elasticsearch", es.cluster.health)
         app.state.readiness.add("redis", redis.ping)
         try:
-            yield
+            yield State(settings, es, redis, Indices(settings.index_prefix), jobs)
         finally:
             await es.close()
             await redis.aclose()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from elasticsearch import AsyncElasticsearch
 from fastapi import Depends, Request
+from meridian_kit.app import service_state
 from redis.asyncio import Redis
 
 from analytics.settings import Settings
@@ -16,7 +17,7 @@ from analytics.worker.queue import JobQueue
 
 @dataclass(frozen=True)
 class State:
-    """Everything the lifespan builds once (app.state.analytics) and routes depend on."""
+    """Everything the lifespan builds once (it yields it, the kit carries it) and routes depend on."""
 
     settings: Settings
     es: AsyncElasticsearch
@@ -26,10 +27,8 @@ class State:
 
 
 def state_of(request: Request) -> State:
-    """The app's State (set by the lifespan before the first request)."""
-    state = request.app.state.analytics
-    assert isinstance(state, State)
-    return state
+    """The app's State (yielded by the lifespan before the first request)."""
+    return service_state(request.app, State)
 
 
 def _es(request: Request) -> AsyncElasticsearch:
