@@ -29,6 +29,7 @@ NOT_A_SERVICE = {
 }
 WINDOW = 20  # lines above a port where its service is named (a compose service's block)
 PORT = re.compile(r"(?<![\d.])81\d\d(?![\d])")
+RANGE = re.compile(r"(?<![\d.])(81\d\d)\s*(?:\u2013|-|\u2026|\.\.\.?)\s*(81\d\d)(?!\d)")
 NAME = re.compile("|".join(re.escape(a) for names in ALIASES.values() for a in names), re.I)
 OWNER = {alias.lower(): service for service, names in ALIASES.items() for alias in names}
 
@@ -57,7 +58,13 @@ def misplaced_in(where: str, lines: list[str], owners: dict[int, str]) -> list[s
     service's: the nearest name before it on its line, else a name in the WINDOW lines above."""
     wrong = []
     for number, line in enumerate(lines):
+        # a range of the services' ports (8101-8106, with an en dash or an ellipsis too) names them all
+        ranges = [
+            m.span() for m in RANGE.finditer(line) if {int(p) for p in m.groups()} <= set(owners)
+        ]
         for match in PORT.finditer(line):
+            if any(start <= match.start() < end for start, end in ranges):
+                continue
             port = int(match.group())
             if port not in owners:
                 if (where, port) not in NOT_A_SERVICE:
@@ -116,6 +123,7 @@ def test_a_port_out_of_place_is_caught() -> None:
         f'  command: ["--port", "{ingest}"]',  # right: ingest named above
         f"  METRICS_SERVER_PORT={ingest}",  # wrong service on its line
         "  PORT=8199",  # no service's
+        f"  kmdb and the others: {ingest}\u2013{metrics}",  # a range names them all
     ]
     assert misplaced_in("x.yml", lines, owners) == [
         f"x.yml:4: {ingest} is ingest's: METRICS_SERVER_PORT={ingest}",
