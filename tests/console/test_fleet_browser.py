@@ -61,7 +61,7 @@ def command(page: Any, button: str, answer: str, words: str) -> None:
 
 
 def number_of(page: Any, selector: str) -> int:
-    return int(page.locator(selector).inner_text(timeout=30_000).strip())
+    return int(page.locator(selector).inner_text(timeout=LIVE).strip())
 
 
 def wait_number_at_least(page: Any, selector: str, least: int, timeout: int = LIVE) -> None:
@@ -87,11 +87,19 @@ def cleanup(leader: Leader) -> Iterator[list[str]]:
     with httpx.Client(
         base_url=f"{GATEWAY}/ingest",
         verify=tls(),
-        timeout=30,
+        timeout=60,
         headers={"Authorization": f"Bearer {leader.token}"},
     ) as api:
         for bucket_id in ids:
-            api.delete(f"/api/admin/buckets/{bucket_id}")
+            for attempt in range(3):  # a busy or restarting ingest gets two more tries
+                try:
+                    gone = api.delete(f"/api/admin/buckets/{bucket_id}")
+                except httpx.HTTPError:
+                    if attempt == 2:
+                        raise
+                    continue
+                if gone.status_code in (204, 404):
+                    break
 
 
 def test_fleet_with_a_real_pm2(browser, pm2: Pm2, cleanup: list[str]) -> None:
@@ -109,11 +117,11 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
 
     # A new bucket, created in the UI, opens on its keys and the exact commands to copy.
     sign_in(page, ADMIN_USER, ADMIN_PASSWORD, "/fleet")
-    page.wait_for_selector("#new-bucket", timeout=30_000)
+    page.wait_for_selector("#new-bucket", timeout=LIVE)
     page.get_by_label("Name", exact=True).fill(name)
     page.get_by_label("Retention (days)").fill("1")
     page.click("#create-bucket")
-    page.wait_for_selector("#link-command", timeout=30_000)
+    page.wait_for_selector("#link-command", timeout=LIVE)
     assert re.search(r"#/fleet/b/[^/]+/keys$", page.url), page.url
     cleanup.append(page.url.split("/b/")[1].split("/")[0])
     link = page.locator("#link-command").inner_text().strip()
@@ -139,7 +147,7 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     # The process (opened from the keyboard): its live facts, the live log tail, its actions.
     page.focus(f"{row} th a")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#process-status", timeout=30_000)
+    page.wait_for_selector("#process-status", timeout=LIVE)
     wait_text(page, "#process-status", "online")
     assert re.search(r"#/fleet/b/[^/]+/s/[^/]+/p/\d+$", page.url), page.url
     wait_text(page, "#log-lines", "meridian tick")
@@ -148,7 +156,7 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     page.select_option("#log-stream", "err")
     page.wait_for_function(
         "() => !(document.querySelector('#log-lines')?.textContent ?? '').includes('meridian tick')",
-        timeout=30_000,
+        timeout=LIVE,
     )
     page.select_option("#log-stream", "out")
     page.fill("#log-search", "meridian tick")
@@ -207,7 +215,7 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     page.wait_for_function(
         """() => { const t = document.querySelector('#events')?.textContent ?? '';
                    return t.includes('process:event') && !t.includes('axm:reply'); }""",
-        timeout=30_000,
+        timeout=LIVE,
     )
     page.get_by_role("link", name="Alert rules").click()
     page.wait_for_selector("#new-rule")
@@ -225,13 +233,13 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     assert page.input_value("#log-search") == "meridian tick"  # the search kept in the URL
     page.set_viewport_size({"width": 390, "height": 800})
     page.get_by_role("link", name="Processes").click()
-    page.wait_for_selector(row, timeout=30_000)
+    page.wait_for_selector(row, timeout=LIVE)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 400
     shot(page, "fleet-phone-processes")
     page.click(f"{row} th a")
     wait_text(page, "#process-status", "online")
     wait_text(page, "#log-lines", "meridian tick")
-    page.wait_for_selector(".fleet-chart .chart[data-state='ready']", timeout=30_000)
+    page.wait_for_selector(".fleet-chart .chart[data-state='ready']", timeout=LIVE)
     shot(page, "fleet-phone-process")
     page.set_viewport_size({"width": 1280, "height": 800})
 
@@ -239,5 +247,5 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     page.get_by_role("link", name="Keys").click()
     page.click("#delete-bucket")
     page.click("#confirm")
-    page.wait_for_selector("#new-bucket", timeout=30_000)
+    page.wait_for_selector("#new-bucket", timeout=LIVE)
     assert page.locator(f"#buckets tr[data-bucket='{name}']").count() == 0

@@ -23,6 +23,7 @@ function NewRule(props: { bucket: string; onCreated: (r: Rule) => void }) {
   const [server, setServer] = useState("");
   const [cooldown, setCooldown] = useState("300");
   const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
 
   async function submit(ev: Event): Promise<void> {
     ev.preventDefault();
@@ -37,7 +38,9 @@ function NewRule(props: { bucket: string; onCreated: (r: Rule) => void }) {
       cooldown_s: Number(cooldown),
       enabled: true,
     };
+    setBusy(true);
     const created = await attempt(() => createRule(props.bucket, rule), setError);
+    setBusy(false);
     if (created) props.onCreated(created);
   }
 
@@ -87,7 +90,7 @@ function NewRule(props: { bucket: string; onCreated: (r: Rule) => void }) {
         Cooldown (seconds)
         <input name="cooldown" type="number" min={0} max={604800} value={cooldown} onInput={(e) => setCooldown(e.currentTarget.value)} />
       </label>
-      <button type="submit" id="create-rule">
+      <button type="submit" id="create-rule" disabled={busy}>
         Add rule
       </button>
       <Problem error={error} id="new-rule-error" />
@@ -159,7 +162,8 @@ export function AlertsView() {
         </div>
         <Pager page={page} pages={pages} setPage={setPage} label="alert rules" />
       </section>
-      <NewRule bucket={store.bucketId} onCreated={(r) => setRules((current) => [...current, r])} />
+      {/* the list's load may answer after the creation, already holding the new rule */}
+      <NewRule bucket={store.bucketId} onCreated={(r) => setRules((current) => (current.some((x) => x.id === r.id) ? current : [...current, r]))} />
     </div>
   );
 }
