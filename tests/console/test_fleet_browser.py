@@ -81,25 +81,27 @@ def pm2(pm2_bin: Path) -> Iterator[Pm2]:  # noqa: F811
 
 @pytest.fixture
 def cleanup(leader: Leader) -> Iterator[list[str]]:
-    """Bucket ids to delete afterwards if the test did not (with the operator's own token)."""
-    ids: list[str] = []
-    yield ids
+    """Names of the buckets the test creates, deleted afterwards if the test did not (found by
+    name: a creation still answering when the test gave up leaves no id on the page)."""
+    names: list[str] = []
+    yield names
     with httpx.Client(
         base_url=f"{GATEWAY}/ingest",
         verify=tls(),
         timeout=60,
         headers={"Authorization": f"Bearer {leader.token}"},
     ) as api:
-        for bucket_id in ids:
-            for attempt in range(3):  # a busy or restarting ingest gets two more tries
-                try:
-                    gone = api.delete(f"/api/admin/buckets/{bucket_id}")
-                except httpx.HTTPError:
-                    if attempt == 2:
-                        raise
-                    continue
-                if gone.status_code in (204, 404):
+        for attempt in range(3):  # a busy or restarting ingest gets two more tries
+            try:
+                listed = api.get("/api/admin/buckets", params={"limit": 1000})
+                for bucket in listed.json() if listed.status_code == 200 else []:
+                    if bucket["name"] in names:
+                        api.delete(f"/api/admin/buckets/{bucket['id']}")
+                if listed.status_code == 200:
                     break
+            except httpx.HTTPError:
+                if attempt == 2:
+                    raise
 
 
 def test_fleet_with_a_real_pm2(browser, pm2: Pm2, cleanup: list[str]) -> None:
@@ -116,6 +118,7 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     machine = f"fleet-web-{uuid.uuid4().hex[:6]}"
 
     # A new bucket, created in the UI, opens on its keys and the exact commands to copy.
+    cleanup.append(name)
     sign_in(page, ADMIN_USER, ADMIN_PASSWORD, "/fleet")
     page.wait_for_selector("#new-bucket", timeout=LIVE)
     page.get_by_label("Name", exact=True).fill(name)
@@ -123,7 +126,6 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
     page.click("#create-bucket")
     page.wait_for_selector("#link-command", timeout=LIVE)
     assert re.search(r"#/fleet/b/[^/]+/keys$", page.url), page.url
-    cleanup.append(page.url.split("/b/")[1].split("/")[0])
     link = page.locator("#link-command").inner_text().strip()
     found = re.fullmatch(r"pm2 link (\S+) (\S+)", link)
     assert found, link
