@@ -199,8 +199,9 @@ def scenario(page: Any, pm2: Pm2, cleanup: list[str]) -> None:
 
     # The Metrics section's chart of the process's cpu and memory (ingest's own series).
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.fleet-chart .chart')].some(c =>
-             c.dataset.state === 'ready' && (c.dataset.points ?? '').split(',').some(n => Number(n) > 0))""",
+        """() => { const c = document.querySelector('.fleet-chart .chart');  // cpu and memory
+                   return c?.dataset.state === 'ready'
+                     && (c.dataset.points ?? '').split(',').every(n => Number(n) > 0); }""",
         timeout=LIVE,
     )
     shot(page, "fleet-process")
