@@ -120,14 +120,25 @@ def test_messages_listed_filtered_paged_and_downloaded(
     # searchable once Elasticsearch refreshed (within a second): a deadline, no fixed sleep
     wait_text(page, "#messages-count", str(len(messages)))
     assert f"project={PROJECT}" in page.url  # the query is the view's URL: reload and share
-    first_page = page.locator("table.messages tbody tr").count()
-    assert first_page == 25
+    first = page.locator("table.messages tbody tr").all_inner_texts()
+    assert len(first) == 25
+    # each page is read from the service (its cursor): wait for it, within a deadline
     page.click("button[aria-label='next page of messages']")
-    assert page.locator("table.messages tbody tr").count() == len(messages) - 25
+    wait_text(page, "nav.pager", "page 2 of 2")
+    page.wait_for_function(
+        "n => document.querySelectorAll('table.messages tbody tr').length === n",
+        arg=len(messages) - 25,
+    )
+    second = page.locator("table.messages tbody tr").all_inner_texts()
+    assert not set(first) & set(second)  # no message on both pages
     shot(page, "analytics-messages")
 
     page.click("button[aria-label='previous page of messages']")
-    assert page.locator("table.messages tbody tr").count() == 25
+    wait_text(page, "nav.pager", "page 1 of 2")
+    page.wait_for_function(
+        "n => document.querySelectorAll('table.messages tbody tr').length === n", arg=25
+    )
+    assert page.locator("table.messages tbody tr").all_inner_texts() == first
 
     # downloads are the service's exports of the whole query, not of the page shown
     with page.expect_download() as download:
