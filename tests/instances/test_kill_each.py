@@ -133,7 +133,7 @@ class Analytics(Scenario):
             index = f"{self.index_prefix}message-*"
             await es.indices.refresh(index=index, ignore_unavailable=True)
             found = await es.search(
-                index=index, size=10_000, source=["messageId"], query={"match_all": {}}
+                index=index, size=10_000, source_includes=["messageId"], query={"match_all": {}}
             )
         finally:
             await es.close()
