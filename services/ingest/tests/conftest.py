@@ -153,7 +153,7 @@ async def without_redis(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 def ingest(server: Any) -> State:
     """The running instance's clients and services, for assertions."""
-    return server.state.ingest
+    return server.state.service
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar
 
@@ -67,11 +67,12 @@ def service_state(app: Starlette, kind: type[S]) -> S:
     return state
 
 
-def state_dependency(kind: type[S]) -> Callable[[HTTPConnection], S]:
+def state_dependency(kind: type[S]) -> Callable[[HTTPConnection], Awaitable[S]]:
     """A dependency giving routes (and websockets) the service's typed state:
-    `StateDep = Annotated[State, Depends(state_dependency(State))]`."""
+    `StateDep = Annotated[State, Depends(state_dependency(State))]`. It is `async` so FastAPI
+    calls it in the event loop (a plain `def` dependency costs a worker-thread hop per request)."""
 
-    def service_state_of(connection: HTTPConnection) -> S:
+    async def service_state_of(connection: HTTPConnection) -> S:
         """What the service's lifespan built."""
         return service_state(connection.app, kind)
 

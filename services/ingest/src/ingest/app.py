@@ -19,7 +19,7 @@ from ingest.intake import endpoints as push_endpoints
 from ingest.intake.bulk_writer import BulkWriter
 from ingest.intake.observer import Observer
 from ingest.live import endpoints as live_endpoints
-from ingest.outages import install_outage_handlers
+from ingest.outages import answer_engine_outages
 from ingest.query import endpoints as query_endpoints
 from ingest.settings import Settings
 from ingest.state import State
@@ -121,15 +121,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         logging.getLogger(name).setLevel(logging.WARNING)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         state = State.build(settings)
-        app.state.ingest = state
         app.state.readiness.add("elasticsearch", lambda: state.es.search(size=0))
         app.state.readiness.add("mongodb", lambda: state.mongo.admin.command("ping"))
         app.state.readiness.add("redis", state.redis.ping)
         tasks = background_tasks(state)
         try:
-            yield
+            yield state
         finally:
             await stop(tasks)
             await state.close()
@@ -150,5 +149,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         raw_json_paths=[verify.PATH],
     )
-    install_outage_handlers(app)
+    answer_engine_outages(app)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends
+from meridian_kit.app import state_dependency
 from starlette.requests import HTTPConnection
 
 from ingest.agent.actions import CommandService
@@ -25,14 +26,7 @@ from ingest.query.service import QueryService
 from ingest.settings import Settings
 from ingest.state import State
 
-
-async def get_state(conn: HTTPConnection) -> State:
-    """What the lifespan built (for routes and websockets alike)."""
-    state: State = conn.app.state.ingest
-    return state
-
-
-StateDep = Annotated[State, Depends(get_state)]
+StateDep = Annotated[State, Depends(state_dependency(State))]  # what the lifespan yielded
 
 
 async def get_settings(state: StateDep) -> Settings:

@@ -41,7 +41,7 @@ from ingest.versions import CacheVersions
 
 @dataclass(frozen=True)
 class State:
-    """One ingest instance's clients, stores and services; `app.state.ingest` holds it."""
+    """One ingest instance's clients, stores and services; the lifespan yields it and the kit keeps it (meridian_kit.app.state_dependency)."""
 
     settings: Settings
     instance: str

@@ -38,7 +38,7 @@ async def test_rotated_and_deleted_keys_are_refused_by_the_other_instance_at_onc
 async def test_a_rule_changed_through_one_instance_applies_on_the_other_at_once(
     admin: httpx.AsyncClient, second_server: Any, bucket: dict[str, Any]
 ) -> None:
-    other: State = second_server.state.ingest
+    other: State = second_server.state.service
     rules = f"/api/admin/buckets/{bucket['id']}/alerts"
     assert await other.alerts.rules_of(bucket["id"]) == []  # cached empty on the other instance
 
