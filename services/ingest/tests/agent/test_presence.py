@@ -25,7 +25,7 @@ async def barrier(ws: ClientConnection) -> None:
 
 
 async def test_presence_writes_the_server_only_when_it_changed(
-    base_url: str, bucket: dict[str, Any], ingest: State
+    base_url: str, bucket: dict[str, Any], ingest: State, held: Any
 ) -> None:
     async def last_seen() -> Any:
         servers = await ingest.buckets.store.list_servers(bucket["id"])
@@ -40,6 +40,9 @@ async def test_presence_writes_the_server_only_when_it_changed(
     async with connect(url, additional_headers=headers) as ws:
         await ws.send(json.dumps({"channel": "status", "payload": status("host-a")}))
         await barrier(ws)
+        # the connection is recorded in the background: wait for it, or its write would land
+        # between the calls below (seen on a loaded machine: last_seen 3 ms later)
+        await held(bucket, "pres-1")
         session = ingest.sessions.sessions[(bucket["id"], "pres-1")]
         key = ingest.keys.agent(bucket["id"], "pres-1")
 
