@@ -17,6 +17,13 @@ from fastapi.security import HTTPBearer
 from starlette.requests import HTTPConnection
 
 from meridian_kit.errors import Forbidden, Unauthorized
+from meridian_kit.operator_tokens import (
+    PUBLIC_KEY_VARIABLE,
+    Operator,
+    OperatorTokenError,
+    OperatorTokenVerifier,
+    verifier_from_env,
+)
 
 Role = TypeVar("Role")
 
@@ -106,3 +113,18 @@ def require_key(
         disabled=disabled or f"disabled: {setting} is not set",
         challenge=challenge,
     )
+
+
+def operator_of_token(token: str | None, realm: str) -> Operator | None:
+    """The signed-in operator of a bearer `token`; None when it is none or not JWT-shaped (another
+    kind of credential). 401 naming why for a forged or expired one (challenge for `realm`); 403
+    when MERIDIAN_OPERATOR_PUBLIC_KEY is not set."""
+    if not token or not OperatorTokenVerifier.looks_like_token(token):
+        return None
+    verifier = verifier_from_env()
+    if verifier is None:
+        raise Forbidden(f"operator tokens are not accepted: {PUBLIC_KEY_VARIABLE} is not set")
+    try:
+        return verifier.verify(token)
+    except OperatorTokenError as exc:
+        raise Unauthorized(str(exc), challenge=bearer_challenge(realm)) from None

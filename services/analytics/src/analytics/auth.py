@@ -12,14 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
-from meridian_kit.auth import bearer_challenge, bearer_security, require_key
-from meridian_kit.errors import Forbidden, Unauthorized
-from meridian_kit.operator_tokens import (
-    PUBLIC_KEY_VARIABLE,
-    OperatorTokenError,
-    OperatorTokenVerifier,
-    verifier_from_env,
-)
+from meridian_kit.auth import bearer_security, operator_of_token, require_key
 
 from analytics.deps import state_of
 
@@ -33,21 +26,6 @@ _wenet_header = APIKeyHeader(
 _bearer = bearer_security("a signed-in operator's token (the config-leader's JWT)")
 
 
-def operator_token_accepted(token: str | None) -> bool:
-    """Whether `token` is a valid operator token; False when it is none (or not JWT-shaped).
-    401 naming why for a forged or expired one; 403 when MERIDIAN_OPERATOR_PUBLIC_KEY is unset."""
-    if not token or not OperatorTokenVerifier.looks_like_token(token):
-        return False
-    verifier = verifier_from_env()
-    if verifier is None:
-        raise Forbidden(f"operator tokens are not accepted: {PUBLIC_KEY_VARIABLE} is not set")
-    try:
-        verifier.verify(token)
-    except OperatorTokenError as exc:
-        raise Unauthorized(str(exc), challenge=bearer_challenge("analytics")) from None
-    return True
-
-
 async def require_api_key(
     request: Request,
     key: Annotated[str | None, Security(_header)] = None,
@@ -57,7 +35,10 @@ async def require_api_key(
     """An operator token, or the APIKEY: 401 for a missing or wrong one (compared in constant
     time) or a forged/expired operator token; 403 if APIKEY is unset and no operator token came."""
     presented = key if key is not None else wenet_key
-    if presented is None and operator_token_accepted(bearer.credentials if bearer else None):
+    if (
+        presented is None
+        and operator_of_token(bearer.credentials if bearer else None, "analytics") is not None
+    ):
         return
     require_key(
         presented,

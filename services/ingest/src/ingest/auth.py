@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from meridian_kit.auth import bearer_challenge, bearer_token, keys_equal, require_key
-from meridian_kit.errors import Forbidden, Unauthorized
-from meridian_kit.operator_tokens import (
-    PUBLIC_KEY_VARIABLE,
-    Operator,
-    OperatorTokenError,
-    OperatorTokenVerifier,
-    verifier_from_env,
+from meridian_kit.auth import (
+    bearer_challenge,
+    bearer_token,
+    keys_equal,
+    operator_of_token,
+    require_key,
 )
+from meridian_kit.errors import Forbidden, Unauthorized
+from meridian_kit.operator_tokens import Operator
 from starlette.requests import HTTPConnection
 
 from ingest.buckets.service import BucketService
@@ -41,16 +41,7 @@ def is_admin(settings: Settings, conn: HTTPConnection) -> bool:
 def operator_of(conn: HTTPConnection) -> Operator | None:
     """The signed-in operator whose token the request carries; None when it carries none (another
     kind of credential). 401 naming why for an invalid or expired one; 403 when no public key is set."""
-    token = bearer_token(conn)
-    if not token or not OperatorTokenVerifier.looks_like_token(token):
-        return None
-    verifier = verifier_from_env()
-    if verifier is None:
-        raise Forbidden(f"operator tokens are not accepted: {PUBLIC_KEY_VARIABLE} is not set")
-    try:
-        return verifier.verify(token)
-    except OperatorTokenError as exc:
-        raise Unauthorized(str(exc), challenge=bearer_challenge("ingest")) from None
+    return operator_of_token(bearer_token(conn), "ingest")
 
 
 def is_operator(settings: Settings, conn: HTTPConnection) -> bool:

@@ -14,12 +14,11 @@ from asyncmy.pool import Pool
 from fastapi import Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials
 from meridian_kit.app import state_dependency
-from meridian_kit.auth import bearer_challenge, bearer_security, require_key
+from meridian_kit.auth import bearer_challenge, bearer_security, operator_of_token, require_key
 from meridian_kit.errors import Unavailable
 from meridian_kit.outages import Outage
 
 from kmdb.db import execute, is_transient
-from kmdb.operator_access import operator_token_accepted
 from kmdb.settings import Settings
 
 
@@ -88,7 +87,7 @@ async def require_token(
     """401 without `Authorization: Bearer <KMDB_API_TOKEN or an operator token>` or with a wrong
     one (a forged/expired operator token says why); 403 if KMDB_API_TOKEN is unset."""
     presented = credentials.credentials if credentials else None
-    if operator_token_accepted(presented):
+    if operator_of_token(presented, "kmdb-import") is not None:
         return
     require_key(
         presented,
