@@ -12,6 +12,7 @@ Runs only with MERIDIAN_INSTANCE_TESTS=1 (`make test-instances`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 import uuid
@@ -56,6 +57,7 @@ class Load:
         self.answers: Counter[tuple[str, int]] = Counter()
         self.unexpected: list[str] = []
         self.sent = 0
+        self.half_sent = asyncio.Event()  # set once half of MAX_PUSHES are sent
 
 
 async def client_loop(
@@ -77,6 +79,8 @@ async def client_loop(
                 for line in lines
             ]
             load.sent += 1
+            if load.sent >= MAX_PUSHES // 2:
+                load.half_sent.set()
             answer = await client.post(push, json=frames, headers=headers)
             load.answers[("POST", answer.status_code)] += 1
             if answer.status_code == 202:
@@ -116,7 +120,9 @@ async def test_killing_an_instance_under_load_loses_no_accepted_push(
         asyncio.create_task(client_loop(n, private, bucket, load, start + LOAD_SECONDS))
         for n in range(CLIENTS)
     ]
-    await asyncio.sleep(KILL_AFTER)
+    # After KILL_AFTER seconds, or sooner on a fast machine once half the pushes are sent.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(load.half_sent.wait(), KILL_AFTER)
     before_kill = sum(load.answers.values())
     redis = private.redis()
     before = await redis.xpending(f"{private.redis_prefix}:intake", "bulk-writers")
