@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -9,6 +10,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from meridian_kit.auth import operator_of_token
+from meridian_kit.errors import Forbidden, Unauthorized
 from meridian_kit.operator_tokens import (
     PUBLIC_KEY_VARIABLE,
     OperatorTokenError,
@@ -97,11 +100,46 @@ def test_the_verifier_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv(PUBLIC_KEY_VARIABLE, public_key_line(KEY.public_key()))
     found = verifier_from_env()
     assert found is not None and found.verify(token()).username == "alice"
-    # a malformed key: no verifier (operator tokens refused, the service goes on), and the check a
-    # service makes at start names the variable
+
+
+def test_a_malformed_key_is_logged_at_start_and_named_in_the_403(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # no verifier (operator tokens refused, the service goes on), and the check a service makes
+    # at start logs one error line naming the variable
     monkeypatch.setenv(PUBLIC_KEY_VARIABLE, "not a key")
     assert verifier_from_env() is None
-    with pytest.raises(ValueError, match=PUBLIC_KEY_VARIABLE):
-        check_public_key_env()
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="meridian.operator_tokens"):
+        assert check_public_key_env() is False
+    assert [r.levelno for r in caplog.records] == [logging.ERROR]
+    assert PUBLIC_KEY_VARIABLE in caplog.records[0].getMessage()
+    assert "refused" in caplog.records[0].getMessage()
+    with pytest.raises(Forbidden, match=f"not accepted: {PUBLIC_KEY_VARIABLE} is not a public key"):
+        operator_of_token(token(), "svc")
+    caplog.clear()
     monkeypatch.setenv(PUBLIC_KEY_VARIABLE, public_key_line(KEY.public_key()))
-    check_public_key_env()
+    assert check_public_key_env() is True
+    monkeypatch.delenv(PUBLIC_KEY_VARIABLE)
+    assert check_public_key_env() is True
+    assert caplog.records == []
+    with pytest.raises(Forbidden, match=f"not accepted: {PUBLIC_KEY_VARIABLE} is not set"):
+        operator_of_token(token(), "svc")
+
+
+def test_a_write_needs_its_permission_a_read_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, public_key_line(KEY.public_key()))
+    reader = token(permissions={"imports": ["read"]})
+    writer = token(permissions={"imports": ["read", "update"]})
+    assert operator_of_token("machine-key", "svc", "imports:update") is None
+    found = operator_of_token(reader, "svc")
+    assert found is not None and found.username == "alice"
+    with pytest.raises(Forbidden, match="insufficient permissions: alice lacks imports:update"):
+        operator_of_token(reader, "svc", "imports:update")
+    with pytest.raises(Forbidden, match="lacks fleet:act"):
+        operator_of_token(writer, "svc", "fleet:act")
+    found = operator_of_token(writer, "svc", "imports:update")
+    assert found is not None and found.allows("imports", "update")
+    # a bad token is still a 401, whatever the permission asked
+    with pytest.raises(Unauthorized, match="expired"):
+        operator_of_token(token(exp=int(time.time()) - 60), "svc", "imports:update")

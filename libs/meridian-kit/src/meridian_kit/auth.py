@@ -4,6 +4,8 @@ The rule for every service: no credentials or wrong ones → 401 Unauthorized (w
 `WWW-Authenticate` challenge for Bearer tokens); valid credentials without the right to the
 route → 403 Forbidden; a credential the service has not been configured with → 403 naming the
 setting ("disabled: X is not set"). Keys are compared in constant time and never logged.
+Operators' tokens: `operator_of_token` is the one place a service checks one, and the
+permission a write needs ("fleet:act", "analytics:update", "imports:update"); reads need none.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from meridian_kit.operator_tokens import (
     Operator,
     OperatorTokenError,
     OperatorTokenVerifier,
+    public_key_problem,
     verifier_from_env,
 )
 
@@ -115,16 +118,28 @@ def require_key(
     )
 
 
-def operator_of_token(token: str | None, realm: str) -> Operator | None:
+def operator_of_token(
+    token: str | None, realm: str, permission: str | None = None
+) -> Operator | None:
     """The signed-in operator of a bearer `token`; None when it is none or not JWT-shaped (another
     kind of credential). 401 naming why for a forged or expired one (challenge for `realm`); 403
-    when MERIDIAN_OPERATOR_PUBLIC_KEY is not set."""
+    when MERIDIAN_OPERATOR_PUBLIC_KEY is not set (or malformed), or when the token lacks
+    `permission` ("group:action", e.g. "imports:update"; None for reads, open to any operator)."""
     if not token or not OperatorTokenVerifier.looks_like_token(token):
         return None
     verifier = verifier_from_env()
     if verifier is None:
-        raise Forbidden(f"operator tokens are not accepted: {PUBLIC_KEY_VARIABLE} is not set")
+        problem = public_key_problem() or f"{PUBLIC_KEY_VARIABLE} is not set"
+        raise Forbidden(f"operator tokens are not accepted: {problem}")
     try:
-        return verifier.verify(token)
+        operator = verifier.verify(token)
     except OperatorTokenError as exc:
         raise Unauthorized(str(exc), challenge=bearer_challenge(realm)) from None
+    if permission is not None:
+        group, _, action = permission.partition(":")
+        if not operator.allows(group, action):
+            raise Forbidden(
+                f"insufficient permissions: {operator.username} lacks {permission}",
+                detail={"missing": permission},
+            )
+    return operator

@@ -114,7 +114,7 @@ _from_env: dict[str, OperatorTokenVerifier | None] = {}
 def verifier_from_env() -> OperatorTokenVerifier | None:
     """The verifier for `MERIDIAN_OPERATOR_PUBLIC_KEY`, built once per value; None when it is unset,
     or malformed (logged once: operator tokens are then refused like any unknown token, and the
-    service keeps answering its machine tokens). `check_public_key_env()` refuses it at start."""
+    service keeps answering its machine tokens). `check_public_key_env()` logs it at start."""
     text = os.environ.get(PUBLIC_KEY_VARIABLE, "").strip()
     if text not in _from_env:
         try:
@@ -125,9 +125,24 @@ def verifier_from_env() -> OperatorTokenVerifier | None:
     return _from_env[text]
 
 
-def check_public_key_env() -> None:
-    """At a service's start: a set but malformed `MERIDIAN_OPERATOR_PUBLIC_KEY` is a ValueError
-    naming the variable."""
+def public_key_problem() -> str | None:
+    """What is wrong with a set `MERIDIAN_OPERATOR_PUBLIC_KEY` (naming it); None when it is unset
+    or a valid key."""
     text = os.environ.get(PUBLIC_KEY_VARIABLE, "").strip()
-    if text:
+    if not text:
+        return None
+    try:
         load_public_key(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def check_public_key_env() -> bool:
+    """At a service's start: logs one clear error line when `MERIDIAN_OPERATOR_PUBLIC_KEY` is set
+    but malformed (the service still starts: its machine keys work, operator tokens get a 403
+    saying why); False then, True otherwise."""
+    problem = public_key_problem()
+    if problem is not None:
+        log.error("%s: operators' tokens will be refused until it is fixed", problem)
+    return problem is None

@@ -9,6 +9,7 @@ import yaml
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 from meridian_kit.app import create_service_app
+from meridian_kit.operator_tokens import check_public_key_env
 from meridian_kit.redis_urls import async_redis
 from meridian_kit.settings import load_settings
 
@@ -34,6 +35,7 @@ def lifespan_of(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextM
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        check_public_key_env()  # one error line for a malformed operators' key
         es = build_client(settings)
         redis = async_redis(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
         jobs = JobQueue(

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from meridian_kit.app import create_service_app
+from meridian_kit.operator_tokens import check_public_key_env
 from meridian_kit.settings import load_settings
 
 from ingest.agent import endpoints as commands_endpoints
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        check_public_key_env()  # one error line for a malformed operators' key
         state = State.build(settings)
         app.state.readiness.add("elasticsearch", lambda: state.es.search(size=0))
         app.state.readiness.add("mongodb", lambda: state.mongo.admin.command("ping"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from meridian_kit.app import create_service_app
+from meridian_kit.operator_tokens import check_public_key_env
 from meridian_kit.settings import load_settings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        check_public_key_env()  # one error line for a malformed operators' key
         on_connect = None
         if settings.schema_on_start:
             on_connect = partial(
