@@ -10,6 +10,7 @@ from aiobotocore.session import get_session
 from arq.connections import ArqRedis
 from fastapi import FastAPI
 from meridian_kit.app import create_service_app
+from meridian_kit.operator_tokens import check_public_key_env
 from meridian_kit.outages import Outage, always, answer_outages
 from meridian_kit.redis_urls import async_redis
 from meridian_kit.settings import load_settings
@@ -31,7 +32,8 @@ log = logging.getLogger("kmdb.app")
 
 
 def _add_readiness(app: FastAPI, state: State) -> None:
-    """/readyz checks MySQL, Redis and S3."""
+    """/readyz checks MySQL (the primary), Redis and S3; not the read database, whose loss
+    only makes the lag-tolerant reads answer 503 (imports and filters go on)."""
 
     async def mysql_check() -> None:
         async with state.pool.acquire() as conn, conn.cursor() as cur:
@@ -63,6 +65,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        check_public_key_env()  # one error line for a malformed operators' key
         async with AsyncExitStack() as stack:
             if not settings.api_token:
                 log.warning(
@@ -70,6 +73,9 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 )
             await _check_schema(settings)
             pool = await create_mysql_pool(settings)
+            read_pool = (
+                await create_mysql_pool(settings, read=True) if settings.reads_elsewhere else pool
+            )
             # Not arq.create_pool: it pings, and a Redis outage must not stop the API starting.
             arq = async_redis(
                 settings.redis_url, redis_class=ArqRedis, socket_timeout=3, socket_connect_timeout=3
@@ -77,13 +83,14 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             s3 = await stack.enter_async_context(
                 get_session().create_client("s3", **settings.s3_client_args())
             )
-            state = State(settings=settings, pool=pool, arq=arq, s3=s3)
+            state = State(settings=settings, pool=pool, read_pool=read_pool, arq=arq, s3=s3)
             _add_readiness(app, state)
             try:
                 yield state
             finally:
-                pool.close()
-                await pool.wait_closed()
+                for each in [pool] if read_pool is pool else [pool, read_pool]:
+                    each.close()
+                    await each.wait_closed()
                 await arq.aclose()
 
     return lifespan

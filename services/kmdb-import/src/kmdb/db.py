@@ -25,6 +25,9 @@ CONTENTION_CODES = {1205, 1213}
 # Those, and lost or refused connections, the server going away or shutting down.
 TRANSIENT_CODES = CONTENTION_CODES | {1040, 1053, 1927, 2002, 2003, 2006, 2013, 2055, 1317}
 INIT = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
+# The read pool's sessions cannot write, wherever KMDB_READ_DATABASE_URL points (a write sent
+# there by mistake fails on the primary too, rather than succeeding on a replica's copy).
+READ_ONLY_INIT = f"{INIT}, READ ONLY"
 # A statement the server stopped at its time bound: MariaDB's max_statement_time, MySQL's
 # MAX_EXECUTION_TIME.
 TIMED_OUT_CODES = {1969, 3024}
@@ -134,17 +137,18 @@ async def connection(settings: Settings, **kwargs: Any) -> AsyncIterator[Connect
         conn.close()
 
 
-async def create_pool(settings: Settings, maxsize: int = 10) -> Any:
-    """A connection pool for the HTTP API."""
+async def create_pool(settings: Settings, maxsize: int = 10, *, read: bool = False) -> Any:
+    """A connection pool for the HTTP API: DATABASE_URL's, or with `read` KMDB_READ_DATABASE_URL's
+    (read-only sessions)."""
     return await asyncmy.create_pool(
         minsize=0,
         maxsize=maxsize,
         connect_timeout=3,
         charset="utf8mb4",
         autocommit=True,
-        init_command=INIT,
+        init_command=READ_ONLY_INIT if read else INIT,
         pool_recycle=300,
-        **settings.mysql_params(),
+        **settings.mysql_params(read=read),
     )
 
 

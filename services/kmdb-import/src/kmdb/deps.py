@@ -1,9 +1,11 @@
 """Dependencies of the routes, as `Annotated` aliases: the typed state the lifespan built, a
-pooled MySQL connection, and the bearer token every guarded route requires."""
+pooled MySQL connection (the primary's, or the read database's for reads that tolerate replica
+lag), and the bearer token every guarded route requires."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -27,7 +29,8 @@ class State:
     """The clients kmdb-api's lifespan builds once and closes on shutdown."""
 
     settings: Settings
-    pool: Pool
+    pool: Pool  # DATABASE_URL: writes, and reads that must see them
+    read_pool: Pool  # KMDB_READ_DATABASE_URL (read-only sessions); `pool` itself when unset
     arq: ArqRedis
     s3: AioBaseClient
 
@@ -43,18 +46,46 @@ def mysql_outage(exc: BaseException) -> Unavailable | None:
     return None
 
 
+def read_database_outage(exc: BaseException) -> Unavailable | None:
+    """The read database (KMDB_READ_DATABASE_URL) away is a 503 naming it; no fallback to the
+    primary (see the README's "Read replica")."""
+    if is_transient(exc):
+        return Unavailable(
+            "the MySQL read database (KMDB_READ_DATABASE_URL) is unavailable",
+            detail=str(exc),
+            retry_after=5,
+        )
+    return None
+
+
 # The kit's one outage rule for MySQL: is_transient decides, so every exception is looked at.
 MYSQL = Outage("MySQL", (Exception,), mysql_outage)
+MYSQL_READ = Outage("MySQL read database", (Exception,), read_database_outage)
 
 
-async def get_conn(state: StateDep) -> AsyncIterator[Connection]:
-    """A pooled MySQL connection reading TIMESTAMPs in UTC; 503 while MySQL is away (MYSQL)."""
-    with MYSQL.guard():
-        async with state.pool.acquire() as conn:
+@asynccontextmanager
+async def _pooled(pool: Pool, outage: Outage) -> AsyncIterator[Connection]:
+    """A connection of `pool` reading TIMESTAMPs in UTC; `outage` turns the engine away into 503."""
+    with outage.guard():
+        async with pool.acquire() as conn:
             if not getattr(conn, "kmdb_utc", False):  # once per connection of the pool
                 await execute(conn, "SET time_zone = '+00:00'")
                 conn.kmdb_utc = True  # type: ignore[attr-defined]  # a mark of our own
             yield conn
+
+
+async def get_conn(state: StateDep) -> AsyncIterator[Connection]:
+    """A pooled connection to the primary (DATABASE_URL); 503 while MySQL is away (MYSQL)."""
+    async with _pooled(state.pool, MYSQL) as conn:
+        yield conn
+
+
+async def get_read_conn(state: StateDep) -> AsyncIterator[Connection]:
+    """A pooled read-only connection to KMDB_READ_DATABASE_URL (the primary when unset), for
+    reads that tolerate replica lag; 503 while it is away (MYSQL_READ)."""
+    outage = MYSQL_READ if state.settings.reads_elsewhere else MYSQL
+    async with _pooled(state.read_pool, outage) as conn:
+        yield conn
 
 
 def get_settings(state: StateDep) -> Settings:
@@ -73,6 +104,7 @@ def get_s3(state: StateDep) -> AioBaseClient:
 
 
 ConnDep = Annotated[Connection, Depends(get_conn)]
+ReadConnDep = Annotated[Connection, Depends(get_read_conn)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ArqDep = Annotated[ArqRedis, Depends(get_arq)]
 S3Dep = Annotated[AioBaseClient, Depends(get_s3)]

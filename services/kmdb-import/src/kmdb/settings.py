@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
 
     database_url: str = Field(validation_alias="DATABASE_URL")
+    # Where the API's lag-tolerant reads go (a replica of DATABASE_URL's database); unset: the primary.
+    read_database_url: str | None = Field(None, validation_alias="KMDB_READ_DATABASE_URL")
     redis_url: str = Field(validation_alias="KMDB_REDIS_URL")
     aws_bucket: str | None = Field(None, validation_alias="AWS_BUCKET")
     aws_access_key_id: str | None = Field(None, validation_alias="AWS_ACCESS_KEY_ID")
@@ -41,9 +43,16 @@ class Settings(BaseSettings):
     # The longest the database may count events for one /stats/events answer.
     stats_max_seconds: float = Field(10.0, gt=0, le=600, validation_alias="KMDB_STATS_MAX_SECONDS")
 
-    @field_validator("database_url")
+    @field_validator("read_database_url", mode="before")
     @classmethod
-    def _mysql_scheme(cls, value: str) -> str:
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url", "read_database_url")
+    @classmethod
+    def _mysql_scheme(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         scheme = urlsplit(value).scheme
         if scheme not in ("mysql", "mysql2"):
             raise ValueError(f"must be mysql:// or mysql2://, not {scheme or '(none)'}://")
@@ -78,9 +87,17 @@ class Settings(BaseSettings):
         """How long one job works on a file before handing the rest to a continuation job."""
         return self.job_timeout / 2
 
-    def mysql_params(self) -> dict[str, Any]:
-        """Connection parameters from DATABASE_URL (mysql://user:pass@host:port/db)."""
-        url = urlsplit(self.database_url)
+    @property
+    def reads_elsewhere(self) -> bool:
+        """Whether KMDB_READ_DATABASE_URL names a database other than DATABASE_URL's."""
+        return self.read_database_url is not None and self.read_database_url != self.database_url
+
+    def mysql_params(self, *, read: bool = False) -> dict[str, Any]:
+        """Connection parameters from DATABASE_URL (mysql://user:pass@host:port/db), or with
+        `read` from KMDB_READ_DATABASE_URL (DATABASE_URL's when unset)."""
+        url = urlsplit(
+            self.read_database_url if read and self.read_database_url else self.database_url
+        )
         params: dict[str, Any] = {
             "host": url.hostname or "127.0.0.1",
             "port": url.port or 3306,

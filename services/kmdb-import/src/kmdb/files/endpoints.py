@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from meridian_kit.errors import error_responses
 
 from kmdb.dealias.ids import MAX_LINE, MAX_REVISION
-from kmdb.deps import ArqDep, ConnDep, SettingsDep, TokenDep
+from kmdb.deps import ArqDep, ReadConnDep, SettingsDep, TokenDep
 from kmdb.files import service, store
 from kmdb.files.schemas import FileErrorsOut, FileOut, FileStatus
 from kmdb.params import Limit, Offset, Revision
@@ -18,7 +18,7 @@ router = APIRouter(dependencies=[TokenDep], responses=error_responses(400, 401, 
 
 @router.get("/files", response_model=list[FileOut])
 async def read_files(
-    conn: ConnDep,
+    conn: ReadConnDep,
     status: FileStatus | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -32,7 +32,7 @@ async def read_files(
 
 @router.get("/files/{revision}", response_model=FileOut, responses=error_responses(404))
 async def read_file(
-    revision: Revision, conn: ConnDep, arq: ArqDep, settings: SettingsDep
+    revision: Revision, conn: ReadConnDep, arq: ArqDep, settings: SettingsDep
 ) -> FileOut:
     """One revision file's progress."""
     return await service.get_file(conn, arq, settings, revision)
@@ -43,7 +43,7 @@ async def read_file(
 )
 async def read_file_errors(
     revision: Revision,
-    conn: ConnDep,
+    conn: ReadConnDep,
     limit: Limit = 100,
     offset: Offset = 0,
     after: Annotated[

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from meridian_kit.errors import error_responses
 
-from kmdb.deps import ConnDep, SettingsDep, TokenDep
+from kmdb.deps import ReadConnDep, SettingsDep, TokenDep
 from kmdb.stats import service
 from kmdb.stats.schemas import EventCount
 
@@ -20,7 +20,7 @@ LastDay = Annotated[dt.date, Query(alias="to", ge=dt.date(1000, 1, 1), le=dt.dat
 
 @router.get("/stats/events", response_model=list[EventCount])
 async def read_event_counts(
-    conn: ConnDep,
+    conn: ReadConnDep,
     settings: SettingsDep,
     start: FirstDay,
     end: LastDay,

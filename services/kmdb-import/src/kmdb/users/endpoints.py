@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from meridian_kit.errors import error_responses
 
-from kmdb.deps import ConnDep, TokenDep
+from kmdb.deps import ReadConnDep, TokenDep
 from kmdb.params import Limit
 from kmdb.users import service
 from kmdb.users.schemas import TimelineOut
@@ -21,7 +21,7 @@ router = APIRouter(dependencies=[TokenDep], responses=error_responses(400, 401, 
 )
 async def read_timeline(
     identity: str,
-    conn: ConnDep,
+    conn: ReadConnDep,
     limit: Limit = 100,
     before: Annotated[
         dt.datetime | None,
