@@ -97,9 +97,9 @@ class History:
             rollback_of=raw.get("rollback_of"),
         )
 
-    def latest(self) -> Revision | None:
-        """The newest revision, or None before the first."""
-        numbers = self.numbers()
+    def latest(self, *, fresh: bool = False) -> Revision | None:
+        """The newest revision, or None before the first (`fresh`: listed now, under the lock)."""
+        numbers = self.numbers(fresh=fresh)
         return self.get(numbers[-1]) if numbers else None
 
     def all(self) -> list[Revision]:

@@ -69,8 +69,16 @@ class SettingsStore:
         self.internals = dict(internals)
         self._cached: tuple[tuple[int, int, int], Any, dict[str, Any]] | None = None
 
+    def _read_fresh(self) -> tuple[Any, dict[str, Any]]:
+        """The document and its flat variables read from the file now, bypassing the cache (what
+        a change starts from under the lock: another thread of this process may be refilling the
+        cache from a file read before another instance's write)."""
+        document = load_document(self.platform_path)
+        return document, flatten(document, self.platform_path)
+
     def _read(self) -> tuple[Any, dict[str, Any]]:
-        """The document and its flat variables, re-read only when the file changed."""
+        """The document and its flat variables, re-read only when the file changed (reads only;
+        the cached document is never edited)."""
         try:
             stat = self.platform_path.stat()
             stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
@@ -93,17 +101,24 @@ class SettingsStore:
     def record_initial(self) -> Revision | None:
         """At start: records revision 1, or a revision for edits made to platform.yml by hand."""
         with folder_lock(self.history.folder):
-            self._cached = None
-            _, flat = self._read()
-            latest = self.history.latest()
-            if latest is None:
-                return self.history.record(action="initial", before={}, after=flat)
-            if latest.settings != flat:
-                log.info("platform.yml was edited outside the leader; recording a revision")
-                return self.history.record(
-                    action="edited on disk", before=latest.settings, after=flat
-                )
+            return self._record_unrecorded(self._read_fresh()[1])
+
+    def _record_unrecorded(self, flat: dict[str, Any]) -> Revision | None:
+        """Under the lock: a revision for what platform.yml holds that the newest revision does
+        not (None if they agree). Saving platform.yml and recording its revision are two writes:
+        an instance killed between them leaves a saved change with no revision, which the next
+        change or start of any instance records here. A hand edit is recorded the same way."""
+        latest = self.history.latest(fresh=True)
+        if latest is None:
+            return self.history.record(action="initial", before={}, after=flat)
+        if latest.settings == flat:
             return None
+        log.warning(
+            "platform.yml holds changes no revision recorded (edited by hand, or an instance "
+            "stopped between saving and recording): recording them as revision %d",
+            latest.revision + 1,
+        )
+        return self.history.record(action="edited on disk", before=latest.settings, after=flat)
 
     def _new_problems(self, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         """Errors with the new values, and files that parsed before but not with them."""
@@ -149,15 +164,12 @@ class SettingsStore:
             )
         changes = {name: to_plain(value) for name, value in changes.items()}
         with folder_lock(self.history.folder):
-            self._cached = None
-            try:
-                document, before = self._read()
-                if all(name in before and before[name] == value for name, value in changes.items()):
-                    return None, self.snapshot()
-                set_values(document, changes, groups)
-                revision = self._save(document, action="update", before=before)
-            finally:
-                self._cached = None  # the cached document may hold refused edits
+            document, before = self._read_fresh()
+            self._record_unrecorded(before)
+            if all(name in before and before[name] == value for name, value in changes.items()):
+                return None, self.snapshot()
+            set_values(document, changes, groups)
+            revision = self._save(document, action="update", before=before)
         return revision, self.snapshot()
 
     def rollback(self, number: int) -> tuple[Revision | None, Snapshot]:
@@ -166,18 +178,13 @@ class SettingsStore:
             target = self.history.get(number)
             if target is None:
                 raise NotFound(f"no revision {number}", detail={"revision": number})
-            self._cached = None
-            try:
-                document, before = self._read()
-                if before == target.settings:
-                    return None, self.snapshot()
-                remove_values(document, [name for name in before if name not in target.settings])
-                set_values(document, target.settings)
-                revision = self._save(
-                    document, action="rollback", before=before, rollback_of=number
-                )
-            finally:
-                self._cached = None
+            document, before = self._read_fresh()
+            self._record_unrecorded(before)
+            if before == target.settings:
+                return None, self.snapshot()
+            remove_values(document, [name for name in before if name not in target.settings])
+            set_values(document, target.settings)
+            revision = self._save(document, action="rollback", before=before, rollback_of=number)
         return revision, self.snapshot()
 
     def apply_edit(
@@ -186,20 +193,17 @@ class SettingsStore:
         """Plans an edit from the current variables under the lock, then validates, saves and
         records it like update() (None when it changes nothing). Migrations use it."""
         with folder_lock(self.history.folder):
-            self._cached = None
-            try:
-                document, before = self._read()
-                edit = plan(dict(before))
-                changes = {name: to_plain(value) for name, value in edit.changes.items()}
-                if not edit.removals and all(
-                    name in before and before[name] == value for name, value in changes.items()
-                ):
-                    return None, self.snapshot()
-                remove_values(document, edit.removals)
-                set_values(document, changes, edit.groups)
-                revision = self._save(document, action=edit.action, before=before)
-            finally:
-                self._cached = None
+            document, before = self._read_fresh()
+            self._record_unrecorded(before)
+            edit = plan(dict(before))
+            changes = {name: to_plain(value) for name, value in edit.changes.items()}
+            if not edit.removals and all(
+                name in before and before[name] == value for name, value in changes.items()
+            ):
+                return None, self.snapshot()
+            remove_values(document, edit.removals)
+            set_values(document, changes, edit.groups)
+            revision = self._save(document, action=edit.action, before=before)
         return revision, self.snapshot()
 
     def revision(self, number: int) -> Revision:
