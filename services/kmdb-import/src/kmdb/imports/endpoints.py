@@ -1,16 +1,18 @@
-"""Routes of imports: start one, read its progress."""
+"""Routes of imports: start one, read its progress (once or as a stream), its events per day."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Header, Path, status
+from fastapi.responses import StreamingResponse
 from meridian_kit.errors import BadRequest, NotFound, Unavailable, error_responses
 
-from kmdb.deps import ArqDep, ConnDep, S3Dep, SettingsDep, TokenDep
-from kmdb.imports import service
+from kmdb.deps import ArqDep, ConnDep, S3Dep, SettingsDep, StateDep, TokenDep, get_conn
+from kmdb.imports import days, service, stream
 from kmdb.imports.discover import start_import
-from kmdb.imports.schemas import ImportOut, ImportRequest, ImportStartedOut
+from kmdb.imports.schemas import ImportDaysOut, ImportOut, ImportRequest, ImportStartedOut
 from kmdb.sources.base import SourceError, SourceNotFound, SourceRefused
 from kmdb.sources.open import default_source, open_api_source
 
@@ -62,3 +64,53 @@ async def read_import(
 ) -> ImportOut:
     """An import's files with their progress and job status."""
     return await service.get_import(conn, arq, settings, import_id)
+
+
+@router.get(
+    "/imports/{import_id}/events-per-day",
+    response_model=ImportDaysOut,
+    responses=error_responses(404),
+)
+async def read_import_days(
+    import_id: ImportId, conn: ConnDep, settings: SettingsDep
+) -> ImportDaysOut:
+    """The import's own events per UTC day: the rows made from its files (503 when they take
+    longer than KMDB_STATS_MAX_SECONDS to count)."""
+    return await days.events_per_day(conn, import_id, max_seconds=settings.stats_max_seconds)
+
+
+EVENT_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-Sent Events: `progress` (the import as GET /imports/{id} answers"
+        " it, `id` a digest of it), `done` once no file is queued or running, `error` when the"
+        " progress cannot be read; keep-alive comments; ends after a few minutes (reconnect with"
+        " Last-Event-ID)",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get(
+    "/imports/{import_id}/stream",
+    response_class=StreamingResponse,
+    responses={**EVENT_STREAM, **error_responses(404)},
+)
+async def stream_import(
+    import_id: ImportId,
+    state: StateDep,
+    last_event_id: Annotated[
+        str | None, Header(max_length=64, description="the id of the last event received")
+    ] = None,
+) -> StreamingResponse:
+    """The import's progress as Server-Sent Events, live until every file is done or failed."""
+    stream.refuse_when_full()
+
+    async def read() -> ImportOut:
+        # a pooled connection per read: an idle stream holds none
+        async with asynccontextmanager(get_conn)(state) as conn:
+            return await service.get_import(conn, state.arq, state.settings, import_id)
+
+    first = await read()  # 404 for an unknown import, 503 with MySQL away: before any event
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    events = stream.progress_events(first, read, last_event_id)
+    return StreamingResponse(events, media_type="text/event-stream", headers=headers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from kmdb.dealias.ids import MAX_REVISION
@@ -44,3 +46,19 @@ class ImportOut(BaseModel):
     created_at: UtcDateTime
     files: list[FileOut]
     totals: dict[str, int]
+
+
+class DayCount(BaseModel):
+    """Events on one UTC day."""
+
+    day: dt.date
+    count: int
+
+
+class ImportDaysOut(BaseModel):
+    """An import's own events per UTC day: the rows made from its files (days without any left out)."""
+
+    import_id: str
+    revisions: int = Field(description="the import's files, whose rows are counted")
+    total: int
+    days: list[DayCount]
