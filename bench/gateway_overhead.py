@@ -28,6 +28,14 @@ the table gets its ratios and its ratio to the first gateway.
 
     uv run python bench/gateway_overhead.py --rounds 5 --baseline-ref HEAD~1
 
+`--pin` gives the service a core of its own (CPU 1) and puts wrk and nginx on the other (CPU 0),
+on both sides alike, as a deployment gives the gateway cores of its own: otherwise, on 2 cores,
+nginx's and the client's TLS work take CPU from the service itself. Two figures from the CPU time
+read in the same runs do not move with the machine's load: the service-core ratio (the service's
+CPU per request called directly / through the gateway: the rate when the service's core is the
+limit) and the whole-box ratio ((service + client) / (service + nginx + client) CPU per request:
+the rate when one machine runs all three flat out).
+
 Writes its section of bench/RESULTS.md unless --no-record; the last line is the RESULT line: the
 lower of the kit service's two medians (the services as they are built).
 """
@@ -38,6 +46,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -46,6 +55,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,11 +153,29 @@ def children(pid: int) -> list[int]:
 
 @dataclass
 class Run:
-    """One wrk run: requests/s and CPU µs per request of nginx's workers and of the service."""
+    """One wrk run: requests/s and CPU µs per request of nginx's workers, the service and wrk."""
 
     rate: float
     nginx_us: float
     service_us: float
+    client_us: float
+
+
+# --pin: the service on one core, wrk and nginx on the other.
+SERVICE_CPU, CLIENT_CPU = {1}, {0}
+
+
+def pinned(cpus: set[int] | None) -> Callable[[], None] | None:
+    """A preexec_fn that pins the child to these CPUs (None: no pinning)."""
+    if not cpus:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU time of this process's finished children (wrk runs) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_wrk(
@@ -158,11 +186,16 @@ def run_wrk(
     if script:
         command += ["-s", str(script)]
     workers = children(nginx)
-    before = cpu_seconds(workers), cpu_seconds([service])
+    before = cpu_seconds(workers), cpu_seconds([service]), children_cpu_seconds()
     result = subprocess.run(
-        [*command, url], capture_output=True, text=True, timeout=args.seconds + 30, check=True
+        [*command, url],
+        capture_output=True,
+        text=True,
+        timeout=args.seconds + 30,
+        check=True,
+        preexec_fn=pinned(CLIENT_CPU if args.pin else None),
     )
-    after = cpu_seconds(workers), cpu_seconds([service])
+    after = cpu_seconds(workers), cpu_seconds([service]), children_cpu_seconds()
     out = result.stdout
     if "Non-2xx" in out or "Socket errors" in out:
         raise SystemExit(f"wrk saw errors against {url}:\n{out}")
@@ -174,6 +207,7 @@ def run_wrk(
         float(rate.group(1)),
         (after[0] - before[0]) * per_request,
         (after[1] - before[1]) * per_request,
+        (after[2] - before[2]) * per_request,
     )
 
 
@@ -198,11 +232,15 @@ def baseline_renderer(folder: Path, ref: str) -> Path:
     return gateway / "render.py"
 
 
-def start_nginx(conf: Path, prefix: Path) -> subprocess.Popen[bytes]:
-    """A private nginx in the foreground."""
+def start_nginx(conf: Path, prefix: Path, cpus: set[int] | None) -> subprocess.Popen[bytes]:
+    """A private nginx in the foreground (its workers on `cpus` when given)."""
     error_log = prefix / "logs" / "error.log"
     command = [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(error_log)]
-    return subprocess.Popen([*command, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [*command, "-g", "daemon off;"],
+        stderr=subprocess.DEVNULL,
+        preexec_fn=pinned(cpus),
+    )
 
 
 def main() -> None:
@@ -218,11 +256,18 @@ def main() -> None:
         default=[],
         help="a render.py flag for the baseline gateway only (repeatable)",
     )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="the service on CPU 1, wrk and nginx on CPU 0 (both sides alike)",
+    )
     args = parser.parse_args()
     if args.baseline_render_arg and not args.baseline_ref:
         raise SystemExit("--baseline-render-arg needs --baseline-ref (HEAD for this template)")
     if not 1 <= args.rounds <= 20 or not 1 <= args.seconds <= 60:
         raise SystemExit("--rounds 1..20 and --seconds 1..60 keep the run bounded")
+    if args.pin and not os.sched_getaffinity(0) >= SERVICE_CPU | CLIENT_CPU:
+        raise SystemExit("--pin needs CPUs 0 and 1")
     wrk = ensure_wrk()
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()[0]
@@ -243,7 +288,9 @@ def main() -> None:
                 port = free_port()
                 command = [sys.executable, str(BENCH / "gateway_upstream.py")]
                 process = subprocess.Popen(
-                    [*command, "--port", str(port), "--kind", kind], stderr=subprocess.DEVNULL
+                    [*command, "--port", str(port), "--kind", kind],
+                    stderr=subprocess.DEVNULL,
+                    preexec_fn=pinned(SERVICE_CPU if args.pin else None),
                 )
                 processes.append((process, signal.SIGTERM))
                 services[kind] = process, f"http://127.0.0.1:{port}"
@@ -259,7 +306,7 @@ def main() -> None:
             ca = folder / "tls" / "ca.crt"
             nginxes: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
             for side, (conf, prefix, https_port) in gateways.items():
-                nginx = start_nginx(conf, prefix)
+                nginx = start_nginx(conf, prefix, CLIENT_CPU if args.pin else None)
                 processes.append((nginx, signal.SIGQUIT))
                 nginxes[side] = nginx, f"https://localhost:{https_port}"
                 for route in KINDS.values():
@@ -281,7 +328,8 @@ def main() -> None:
                             print(
                                 f"round {number + 1} {kind:4} {name:12} {side:8} "
                                 f"{run.rate:9.0f} req/s  nginx {run.nginx_us:6.1f} us/req  "
-                                f"service {run.service_us:6.1f} us/req",
+                                f"service {run.service_us:6.1f} us/req  "
+                                f"wrk {run.client_us:6.1f} us/req",
                                 flush=True,
                             )
         finally:
@@ -298,7 +346,7 @@ def report(
     load_after: float,
 ) -> None:
     """Prints the table, writes the RESULTS.md section, ends with the RESULT line."""
-    rows, medians, ab = [], {}, []
+    rows, medians, ab, cpu = [], {}, [], {}
     sides = ["gateway", *(["baseline"] if args.baseline_ref else [])]
 
     def median(values: list[Run], field: str) -> float:
@@ -312,11 +360,19 @@ def report(
                 ratios = [g.rate / d.rate for g, d in zip(gateway, direct, strict=True)]
                 medians[(kind, name, side)] = statistics.median(ratios)
                 label = kind if side == "gateway" else f"{kind}, baseline"
+                service_d, service_g = median(direct, "service_us"), median(gateway, "service_us")
+                client_d, client_g = median(direct, "client_us"), median(gateway, "client_us")
+                nginx_g = median(gateway, "nginx_us")
+                cpu[(kind, name, side)] = (
+                    service_d / service_g,
+                    (service_d + client_d) / (service_g + nginx_g + client_g),
+                )
                 rows.append(
                     f"| {label} | {name} | {median(direct, 'rate'):,.0f} "
                     f"| {median(gateway, 'rate'):,.0f} "
-                    f"| {median(direct, 'service_us'):.0f} / {median(gateway, 'service_us'):.0f} "
-                    f"| {median(gateway, 'nginx_us'):.0f} "
+                    f"| {service_d:.0f} / {service_g:.0f} "
+                    f"| {nginx_g:.0f} | {client_d:.0f} / {client_g:.0f} "
+                    f"| {cpu[(kind, name, side)][0]:.2f} / {cpu[(kind, name, side)][1]:.2f} "
                     f"| {min(ratios):.2f} to {max(ratios):.2f} "
                     f"| **{medians[(kind, name, side)]:.2f}** |"
                 )
@@ -338,19 +394,29 @@ def report(
         "(bench/gateway_overhead.py)",
         "",
         f"`uv run python bench/gateway_overhead.py --rounds {args.rounds} --seconds {args.seconds} "
-        f"--connections {args.connections}{baseline}`, {started:%Y-%m-%d %H:%M} UTC, this 2-core machine "
+        f"--connections {args.connections}{' --pin' if args.pin else ''}{baseline}`, "
+        f"{started:%Y-%m-%d %H:%M} UTC, this 2-core machine "
         f"with the suite running (load average {load_before:.1f} before, {load_after:.1f} after).",
         "",
         "Private services (bench/gateway_upstream.py: `kit` built as our services are, `bare` a "
         "bare ASGI app) called directly over HTTP and through a private nginx rendered from "
         "gateway/nginx.conf.j2 (TLS 1.3), with the same wrk client (1 thread, "
         f"{args.connections} kept-alive connections); per round gateway / direct, the figure is "
-        "the median. CPU µs per request from /proc (the service's direct / through the gateway; "
-        "nginx's two workers).",
+        "the median. "
+        + (
+            "Pinned (`--pin`): the service on CPU 1, wrk and nginx's workers on CPU 0, both sides "
+            "alike. "
+            if args.pin
+            else "Not pinned: wrk, nginx and the service share both cores. "
+        )
+        + "CPU µs per request from /proc and getrusage (the service's and wrk's direct / through "
+        "the gateway; nginx's two workers), and the two ratios they give, which the load does "
+        "not move: service core (the service's µs direct / through the gateway) and whole box "
+        "((service + wrk) / (service + nginx + wrk)).",
         "",
         "| service | request | direct req/s | gateway req/s | service µs/req | nginx µs/req "
-        "| ratio range | **ratio** |",
-        "|---|---|---|---|---|---|---|---|",
+        "| wrk µs/req | CPU ratio: service core / whole box | ratio range | **ratio** |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         *(
             [
@@ -371,6 +437,9 @@ def report(
         label = "get" if name == "GET" else "post_100k"
         tag = "" if side == "gateway" else "_baseline"
         print(f"RESULT gateway_{kind}_{label}_ratio{tag} {value:.2f} x (goal >= {GOAL})")
+        core, box = cpu[(kind, name, side)]
+        print(f"RESULT gateway_{kind}_{label}_cpu_service_core{tag} {core:.2f} x (goal >= {GOAL})")
+        print(f"RESULT gateway_{kind}_{label}_cpu_whole_box{tag} {box:.2f} x (goal >= {GOAL})")
     low = min(medians[("kit", name, "gateway")] for name in REQUESTS)
     print(f"RESULT gateway_overhead_ratio {low:.2f} x (goal >= {GOAL})")
 
