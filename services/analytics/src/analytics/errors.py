@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from meridian_kit.errors import ServiceError, Unavailable, error_responses
+from meridian_kit.outages import Outage, answer_outages
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -39,16 +40,22 @@ class StoreFailed(Unavailable):
         super().__init__(f"{message}; retry later", retry_after=5)
 
 
-def elasticsearch_outage(exc: Exception) -> ServiceError:
-    """The error an Elasticsearch failure is answered with: the one outage rule of every route.
-
-    Not answering or overloaded → Unavailable (503); any other refusal is a 500 (logged).
-    """
+def _elasticsearch_unavailable(exc: BaseException) -> Unavailable | None:
+    """Not answering or overloaded → Unavailable (503 + Retry-After); any other refusal is not
+    an outage (None): it is the unhandled-error answer, a 500 logged with its trace."""
     if isinstance(exc, EsConnectionError | EsConnectionTimeout):
         return Unavailable("Elasticsearch is not answering, retry later", retry_after=5)
     if isinstance(exc, EsApiError) and exc.status_code in (429, 503):
-        return Unavailable("Elasticsearch is overloaded, retry later")
-    return ServiceError("the datastore refused the request")
+        return Unavailable("Elasticsearch is overloaded, retry later", retry_after=5)
+    return None
+
+
+# The kit's one outage rule (meridian_kit.outages) for every route's Elasticsearch calls.
+ELASTICSEARCH = Outage(
+    "Elasticsearch",
+    (EsConnectionError, EsConnectionTimeout, EsApiError),
+    _elasticsearch_unavailable,
+)
 
 
 class StatusBody(BaseModel):
@@ -82,20 +89,21 @@ def describe_validation(exc: RequestValidationError) -> str:
 
 
 def status_response(exc: ServiceError) -> JSONResponse:
-    """A service error in the original's shape, with its `Retry-After` when it has one."""
-    headers = {}
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after is not None:
-        headers["Retry-After"] = str(retry_after)
-    return JSONResponse(status_body(exc.status_code, exc.message), exc.status_code, headers=headers)
+    """A service error in the original's shape, with its headers."""
+    # its headers: Retry-After of an Unavailable, WWW-Authenticate of an Unauthorized
+    return JSONResponse(
+        status_body(exc.status_code, exc.message), exc.status_code, headers=exc.headers or None
+    )
 
 
 def install_status_errors(app: FastAPI) -> None:
     """Replaces the kit's `{"error","detail"}` handlers with the original's shape.
 
-    Every outage is a ServiceError (Unavailable: 503 + Retry-After) answered by one handler;
-    the Elasticsearch client's own exceptions are first mapped by `elasticsearch_outage`.
+    Every outage is a ServiceError (Unavailable: 503 + Retry-After) answered by the one
+    ServiceError handler: the Elasticsearch client's own exceptions through the kit's
+    `answer_outages`; one that is not an outage (a refusal) is the logged 500 below.
     """
+    answer_outages(app, ELASTICSEARCH)
 
     @app.exception_handler(ServiceError)
     async def _service_error(_: Request, exc: ServiceError) -> JSONResponse:
@@ -110,15 +118,6 @@ def install_status_errors(app: FastAPI) -> None:
         return JSONResponse(
             status_body(exc.status_code, str(exc.detail)), exc.status_code, headers=exc.headers
         )
-
-    @app.exception_handler(EsConnectionError)
-    @app.exception_handler(EsConnectionTimeout)
-    @app.exception_handler(EsApiError)
-    async def _elasticsearch_error(request: Request, exc: Exception) -> JSONResponse:
-        answer = elasticsearch_outage(exc)
-        level = logging.WARNING if isinstance(answer, Unavailable) else logging.ERROR
-        log.log(level, "elasticsearch on %s %s: %r", request.method, request.url.path, exc)
-        return status_response(answer)
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
