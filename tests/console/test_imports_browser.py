@@ -2,7 +2,8 @@
 generated operator: a KISSmetrics export (generated here, put in the suite's S3 server under this
 test's own bucket and prefix, revision numbers no one has imported, people and far-future days no
 one else has, as tests/kmdb do) imported from the Imports view shows its progress to done, its
-files' bad lines by line number and its events-per-day chart; a filter table edited in place; phone
+files' bad lines by line number and its own events-per-day chart (no days asked), its progress
+over kmdb's stream; a filter table edited in place; phone
 width. Screenshots in tests/artifacts/console-imports-*.png. Rows, job results and the bucket are
 removed afterwards."""
 
@@ -131,6 +132,8 @@ def test_an_export_imported_from_the_imports_view(export: Export, browser: Any) 
     wait_text(page, "#err-source", "s3://bucket")
     assert page.get_attribute("#import-source", "aria-invalid") == "true"
 
+    stream_requests: list[str] = []
+    page.on("request", lambda request: stream_requests.append(request.url))
     page.fill("#import-source", f"s3://{export.bucket}/{export.prefix}")
     page.fill("#import-min-revision", str(spec.first_revision))
     page.fill("#import-lookahead", "1")
@@ -149,23 +152,27 @@ def test_an_export_imported_from_the_imports_view(export: Export, browser: Any) 
         assert "100%" in row.inner_text()
     events_total = sum(expected.events.values())
     assert page.inner_text("[data-total=events]").replace(",", "") == str(events_total)
+    # the progress came over the service's stream (no reload, no polling of the import)
+    assert [r for r in stream_requests if f"/kmdb/imports/{import_id}/stream" in r]
+    assert not [r for r in stream_requests if r.endswith(f"/kmdb/imports/{import_id}")]
 
-    # its events per day: the export's days charted
+    # its own events per day, charted without asking: the export's days, from the first to the last
+    page.wait_for_selector("#events-chart .chart[data-state=ready]", timeout=60_000)
+    wait_text(page, "#import-days-total", f"{events_total:,} events of this import")
     days = sorted(day for day, _ in expected.events)
-    page.fill("#import-events-from", days[0])
-    page.fill("#import-events-to", days[-1])
-    page.click("#import-events-show")
-    page.wait_for_selector("#events-chart .chart[data-state=ready]", timeout=30_000)
-    points = page.get_attribute("#events-chart .chart", "data-points")
     span = (dt.date.fromisoformat(days[-1]) - dt.date.fromisoformat(days[0])).days + 1
+    points = page.get_attribute("#events-chart .chart", "data-points")
     assert points == str(span), (points, span)  # one point a day, days without events as 0
+    per_day = export.kmdb.get(f"/imports/{import_id}/events-per-day").json()
+    assert per_day["total"] == events_total
+    assert [d["day"] for d in per_day["days"]] == sorted({day for day, _ in expected.events})
     page.locator("#events-chart").scroll_into_view_if_needed()
     shot(page, "imports-done")
 
     # the same days by event name, totals as imported
-    link = page.get_attribute("text=by event name", "href")
+    link = page.get_attribute("text=these days by event name", "href")
     assert link == f"/?from={days[0]}&to={days[-1]}#/imports/events"  # the view's own URL
-    page.click("text=by event name")
+    page.click("text=these days by event name")
     wait_text(page, "#events-total", str(events_total))
     page.wait_for_selector("#events-chart .chart[data-state=ready]", timeout=30_000)
     shot(page, "imports-events")

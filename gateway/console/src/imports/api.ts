@@ -1,5 +1,6 @@
 // Calls kmdb-import through the gateway (/kmdb/...) with the operator's token: revision files and
-// their progress, imports, a file's bad lines, the filter tables, event counts per day.
+// their progress, imports (and an import's own events per day), a file's bad lines, the filter
+// tables, event counts per day. An import's live progress is in ./stream.ts.
 import { json, request } from "../http";
 
 const BASE = "/kmdb";
@@ -83,6 +84,13 @@ export const getFile = (revision: number): Promise<FileProgress> => request<File
 export const fileErrors = (revision: number, limit: number, offset: number): Promise<FileErrors> =>
   request<FileErrors>(`${BASE}/files/${revision}/errors?limit=${limit}&offset=${offset}`);
 export const getImport = (id: string): Promise<Import> => request<Import>(`${BASE}/imports/${enc(id)}`);
+export interface ImportDays {
+  import_id: string;
+  revisions: number;
+  total: number;
+  days: { day: string; count: number }[];
+}
+export const importDays = (id: string): Promise<ImportDays> => request<ImportDays>(`${BASE}/imports/${enc(id)}/events-per-day`);
 export const startImport = (body: ImportRequest): Promise<ImportStarted> => request<ImportStarted>(`${BASE}/imports`, json("POST", body));
 
 export const listFilter = (kind: FilterKind, limit: number, after?: string): Promise<FilterEntry[]> => {

@@ -1,24 +1,78 @@
-// Imports › one import: its source, totals and every file's progress, live until every file is
-// done or failed; then its events per day (the days are the operator's to pick: the service
-// counts events by day, not by import).
+// Imports › one import: its source, totals and every file's progress, live over the service's
+// progress stream (./stream.ts) until every file is done or failed; then its own events per day
+// (GET /imports/{id}/events-per-day: the rows made from its files), charted over the days it
+// covers without asking, re-read as its files finish.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ChartPanel, type SeriesLoader } from "../metrics/chart";
+import { Problem, attempt } from "../ui/notice";
 import { Pager, usePage } from "../ui/pager";
 import { useQuery, ViewLink } from "../ui/query";
-import { getImport } from "./api";
-import { EventsChart, isoDay } from "./events";
-import { LiveBadge, usePoll } from "./poll";
+import { importDays, type Import, type ImportDays } from "./api";
+import { LiveBadge, type PollState } from "./poll";
 import { FileTable, moving } from "./progress";
+import { followImport } from "./stream";
 
 const n = new Intl.NumberFormat("en");
+const DAY = 86_400_000;
+const MAX_POINTS = 3660; // ten years of days: the chart of a longer import starts at its last ones
+
+/** Counts per UTC day from `start` to `end`, every day present (0 without events). */
+function daysLoader(days: ImportDays): SeriesLoader {
+  const byDay = new Map(days.days.map((d) => [d.day, d.count]));
+  return async (_s, start, end) => {
+    const rows: [string, number][] = [];
+    const first = Math.max(Date.parse(`${start.toISOString().slice(0, 10)}T00:00:00Z`), end.getTime() - (MAX_POINTS - 1) * DAY);
+    for (let t = first; t <= end.getTime(); t += DAY) {
+      const day = new Date(t).toISOString().slice(0, 10);
+      rows.push([`${day}T00:00:00Z`, byDay.get(day) ?? 0]);
+    }
+    return { rows };
+  };
+}
+
+function ImportDaysChart(props: { days: ImportDays }) {
+  const host = useRef<HTMLDivElement>(null);
+  const { days } = props;
+  useEffect(() => {
+    if (!host.current || !days.days.length) return;
+    const series = { environment: "kmdb", application: "this import", metric_name: "events", table: "raw_gauge" as const, column: "per day", axis: "left" as const };
+    const panel = new ChartPanel({ id: "kmdb-import-events", title: "Events per day (UTC)", series: [series] }, () => undefined, () => undefined, daysLoader(days));
+    host.current.replaceChildren(panel.root);
+    const first = days.days[0].day;
+    const last = days.days[days.days.length - 1].day;
+    panel.setRange({ start: new Date(`${first}T00:00:00Z`), end: new Date(`${last}T00:00:00Z`) });
+    void panel.refresh();
+    return () => panel.destroy();
+  }, [days]);
+  return <div ref={host} class="events-chart" id="events-chart" />;
+}
+
+/** The import's events per day, read now and again whenever `version` changes. */
+function useImportDays(id: string, version: string): { days: ImportDays | null; error: unknown } {
+  const [days, setDays] = useState<ImportDays | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    if (!version) return;
+    let current = true; // an older answer never overwrites a newer one
+    void attempt(() => importDays(id).then((d) => current && setDays(d)), setError);
+    return () => void (current = false);
+  }, [id, version]);
+  return { days, error };
+}
 
 export function ImportView(props: { id: string }) {
-  const [query, go] = useQuery();
-  const { data, state } = usePoll(props.id, () => getImport(props.id), (i) => (moving(i.files) ? 1500 : 15_000));
+  const [query] = useQuery();
+  const [data, setData] = useState<Import | null>(null);
+  const [state, setState] = useState<PollState>({ kind: "live" });
+  useEffect(() => followImport({ id: props.id, onProgress: setData, onState: setState }), [props.id]);
   const enqueued = query.get("enqueued");
-  const from = query.get("from") ?? "";
-  const to = query.get("to") ?? "";
-  const finished = data && data.files.length > 0 && !moving(data.files);
-  const { rows, page, pages, setPage } = usePage(data?.files ?? [], 50);
+  const finished = data !== null && !moving(data.files);
   const t = data?.totals ?? {};
+  // the days again as each file finishes, and once at the end
+  const { days, error } = useImportDays(props.id, data ? `${t.files_done ?? 0}|${t.files_failed ?? 0}|${finished}` : "");
+  const { rows, page, pages, setPage } = usePage(data?.files ?? [], 50);
+  const first = days?.days[0]?.day;
+  const last = days?.days[days.days.length - 1]?.day;
   return (
     <div class="view">
       <header class="view-head">
@@ -59,29 +113,19 @@ export function ImportView(props: { id: string }) {
           <section class="card" aria-labelledby="import-events">
             <div class="toolbar">
               <h3 id="import-events">Events per day</h3>
-              <form
-                class="toolbar"
-                id="import-events-form"
-                aria-label="days to chart"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  const f = new FormData(e.currentTarget);
-                  go(`/i/${encodeURIComponent(props.id)}`, { from: String(f.get("from") ?? ""), to: String(f.get("to") ?? "") });
-                }}
-              >
-                <label>
-                  From <input type="date" name="from" id="import-events-from" defaultValue={from || isoDay(new Date(Date.now() - 30 * 86_400_000))} required />
-                </label>
-                <label>
-                  To <input type="date" name="to" id="import-events-to" defaultValue={to || isoDay(new Date())} required />
-                </label>
-                <button type="submit" id="import-events-show">
-                  Chart these days
-                </button>
-              </form>
-              {from && to && <ViewLink to="/events" params={{ from, to }}>by event name</ViewLink>}
+              {days && (
+                <span class="hint" id="import-days-total" data-total={days.total}>
+                  {n.format(days.total)} events of this import{first ? ` · ${first} – ${last} (UTC)` : ""}
+                </span>
+              )}
+              {first && last && (
+                <ViewLink to="/events" params={{ from: first, to: last }}>
+                  these days by event name
+                </ViewLink>
+              )}
             </div>
-            {from && to && from <= to ? <EventsChart from={from} to={to} name="" /> : <p class="hint">Pick the days the export covers.</p>}
+            <Problem error={error} id="import-days-error" />
+            {days && (days.days.length ? <ImportDaysChart days={days} /> : <p class="hint">{finished ? "This import added no event." : "No event imported yet."}</p>)}
           </section>
         </>
       )}

@@ -1,6 +1,7 @@
-// Live progress by polling: kmdb-import has no event stream, so a view re-reads its data every
-// few seconds while it is shown (faster while files are moving), backing off when the service
-// does not answer and catching up by itself when it does again.
+// Live lists by polling: kmdb-import streams one import's progress (./stream.ts) but not the list
+// of every revision file, so a view of files re-reads its data every few seconds while it is shown
+// (faster while files are moving), backing off when the service does not answer and catching up by
+// itself when it does again.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../http";
 

@@ -1,7 +1,7 @@
 // Imports (kmdb): imports and their files. Routes below this section's prefix are nested: "/" here
 // is "/imports" in the address bar. Every view has its URL (parameters in its search):
 //   /imports                     start an import; revision files live (?status=…&page=…)
-//   /imports/i/<import id>       one import's files, live to done; its events per day (?from&to)
+//   /imports/i/<import id>       one import's files, live to done (its progress stream); its events per day
 //   /imports/f/<revision>        one file's progress and bad lines (?page=…)
 //   /imports/filters/<kind>      ignored-users | whitelisted-events | blacklisted-properties
 //   /imports/events              events per day charted (?from=…&to=…&name=…)
