@@ -232,3 +232,53 @@ async def test_bad_export_requests_are_a_400_naming_it(client, params, needle):
 async def test_an_unknown_table_is_a_400(client):
     answer = await client.get("/export/everything", params={"project": "exp", "timeRange": "ALL"})
     assert answer.status_code == 400 and "table" in answer.json()["status"]
+
+
+async def test_more_than_10000_messages_export_completely_streamed(client, refresh, monkeypatch):
+    """The messages file is streamed (search_after over a point in time, a page in memory at a
+    time), not bounded: 10,050 messages come out once each, oldest first, as JSON and as CSV;
+    the users file, built from all of them at once, is still refused beyond 10,000."""
+    from analytics.exports import files
+
+    monkeypatch.setattr(files, "PAGE", 3000)  # several pages, fewer searches on a busy machine
+    project = f"big-{uuid.uuid4().hex[:6]}"
+    total = 10050
+    batch = [
+        {
+            **m(
+                f"b{i}",
+                "request",
+                f"{project}-u{i % 7}",
+                f"2024-02-0{1 + i % 5}T10:{i % 60:02d}:00Z",
+            ),
+            "project": project,
+        }
+        for i in range(total)
+    ]
+    for start in range(0, total, 2500):
+        stored = await client.post("/messages", json=batch[start : start + 2500])
+        assert stored.status_code == 201, stored.text
+    await refresh()
+    params = {"project": project, **ROUTE_WINDOW}
+    try:
+        dumped = await client.get("/export/messages", params={**params, "format": "json"})
+        assert dumped.status_code == 200, dumped.text[:300]
+        assert dumped.headers["Content-Disposition"].startswith(
+            f'attachment; filename="messages-{project}-'
+        )
+        messages = dumped.json()
+        assert len(messages) == total
+        assert sorted(d["messageId"] for d in messages) == sorted(b["messageId"] for b in batch)
+        assert len({d["traceId"] for d in messages}) == total
+        times = [d["timestamp"] for d in messages]
+        assert times == sorted(times)  # oldest first, across pages
+        table = (await client.get("/export/messages", params=params)).text.splitlines()
+        assert table[0].startswith("traceId,timestamp,type,userId")
+        assert len(table) == total + 1
+        assert {row.split(",")[6] for row in table[1:]} == {b["messageId"] for b in batch}
+        refused = await client.get("/export/users", params=params)
+        assert refused.status_code == 400
+        assert f"holds {total} messages, more than the 10000" in refused.json()["status"]
+    finally:
+        for user in {b["userId"] for b in batch}:
+            assert (await client.delete("/messages", params={"userId": user})).status_code == 200

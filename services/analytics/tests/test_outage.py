@@ -141,3 +141,36 @@ async def test_documents_elasticsearch_refuses_answer_503_and_are_stored_on_retr
                 assert (await es.count(index=name))["count"] == 1
     finally:
         await es.indices.delete(index=",".join(names), ignore_unavailable=True)
+
+
+async def test_a_refusal_that_is_no_outage_is_a_clear_json_500(settings, es, caplog):
+    """An Elasticsearch error that is not an outage (here: sorting on a `timestamp` an index
+    maps as text, refused with a 400) is the kit's unhandled-error answer in the
+    original's shape — a JSON 500, logged with its cause — while an outage stays a 503."""
+    own = settings.model_copy(
+        update={"index_prefix": f"{settings.index_prefix}bad{uuid.uuid4().hex[:6]}-"}
+    )
+    indices = Indices(own.index_prefix)
+    await es.indices.create(
+        index=indices.message(), mappings={"properties": {"timestamp": {"type": "text"}}}
+    )
+    app, client = await _client(own)
+    window = {"project": "p", "fromTime": "2024-01-01T00:00:00", "toTime": "2024-01-02T00:00:00"}
+    try:
+        async with app.router.lifespan_context(app), client:
+            for path in ("/messages", "/messages/page"):
+                answer = await client.get(path, params=window)
+                assert answer.status_code == 500, answer.text
+                assert answer.json() == {
+                    "status": "Internal server error: something went wrong",
+                    "code": 500,
+                }
+                assert "Retry-After" not in answer.headers
+            assert any(
+                "unhandled error on GET /messages" in r.getMessage() and r.exc_info
+                for r in caplog.records
+            )
+            # the same app still answers what it can
+            assert (await client.get("/healthz")).status_code == 200
+    finally:
+        await es.indices.delete(index=indices.message(), ignore_unavailable=True)

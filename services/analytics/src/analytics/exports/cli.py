@@ -21,12 +21,12 @@ from analytics.analytic.timewindow import bounds
 from analytics.exports.files import (
     analytics_file,
     count_messages,
-    message_query,
     questions_file,
     read_messages,
     users_file,
 )
 from analytics.exports.tables import Row, digest, header
+from analytics.messages.schemas import MessageFilter
 from analytics.settings import Settings
 from analytics.storage.client import build_client
 from analytics.storage.indices import Indices
@@ -91,7 +91,8 @@ async def export(settings: Settings, args: argparse.Namespace) -> list[str]:
             write_table(outputs["af"], await analytics_file(ctx, args.app_id, window, top))
             written.append(str(outputs["af"]))
         if {"qf", "uf"} & outputs.keys() or args.message_file:
-            messages = await _messages(es, indices, message_query(args.app_id, start, end))
+            where = MessageFilter(project=args.app_id, from_time=start, to_time=end)
+            messages = await _messages(es, indices, where)
             data = digest(messages)
             if "qf" in outputs:
                 write_table(outputs["qf"], questions_file(data, top))
@@ -109,12 +110,12 @@ async def export(settings: Settings, args: argparse.Namespace) -> list[str]:
 
 
 async def _messages(
-    es: AsyncElasticsearch, indices: Indices, query: dict[str, Any]
+    es: AsyncElasticsearch, indices: Indices, where: MessageFilter
 ) -> list[dict[str, Any]]:
     """The project's messages in the window, oldest first, with a progress bar on a terminal."""
-    total = await count_messages(es, indices, query)
+    total = await count_messages(es, indices, where)
     with tqdm(total=total, unit="msg", desc="messages", disable=not sys.stderr.isatty()) as bar:
-        return await read_messages(es, indices, query, seen=bar.update)
+        return await read_messages(es, indices, where, seen=bar.update)
 
 
 def main(argv: list[str] | None = None) -> None:

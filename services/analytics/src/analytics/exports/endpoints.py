@@ -1,16 +1,18 @@
-"""GET /export/{table}: the files `analytics-export` writes, downloaded (bounded)."""
+"""GET /export/{table}: the files `analytics-export` writes, downloaded (the messages streamed)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
+from elasticsearch import AsyncElasticsearch
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from meridian_kit.errors import BadRequest
 
 from analytics.analytic.compute import Context
@@ -23,19 +25,20 @@ from analytics.errors import status_responses
 from analytics.exports.cli import ExportError, parse_window
 from analytics.exports.files import (
     analytics_file,
-    message_query,
+    message_pages,
     questions_file,
     read_messages,
     users_file,
 )
 from analytics.exports.tables import Row, digest, header
-from analytics.messages.schemas import MESSAGE_TYPES, StoredMessage
-from analytics.storage.queries import term
+from analytics.messages.schemas import MessageFilter, StoredMessage, message_type_of
+from analytics.storage.indices import Indices
 from analytics.strict_types import Moment, Text
 
 router = APIRouter(prefix="/export", tags=["exports"], dependencies=[ApiKey])
 
-MAX_EXPORT_MESSAGES = 10000  # messages one export reads at most (GET /messages' maxSize bound)
+# messages the questions and users files are built from at most (they hold them all at once)
+MAX_EXPORT_MESSAGES = 10000
 MESSAGE_COLUMNS = [
     "traceId",
     "timestamp",
@@ -113,6 +116,7 @@ def _content(message: dict[str, Any]) -> Any:
 
 
 def _message_rows(messages: list[dict[str, Any]]) -> list[Row]:
+    """The column names, then a row per message."""
     rows: list[Row] = [MESSAGE_COLUMNS]
     for m in messages:
         intent = m.get("intent")
@@ -152,54 +156,79 @@ async def export_table(
     """A project's export over a time range (`timeRange`, or `fromTime` and `toTime`), as a file.
 
     The rows `analytics-export` writes, by the same code. userId, channel, type and
-    conversationId narrow the messages behind the messages, questions and users files; a
-    window of more than 10,000 messages is refused (400 saying how many) rather than read.
+    conversationId narrow the messages behind the messages, questions and users files. The
+    messages file is streamed, however many messages the window holds; the questions and users
+    files are built from all of them at once: more than 10,000 is refused (400 saying how many).
     """
     window = _window(timeRange, fromTime, toTime)
     start, end = bounds(window)
-    narrowed = any(v is not None for v in (userId, channel, type, conversationId))
-    if table == "analytics" and narrowed:
+    where = MessageFilter(
+        project=project,
+        from_time=start,
+        to_time=end,
+        user_id=userId,
+        channel=channel,
+        message_type=message_type_of(type),
+        conversation_id=conversationId,
+    )
+    name = _file_name(
+        table, project, start.date().isoformat() if start else "all", end.date().isoformat()
+    )
+    if table == "analytics" and where.narrowed:
         raise BadRequest(
             "the analytics file counts the whole project: no userId, channel, type or conversationId"
         )
+    if table == "messages":
+        return await _streamed_messages(es, indices, where, format, name)
     top = header(project, start, end)
     if table == "analytics":
         ctx = Context(es, indices, settings.cardinality_precision_threshold)
         rows = await analytics_file(ctx, project, window, top)
-        return _answer(rows, format, project, table, start, end)
-    kind = type.lower() if type is not None and type.lower() in MESSAGE_TYPES else type
-    query = message_query(
-        project,
-        start,
-        end,
-        term("userId.keyword", userId) if userId else None,
-        term("channel.keyword", channel) if channel else None,
-        term("type.keyword", kind) if kind else None,
-        term("conversationId.keyword", conversationId) if conversationId else None,
-    )
-    messages = await read_messages(es, indices, query, at_most=MAX_EXPORT_MESSAGES)
-    if table == "messages" and format == "json":
-        return _answer(messages, format, project, table, start, end)
-    if table == "messages":
-        rows = _message_rows(messages)
-    elif table == "questions":
-        rows = questions_file(digest(messages), top)
     else:
-        rows = users_file(digest(messages), top)
-    return _answer(rows, format, project, table, start, end)
+        messages = await read_messages(es, indices, where, at_most=MAX_EXPORT_MESSAGES)
+        make = questions_file if table == "questions" else users_file
+        rows = make(digest(messages), top)
+    return _answer(rows, format, name)
 
 
-def _answer(
-    body: list[Any], format: str, project: str, table: str, start: datetime | None, end: datetime
-) -> Response:
-    name = _file_name(
-        table, project, start.date().isoformat() if start else "all", end.date().isoformat()
-    )
+def _disposition(name: str, format: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}.{format}"'}
+
+
+def _answer(rows: list[Row], format: str, name: str) -> Response:
     if format == "json":
-        content = orjson.dumps(body)
+        content = orjson.dumps(rows)
     else:
-        content = _text_file(body, "," if format == "csv" else "\t").encode()
-    disposition = f'attachment; filename="{name}.{format}"'
-    return Response(
-        content, media_type=_MEDIA[format], headers={"Content-Disposition": disposition}
-    )
+        content = _text_file(rows, "," if format == "csv" else "\t").encode()
+    return Response(content, media_type=_MEDIA[format], headers=_disposition(name, format))
+
+
+async def _streamed_messages(
+    es: AsyncElasticsearch, indices: Indices, where: MessageFilter, format: str, name: str
+) -> StreamingResponse:
+    """The messages file a page at a time: JSON (the messages as stored) or csv/tsv rows.
+
+    The first page is read before answering, so an outage is still a 503; one in the middle
+    cuts the transfer short (a client sees an incomplete file, never a complete-looking one).
+    """
+    pages = message_pages(es, indices, where)
+    first = await anext(pages, None)
+
+    def encoded(page: list[dict[str, Any]], position: int) -> bytes:
+        if format == "json":
+            items = b",".join(orjson.dumps(m) for m in page)
+            return (b"," if position and page else b"") + items
+        rows = _message_rows(page)[1 if position else 0 :]
+        return _text_file(rows, "," if format == "csv" else "\t").encode()
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            yield b"[" if format == "json" else b""
+            yield encoded(first or [], 0)
+            async for page in pages:
+                yield encoded(page, 1)
+            yield b"]" if format == "json" else b""
+        finally:
+            await pages.aclose()
+
+    return StreamingResponse(body(), media_type=_MEDIA[format], headers=_disposition(name, format))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import AsyncIterator
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
-from elasticsearch.helpers import async_scan
 from meridian_kit.errors import BadRequest
 
 from analytics.analytic.compute import Context
@@ -19,9 +18,11 @@ from analytics.exports.tables import (
     question_rows,
     user_rows,
 )
+from analytics.messages import store as messages_store
+from analytics.messages.schemas import MessageFilter
 from analytics.storage.indices import Indices
-from analytics.storage.queries import all_of, term, time_range
 
+PAGE = 1000  # messages read per search
 USER_COLUMNS = ["user id", "questions", "answers", "first activity", "last activity"]
 
 
@@ -45,52 +46,44 @@ def users_file(data: MessageDigest, top: list[Row]) -> list[Row]:
     return [*top, ["total users", len(users)], [], USER_COLUMNS, *users]
 
 
-def message_query(
-    project: str, start: datetime | None, end: datetime, *filters: dict[str, Any] | None
-) -> dict[str, Any]:
-    """A project's messages in [start, end], narrowed by any further term filters."""
-    return all_of(term("project.keyword", project), time_range(start, end), *filters)
+async def count_messages(es: AsyncElasticsearch, indices: Indices, where: MessageFilter) -> int:
+    """How many messages a filter matches."""
+    return await messages_store.count(es=es, indices=indices, where=where)
 
 
-async def count_messages(es: AsyncElasticsearch, indices: Indices, query: dict[str, Any]) -> int:
-    """How many messages a query matches."""
-    answer = await es.count(
-        index=indices.messages, query=query, ignore_unavailable=True, allow_no_indices=True
-    )
-    return int(answer["count"])
+def message_pages(
+    es: AsyncElasticsearch, indices: Indices, where: MessageFilter
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """The messages a filter matches, a page at a time, oldest first, each with its traceId
+    (one page in memory whatever their number: what GET /export/messages streams)."""
+    return messages_store.pages(es=es, indices=indices, where=where, size=PAGE)
 
 
 async def read_messages(
     es: AsyncElasticsearch,
     indices: Indices,
-    query: dict[str, Any],
+    where: MessageFilter,
     *,
     at_most: int | None = None,
     seen: Any = None,
 ) -> list[dict[str, Any]]:
-    """The messages a query matches, oldest first, each with its traceId.
+    """The messages a filter matches, oldest first, each with its traceId, all in memory (the
+    questions and users files are built from all of them).
 
     With `at_most`, more than that many is a 400 saying how many there are (nothing is read);
-    `seen(n)` is told of each message read (the CLI's progress bar).
+    `seen(n)` is told of each page read (the CLI's progress bar).
     """
     if at_most is not None:
-        total = await count_messages(es, indices, query)
+        total = await count_messages(es, indices, where)
         if total > at_most:
             raise BadRequest(
                 f"the window holds {total} messages, more than the {at_most} an export may "
                 "hold: narrow fromTime/toTime, or page with GET /messages/page"
             )
-    out = []
-    async for hit in async_scan(
-        es,
-        index=indices.messages,
-        query={"query": query},
-        size=2000,
-        ignore_unavailable=True,
-        allow_no_indices=True,
-    ):
-        out.append({**hit["_source"], "traceId": hit["_id"]})
+    out: list[dict[str, Any]] = []
+    async for page in message_pages(es, indices, where):
+        out.extend(page)
         if seen is not None:
-            seen(1)
+            seen(len(page))
     out.sort(key=lambda m: (order(m["timestamp"]), m["messageId"]))
     return out

@@ -82,7 +82,7 @@ async def post_logs(
         first = invalid[0]
         raise BadRequest(f"none of the {len(invalid)} logs is valid: {first['error']}")
     # Refused by Elasticsearch for its own reasons: StoreFailed, answered 503 + Retry-After.
-    trace_ids = await service.store(es=es, indices=indices, logs=valid)
+    trace_ids = await service.store_batch(es=es, indices=indices, logs=valid)
     if is_v1(request):
         return JSONResponse({"logId": trace_ids, "status": "ok", "code": 200}, 200)
     status = "Created: logs stored"

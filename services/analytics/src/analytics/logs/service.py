@@ -1,4 +1,4 @@
-"""Storing, searching and deleting logs."""
+"""Logs: trace ids, windows and answers; their queries are in store.py."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 from meridian_kit.errors import BadRequest, NotFound
 
+from analytics.logs import store
 from analytics.logs.schemas import Log
 from analytics.messages.service import uuid5
-from analytics.storage.bulk import Write, bulk_index, delete_matching, raise_for_refused
+from analytics.storage.bulk import Write, raise_for_refused
 from analytics.storage.indices import Indices, as_utc
-from analytics.storage.queries import all_of, term, time_range, timestamp_sort
 
 _TRACE_NAMESPACE = uuid.UUID("0b8f3f5e-3a8e-4c52-8f3e-2d6a1c9b7e21")
 
@@ -25,13 +25,15 @@ def trace_id(log: Log) -> str:
     return uuid5(_TRACE_NAMESPACE, key)
 
 
-async def store(*, es: AsyncElasticsearch, indices: Indices, logs: Sequence[Log]) -> list[str]:
+async def store_batch(
+    *, es: AsyncElasticsearch, indices: Indices, logs: Sequence[Log]
+) -> list[str]:
     """Indexes logs into `logging-all` (project a field); returns their trace ids in order."""
     writes = [
         Write(indices.log(log.timestamp), trace_id(log), log.model_dump(mode="json"))
         for log in logs
     ]
-    errors = await bulk_index(es, writes)
+    errors = await store.index(es, writes)
     raise_for_refused(errors, total=len(writes), kind="log", name_of=lambda i: logs[i].logId)
     return [w.id for w in writes]
 
@@ -50,32 +52,21 @@ async def search(
     """Logs of a project in a time range, oldest first, each with its traceId."""
     if as_utc(from_time) > as_utc(to_time):
         raise BadRequest("fromTime must not be after toTime")
-    query = all_of(
-        term("project.keyword", project),
-        time_range(from_time, to_time),
-        term("component.keyword", component) if component else None,
-        term("severity.keyword", severity) if severity else None,
-    )
-    response = await es.search(
-        index=indices.logs,
-        query=query,
-        sort=timestamp_sort(),
+    return await store.search(
+        es=es,
+        indices=indices,
+        project=project,
+        from_time=from_time,
+        to_time=to_time,
+        component=component,
+        severity=severity,
         size=max_size,
-        ignore_unavailable=True,
-        allow_no_indices=True,
     )
-    return [{**h["_source"], "traceId": h["_id"]} for h in response["hits"]["hits"]]
 
 
-def _locate(
-    indices: Indices, trace_id: str | None, log_id: str | None, project: str | None
-) -> tuple[str, dict[str, Any]]:
-    if trace_id:
-        by_project = term("project.keyword", project) if project else None
-        return indices.logs, all_of({"ids": {"values": [trace_id]}}, by_project)
-    if log_id and project:
-        return indices.logs, all_of(term("logId.keyword", log_id), term("project.keyword", project))
-    raise BadRequest("specify either `traceId`, or `logId` and `project`")
+def _check_key(trace_id: str | None, log_id: str | None, project: str | None) -> None:
+    if not trace_id and not (log_id and project):
+        raise BadRequest("specify either `traceId`, or `logId` and `project`")
 
 
 async def get(
@@ -86,15 +77,14 @@ async def get(
     log_id: str | None = None,
     project: str | None = None,
 ) -> dict[str, Any]:
-    """One log with its traceId."""
-    index, query = _locate(indices, trace_id, log_id, project)
-    response = await es.search(
-        index=index, query=query, size=1, ignore_unavailable=True, allow_no_indices=True
+    """One log with its traceId; 404 when there is none."""
+    _check_key(trace_id, log_id, project)
+    found = await store.first(
+        es=es, indices=indices, trace_id=trace_id, log_id=log_id, project=project
     )
-    hits = response["hits"]["hits"]
-    if not hits:
+    if found is None:
         raise NotFound("resource not found")
-    return {**hits[0]["_source"], "traceId": hits[0]["_id"]}
+    return found
 
 
 async def delete_one(
@@ -106,8 +96,10 @@ async def delete_one(
     project: str | None = None,
 ) -> int:
     """Deletes one log; 404 when there is none."""
-    index, query = _locate(indices, trace_id, log_id, project)
-    deleted = await delete_matching(es, index, query)
+    _check_key(trace_id, log_id, project)
+    deleted = await store.delete(
+        es=es, indices=indices, trace_id=trace_id, log_id=log_id, project=project
+    )
     if not deleted:
         raise NotFound("resource not found")
     return deleted
@@ -124,8 +116,6 @@ async def delete_many(
     """Deletes a project's logs, all of them or those of a time range."""
     if from_time and to_time and as_utc(from_time) > as_utc(to_time):
         raise BadRequest("fromTime must not be after toTime")
-    query = all_of(
-        term("project.keyword", project),
-        time_range(from_time, to_time) if from_time or to_time else None,
+    return await store.delete_window(
+        es=es, indices=indices, project=project, from_time=from_time, to_time=to_time
     )
-    return await delete_matching(es, indices.logs, query)

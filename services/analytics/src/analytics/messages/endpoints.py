@@ -7,24 +7,16 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
-from meridian_kit.errors import BadRequest
 from pydantic import BaseModel, Field
 
 from analytics.auth import ApiKey
-from analytics.deps import EsDep, IndicesDep
+from analytics.deps import EsDep, IndicesDep, MessageFilterDep
 from analytics.documented import documented, documented_list
 from analytics.errors import status_responses
 from analytics.messages import service
 from analytics.messages.paging import MAX_CURSOR
-from analytics.messages.schemas import (
-    MESSAGE_TYPES,
-    Message,
-    StatusResponse,
-    StoredMessage,
-    StoredResponse,
-)
-from analytics.storage.indices import as_utc
-from analytics.strict_types import Moment, Text
+from analytics.messages.schemas import Message, StatusResponse, StoredMessage, StoredResponse
+from analytics.strict_types import Text
 
 router = APIRouter(tags=["messages"], dependencies=[ApiKey])
 
@@ -37,7 +29,7 @@ async def post_messages(
 ) -> Any:
     """Stores a batch of messages; answers their trace ids in the order sent."""
     # Refused by Elasticsearch for its own reasons: StoreFailed, answered 503 + Retry-After.
-    trace_ids = await service.store(es=es, indices=indices, messages=messages)
+    trace_ids = await service.store_batch(es=es, indices=indices, messages=messages)
     # Serialised here (orjson) rather than through response_model: this is the hot path.
     body = {"traceIds": trace_ids, "status": "Created: messages stored", "code": 201}
     return Response(orjson.dumps(body), 201, media_type="application/json")
@@ -51,41 +43,14 @@ async def post_messages(
 async def get_messages(
     es: EsDep,
     indices: IndicesDep,
-    project: Text,
-    fromTime: Moment,
-    toTime: Moment,
-    userId: Text | None = None,
-    channel: Text | None = None,
-    type: Annotated[
-        Text | None, Query(description="request, response or notification, in any case")
-    ] = None,
+    where: MessageFilterDep,
     maxSize: Annotated[int, Query(ge=0, le=service.MAX_SIZE)] = 1000,
-    conversationId: Annotated[
-        Text | None, Query(description="only this conversation's messages (not in the original)")
-    ] = None,
 ) -> Any:
     """Messages of a project between fromTime and toTime, oldest first (at most maxSize).
 
     Not paged, as the original: `GET /messages/page` pages through any number of them.
     """
-    if type is not None and type.lower() in MESSAGE_TYPES:
-        type = type.lower()  # stored lowercase; another value matches nothing, as the original
-    if maxSize == 0:
-        if as_utc(fromTime) > as_utc(toTime):
-            raise BadRequest("fromTime must not be after toTime")
-        return []
-    return await service.search(
-        es=es,
-        indices=indices,
-        project=project,
-        from_time=fromTime,
-        to_time=toTime,
-        user_id=userId,
-        channel=channel,
-        message_type=type,
-        conversation_id=conversationId,
-        max_size=maxSize,
-    )
+    return await service.search(es=es, indices=indices, where=where, max_size=maxSize)
 
 
 class MessagePage(BaseModel):
@@ -105,15 +70,7 @@ class MessagePage(BaseModel):
 async def get_message_page(
     es: EsDep,
     indices: IndicesDep,
-    project: Text,
-    fromTime: Moment,
-    toTime: Moment,
-    userId: Text | None = None,
-    channel: Text | None = None,
-    type: Annotated[
-        Text | None, Query(description="request, response or notification, in any case")
-    ] = None,
-    conversationId: Annotated[Text | None, Query(description="only this conversation")] = None,
+    where: MessageFilterDep,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 100,
     cursor: Annotated[
         str | None,
@@ -122,24 +79,10 @@ async def get_message_page(
 ) -> Any:
     """A page of a project's messages between fromTime and toTime, oldest first, with traceIds.
 
-    The filters of `GET /messages` plus `conversationId`; `next` is the opaque cursor of the
-    following page (null at the end): a page costs `limit` hits whatever its depth.
+    The filters of `GET /messages`; `next` is the opaque cursor of the following page (null at
+    the end): a page costs `limit` hits whatever its depth.
     """
-    if type is not None and type.lower() in MESSAGE_TYPES:
-        type = type.lower()
-    found = await service.page(
-        es=es,
-        indices=indices,
-        project=project,
-        from_time=fromTime,
-        to_time=toTime,
-        user_id=userId,
-        channel=channel,
-        message_type=type,
-        conversation_id=conversationId,
-        limit=limit,
-        cursor=cursor,
-    )
+    found = await service.page(es=es, indices=indices, where=where, limit=limit, cursor=cursor)
     return {
         "messages": found.messages,
         "next": found.next,
@@ -165,14 +108,8 @@ async def get_message(
     project: Text | None = None,
 ) -> Any:
     """One message (with its traceId), by traceId or by messageId and userId [and project]."""
-    return await service.get(
-        es=es,
-        indices=indices,
-        trace_id=traceId,
-        message_id=messageId,
-        user_id=userId,
-        project=project,
-    )
+    key = service.message_key(traceId, messageId, userId, project)
+    return await service.get(es=es, indices=indices, key=key)
 
 
 @router.delete("/message", response_model=StatusResponse, responses=status_responses())
@@ -185,12 +122,6 @@ async def delete_message(
     project: Text | None = None,
 ) -> Any:
     """Deletes one message, by traceId or by messageId and userId [and project]; 200 even if none."""
-    await service.delete_one(
-        es=es,
-        indices=indices,
-        trace_id=traceId,
-        message_id=messageId,
-        user_id=userId,
-        project=project,
-    )
+    key = service.message_key(traceId, messageId, userId, project)
+    await service.delete_one(es=es, indices=indices, key=key)
     return {"status": "Ok: message deleted", "code": 200}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, field_validator
@@ -213,6 +215,44 @@ Message = Annotated[
 ]
 
 MessageType = Literal["request", "response", "notification"]
+
+
+def message_type_of(asked: str | None) -> str | None:
+    """A `type` filter as stored: a known type in any case lowercase; another value kept (it
+    matches nothing, as the original)."""
+    if asked is not None and asked.lower() in MESSAGE_TYPES:
+        return asked.lower()
+    return asked
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    """Which messages a read (GET /messages, /messages/page, /export) asks for: a project's
+    between two moments (`from_time` None: since ever), narrowed by any of the others."""
+
+    project: str
+    from_time: datetime | None
+    to_time: datetime
+    user_id: str | None = None
+    channel: str | None = None
+    message_type: str | None = None
+    conversation_id: str | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything but the project and the time narrows it."""
+        narrowing = (self.user_id, self.channel, self.message_type, self.conversation_id)
+        return any(v is not None for v in narrowing)
+
+
+@dataclass(frozen=True)
+class MessageKey:
+    """One message, named by its trace id or by (messageId, userId[, project])."""
+
+    trace_id: str | None = None
+    message_id: str | None = None
+    user_id: str | None = None
+    project: str | None = None
 
 
 _message_adapter: TypeAdapter[Any] = TypeAdapter(Message)

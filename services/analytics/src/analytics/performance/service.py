@@ -1,4 +1,5 @@
-"""Request → response latency computed from stored messages (`responseTo` names the request)."""
+"""Request → response latency computed from stored messages (`responseTo` names the request);
+the reads are in store.py."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
-from elasticsearch.helpers import async_scan
 from meridian_kit.errors import NotFound
 
+from analytics.performance import store
 from analytics.storage.indices import Indices, as_utc
-from analytics.storage.queries import all_of, term, timestamp_sort
 
 
 def _moment(doc: dict[str, Any]) -> datetime:
@@ -48,45 +48,24 @@ def _brief(hit: dict[str, Any], request: dict[str, Any] | None = None) -> dict[s
     return out
 
 
-async def _search(es: AsyncElasticsearch, index: str, query: dict[str, Any]) -> list[dict]:
-    response = await es.search(
-        index=index,
-        query=query,
-        sort=timestamp_sort(),
-        size=1000,
-        ignore_unavailable=True,
-        allow_no_indices=True,
-    )
-    return response["hits"]["hits"]
-
-
 async def for_message(*, es: AsyncElasticsearch, indices: Indices, trace_id: str) -> dict:
     """The response time(s) of one message: a request's answers, or a response's delay."""
-    hits = await _search(es, indices.messages, {"ids": {"values": [trace_id]}})
-    if not hits:
+    hit = await store.message(es=es, indices=indices, trace_id=trace_id)
+    if hit is None:
         raise NotFound(f"no message with traceId {trace_id}")
-    hit = hits[0]
     message = hit["_source"]
-    mine = [
-        term("project.keyword", message["project"]),
-        term("userId.keyword", message["userId"]),
-    ]
+    mine = {"project": message["project"], "user_id": message["userId"]}
     request_hit: dict[str, Any] | None = None
     responses: list[dict[str, Any]] = []
     if message["type"] == "request":
         request_hit = hit
-        query = all_of(
-            *mine,
-            term("type.keyword", "response"),
-            term("responseTo.keyword", message["messageId"]),
+        responses = await store.responses_to(
+            es=es, indices=indices, message_id=message["messageId"], **mine
         )
-        responses = await _search(es, indices.messages, query)
     elif message["type"] == "response" and message.get("responseTo"):
-        query = all_of(
-            *mine, term("type.keyword", "request"), term("messageId.keyword", message["responseTo"])
+        request_hit = await store.request(
+            es=es, indices=indices, message_id=message["responseTo"], **mine
         )
-        found = await _search(es, indices.messages, query)
-        request_hit = found[0] if found else None
         responses = [hit]
     request = request_hit["_source"] if request_hit else None
     answers = [_brief(r, request) for r in responses] if request else []
@@ -103,22 +82,12 @@ async def for_message(*, es: AsyncElasticsearch, indices: Indices, trace_id: str
     }
 
 
-CONVERSATION_HITS = 1000
-
-
 async def conversation_hits(
     *, es: AsyncElasticsearch, indices: Indices, conversation_id: str
 ) -> list[dict[str, Any]]:
     """The original's answer: the conversation's messages as search hits (oldest first, at
     most 1000), `[]` when there are none."""
-    response = await es.search(
-        index=indices.messages,
-        query=term("conversationId.keyword", conversation_id),
-        sort=timestamp_sort(),
-        size=CONVERSATION_HITS,
-        ignore_unavailable=True,
-        allow_no_indices=True,
-    )
+    hits = await store.conversation_hits(es=es, indices=indices, conversation_id=conversation_id)
     return [
         {
             "_index": hit["_index"],
@@ -127,7 +96,7 @@ async def conversation_hits(
             "_score": hit.get("_score"),
             "_source": hit["_source"],
         }
-        for hit in response["hits"]["hits"]
+        for hit in hits
     ]
 
 
@@ -136,14 +105,7 @@ async def for_conversation(
 ) -> dict[str, Any]:
     """Every request → first response latency in a conversation, with their summary."""
     messages = [
-        hit["_source"]
-        async for hit in async_scan(
-            es,
-            index=indices.messages,
-            query={"query": term("conversationId.keyword", conversation_id)},
-            ignore_unavailable=True,
-            allow_no_indices=True,
-        )
+        m async for m in store.conversation(es=es, indices=indices, conversation_id=conversation_id)
     ]
     if not messages:
         raise NotFound(f"no message in conversation {conversation_id}")
