@@ -206,6 +206,8 @@ def test_each_machine_applied_its_roles_files_as_the_leader_rendered_them(
         "one secret, the same on the machines that share it"
     )
     assert "CELERY_BROKER_URL=redis://redis-1:6379/1\n" in analytics
+    kmdb = (root / "kmdb-1" / "files" / "services" / "kmdb-import.env").read_text()
+    assert "KMDB_READ_DATABASE_URL=mysql://meridian:change-me@mariadb-replica:3306/kmdb\n" in kmdb
     # Every service checks operators' tokens with the leader's public key, given in its env file.
     keys = set()
     for machine, env_name in (
