@@ -87,6 +87,17 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def run_queue_wait_s(pid: int) -> float:
+    """Seconds a process (all its threads) spent runnable but waiting for a CPU (schedstat)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
+
+
 def first_status(machine: str, sent_ms: int) -> dict[str, Any]:
     status = agent_status(machine, 0)
     status["data"]["process"][0]["axm_monitor"][SENT] = {"value": sent_ms}
@@ -279,6 +290,7 @@ class Phase:
         self.latencies: list[float] = []
         self.rss: list[tuple[float, float]] = []  # (seconds into the hold, MB) every 5 s
         self.cpu = 0.0
+        self.waited = 0.0  # ingest's seconds runnable but not running (another process had the CPU)
         self.connect_s = 0.0
         self.load: tuple[float, ...] = ()
         self.client_lag: list[float] = []  # ms the agents' own event loop woke late, every 100 ms
@@ -328,7 +340,9 @@ class Phase:
             f" MB at the end; highest in the hold's first half {first:.0f} MB, second half "
             f"{second:.0f} MB (samples every 5 s: {' '.join(f'{mb:.0f}' for mb in rss)})",
             f"ingest CPU {self.cpu:.1f} s over the hold = {self.cpu_per_k:.2f} s per 1,000 status "
-            f"frames ({self.cpu / self.hold * 100:.0f}% of one core)",
+            f"frames ({self.cpu / self.hold * 100:.0f}% of one core); runnable but waiting for a "
+            f"CPU {self.waited:.1f} s more ({self.waited / self.hold * 100:.0f}% of the hold: the "
+            "machine's other processes had the cores)",
             f"the agents' own event loop woke late by p50 {lag[0]:.0f} ms, p99 {lag[1]:.0f} ms "
             "(part of every accept latency above: the agents run on this machine too)",
         ]
@@ -369,6 +383,7 @@ async def phase(
     run.start = time.time()
     run.end = run.start + hold
     cpu_start = sum(cpu_s(pid) for pid in pids)
+    wait_start = sum(run_queue_wait_s(pid) for pid in pids)
     result.rss.append((0.0, sum(rss_mb(pid) for pid in pids)))
     lag_task = asyncio.create_task(watch_lag(result.client_lag, run.end))
     while time.time() < run.end:
@@ -376,6 +391,7 @@ async def phase(
         result.rss.append((time.time() - run.start, sum(rss_mb(pid) for pid in pids)))
     await asyncio.gather(*tasks, lag_task)
     result.cpu = sum(cpu_s(pid) for pid in pids) - cpu_start
+    result.waited = sum(run_queue_wait_s(pid) for pid in pids) - wait_start
     result.load = os.getloadavg()
     result.stored = await count_status(es, index, run.sent * 3, within=300)
     result.latencies = await accept_latencies(es, index)

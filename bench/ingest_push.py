@@ -1,10 +1,17 @@
 """ingest push benchmark: documents/s from clients through the gateway into Elasticsearch, indexed and
-searchable, against a direct `_bulk` of the same documents in the same run; then N simulated PM2
-agents (websocket through the gateway, a status every second) held for a bounded time.
+searchable, against a direct `_bulk` of the same documents in the same run; optionally N simulated
+PM2 agents (websocket through the gateway, a status every second) held for a bounded time.
 
-    uv run python bench/ingest_push.py [--docs 50000] [--batch 500] [--clients 8] [--agents 100] [--hold 60]
+    uv run python bench/ingest_push.py [--runs 5] [--docs 100000] [--batch 500] [--clients 8]
+        [--agents 0] [--hold 60]
 
-Needs `make up` (gateway, ingest, Elasticsearch). Prints a JSON summary and appends nothing by itself.
+Each run: the direct `_bulk` (baseline), the push through the gateway, the direct `_bulk` again;
+the run's ratio divides the gateway's docs/s by the mean of its two baselines. Both start with no
+index (the direct run creates its index inside its clock, as ingest creates the daily index on its
+first bulk) and end when every document is searchable. CPU seconds of each process group
+(Elasticsearch, nginx, ingest, Redis, this client) are taken around every phase. Needs `make up`.
+Bounded: at most 10 runs of 500,000 documents. Prints a JSON summary, then as its last line
+`RESULT ingest_push_ratio <median> x (goal >= 0.95)`.
 """
 
 from __future__ import annotations
@@ -13,8 +20,10 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import ssl
 import statistics
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -37,6 +46,71 @@ def load_env() -> None:
         key, sep, value = line.partition("=")
         if sep and not line.startswith("#"):
             os.environ.setdefault(key.strip(), value.strip())
+
+
+SUPERVISOR = ["supervisorctl", "-c", str(ROOT / ".local/supervisor/supervisord.conf")]
+GROUPS = {  # supervisor programs whose process trees are counted, by the name reported
+    "elasticsearch": ["stack:elasticsearch"],
+    "nginx": ["gateway"],
+    "ingest": ["services:ingest"],
+    "redis": ["stack:redis"],
+}
+
+
+def supervised_pid(program: str) -> int | None:
+    ctl = [str(ROOT / ".venv/bin" / SUPERVISOR[0]), *SUPERVISOR[1:]]
+    out = subprocess.run([*ctl, "pid", program], capture_output=True, text=True).stdout.strip()
+    return int(out) if out.isdigit() and out != "0" else None
+
+
+def tree(root: int) -> list[int]:
+    """A process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of processes so far (those gone count nothing)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds of each process group (and this client) between two points."""
+
+    def __init__(self) -> None:
+        self.pids: dict[str, list[int]] = {}
+        for name, programs in GROUPS.items():
+            roots = [pid for pid in map(supervised_pid, programs) if pid]
+            self.pids[name] = [pid for root in roots for pid in tree(root)]
+
+    def sample(self) -> dict[str, float]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        out = {name: cpu_seconds(pids) for name, pids in self.pids.items()}
+        out["client"] = usage.ru_utime + usage.ru_stime
+        return out
+
+    @staticmethod
+    def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {name: round(after[name] - before[name], 2) for name in before}
 
 
 def frames(total: int, batch: int) -> list[list[dict[str, Any]]]:
@@ -84,10 +158,10 @@ async def wait_count(es: AsyncElasticsearch, index: str, expected: int, within: 
 async def direct_bulk(
     es: AsyncElasticsearch, batches: list[list[dict[str, Any]]], clients: int
 ) -> dict[str, Any]:
-    """The baseline: the same documents ingest would write, straight to `_bulk`, same batches and concurrency."""
+    """The baseline: the same documents ingest would write, straight to `_bulk`, same batches and
+    concurrency, into a new index created inside the clock (as ingest creates its daily index)."""
     index = f"kmbench-direct-{uuid.uuid4().hex[:8]}"
     body = template_body("kmbench", "logs", 0)["template"]
-    await es.indices.create(index=index, settings=body["settings"], mappings=body["mappings"])
     received = int(time.time() * 1000)
     bulks = []
     for n, batch in enumerate(batches):
@@ -115,11 +189,18 @@ async def direct_bulk(
 
     total = sum(len(b) for b in batches)
     started = time.monotonic()
+    await es.indices.create(index=index, settings=body["settings"], mappings=body["mappings"])
+    created = time.monotonic() - started
     await asyncio.gather(*(worker() for _ in range(clients)))
     count = await wait_count(es, index, total)
     elapsed = time.monotonic() - started
     await es.indices.delete(index=index)
-    return {"docs": count, "seconds": round(elapsed, 2), "docs_per_s": round(count / elapsed)}
+    return {
+        "docs": count,
+        "seconds": round(elapsed, 2),
+        "index_created_in_s": round(created, 2),
+        "docs_per_s": round(count / elapsed),
+    }
 
 
 async def through_gateway(
@@ -316,14 +397,62 @@ async def agents(
     }
 
 
+async def one_run(
+    api: httpx.AsyncClient,
+    es: AsyncElasticsearch,
+    batches: list[list[dict[str, Any]]],
+    clients: int,
+    meter: CpuMeter,
+) -> dict[str, Any]:
+    """Direct, through the gateway, direct again; CPU of every process group in each phase.
+    A bucket of its own per run, so ingest creates its daily index in every run."""
+    admin = {"Authorization": f"Bearer {os.environ['INGEST_ADMIN_TOKEN']}"}
+    name = f"bench-push-{uuid.uuid4().hex[:6]}"
+    bucket = (await api.post("/api/admin/buckets", headers=admin, json={"name": name})).json()
+    try:
+        return await measured_run(api, es, bucket, batches, clients, meter)
+    finally:
+        await api.delete(f"/api/admin/buckets/{bucket['id']}", headers=admin)
+
+
+async def measured_run(
+    api: httpx.AsyncClient,
+    es: AsyncElasticsearch,
+    bucket: dict[str, Any],
+    batches: list[list[dict[str, Any]]],
+    clients: int,
+    meter: CpuMeter,
+) -> dict[str, Any]:
+    phases: dict[str, Any] = {}
+    cpu: dict[str, Any] = {}
+    for name, measure in (
+        ("direct_before", lambda: direct_bulk(es, batches, clients)),
+        ("gateway", lambda: through_gateway(api, es, bucket, batches, clients)),
+        ("direct_after", lambda: direct_bulk(es, batches, clients)),
+    ):
+        before = meter.sample()
+        phases[name] = await measure()
+        cpu[name] = meter.spent(before, meter.sample())
+    baseline = (phases["direct_before"]["docs_per_s"] + phases["direct_after"]["docs_per_s"]) / 2
+    return {
+        **phases,
+        "ratio": round(phases["gateway"]["docs_per_s"] / baseline, 3),
+        "cpu_s": cpu,
+        "load_1m": round(os.getloadavg()[0], 1),
+    }
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--docs", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--agents", type=int, default=100)
+    parser.add_argument("--agents", type=int, default=0)
     parser.add_argument("--hold", type=float, default=60)
     args = parser.parse_args()
+    if not 1 <= args.runs <= 10 or not 1 <= args.docs <= 500_000:
+        parser.error("--runs 1-10, --docs 1-500000")
     load_env()
     base = os.environ.get("GATEWAY_URL", "https://localhost:8443") + "/ingest"
     ssl_context = ssl.create_default_context(cafile=os.environ["MERIDIAN_CA"])
@@ -332,6 +461,9 @@ async def main() -> None:
     )
     admin_headers = {"Authorization": f"Bearer {os.environ['INGEST_ADMIN_TOKEN']}"}
     limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+    meter = CpuMeter()
+    load_before = os.getloadavg()
+    runs: list[dict[str, Any]] = []
     async with httpx.AsyncClient(
         base_url=base, verify=ssl_context, timeout=120, limits=limits
     ) as api:
@@ -340,10 +472,9 @@ async def main() -> None:
         ).json()
         try:
             batches = frames(args.docs, args.batch)
-            # The baseline before and after the measured run, as Elasticsearch's speed drifts.
-            direct = await direct_bulk(es, batches, args.clients)
-            gateway = await through_gateway(api, es, bucket, batches, args.clients)
-            direct_after = await direct_bulk(es, batches, args.clients)
+            for n in range(args.runs):
+                runs.append(await one_run(api, es, batches, args.clients, meter))
+                print(f"run {n + 1}: ratio {runs[-1]['ratio']}", flush=True)
             held = (
                 await agents(base, ssl_context, bucket, es, args.agents, args.hold)
                 if args.agents
@@ -352,19 +483,30 @@ async def main() -> None:
         finally:
             await api.delete(f"/api/admin/buckets/{bucket['id']}", headers=admin_headers)
             await es.close()
+    ratios = [r["ratio"] for r in runs]
+    median = statistics.median(ratios)
+    per_100k = 100_000 / args.docs
     summary = {
-        "date": time.strftime("%Y-%m-%d"),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_before": [round(x, 1) for x in load_before[:2]],
+        "load_after": [round(x, 1) for x in os.getloadavg()[:2]],
         "docs": args.docs,
         "batch": args.batch,
         "clients": args.clients,
-        "direct_bulk": [direct, direct_after],
-        "through_gateway": gateway,
-        "ratio_gateway_vs_direct": round(
-            gateway["docs_per_s"] / ((direct["docs_per_s"] + direct_after["docs_per_s"]) / 2), 2
-        ),
+        "runs": runs,
+        "ratios": ratios,
+        "median_ratio": median,
+        "cpu_s_per_100k_docs_median": {
+            phase: {
+                name: round(statistics.median(r["cpu_s"][phase][name] for r in runs) * per_100k, 2)
+                for name in runs[0]["cpu_s"][phase]
+            }
+            for phase in ("direct_before", "gateway", "direct_after")
+        },
         "agents": held,
     }
     print(json.dumps(summary, indent=2))
+    print(f"RESULT ingest_push_ratio {median:.2f} x (goal >= 0.95)")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,23 @@ class WriterStats:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Targeted:
+    """A document with the daily index (and its alias) it goes to."""
+
+    doc: IndexedDoc
+    index: str
+    alias: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Documents and the `_bulk` body that creates them."""
+
+    docs: list[Targeted]
+    body: bytes
+
+
 def retryable(status: int) -> bool:
     """Statuses worth another try: throttling and server-side failures."""
     return status == 429 or status >= 500
@@ -57,7 +74,7 @@ class BulkWriter:
         batch_docs: int,
         claim_idle_ms: int,
         stats: WriterStats,
-        concurrency: int = 2,
+        concurrency: int = 4,
     ):
         self.es = es
         self.stream = stream
@@ -88,80 +105,94 @@ class BulkWriter:
     async def write(self, entries: list[Entry]) -> None:
         """Indexes every document of the entries, retrying what failed until all are in.
 
-        Documents are built chunk by chunk while earlier chunks are in flight (at most
-        `concurrency` `_bulk` requests at once), so Elasticsearch is never left waiting on us.
+        Each chunk's `_bulk` body is built (documents, targets, NDJSON) before it waits for a
+        slot, so when a request of the `concurrency` in flight returns, the next is sent at once:
+        Elasticsearch's write threads are never left waiting on Python work.
         """
-        received = {e.id: e.received_ms for e in entries}
         slots = asyncio.Semaphore(self.concurrency)
         in_flight: list[asyncio.Task[None]] = []
 
-        async def send(chunk: list[IndexedDoc]) -> None:
+        async def send(chunk: Chunk) -> None:
             try:
-                await self._write_chunk(chunk, received)
+                await self._write_chunk(chunk)
             finally:
                 slots.release()
 
-        async def launch(chunk: list[IndexedDoc]) -> None:
+        async def launch(docs: list[Targeted]) -> None:
+            chunk = await self._chunk(docs)
             await slots.acquire()
             in_flight.append(asyncio.create_task(send(chunk)))
 
-        chunk: list[IndexedDoc] = []
+        pending: list[Targeted] = []
         try:
             for entry in entries:
-                chunk.extend(documents(entry))
-                while len(chunk) >= self.batch_docs:
-                    await launch(chunk[: self.batch_docs])
-                    chunk = chunk[self.batch_docs :]
+                pending.extend(self._targeted(entry))
+                while len(pending) >= self.batch_docs:
+                    await launch(pending[: self.batch_docs])
+                    pending = pending[self.batch_docs :]
                 await asyncio.sleep(0)  # building documents is CPU work: let requests through
-            if chunk:
-                await launch(chunk)
+            if pending:
+                await launch(pending)
             await asyncio.gather(*in_flight)
         finally:
             for task in in_flight:
                 task.cancel()
 
-    async def _write_chunk(self, docs: list[IndexedDoc], received: dict[str, int]) -> None:
-        pending = docs
+    def _targeted(self, entry: Entry) -> list[Targeted]:
+        """An entry's documents with their daily index (one name per kind and entry, not per
+        document: an entry's documents share its bucket and receive time)."""
+        names = self.indices.names
+        targets: dict[str, tuple[str, str]] = {}
+        out = []
+        for doc in documents(entry):
+            target = targets.get(doc.kind)
+            if target is None:
+                target = targets[doc.kind] = (
+                    names.daily(doc.kind, entry.bucket, entry.received_ms),
+                    names.alias(doc.kind, entry.received_ms),
+                )
+            out.append(Targeted(doc, target[0], target[1]))
+        return out
+
+    async def _chunk(self, docs: list[Targeted]) -> Chunk:
+        """A `_bulk` request body for documents, their indices created first."""
+        for index, alias in {(d.index, d.alias) for d in docs}:
+            await self.indices.ensure(index, alias)
+        dumps = orjson.dumps
+        lines: list[bytes] = []
+        for doc in docs:
+            lines.append(dumps({"create": {"_index": doc.index, "_id": doc.doc.id}}))
+            lines.append(dumps(doc.doc.source))
+        return Chunk(docs, b"\n".join(lines) + b"\n")  # NDJSON built once, with orjson
+
+    async def _write_chunk(self, chunk: Chunk) -> None:
         backoff = 0.5
-        while pending:
+        while True:
             try:
-                pending = await self._bulk(pending, received)
+                retry = await self._bulk(chunk)
+                if not retry:
+                    return
+                chunk = await self._chunk(retry)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # transport errors, Elasticsearch down
-                log.warning("bulk of %d documents failed: %s; retrying", len(pending), exc)
-            if pending:
-                self.stats.retries += 1
-                await asyncio.sleep(backoff)
-                backoff = min(MAX_BACKOFF, backoff * 2)
+                log.warning("bulk of %d documents failed: %s; retrying", len(chunk.docs), exc)
+            self.stats.retries += 1
+            await asyncio.sleep(backoff)
+            backoff = min(MAX_BACKOFF, backoff * 2)
 
-    def _target(self, doc: IndexedDoc, received: dict[str, int]) -> tuple[str, str]:
-        ms = received[doc.id.split(".", 1)[0]]
-        bucket = doc.source["bucket"]
-        return self.indices.names.daily(doc.kind, bucket, ms), self.indices.names.alias(
-            doc.kind, ms
-        )
-
-    async def _bulk(self, docs: list[IndexedDoc], received: dict[str, int]) -> list[IndexedDoc]:
+    async def _bulk(self, chunk: Chunk) -> list[Targeted]:
         """One _bulk request; returns the documents to try again."""
-        lines: list[bytes] = []
-        targets: list[str] = []
-        for doc in docs:
-            index, alias = self._target(doc, received)
-            await self.indices.ensure(index, alias)
-            lines.append(orjson.dumps({"create": {"_index": index, "_id": doc.id}}))
-            lines.append(orjson.dumps(doc.source))
-            targets.append(index)
-        body = b"\n".join(lines) + b"\n"  # NDJSON built once, with orjson
         response = await self.es.bulk(
-            operations=body,  # type: ignore[arg-type]  # bytes are sent as they are
+            operations=chunk.body,  # type: ignore[arg-type]  # bytes are sent as they are
             filter_path="errors,items.*.status,items.*.error",
         )
         if not response.get("errors"):
-            self.stats.indexed += len(docs)
+            self.stats.indexed += len(chunk.docs)
             return []
         retry = []
-        for doc, index, item in zip(docs, targets, response["items"], strict=True):
+        for targeted, item in zip(chunk.docs, response["items"], strict=True):
+            doc, index = targeted.doc, targeted.index
             result = item.get("create", {})
             status = int(result.get("status", 500))
             if status < 300:
@@ -169,10 +200,10 @@ class BulkWriter:
             elif status == 409:
                 self.stats.already_there += 1
             elif retryable(status):
-                retry.append(doc)
+                retry.append(targeted)
             elif status == 404:  # its daily index was deleted meanwhile: create it again
                 self.indices.forget(index)
-                retry.append(doc)
+                retry.append(targeted)
             else:
                 self.stats.dead += 1
                 log.error("document %s refused (%s): %s", doc.id, status, result.get("error"))
