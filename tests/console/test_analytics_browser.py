@@ -2,8 +2,9 @@
 generated operator: messages stored beforehand (through the gateway with the service's APIKEY, in
 a project of this test's own) are listed and filtered by user and conversation, paged and
 downloaded; an analytic is created by the form (which refuses what the service would) and
-computed by the suite's workers, its result shown; phone width. Screenshots in
-tests/artifacts/console-analytics-*.png. The messages and the analytic are deleted afterwards."""
+computed by the suite's workers, its result shown; phone width. A messages page is its URL
+(filters, page number and cursor): reloaded or opened in another tab, the same page shows.
+Screenshots in tests/artifacts/console-analytics-*.png. The messages and the analytic are deleted afterwards."""
 
 from __future__ import annotations
 
@@ -101,6 +102,13 @@ def wait_text(page: Any, selector: str, words: str, timeout: int = 30_000) -> No
     )
 
 
+def rows(page: Any, n: int) -> None:
+    """Waits (within a deadline) until the messages table shows n rows."""
+    page.wait_for_function(
+        "n => document.querySelectorAll('table.messages tbody tr').length === n", arg=n
+    )
+
+
 def count(page: Any) -> int:
     return int(page.inner_text("#messages-count"))
 
@@ -133,12 +141,27 @@ def test_messages_listed_filtered_paged_and_downloaded(
     assert not set(first) & set(second)  # no message on both pages
     shot(page, "analytics-messages")
 
+    # the page is in the URL (its number and the service's cursor): a reload keeps it ...
+    shared = page.url
+    assert "page=2" in shared and "cursor=" in shared, shared
+    page.reload()
+    wait_text(page, "nav.pager", "page 2 of 2")
+    rows(page, len(messages) - 25)
+    assert page.locator("table.messages tbody tr").all_inner_texts() == second
+    # ... and so does a link shared to another tab (its own sign-in, nothing in common but the URL)
+    other = page.context.new_page()
+    sign_in(other, ADMIN_USER, ADMIN_PASSWORD, "/analytics/messages")
+    other.goto(shared)
+    wait_text(other, "nav.pager", "page 2 of 2")
+    rows(other, len(messages) - 25)
+    assert other.locator("table.messages tbody tr").all_inner_texts() == second
+    other.close()
+
     page.click("button[aria-label='previous page of messages']")
     wait_text(page, "nav.pager", "page 1 of 2")
-    page.wait_for_function(
-        "n => document.querySelectorAll('table.messages tbody tr').length === n", arg=25
-    )
+    rows(page, 25)
     assert page.locator("table.messages tbody tr").all_inner_texts() == first
+    assert "cursor=" not in page.url  # the first page needs none
 
     # downloads are the service's exports of the whole query, not of the page shown
     with page.expect_download() as download:

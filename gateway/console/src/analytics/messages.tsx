@@ -1,7 +1,8 @@
 // Analytics › Messages: a project's messages between two moments, filtered by user, channel, type
-// and conversation (every filter in the URL), a page at a time through the service's cursor
-// (GET /messages/page: any number of messages, 25 read per page), downloadable as the service's
-// exports (GET /export/<table>: the messages as CSV or JSON, the questions, users and analytics).
+// and conversation, a page at a time through the service's cursor (GET /messages/page: any number
+// of messages, 25 read per page); the filters, the page number and its cursor are the URL (reload
+// and share open the same page); downloadable as the service's exports (GET /export/<table>: the
+// messages as CSV or JSON, streamed by the service; the questions, users and analytics).
 import { useEffect, useState } from "preact/hooks";
 import { Problem, attempt } from "../ui/notice";
 import { conversationSummary, exportFile, messagePage, type ConversationSummary, type ExportFormat, type ExportTable, type MessagePage, type MessageQuery } from "./api";
@@ -10,6 +11,8 @@ import { save } from "./download";
 import { localInput, useQuery } from "../ui/query";
 
 const PAGE = 25;
+const TRAIL = "meridian.analytics.messages.cursors:";
+const MAX_TRAIL = 400; // pages whose cursors a tab keeps per query (a cursor is ~100 bytes)
 const DOWNLOADS: { id: string; table: ExportTable; format: ExportFormat; label: string }[] = [
   { id: "messages-csv", table: "messages", format: "csv", label: "Messages CSV" },
   { id: "messages-json", table: "messages", format: "json", label: "Messages JSON" },
@@ -90,6 +93,29 @@ function Downloads(props: { query: MessageQuery; disabled: boolean }) {
   );
 }
 
+/** The cursors of a query's pages met so far in this tab, by page index (0: the first, read
+ * without one: null), kept in sessionStorage so a reload still steps back; a shared link knows
+ * only its own page's. */
+type Trail = Record<number, string | null>;
+
+function trailOf(key: string): Trail {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(TRAIL + key) ?? "null") as unknown;
+    if (kept && typeof kept === "object" && !Array.isArray(kept)) return kept as Trail;
+  } catch {
+    // an unreadable trail is a fresh one
+  }
+  return { 0: null };
+}
+
+function keepTrail(key: string, trail: Trail): void {
+  try {
+    sessionStorage.setItem(TRAIL + key, JSON.stringify(trail));
+  } catch {
+    // storage full or refused: paging still works, only Previous after a reload does not
+  }
+}
+
 export function MessagesView() {
   const [query, go] = useQuery();
   const now = new Date();
@@ -102,10 +128,10 @@ export function MessagesView() {
     type: query.get("type") ?? "",
     conversation: query.get("conversation") ?? "",
   };
+  // the page shown is in the URL too: its number and the service's cursor that reads it
+  const cursor = query.get("cursor") || null;
+  const at = cursor ? Math.max(1, (Number.parseInt(query.get("page") ?? "", 10) || 2) - 1) : 0;
   const [draft, setDraft] = useState(asked);
-  // cursors[i] reads page i (null: the first); the service's `next` of page i is cursors[i + 1]
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [at, setAt] = useState(0);
   const [page, setPage] = useState<MessagePage | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [problem, setProblem] = useState("");
@@ -116,10 +142,6 @@ export function MessagesView() {
 
   useEffect(() => setDraft(asked), [query.toString()]);
   useEffect(() => {
-    setCursors([null]);
-    setAt(0);
-  }, [key]);
-  useEffect(() => {
     setPage(null);
     setError(null);
     if (!asked.project) return;
@@ -128,15 +150,22 @@ export function MessagesView() {
     let current = true; // a slower answer to an older query never overwrites a newer one
     void attempt(
       () =>
-        messagePage(wanted, PAGE, cursors[at] ?? null).then((p) => {
+        messagePage(wanted, PAGE, cursor).then((p) => {
           if (!current) return;
           setPage(p);
-          setCursors((known) => [...known.slice(0, at + 1), p.next]);
+          if (at < MAX_TRAIL) keepTrail(key, { ...trailOf(key), [at]: cursor, [at + 1]: p.next });
         }),
       setError,
     );
     return () => void (current = false);
-  }, [key, at, cursors[at]]);
+  }, [key, at, cursor]);
+
+  /** Shows page index `n` (0: the first), read with `via` (the `next` of the page before it). */
+  function turn(n: number, via: string | null | undefined): void {
+    go("/messages", n > 0 && via ? { ...asked, page: n + 1, cursor: via } : asked);
+  }
+  // the cursor of the page before (null: the first; undefined: not known in this tab)
+  const previous = at === 0 ? undefined : at === 1 ? null : trailOf(key)[at - 1];
 
   function submit(ev: Event): void {
     ev.preventDefault();
@@ -237,14 +266,19 @@ export function MessagesView() {
           {!page.messages.length && <p class="hint">No message matches.</p>}
           {(at > 0 || hasNext) && (
             <nav class="pager" aria-label="messages pages">
-              <button type="button" onClick={() => setAt(at - 1)} disabled={at === 0} aria-label="previous page of messages">
+              {at > 1 && (
+                <button type="button" onClick={() => turn(0, null)} aria-label="first page of messages">
+                  « First
+                </button>
+              )}
+              <button type="button" onClick={() => turn(at - 1, previous)} disabled={previous === undefined} aria-label="previous page of messages">
                 ‹ Previous
               </button>
               <span aria-live="polite">
                 page {at + 1} of {pages}
                 {page.totalIsLowerBound ? "+" : ""}
               </span>
-              <button type="button" onClick={() => setAt(at + 1)} disabled={!hasNext} aria-label="next page of messages">
+              <button type="button" onClick={() => turn(at + 1, page.next)} disabled={!hasNext} aria-label="next page of messages">
                 Next ›
               </button>
             </nav>

@@ -1,6 +1,6 @@
 // Analytics: messages and analytics descriptors. Routes below this section's prefix are nested:
 // "/" here is "/analytics" in the address bar. Every view has its URL (filters in its search):
-//   /analytics/messages?project=…&from=…&to=…&user=…&channel=…&type=…&conversation=…
+//   /analytics/messages?project=…&from=…&to=…&user=…&channel=…&type=…&conversation=…[&page=…&cursor=…]
 //   /analytics/descriptors?project=…&page=…   the analytics the service keeps, newest first; open by id
 //   /analytics/descriptors/new        a new analytic (a form producing only valid descriptors)
 //   /analytics/descriptors/<id>       its descriptor, result, compute, downloads
