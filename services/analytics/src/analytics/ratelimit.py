@@ -18,7 +18,7 @@ class RateLimited(ServiceError):
     status_code = 429
 
     def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message)
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
 
 
