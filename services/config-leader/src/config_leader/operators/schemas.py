@@ -55,6 +55,10 @@ class ChangePasswordIn(Strict):
 
 
 class PermissionsOut(BaseModel):
+    """The original's three groups, and the services' (fleet, analytics, imports) when granted."""
+
+    model_config = ConfigDict(extra="allow")
+
     settings: list[str]
     users: list[str]
     platformUsers: list[str]

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from config_leader.operators.permissions import KNOWN_ACTIONS, Permissions
+from config_leader.operators.permissions import KNOWN_ACTIONS, Permissions, stored_groups
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -55,6 +55,7 @@ def _permissions(raw: str | None) -> Permissions:
         value = json.loads(raw or "{}")
     except ValueError:
         value = {}
+    value = stored_groups(value) if isinstance(value, dict) else value
     clean: dict[str, list[str]] = {}
     for group, known in KNOWN_ACTIONS.items():
         actions = value.get(group) if isinstance(value, dict) else None
@@ -138,7 +139,7 @@ class OperatorStore:
             try:
                 db.execute(
                     "INSERT INTO users(username, password, permissions) VALUES (?, ?, ?)",
-                    (username, password_hash, json.dumps(permissions.as_json())),
+                    (username, password_hash, json.dumps(permissions.as_stored())),
                 )
             except sqlite3.IntegrityError:
                 db.execute("ROLLBACK")
@@ -171,7 +172,7 @@ class OperatorStore:
         with self._connect() as db:
             changed = db.execute(
                 "UPDATE users SET permissions = ? WHERE username = ?",
-                (json.dumps(permissions.as_json()), username),
+                (json.dumps(permissions.as_stored()), username),
             ).rowcount
         return bool(changed)
 
