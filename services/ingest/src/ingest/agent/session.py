@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -42,8 +43,12 @@ class SessionClosed(Exception):
         self.reason = reason
 
 
-# Accepting one frame: (session, channel, payload) -> stored. Set by the app (see agent/pipeline).
-Accept = Callable[["AgentSession", str, Any], Awaitable[None]]
+# Accepting one frame: (session, channel, payload) -> queued for the intake at once (BadRequest when
+# it cannot be stored), answered once stored. Set by the app (agent/websocket.py).
+Accept = Callable[["AgentSession", str, Any], Awaitable[Any]]
+# Frames of one agent being stored at once: the next frame is read meanwhile (uvicorn reads no more
+# of a websocket, pings included, until the app takes the frame before), up to this many.
+MAX_STORING = 16
 Presence = Callable[["AgentSession"], Awaitable[None]]
 Reply = Callable[[Watch, str, Any, bool], Awaitable[None]]
 
@@ -79,6 +84,7 @@ class AgentSession:
         self.frames = 0
         self.rejected = 0
         self._send_lock = asyncio.Lock()
+        self._storing: deque[asyncio.Future[Any]] = deque()
 
     @property
     def bucket_id(self) -> str:
@@ -127,12 +133,35 @@ class AgentSession:
             if self._own_logging_result(channel, payload):
                 return
         try:
-            await self.accept(self, channel, payload)
+            stored = self.accept(self, channel, payload)
         except BadRequest as exc:  # e.g. a status patched past the depth that can be stored
-            await self.reject(exc.message)
-            if channel == "status":
-                self.last_status = None
-                await self.send("status:resend", {})
+            await self._refused(channel, exc)
+            return
+        await self._store(asyncio.ensure_future(stored))
+
+    async def _store(self, storing: asyncio.Future[Any]) -> None:
+        """Keeps a frame's storing in flight without waiting for it (its order in the intake was
+        set when it was queued); raises what an earlier one failed with (BacklogFull, Unavailable:
+        the session ends), and waits for the oldest past MAX_STORING."""
+        self._storing.append(storing)
+        while self._storing and self._storing[0].done():
+            self._storing.popleft().result()
+        if len(self._storing) > MAX_STORING:
+            await self._storing.popleft()
+
+    async def _refused(self, channel: str, exc: BadRequest) -> None:
+        await self.reject(exc.message)
+        if channel == "status":
+            self.last_status = None
+            await self.send("status:resend", {})
+
+    async def settle(self) -> None:
+        """Waits for the frames still being stored when the connection ends (a failure is
+        logged: the agent, gone, resends what it queued when it reconnects)."""
+        storing, self._storing = list(self._storing), deque()
+        for outcome in await asyncio.gather(*storing, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                log.warning("a frame of %s not stored: %r", self.server, outcome)
 
     def server_fields(self) -> dict[str, Any]:
         """What the servers collection records of this agent."""

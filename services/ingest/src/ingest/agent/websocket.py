@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -60,8 +61,8 @@ async def open_session(
         await deny(websocket, 503, f"ingest storage unavailable: {type(exc).__name__}")
         return None
 
-    async def accept(session: AgentSession, channel: str, payload: Any) -> None:
-        await intake.accept(session.bucket, session.server, [(channel, payload)])
+    def accept(session: AgentSession, channel: str, payload: Any) -> Awaitable[str]:
+        return intake.submit(session.bucket, session.server, [(channel, payload)])
 
     return AgentSession(
         ws=websocket,
@@ -138,6 +139,7 @@ async def interaction(
     finally:
         housekeeping.cancel()
         opening.cancel()
+        await session.settle()
         try:
             await finish(opening, session.server)
         finally:

@@ -113,8 +113,10 @@ class Forwarder:
                 endpoint = self.endpoints[self.turn % len(self.endpoints)]
                 self.turn += 1
                 try:
-                    response = await client.post(
-                        endpoint, json={"points": chunk}, headers=self.headers
+                    response = await client.post(  # orjson: the stdlib encoder cost 2% of ingest
+                        endpoint,
+                        content=orjson.dumps({"points": chunk}),
+                        headers={**self.headers, "Content-Type": "application/json"},
                     )
                     if response.status_code < 300:
                         self.sent += len(chunk)

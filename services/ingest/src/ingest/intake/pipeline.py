@@ -9,8 +9,10 @@ listens. A failure there is logged, never lost data.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 import orjson
@@ -56,28 +58,50 @@ class FrameIntake:
         self.keys = keys
         self.accepted_frames = 0
         self._listeners: dict[str, tuple[float, int]] = {}
+        self._asking: dict[str, asyncio.Future[int]] = {}
 
     async def listeners(self, bucket_id: str) -> int:
-        """How many live clients follow a bucket (looked up at most once a second)."""
+        """How many live clients follow a bucket (looked up at most once a second, by one call
+        that every frame arriving meanwhile waits for: 1,000 agents' frames in the second the
+        count expired would otherwise each send their own PUBSUB NUMSUB)."""
         cached = self._listeners.get(bucket_id)
         now = time.monotonic()
         if cached and now - cached[0] < 1.0:
             return cached[1]
+        asking = self._asking.get(bucket_id)
+        if asking is None:
+            asking = self._asking[bucket_id] = asyncio.ensure_future(self._count(bucket_id))
+            asking.add_done_callback(lambda _: self._asking.pop(bucket_id, None))
+        return await asyncio.shield(asking)
+
+    async def _count(self, bucket_id: str) -> int:
         channel = self.keys.live(bucket_id)
         count = int(dict(await self.redis.pubsub_numsub(channel)).get(channel.encode(), 0))
         if len(self._listeners) > 10_000:
             self._listeners.clear()
-        self._listeners[bucket_id] = (now, count)
+        self._listeners[bucket_id] = (time.monotonic(), count)
         return count
 
     async def accept(self, bucket: dict[str, Any], server: str, frames: list[Frame]) -> str:
         """Stores a batch durably (Unavailable/BacklogFull otherwise), then the side effects."""
+        return await self.submit(bucket, server, frames)
+
+    def submit(self, bucket: dict[str, Any], server: str, frames: list[Frame]) -> Awaitable[str]:
+        """accept() in two steps: the batch is encoded and queued for the intake now, in the
+        caller's order (BadRequest at once when it cannot be); the awaitable answers once it is
+        stored, after which the side effects run."""
         observe = any(channel in OBSERVED for channel, _ in frames)
         has_status = any(c == "status" and isinstance(p, dict) for c, p in frames)
         latest = (self.keys.status(bucket["id"], server), STATUS_TTL) if has_status else None
-        entry_id = await self.stream.add(
+        stored = self.stream.submit(
             bucket=bucket, server=server, frames=frames, observe=observe, latest=latest
         )
+        return self._after(stored, bucket, server, frames)
+
+    async def _after(
+        self, stored: Awaitable[str], bucket: dict[str, Any], server: str, frames: list[Frame]
+    ) -> str:
+        entry_id = await stored
         self.accepted_frames += len(frames)
         try:
             await self._side_effects(bucket, server, frames)

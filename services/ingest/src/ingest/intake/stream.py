@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,14 +119,14 @@ class IntakeStream:
         self._committer: asyncio.Task[None] | None = None
         self.round_trips = 0
 
-    async def _add_script(self, keys: list[str], args: list[Any]) -> Any:
-        """The script's answer for one add, sent with whatever other adds are waiting."""
+    def _enqueue(self, keys: list[str], args: list[Any]) -> asyncio.Future[Any]:
+        """The script's answer for one add, to be sent with whatever other adds are waiting."""
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending.append(([*keys, *args], done))
         committer = self._committer
         if committer is None or committer.done() or committer.get_loop() is not done.get_loop():
             self._committer = asyncio.create_task(self._commit())
-        return await done
+        return done
 
     async def _commit(self) -> None:
         """Sends the waiting adds, one pipeline a round trip, until none wait."""
@@ -179,6 +180,23 @@ class IntakeStream:
         """Appends a batch durably (and to the observer's stream when `observe`); with `latest` =
         (key, ttl), its last status is kept there as `{"received_at", "status"}` in the same step.
         BacklogFull (503) when the backlog is at its bound."""
+        return await self.submit(
+            bucket=bucket, server=server, frames=frames, observe=observe, latest=latest
+        )
+
+    def submit(
+        self,
+        *,
+        bucket: dict[str, Any],
+        server: str,
+        frames: list[Frame],
+        observe: bool = False,
+        latest: tuple[str, int] | None = None,
+    ) -> Awaitable[str]:
+        """add() in two steps: the batch is encoded and queued for the next group commit now (in
+        the caller's order; a frame changed afterwards is stored as it was), and the awaitable
+        returned answers its entry id once Redis has it. BadRequest at once when it cannot be
+        encoded."""
         ms = int(time.time() * 1000)
         status = next((p for c, p in reversed(frames) if c == "status"), None) if latest else None
         try:
@@ -193,10 +211,17 @@ class IntakeStream:
             raise BadRequest(f"frames cannot be stored: {exc}") from None
         key, ttl = latest if latest and kept else (self.queue.key, 0)
         try:
-            entry_id = await self._add_script(
+            done = self._enqueue(
                 [self.queue.key, self.observe_key, key],
                 [self.max_entries, payload, "1" if observe else "0", kept, ttl],
             )
+        except Exception as exc:
+            raise Unavailable(f"intake unavailable: {type(exc).__name__}", retry_after=5) from exc
+        return self._entry_id(done)
+
+    async def _entry_id(self, done: asyncio.Future[Any]) -> str:
+        try:
+            entry_id = await done
         except Exception as exc:
             raise Unavailable(f"intake unavailable: {type(exc).__name__}", retry_after=5) from exc
         if entry_id is None:
