@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from meridian_kit.auth import operator_of_token
+from meridian_kit.auth import operator_of_token, write_permission
 from meridian_kit.errors import Forbidden, Unauthorized
 from meridian_kit.operator_tokens import (
     PUBLIC_KEY_VARIABLE,
@@ -21,6 +21,7 @@ from meridian_kit.operator_tokens import (
     public_key_line,
     verifier_from_env,
 )
+from starlette.requests import HTTPConnection
 
 KEY = Ed25519PrivateKey.generate()
 
@@ -143,3 +144,14 @@ def test_a_write_needs_its_permission_a_read_none(monkeypatch: pytest.MonkeyPatc
     # a bad token is still a 401, whatever the permission asked
     with pytest.raises(Unauthorized, match="expired"):
         operator_of_token(token(exp=int(time.time()) - 60), "svc", "imports:update")
+
+
+def test_only_a_write_asks_for_a_permission() -> None:
+    def request(method: str, kind: str = "http") -> HTTPConnection:
+        return HTTPConnection({"type": kind, "method": method, "path": "/", "headers": []})
+
+    for method in ("GET", "HEAD", "OPTIONS"):
+        assert write_permission(request(method), "imports:update") is None
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        assert write_permission(request(method), "imports:update") == "imports:update"
+    assert write_permission(request("GET", "websocket"), "fleet:act") is None

@@ -1,6 +1,7 @@
 """Operators' tokens (the config-leader's Ed25519 JWTs) open every route the console uses, beside
-the APIKEY; a forged or expired one is a 401 saying why; without the leader's public key an
-operator token is a 403 naming it.
+the APIKEY; a write needs the leader's analytics:update; a forged or expired one is a 401 saying
+why; without the leader's public key an operator token is a 403 naming it. The shape is shared
+with ingest's and kmdb-import's tests (meridian_kit.operator_tokens_testing).
 
 The accepted token is a real one: signed in at the running suite's config-leader through the
 gateway, checked with the public key that leader publishes (as the follower writes it into
@@ -8,67 +9,43 @@ analytics' env). The refused ones are signed with a key of the test's own."""
 
 from __future__ import annotations
 
-import os
-import ssl
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 from analytics.app import create_app
 from analytics.settings import Settings
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from meridian_kit.operator_tokens import PUBLIC_KEY_VARIABLE, public_key_line
+from meridian_kit.operator_tokens import PUBLIC_KEY_VARIABLE
+from meridian_kit.operator_tokens_testing import (
+    OwnTokens,
+    SuiteOperator,
+    bearer,
+    check_forged_and_tampered,
+    check_own_key_and_expiry,
+    check_write_permission,
+    suite_operator,
+)
 
-ROOT = Path(__file__).resolve().parents[3]
-GATEWAY = os.environ.get("GATEWAY_URL", "https://localhost:8443")
-CA = os.environ.get("MERIDIAN_CA", str(ROOT / ".local" / "tls" / "ca.crt"))
-OWN_KEY = Ed25519PrivateKey.generate()
 PROJECT = f"op-{uuid.uuid4().hex[:8]}"
 USER = f"{PROJECT}-user"
 
 
-def dev_env() -> dict[str, str]:
-    """.local/dev.env's settings (the generated operator), the process environment winning."""
-    values: dict[str, str] = {}
-    path = ROOT / ".local" / "dev.env"
-    if path.exists():
-        for line in path.read_text().splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not name.startswith("#"):
-                values[name.strip()] = value.strip().strip("'\"")
-    return {**values, **{k: v for k, v in os.environ.items() if k in values}}
-
-
 @pytest.fixture(scope="module")
-def leader() -> Iterator[tuple[str, str]]:
-    """(an operator token signed by the suite's leader, the leader's public key line)."""
-    env = dev_env()
-    user, password = env.get("MERIDIAN_ADMIN_USER"), env.get("MERIDIAN_ADMIN_PASSWORD")
-    if not (user and password):
-        pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
-    verify = ssl.create_default_context(cafile=CA)
-    with httpx.Client(base_url=f"{GATEWAY}/config", verify=verify, timeout=30) as http:
-        login = http.post("/auth/login", json={"username": user, "password": password})
-        assert login.status_code == 200, login.text
-        token = login.json()["token"]
-        http.headers["Authorization"] = f"Bearer {token}"
-        published = http.get("/auth/public-key")
-        assert published.status_code == 200, published.text
-        yield token, published.json()["publicKey"]
-        http.post("/auth/logout")
+def leader() -> Iterator[SuiteOperator]:
+    """A token signed by the suite's leader, and the leader's public key line."""
+    with suite_operator() as found:
+        if found is None:
+            pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
+        yield found
 
 
 @pytest.fixture
-def leader_token(leader: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+def leader_token(leader: SuiteOperator, monkeypatch: pytest.MonkeyPatch) -> str:
     """analytics checks tokens with the suite leader's public key; returns a token it signed."""
-    token, public_key = leader
-    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, public_key)
-    return token
+    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, leader.public_key)
+    return leader.token
 
 
 @pytest.fixture
@@ -79,25 +56,6 @@ async def anonymous(settings: Settings, migrated: Any) -> AsyncIterator[httpx.As
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://analytics") as http:
             yield http
-
-
-def signed(key: Ed25519PrivateKey = OWN_KEY, **override: Any) -> str:
-    """A token shaped as the leader signs one, with `key` and claims overridden."""
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "iss": "config-leader",
-        "sub": "mallory",
-        "permissions": {"settings": ["read"]},
-        "jti": uuid.uuid4().hex,
-        "iat": now,
-        "exp": now + 300,
-    }
-    claims.update(override)
-    return jwt.encode(claims, key, algorithm="EdDSA")
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 MESSAGE = {
@@ -158,21 +116,47 @@ async def test_an_operator_token_opens_every_route_the_console_uses(
 async def test_a_forged_or_expired_operator_token_is_a_401_saying_why(
     anonymous: httpx.AsyncClient, leader_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    forged = signed()  # the leader's claims, another key
-    tampered = leader_token[:-6] + ("AAAAAA" if not leader_token.endswith("AAAAAA") else "BBBBBB")
     query = {"project": PROJECT, **WINDOW}
-    for token in (forged, tampered):
-        for path, params in (("/messages", query), ("/analytic", {"id": "x"})):
-            answer = await anonymous.get(path, headers=bearer(token), params=params)
-            assert answer.status_code == 401, (path, answer.text)
-            assert "invalid operator token" in answer.text, answer.text
-    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, public_key_line(OWN_KEY.public_key()))
-    assert (
-        await anonymous.get("/messages", headers=bearer(signed()), params=query)
-    ).status_code == 200
-    expired = signed(iat=int(time.time()) - 600, exp=int(time.time()) - 300)
-    answer = await anonymous.get("/messages", headers=bearer(expired), params=query)
-    assert answer.status_code == 401 and "operator token expired" in answer.text, answer.text
+    for path, params in (("/messages", query), ("/analytic", {"id": "x"})):
+
+        async def call(token: str, path: str = path, params: dict[str, str] = params) -> Any:
+            return await anonymous.get(path, headers=bearer(token), params=params)
+
+        await check_forged_and_tampered(call, leader_token)
+
+    async def messages(token: str) -> Any:
+        return await anonymous.get("/messages", headers=bearer(token), params=query)
+
+    await check_own_key_and_expiry(messages, monkeypatch.setenv)
+
+
+async def test_an_operators_write_needs_analytics_update(
+    anonymous: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading stays open to any operator; storing messages (a write) needs the leader's
+    analytics:update, as does creating a descriptor; the APIKEY is unchanged."""
+    query = {"project": PROJECT, **WINDOW}
+
+    async def store(token: str) -> Any:
+        return await anonymous.post("/messages", headers=bearer(token), json=[MESSAGE])
+
+    async def read(token: str) -> Any:
+        return await anonymous.get("/messages", headers=bearer(token), params=query)
+
+    try:
+        await check_write_permission(store, read, "analytics:update", monkeypatch.setenv)
+        own = OwnTokens()
+        monkeypatch.setenv(PUBLIC_KEY_VARIABLE, own.public_key)
+        refused = await anonymous.post(
+            "/analytic", headers=bearer(own.token({"settings": ["read"]})), json=DESCRIPTOR
+        )
+        assert refused.status_code == 403, refused.text
+        assert "mallory lacks analytics:update" in refused.text, refused.text
+    finally:
+        gone = await anonymous.delete(
+            "/messages", headers={"X-Api-Key": settings.apikey or ""}, params={"userId": USER}
+        )
+        assert gone.status_code == 200, gone.text
 
 
 async def test_the_apikey_still_works_and_nothing_else_does(
@@ -189,5 +173,5 @@ async def test_the_apikey_still_works_and_nothing_else_does(
         "/messages", headers=bearer(settings.apikey or "x"), params=query
     )
     assert not_a_jwt.status_code == 401  # the APIKEY goes in X-Api-Key, never as a Bearer token
-    refused = await anonymous.get("/messages", headers=bearer(signed()), params=query)
+    refused = await anonymous.get("/messages", headers=bearer(OwnTokens().token()), params=query)
     assert refused.status_code == 403 and PUBLIC_KEY_VARIABLE in refused.text, refused.text

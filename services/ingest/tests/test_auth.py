@@ -1,6 +1,8 @@
 """Operators' tokens (the config-leader's Ed25519 JWTs) open every route the console uses, beside
-the admin token and bucket keys; a forged or expired one is a 401 saying why; agents' routes keep
-their bucket keys only.
+the admin token and bucket keys; writes need the leader's fleet:update, a server's commands
+fleet:act; a forged or expired one is a 401 saying why; agents' routes keep their bucket keys
+only. The shape is shared with analytics' and kmdb-import's tests
+(meridian_kit.operator_tokens_testing).
 
 The accepted token is a real one: signed in at the running suite's config-leader through the
 gateway, checked with the public key that leader publishes (as the follower writes it into ingest's
@@ -9,62 +11,38 @@ env). The refused ones are signed with a key of the test's own."""
 from __future__ import annotations
 
 import asyncio
-import os
-import ssl
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from meridian_kit.operator_tokens import PUBLIC_KEY_VARIABLE, public_key_line
-
-ROOT = Path(__file__).resolve().parents[3]
-GATEWAY = os.environ.get("GATEWAY_URL", "https://localhost:8443")
-CA = os.environ.get("MERIDIAN_CA", str(ROOT / ".local" / "tls" / "ca.crt"))
-
-
-def dev_env() -> dict[str, str]:
-    """.local/dev.env's settings (the generated operator), the process environment winning."""
-    values: dict[str, str] = {}
-    path = ROOT / ".local" / "dev.env"
-    if path.exists():
-        for line in path.read_text().splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not name.startswith("#"):
-                values[name.strip()] = value.strip().strip("'\"")
-    return {**values, **{k: v for k, v in os.environ.items() if k in values}}
+from meridian_kit.operator_tokens import PUBLIC_KEY_VARIABLE
+from meridian_kit.operator_tokens_testing import (
+    OwnTokens,
+    SuiteOperator,
+    bearer,
+    check_forged_and_tampered,
+    check_own_key_and_expiry,
+    check_write_permission,
+    suite_operator,
+)
 
 
 @pytest.fixture(scope="module")
-def leader() -> Iterator[tuple[str, str]]:
-    """(an operator token signed by the suite's leader, the leader's public key line)."""
-    env = dev_env()
-    user, password = env.get("MERIDIAN_ADMIN_USER"), env.get("MERIDIAN_ADMIN_PASSWORD")
-    if not (user and password):
-        pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
-    verify = ssl.create_default_context(cafile=CA)
-    with httpx.Client(base_url=f"{GATEWAY}/config", verify=verify, timeout=30) as http:
-        login = http.post("/auth/login", json={"username": user, "password": password})
-        assert login.status_code == 200, login.text
-        token = login.json()["token"]
-        http.headers["Authorization"] = f"Bearer {token}"
-        published = http.get("/auth/public-key")
-        assert published.status_code == 200, published.text
-        yield token, published.json()["publicKey"]
-        http.post("/auth/logout")
+def leader() -> Iterator[SuiteOperator]:
+    """A token signed by the suite's leader, and the leader's public key line."""
+    with suite_operator() as found:
+        if found is None:
+            pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
+        yield found
 
 
 @pytest.fixture
-def leader_key(leader: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+def leader_key(leader: SuiteOperator, monkeypatch: pytest.MonkeyPatch) -> str:
     """ingest checks tokens with the suite leader's public key; returns a token it signed."""
-    token, public_key = leader
-    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, public_key)
-    return token
+    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, leader.public_key)
+    return leader.token
 
 
 @pytest.fixture
@@ -73,29 +51,6 @@ async def operator(base_url: str, leader_key: str) -> AsyncIterator[httpx.AsyncC
     headers = {"Authorization": f"Bearer {leader_key}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
         yield client
-
-
-OWN_KEY = Ed25519PrivateKey.generate()
-
-
-def signed(key: Ed25519PrivateKey = OWN_KEY, **override: Any) -> str:
-    """A token shaped as the leader signs one, with `key` and claims overridden."""
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "iss": "config-leader",
-        "sub": "mallory",
-        "permissions": {"settings": ["read", "update"]},
-        "stamp": "s",
-        "jti": uuid.uuid4().hex,
-        "iat": now,
-        "exp": now + 300,
-    }
-    claims.update(override)
-    return jwt.encode(claims, key, algorithm="EdDSA")
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def test_an_operator_token_opens_every_route_the_console_uses(
@@ -153,28 +108,66 @@ async def test_a_forged_or_expired_operator_token_is_a_401_saying_why(
 ) -> None:
     paths = ["/api/admin/buckets", f"/api/buckets/{bucket['id']}/logs"]
     paths += [f"/api/buckets/{bucket['id']}/live", f"/api/admin/buckets/{bucket['id']}/alerts"]
-    forged = signed()  # the leader's claims, another key
-    tampered = leader_key[:-6] + ("AAAAAA" if not leader_key.endswith("AAAAAA") else "BBBBBB")
-    for token in (forged, tampered):
-        for path in paths:
-            answer = await anonymous.get(path, headers=bearer(token))
-            assert answer.status_code == 401, (path, answer.text)
-            assert answer.json()["error"].startswith("invalid operator token"), answer.text
-            assert answer.headers["www-authenticate"].startswith("Bearer")
-    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, public_key_line(OWN_KEY.public_key()))
-    assert (await anonymous.get(paths[0], headers=bearer(signed()))).status_code == 200
-    expired = signed(iat=int(time.time()) - 600, exp=int(time.time()) - 300)
     for path in paths:
-        answer = await anonymous.get(path, headers=bearer(expired))
+
+        async def call(token: str, path: str = path) -> Any:
+            return await anonymous.get(path, headers=bearer(token))
+
+        await check_forged_and_tampered(call, leader_key)
+    own = OwnTokens()
+    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, own.public_key)
+    for path in paths[1:]:
+        answer = await anonymous.get(path, headers=bearer(own.expired()))
         assert answer.status_code == 401, (path, answer.text)
         assert answer.json()["error"] == "operator token expired: sign in again"
+
+    async def buckets(token: str) -> Any:
+        return await anonymous.get(paths[0], headers=bearer(token))
+
+    await check_own_key_and_expiry(buckets, monkeypatch.setenv)
+
+
+async def test_an_operators_writes_need_fleet_update_and_commands_fleet_act(
+    anonymous: httpx.AsyncClient, bucket: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading stays open to any operator; an alert rule (a write) needs the leader's
+    fleet:update, a server's command fleet:act; the admin token and bucket keys are unchanged."""
+    rules = f"/api/admin/buckets/{bucket['id']}/alerts"
+    base = f"/api/buckets/{bucket['id']}"
+
+    async def add_rule(token: str) -> Any:
+        return await anonymous.post(rules, headers=bearer(token), json={"kind": "exception"})
+
+    async def read_rules(token: str) -> Any:
+        return await anonymous.get(rules, headers=bearer(token))
+
+    async def pm2(token: str) -> Any:  # not connected: 409 once the credentials pass
+        return await anonymous.post(
+            f"{base}/servers/web-1/pm2", headers=bearer(token), json={"method_name": "ping"}
+        )
+
+    async def servers(token: str) -> Any:
+        return await anonymous.get(f"{base}/servers", headers=bearer(token))
+
+    await check_write_permission(add_rule, read_rules, "fleet:update", monkeypatch.setenv)
+    await check_write_permission(pm2, servers, "fleet:act", monkeypatch.setenv)
+    own = OwnTokens()
+    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, own.public_key)
+    updater = own.token({"fleet": ["update"]})
+    refused = await pm2(updater)  # fleet:update is not fleet:act
+    assert refused.status_code == 403 and "lacks fleet:act" in refused.text, refused.text
+    keys = {"X-KM-PUBLIC": bucket["public_key"], "X-KM-SECRET": bucket["secret_key"]}
+    by_keys = await anonymous.post(
+        f"{base}/servers/web-1/pm2", headers=keys, json={"method_name": "ping"}
+    )
+    assert by_keys.status_code == 409, by_keys.text
 
 
 async def test_operator_tokens_without_the_public_key_are_a_403_naming_it(
     anonymous: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(PUBLIC_KEY_VARIABLE, raising=False)
-    answer = await anonymous.get("/api/admin/buckets", headers=bearer(signed()))
+    answer = await anonymous.get("/api/admin/buckets", headers=bearer(OwnTokens().token()))
     assert answer.status_code == 403
     assert PUBLIC_KEY_VARIABLE in answer.json()["error"]
 

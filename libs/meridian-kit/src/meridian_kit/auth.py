@@ -118,6 +118,17 @@ def require_key(
     )
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def write_permission(conn: HTTPConnection, permission: str) -> str | None:
+    """`permission` for a request that changes something (an HTTP method other than GET, HEAD,
+    OPTIONS); None for a read or a websocket: reading stays open to any operator."""
+    if conn.scope["type"] != "http" or conn.scope["method"] in SAFE_METHODS:
+        return None
+    return permission
+
+
 def operator_of_token(
     token: str | None, realm: str, permission: str | None = None
 ) -> Operator | None:

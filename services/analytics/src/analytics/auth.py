@@ -2,9 +2,10 @@
 header), or a signed-in operator's token (`Authorization: Bearer <JWT>`).
 
 An operator's token is the config-leader's JWT, checked with MERIDIAN_OPERATOR_PUBLIC_KEY by
-meridian_kit.operator_tokens (the console sends it). The leader has no analytics permission group,
-so any valid operator token opens what the APIKEY opens; a forged or expired one is a 401 saying
-why. Machines (chatbot back ends, scripts) keep the APIKEY."""
+meridian_kit.operator_tokens (the console sends it). Any valid operator token reads what the
+APIKEY reads; a write (POST, DELETE) needs the leader's `analytics:update` permission, else 403
+naming it; a forged or expired token is a 401 saying why. Machines (chatbot back ends, scripts)
+keep the APIKEY, unchanged."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
-from meridian_kit.auth import bearer_security, operator_of_token, require_key
+from meridian_kit.auth import bearer_security, operator_of_token, require_key, write_permission
 
 from analytics.deps import state_of
 
@@ -23,6 +24,7 @@ _wenet_header = APIKeyHeader(
     auto_error=False,
     description="the service's APIKEY, as the original's clients send it",
 )
+ANALYTICS_UPDATE = "analytics:update"  # the leader's permission an operator's write needs
 _bearer = bearer_security("a signed-in operator's token (the config-leader's JWT)")
 
 
@@ -35,9 +37,13 @@ async def require_api_key(
     """An operator token, or the APIKEY: 401 for a missing or wrong one (compared in constant
     time) or a forged/expired operator token; 403 if APIKEY is unset and no operator token came."""
     presented = key if key is not None else wenet_key
+    # an operator's write (store or delete data, create, compute or delete a descriptor) needs
+    # analytics:update
+    needs = write_permission(request, ANALYTICS_UPDATE)
     if (
         presented is None
-        and operator_of_token(bearer.credentials if bearer else None, "analytics") is not None
+        and operator_of_token(bearer.credentials if bearer else None, "analytics", needs)
+        is not None
     ):
         return
     require_key(

@@ -3,14 +3,16 @@ rule: 401 missing or wrong credentials, 403 valid ones without the right, 403 wh
 not configured). The dependencies over these checks are in ingest.deps.
 
 An operator's token is the config-leader's JWT, checked with MERIDIAN_OPERATOR_PUBLIC_KEY by
-meridian_kit.operator_tokens. The leader has no fleet permission group, so any valid operator token
-opens what the admin token opens (every bucket, its keys, servers, queries, commands, alert rules,
-the live stream); an invalid or expired one is a 401 saying why. Agents (verifyPM2, the websocket,
-HTTP push) keep their bucket keys only.
+meridian_kit.operator_tokens. Any valid operator token reads what the admin token reads (every
+bucket, its keys, servers, queries, alert rules, the live stream); a write needs the leader's
+`fleet:act` for a server's commands (process actions, PM2 actions, disconnect) and `fleet:update`
+for any other (buckets, keys, users, alert rules), else 403 naming it; an invalid or expired token
+is a 401 saying why. The admin token and the agents' bucket keys are unchanged.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from meridian_kit.auth import (
@@ -19,6 +21,7 @@ from meridian_kit.auth import (
     keys_equal,
     operator_of_token,
     require_key,
+    write_permission,
 )
 from meridian_kit.errors import Forbidden, Unauthorized
 from meridian_kit.operator_tokens import Operator
@@ -27,6 +30,8 @@ from starlette.requests import HTTPConnection
 from ingest.buckets.service import BucketService
 from ingest.settings import Settings
 
+FLEET_UPDATE, FLEET_ACT = "fleet:update", "fleet:act"  # the leader's permissions for writes
+COMMANDS = re.compile(r"/servers/[^/]+/(actions|pm2|disconnect)$")  # a server's commands
 ADMIN_CREDENTIALS = "`Authorization: Bearer <INGEST_ADMIN_TOKEN or an operator token>`"
 KEYS_CREDENTIALS = "the bucket's X-KM-PUBLIC and X-KM-SECRET headers"
 
@@ -40,8 +45,11 @@ def is_admin(settings: Settings, conn: HTTPConnection) -> bool:
 
 def operator_of(conn: HTTPConnection) -> Operator | None:
     """The signed-in operator whose token the request carries; None when it carries none (another
-    kind of credential). 401 naming why for an invalid or expired one; 403 when no public key is set."""
-    return operator_of_token(bearer_token(conn), "ingest")
+    kind of credential). 401 naming why for an invalid or expired one; 403 when no public key is set,
+    or for a write without its permission (a server's commands fleet:act, any other fleet:update)."""
+    command = COMMANDS.search(conn.url.path) is not None
+    needs = write_permission(conn, FLEET_ACT if command else FLEET_UPDATE)
+    return operator_of_token(bearer_token(conn), "ingest", needs)
 
 
 def is_operator(settings: Settings, conn: HTTPConnection) -> bool:

@@ -13,10 +13,16 @@ from aiobotocore.client import AioBaseClient
 from arq.connections import ArqRedis
 from asyncmy.connection import Connection
 from asyncmy.pool import Pool
-from fastapi import Depends, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
 from meridian_kit.app import state_dependency
-from meridian_kit.auth import bearer_challenge, bearer_security, operator_of_token, require_key
+from meridian_kit.auth import (
+    bearer_challenge,
+    bearer_security,
+    operator_of_token,
+    require_key,
+    write_permission,
+)
 from meridian_kit.errors import Unavailable
 from meridian_kit.outages import Outage
 
@@ -109,17 +115,21 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ArqDep = Annotated[ArqRedis, Depends(get_arq)]
 S3Dep = Annotated[AioBaseClient, Depends(get_s3)]
 
+IMPORTS_UPDATE = "imports:update"  # the leader's permission an operator's write needs
 _bearer = bearer_security("the service's KMDB_API_TOKEN, or a signed-in operator's token")
 
 
 async def require_token(
+    request: Request,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> None:
     """401 without `Authorization: Bearer <KMDB_API_TOKEN or an operator token>` or with a wrong
-    one (a forged/expired operator token says why); 403 if KMDB_API_TOKEN is unset."""
+    one (a forged/expired operator token says why); 403 if KMDB_API_TOKEN is unset, or for an
+    operator's write without imports:update."""
     presented = credentials.credentials if credentials else None
-    if operator_of_token(presented, "kmdb-import") is not None:
+    # an operator's write (start an import, edit a filter table) needs imports:update
+    if operator_of_token(presented, "kmdb-import", write_permission(request, IMPORTS_UPDATE)):
         return
     require_key(
         presented,
