@@ -1,11 +1,11 @@
 """The console's Imports section in a real Chromium against the running suite, signed in as the
 generated operator: a KISSmetrics export (generated here, put in the suite's S3 server under this
 test's own bucket and prefix, revision numbers no one has imported, people and far-future days no
-one else has, as tests/kmdb do) imported from the Imports view shows its progress to done, its
-files' bad lines by line number and its own events-per-day chart (no days asked), its progress
-over kmdb's stream; a filter table edited in place; phone
-width. Screenshots in tests/artifacts/console-imports-*.png. Rows, job results and the bucket are
-removed afterwards."""
+one else has, as tests/kmdb do) imported from the Imports view shows its progress to done over
+kmdb's stream, its own events-per-day chart (no days asked) and its files' bad lines by line
+number; a filter table edited in place; phone width; an operator without imports:update refused
+in words. Screenshots in tests/artifacts/console-imports-*.png. Rows, job results and the bucket
+are removed afterwards."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from tests.console.conftest import (
     ADMIN_USER,
     ENV,
     GATEWAY,
+    Leader,
     new_page,
     shot,
     sign_in,
@@ -253,3 +254,44 @@ def test_the_live_files_list_reconnects_by_itself(browser: Any) -> None:
     shot(page, "imports-reconnecting")
     page.unroute("**/kmdb/**")
     page.wait_for_selector(".live-state[data-state=live]", timeout=60_000)
+
+
+def test_an_operator_without_imports_update_sees_the_start_refused(
+    browser: Any, leader: Leader
+) -> None:
+    """Reading stays open (the files list is live); starting an import and adding to a filter
+    table are refused by kmdb-import with a 403 the view shows in words; nothing is written."""
+    page, _ = browser
+    username = f"console-reader-{RUN}"
+    password = secrets.token_urlsafe(12)
+    made = leader.call(
+        "POST",
+        "/users",
+        json={"username": username, "password": password, "permissions": {"settings": ["read"]}},
+    )
+    assert made.status_code in (200, 201), made.text
+    kmdb = kmdb_client()
+    name = f"console-refused-{RUN}"
+    try:
+        sign_in(page, username, password, "/imports")
+        page.wait_for_selector(".live-state[data-state=live]", timeout=60_000)
+        page.fill("#import-source", f"s3://console-refused-{RUN}/exports")
+        page.click("#import-start")
+        wait_text(page, "#import-error", "Refused (403 Forbidden)", timeout=60_000)
+        words = page.inner_text("#import-error")
+        assert f"insufficient permissions: {username} lacks imports:update" in words, words
+        assert page.get_attribute("#import-error", "class") == "notice refused"
+        shot(page, "imports-refused")
+
+        page.goto(f"{GATEWAY}/#/imports/filters/ignored-users")
+        page.wait_for_selector("#filter-add", timeout=30_000)
+        page.fill("#filter-name", name)
+        page.click("#filter-add-button")
+        wait_text(page, "#filter-add-error", f"{username} lacks imports:update", timeout=60_000)
+        listed = kmdb.get("/filters/ignored-users", params={"limit": 1000}).json()
+        assert name not in {f["name"] for f in listed}
+    finally:
+        kmdb.delete("/filters/ignored-users", params={"name": name})
+        kmdb.close()
+        leader.call("DELETE", f"/users/{username}")
+    assert leader.call("GET", f"/users/{username}").status_code == 404

@@ -64,11 +64,16 @@ export interface NotifyReport {
   revision?: number;
 }
 
-/** The leader's permission groups and actions (config-leader's operators/permissions.py). */
+/** The leader's permission groups and actions (config-leader's operators/permissions.py): the
+ * last three are the services' (ingest, analytics, kmdb-import) for an operator's writes; reading
+ * there needs none. */
 export const PERMISSIONS: Record<string, string[]> = {
   settings: ["read", "update", "notify"],
   users: ["read", "create", "delete", "resetPassword", "changePermissions"],
   platformUsers: ["read", "modify", "delete"],
+  fleet: ["update", "act"],
+  analytics: ["update"],
+  imports: ["update"],
 };
 
 export const signIn = (username: string, password: string) =>
