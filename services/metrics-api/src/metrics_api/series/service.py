@@ -119,10 +119,55 @@ async def _raw_into(
     start: int,
     end: int,
     days: list[dt.date] | None = None,
+    cuts: list[int] | None = None,
 ) -> None:
     columns = q.table.source_columns(q.measures)
-    async for ts, raw in store.raw_chunks(q.table, q.key, columns, start, end, days):
+    chunks = store.raw_chunks(q.table, q.key, columns, start, end, days, cuts=cuts or ())
+    async for ts, raw in chunks:
         acc.add(raw_partials(ts, raw, q.measures), is_raw=True)
+
+
+# A raw day partition holding many of a range's points is read by concurrent slices of about
+# this many points each, where the counts say how they spread (raw_cuts): a day ending in two
+# hours of per-second points (~8,000 rows) is then not one query on one of Cassandra's threads
+# long after the other days' queries have finished.
+RAW_ROWS_PER_QUERY = 2000
+
+
+@dataclass
+class Density:
+    """How a range's points spread: coarse rollup rows' starts (ms), their points, their width."""
+
+    ts: np.ndarray
+    points: np.ndarray
+    step_ms: int
+
+
+def raw_cuts(density: Density | None, width_ms: int) -> list[int]:
+    """Times, multiples of width_ms, that cut the range's raw points into slices of about
+    RAW_ROWS_PER_QUERY points (from the coarse rows' counts; a day is read apart anyway; a coarse
+    row holding several times that is cut evenly in time too), so a dense day is read by several
+    queries at once; no bin of width_ms is split between slices."""
+    cuts: list[int] = []
+    if density is None:
+        return cuts
+
+    def cut_at(ms: int) -> None:
+        ms = ms // width_ms * width_ms
+        if not cuts or ms > cuts[-1]:
+            cuts.append(ms)
+
+    held = 0
+    step = density.step_ms
+    for start, points in zip(density.ts.tolist(), density.points.tolist(), strict=True):
+        held = points if start % DAY_MS == 0 else held + points
+        parts = points // RAW_ROWS_PER_QUERY
+        for part in range(1, parts):
+            cut_at(start + step * part // parts)
+        if held >= RAW_ROWS_PER_QUERY:
+            cut_at(start + step)
+            held = 0
+    return cuts
 
 
 def _rows(partials: Partials, q: SeriesQuery) -> SeriesAnswer:
@@ -174,11 +219,13 @@ class _Piece:
     starts: list[np.ndarray]
 
 
-async def _read_piece(store: SeriesStore, q: SeriesQuery, piece: Piece, width_ms: int) -> _Piece:
+async def _read_piece(
+    store: SeriesStore, q: SeriesQuery, piece: Piece, width_ms: int, cuts: list[int] | None = None
+) -> _Piece:
     level, start, end = piece
     out = _Piece(level, start, end, BinAccumulator(q.measures, width_ms, keep_raw=q.size), [])
     if level is None:
-        await _raw_into(out.acc, store, q, start, end)
+        await _raw_into(out.acc, store, q, start, end, cuts=cuts)
         return out
     chunks = store.rollup_chunks(
         q.table, q.key, level, q.measures, [(start, end)], align_ms=width_ms
@@ -195,14 +242,20 @@ def _levels_up_to(level: int | None) -> tuple[int, ...]:
 
 
 async def _original_bins(
-    store: SeriesStore, q: SeriesQuery, width_s: int, level: int | None
+    store: SeriesStore,
+    q: SeriesQuery,
+    width_s: int,
+    level: int | None,
+    density: Density | None = None,
 ) -> SeriesAnswer:
     """The original's bins (width_s from midnight of the first point's day), from raw points or
-    rows of `level`, merged first into bins that nest in both a day and the width."""
+    rows of `level`, merged first into bins that nest in both a day and the width; raw points
+    by slices cut where `density` says (raw_cuts)."""
     fine = fine_width_ms(width_s)
+    cuts = raw_cuts(density, fine)
     pieces = await asyncio.gather(
         *(
-            _read_piece(store, q, piece, fine)
+            _read_piece(store, q, piece, fine, cuts)
             for piece in cover(q.start_ms, q.end_ms + 1, _levels_up_to(level))
         )
     )
@@ -235,10 +288,13 @@ async def query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:
     width_s = original_width(span, q.size)
     level = exact_level(width_s) if width_s >= 1 else None
     tried = False
-    if width_s >= 1 and await _original_may_be_cheap(store, q, span, level):
+    cheap, density = (False, None)
+    if width_s >= 1:
+        cheap, density = await _original_may_be_cheap(store, q, span, level)
+    if cheap:
         # Read once, for the original's bins: right whenever there are more points than `size`.
         tried = True
-        answer = await _original_bins(store, q, width_s, level)
+        answer = await _original_bins(store, q, width_s, level, density)
         if answer.points > q.size:
             return answer
     answer = await _query_series(store, q)
@@ -250,21 +306,23 @@ async def query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:
 
 
 # The points of a range are counted (before choosing the original's bins from raw points) from
-# rows of the finest level at least span / COUNT_ROWS wide: about that many rows.
-COUNT_ROWS = 100
+# rows of the finest level at least span / COUNT_ROWS wide: about that many rows (200: hourly
+# rows for 7 days, so the counts also say which hours of a day are dense; see raw_cuts).
+COUNT_ROWS = 200
 
 
 async def _original_may_be_cheap(
     store: SeriesStore, q: SeriesQuery, span: int, level: int | None
-) -> bool:
+) -> tuple[bool, Density | None]:
     """Whether the original's bins are worth reading first: they are cheap (exact_is_cheap) and
     there are likely more points than `size`. From a rollup level the bound holds whatever the
     points; from raw points they are counted first from about COUNT_ROWS coarse rollup rows, so a
-    dense range (the rollup rule then) costs a small read, not the rollup read and a raw one."""
+    dense range (the rollup rule then) costs a small read, not the rollup read and a raw one.
+    Also how the points spread, when counted."""
     if partitions_to_read(span, level) > EXACT_PARTITIONS_MAX:
-        return False
+        return False, None
     if level is not None and rows_to_read(span, span, level) <= exact_read_limit(q.size):
-        return True  # at most span / level rows, whatever the points
+        return True, None  # at most span / level rows, whatever the points
 
     def region(points: int) -> int:  # 0: answered raw, 1: the original's bins, 2: too many
         if points <= q.size:
@@ -278,18 +336,22 @@ async def _original_may_be_cheap(
     stop = q.end_ms + 1
     outer = [(q.start_ms // step * step, -(-stop // step) * step)]
     most = least = 0
+    starts, counts = [], []
     async for chunk in store.rollup_chunks(q.table, q.key, step // 1000, [], outer):
         inside = (chunk.ts >= q.start_ms) & (chunk.ts + step <= stop)
         most += int(chunk.points.sum())
         least += int(chunk.points[inside].sum())
+        starts.append(chunk.ts)
+        counts.append(chunk.points)
+    density = Density(np.concatenate(starts), np.concatenate(counts), step) if starts else None
     if region(most) == region(least):
-        return region(most) == 1
+        return region(most) == 1, density
     # Otherwise the exact count: whole coarse rows in the middle, finer ones at the edges.
     levels = _levels_up_to(step // 1000)
     pieces = await asyncio.gather(
         *(_read_piece(store, q, piece, step) for piece in cover(q.start_ms, stop, levels))
     )
-    return region(sum(p.acc.points for p in pieces)) == 1
+    return region(sum(p.acc.points for p in pieces)) == 1, density
 
 
 async def _query_series(store: SeriesStore, q: SeriesQuery) -> SeriesAnswer:

@@ -70,6 +70,12 @@ def slices(start_ms: int, end_ms: int, row_ms: int, align_ms: int | None) -> lis
     return list(itertools.pairwise(edges))
 
 
+def split_at(start_ms: int, end_ms: int, cuts: Sequence[int]) -> list[tuple[int, int]]:
+    """[start_ms, end_ms) cut at the given times that fall strictly inside it."""
+    inner = [c for c in cuts if start_ms < c < end_ms]
+    return list(itertools.pairwise([start_ms, *inner, end_ms]))
+
+
 def to_float(column: np.ndarray) -> np.ndarray:
     """A column as float64, null (masked, or None) as NaN."""
     if isinstance(column, np.ma.MaskedArray):
@@ -163,15 +169,23 @@ class SeriesStore:
         start_ms: int,
         end_ms: int,
         days: list[dt.date] | None = None,
+        *,
+        cuts: Sequence[int] = (),
     ) -> AsyncIterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
         """Raw points in [start_ms, end_ms) a partition at a time (or, given `days`, only those
-        days, up to DAYS_PER_QUERY per query); times in ms and float columns, in no set order."""
+        days, up to DAYS_PER_QUERY per query); times in ms and float columns, in no set order.
+        A day partition with `cuts` inside it is read by concurrent slices cut there, in time
+        order (a caller binning the points cuts at multiples of its bin width)."""
         queries: list[tuple[PreparedStatement, tuple[object, ...]]]
         if days is None:
             statement = await self._raw_statement(table, columns, "= ?")
-            queries = [
-                (statement, (*key, d, start_ms, end_ms)) for d in days_between(start_ms, end_ms)
-            ]
+            queries = []
+            for d in days_between(start_ms, end_ms):
+                day_ms = (d - EPOCH).days * DAY_MS
+                pieces = split_at(max(start_ms, day_ms), min(end_ms, day_ms + DAY_MS), cuts)
+                if len(pieces) == 1:
+                    pieces = [(start_ms, end_ms)]  # the whole day's query, as without cuts
+                queries += [(statement, (*key, d, lo, hi)) for lo, hi in pieces]
         else:
             statement = await self._raw_statement(table, columns, "IN ?")
             queries = [
