@@ -39,6 +39,7 @@ from typing import Any
 import httpx
 import orjson
 from elasticsearch import AsyncElasticsearch
+from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -163,7 +164,12 @@ async def agent(
                 "X-PROTOCOL-VERSION": "1",
             }
             ws = await connect(
-                endpoint, additional_headers=headers, ssl=ctx, open_timeout=60, max_size=None
+                endpoint,
+                additional_headers=headers,
+                ssl=ctx,
+                open_timeout=60,
+                close_timeout=60,  # frames still on their way are taken before the close frame
+                max_size=None,
             )
     except Exception as exc:
         run.refused += 1
@@ -289,6 +295,7 @@ class Phase:
         self.stored = 0
         self.latencies: list[float] = []
         self.rss: list[tuple[float, float]] = []  # (seconds into the hold, MB) every 5 s
+        self.backlog: list[int] = []  # intake stream entries not yet indexed, every 5 s
         self.cpu = 0.0
         self.waited = 0.0  # ingest's seconds runnable but not running (another process had the CPU)
         self.connect_s = 0.0
@@ -339,6 +346,8 @@ class Phase:
             f"ingest RSS {rss[0] if rss else 0:.0f} MB when connected, {rss[-1] if rss else 0:.0f}"
             f" MB at the end; highest in the hold's first half {first:.0f} MB, second half "
             f"{second:.0f} MB (samples every 5 s: {' '.join(f'{mb:.0f}' for mb in rss)})",
+            f"intake backlog (entries accepted, not yet in Elasticsearch; refused past "
+            f"INGEST_BACKLOG_MAX) every 5 s: {' '.join(str(n) for n in self.backlog)}",
             f"ingest CPU {self.cpu:.1f} s over the hold = {self.cpu_per_k:.2f} s per 1,000 status "
             f"frames ({self.cpu / self.hold * 100:.0f}% of one core); runnable but waiting for a "
             f"CPU {self.waited:.1f} s more ({self.waited / self.hold * 100:.0f}% of the hold: the "
@@ -385,10 +394,14 @@ async def phase(
     cpu_start = sum(cpu_s(pid) for pid in pids)
     wait_start = sum(run_queue_wait_s(pid) for pid in pids)
     result.rss.append((0.0, sum(rss_mb(pid) for pid in pids)))
+    intake = f"{os.environ.get('INGEST_REDIS_PREFIX', 'ingest')}:intake"
+    redis = Redis.from_url(os.environ["KM_REDIS_URL"])
     lag_task = asyncio.create_task(watch_lag(result.client_lag, run.end))
     while time.time() < run.end:
         await asyncio.sleep(min(5.0, max(0.0, run.end - time.time())))
         result.rss.append((time.time() - run.start, sum(rss_mb(pid) for pid in pids)))
+        result.backlog.append(await redis.xlen(intake))
+    await redis.aclose()
     await asyncio.gather(*tasks, lag_task)
     result.cpu = sum(cpu_s(pid) for pid in pids) - cpu_start
     result.waited = sum(run_queue_wait_s(pid) for pid in pids) - wait_start
