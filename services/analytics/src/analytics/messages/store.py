@@ -19,7 +19,7 @@ from analytics.storage.queries import all_of, term, time_range, timestamp_sort
 log = logging.getLogger("analytics.messages")
 # Wildcard patterns that match no index yet are an empty answer, not an error.
 _ANY_INDEX: dict[str, Any] = {"ignore_unavailable": True, "allow_no_indices": True}
-PIT_KEEP_ALIVE = "1m"  # between two pages of a stream
+PIT_KEEP_ALIVE = "5m"  # between two pages of a stream (a slow reader waits between them)
 
 
 def filter_query(where: MessageFilter) -> dict[str, Any]:
