@@ -19,27 +19,36 @@ from kmdb.dealias.store import identities_of, marks
 
 async def lock_identities(
     conn: Connection, names: Iterable[str], pairs: list[tuple[str, str]]
-) -> tuple[dict[str, int], frozenset[str]]:
+) -> dict[str, int]:
     """Locks, up front and in one global order (by name, one statement), every identity a
     batch uses: its names, and the other identities of the users its aliases will merge.
 
-    Called first in the batch's transaction. Returns name -> user id of the existing ones, and
-    the set of names locked. Every lock is exclusive: a shared lock upgraded later for a merge
-    is what deadlocked two workers. A plain read first finds the merged users' other identities;
-    if, under the locks, those users have one more (merged in by a batch that committed
-    meanwhile), the transaction is rolled back and the larger set locked again, still in order.
+    Called first in the batch's transaction. Returns name -> user id of the existing ones. The
+    names locked cover every identity of the users the pairs merge (checked under the locks,
+    so merges.py need not read them again). Every lock is exclusive: a shared lock upgraded
+    later for a merge is what deadlocked two workers. A plain read of the pairs' names first
+    finds the merged users' other identities; if, under the locks, those users have one more
+    (merged in by a batch that committed meanwhile), the transaction is rolled back and the
+    larger set locked again, still in order.
     """
     wanted = set(names)
-    for pair in pairs:
-        wanted.update(pair)
+    paired = {name for pair in pairs for name in pair}
+    wanted |= paired
     if not wanted:
-        return {}, frozenset()
-    seen = dict(
-        await fetchall(
-            conn,
-            f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(wanted))})",
-            sorted(wanted),
+        return {}
+    # Only the names of alias pairs decide which users merge: the plain read looks at those
+    # alone (a batch's pairs are a few hundred of its thousands of names), and none at all
+    # when the batch has no alias.
+    seen = (
+        dict(
+            await fetchall(
+                conn,
+                f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(paired))})",
+                sorted(paired),
+            )
         )
+        if paired
+        else {}
     )
     locking = wanted | await identities_of(conn, existing_merged(seen, pairs))
     while True:
@@ -54,7 +63,7 @@ async def lock_identities(
         )
         more = await identities_of(conn, existing_merged(person, pairs)) - locking
         if not more:
-            return person, frozenset(locking)
+            return person
         locking |= more
         await conn.rollback()
         await conn.begin()

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
 
-from kmdb.db import RaceLost, execute, fetchall
+from kmdb.db import execute, fetchall
 from kmdb.dealias.groups import merged_users
 from kmdb.dealias.ids import preference
-from kmdb.dealias.store import USER_INDEX, identities_of, marks
+from kmdb.dealias.store import USER_INDEX, marks
 
 
 @dataclass
@@ -25,12 +25,13 @@ class Merged:
 
 
 async def merge_aliases(
-    conn: Connection, pairs: list[tuple[str, str]], person: dict[str, int], locked: frozenset[str]
+    conn: Connection, pairs: list[tuple[str, str]], person: dict[str, int]
 ) -> Merged:
     """Merges the users of each alias pair, re-pointing their past rows.
 
     `person` maps every name of the pairs to its user, read under the locks of
-    lock_identities (`locked`), which must cover every identity of the users merged.
+    lock_identities, which cover every identity of the users merged (it checked that under
+    the locks: no other batch can add one to them before this transaction ends).
     """
     if not pairs:
         return Merged()
@@ -38,8 +39,6 @@ async def merge_aliases(
     involved = sorted(u for group in groups for u in group)
     if not involved:
         return Merged()
-    if not await identities_of(conn, involved) <= locked:
-        raise RaceLost("an identity was merged into a user of this batch meanwhile")
     repoint = await _kept_users(conn, groups, involved)
     return Merged(repoint, await repoint_rows(conn, repoint))
 

@@ -214,12 +214,12 @@ async def _resolve_people(
 ) -> People:
     """Locks the batch's identities, creates the new ones, merges along its aliases."""
     pairs = [(a, b) for _, a, b, _ in batch.aliases]
-    users, locked = await lock_identities(conn, batch.persons | job.ignored_users, pairs)
+    users = await lock_identities(conn, batch.persons | job.ignored_users, pairs)
     try:
         users.update(await create_identities(conn, batch.persons - users.keys()))
     except IntegrityError as exc:
         raise RaceLost(str(exc)) from None
-    merged = await merge_aliases(conn, pairs, users, locked)
+    merged = await merge_aliases(conn, pairs, users)
     repoint = merged.repoint
     result.rows_moved = merged.rows_moved
     if repoint:
