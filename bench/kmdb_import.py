@@ -1,6 +1,7 @@
 """kmdb-import benchmark: generated exports in S3 -> committed rows, against LOAD DATA.
 
     uv run python bench/kmdb_import.py [--lines 1000000] [--files 5] [--part all|load-data|small-files]
+        [--rounds 1] [--baseline-ref GIT_REF]
 
 1. Generates a realistic export (every quirk) of --lines lines in --files revision files and
    uploads it to the moto S3 server (multipart, streamed).
@@ -8,6 +9,10 @@
    MariaDB, Redis queue, S3 reads): events/s from the first job to the last commit.
 3. Dumps the final rows (events, properties, aliases, users, identities) to tab-separated files
    and times `LOAD DATA LOCAL INFILE` of them into the same, emptied tables: the baseline.
+   Every import must leave the very same rows (a checksum of every column of every row).
+   --rounds repeats 1 and 2 workers and LOAD DATA, alternating; with --baseline-ref, the workers
+   of that git commit (its kmdb package from `git archive`, first on PYTHONPATH) are timed in
+   the same rounds, in alternating order, for an A/B on the same busy machine.
 4. Peak RSS of one worker importing one small file and one file ten times larger.
 5. Small files, as a real export comes: --small-files files of --small-lines lines each
    (136 of 5) imported by `kmdb-import` with one `kmdb-work` already running: the export's time
@@ -92,6 +97,36 @@ def bin_(name: str) -> str:
 async def counts(s: Settings) -> dict[str, int]:
     async with connection(s) as conn:
         return {t: (await fetchall(conn, f"SELECT COUNT(*) FROM {t}"))[0][0] for t in TABLES}
+
+
+async def contents(s: Settings) -> dict[str, tuple[int, int, int]]:
+    """Per table: rows, and two order-independent checksums of every column of every row."""
+    out = {}
+    async with connection(s) as conn:
+        for table, columns in TABLES.items():
+            row = "CONCAT_WS(0x09, " + ", ".join(f"COALESCE(`{c}`, '-')" for c in columns) + ")"
+            count, xor, total = (
+                await fetchall(
+                    conn,
+                    f"SELECT COUNT(*), BIT_XOR(CRC32({row})), SUM(CRC32(REVERSE({row}))) FROM `{table}`",
+                )
+            )[0]
+            out[table] = (int(count), int(xor or 0), int(total or 0))
+    return out
+
+
+def baseline_build(ref: str, folder: Path) -> dict[str, str]:
+    """The env that makes the console scripts run kmdb as of git commit `ref`."""
+    tree = folder / "baseline-src"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "services/kmdb-import/src"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    src = tree / "services/kmdb-import/src"
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))}
 
 
 async def rows_moved(s: Settings) -> int:
@@ -221,8 +256,13 @@ async def small_files(s: Settings, work: Path, files: int, lines: int, runs: int
     ]
 
 
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
 async def load_data_part(s: Settings, work: Path, args: argparse.Namespace) -> list[str]:
-    """1 and 2 workers on a big export against LOAD DATA of its final rows, and peak RSS."""
+    """1 and 2 workers on a big export against LOAD DATA of its final rows (and, with
+    --baseline-ref, the same for that build), in alternating rounds; peak RSS."""
     spec = ExportSpec(files=args.files, lines_per_file=args.lines // args.files, seed=2024)
     t = time.perf_counter()
     write_export(spec, work / "export")
@@ -237,51 +277,97 @@ async def load_data_part(s: Settings, work: Path, args: argparse.Namespace) -> l
         await upload_tree(s3, work / "large", BUCKET, "large")
     shutil.rmtree(work / "small")
     shutil.rmtree(work / "large")
+    shutil.rmtree(work / "export")
     print(f"generated {args.lines:,} lines in {gen_s:.1f}s, uploaded to s3://{BUCKET}/")
 
-    one_s, one_wall, _ = await import_once(s, f"s3://{BUCKET}/full", 1)
-    rows = await counts(s)
-    moved = await rows_moved(s)
-    await dump(s, work)
-    # The baseline runs twice, around the 2-worker import, to even out a busy machine.
-    load_a = await load_data(s, work)
-    assert await counts(s) == rows
-    two_s, two_wall, _ = await import_once(s, f"s3://{BUCKET}/full", 2)
-    assert await counts(s) == rows, "two workers gave other row counts than one"
-    load_b = await load_data(s, work)
-    load_s = (load_a + load_b) / 2
+    builds: dict[str, dict[str, str]] = {"this build": {}}
+    if args.baseline_ref:
+        builds[args.baseline_ref] = baseline_build(args.baseline_ref, work)
+    full = f"s3://{BUCKET}/full"
+    expected: dict[str, tuple[int, int, int]] | None = None
+    rows: dict[str, int] = {}
+    moved = 0
+    loads: list[float] = []
+    times: dict[tuple[str, int], list[float]] = {(b, n): [] for b in builds for n in (1, 2)}
+    table: list[str] = []
+    for r in range(args.rounds):
+        order = list(builds) if r % 2 == 0 else list(reversed(builds))
+        got: dict[tuple[str, int], float] = {}
+        for workers in (1, 2):
+            for build in order:
+                secs, _, _ = await import_once(s, full, workers, **builds[build])
+                now = await contents(s)
+                if expected is None:
+                    expected, rows, moved = now, await counts(s), await rows_moved(s)
+                    await dump(s, work)
+                assert now == expected, (
+                    f"{build}, {workers} worker(s): other rows than the first import"
+                )
+                got[build, workers] = secs
+                times[build, workers].append(secs)
+                print(f"round {r + 1}: {build}, {workers} worker(s): {secs:.1f}s", flush=True)
+        load_s = await load_data(s, work)
+        assert await contents(s) == expected, "LOAD DATA gave other rows than the import"
+        loads.append(load_s)
+        cells = " | ".join(
+            f"{got[b, n]:.1f} ({load_s / got[b, n]:.2f}x)" for b in builds for n in (1, 2)
+        )
+        table.append(f"| {r + 1} | {load_s:.1f} | {cells} | {os.getloadavg()[0]:.1f} |")
     _, _, rss_small = await import_once(s, f"s3://{BUCKET}/small", 1)
     _, _, rss_large = await import_once(s, f"s3://{BUCKET}/large", 1)
 
+    def ratio(build: str, workers: int) -> float:
+        """Median over the rounds of LOAD DATA seconds / import seconds of the same round."""
+        return _median([ld / t for ld, t in zip(loads, times[build, workers], strict=True)])
+
     events = rows["events"]
-    return [
-        f"## kmdb-import ({dt.date.today()}, `uv run python bench/kmdb_import.py --lines {args.lines} --files {args.files}`)",
+    heads = " | ".join(
+        f"{b}, {n} worker{'s' if n > 1 else ''} s (vs LOAD DATA)" for b in builds for n in (1, 2)
+    )
+    one, two = ratio("this build", 1), ratio("this build", 2)
+    command = (
+        f"uv run python bench/kmdb_import.py --part load-data --lines {args.lines} --files {args.files}"
+        f" --rounds {args.rounds}"
+        + (f" --baseline-ref {args.baseline_ref}" if args.baseline_ref else "")
+    )
+    report = [
+        f"## kmdb-import ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, `{command}`)",
         "",
         f"{args.lines:,} generated lines (quirks included) in {args.files} S3 files -> {events:,} events,"
         f" {rows['properties']:,} properties, {rows['aliases']:,} aliases, {rows['users']:,} users;"
         " events and properties partitioned by day (kmdb-partition, 2013-10-01..2014-01-31),"
-        f" KMDB_BATCH_SIZE {s.batch_size}.",
+        f" KMDB_BATCH_SIZE {s.batch_size}. Every import left the same rows (checksums of every"
+        " column of the five tables), and so did LOAD DATA.",
         "",
-        "| what | seconds | events/s | vs LOAD DATA | process wall s |",
-        "|---|---|---|---|---|",
-        f"| LOAD DATA LOCAL INFILE of the final rows (baseline, mean of {load_a:.1f} and {load_b:.1f}) | {load_s:.1f} | {events / load_s:,.0f} | 1.00x | |",
-        f"| kmdb-work -n 1 (S3 -> committed rows) | {one_s:.1f} | {events / one_s:,.0f} | {load_s / one_s:.2f}x | {one_wall:.1f} |",
-        f"| kmdb-work -n 2 | {two_s:.1f} | {events / two_s:,.0f} | {load_s / two_s:.2f}x | {two_wall:.1f} |",
+        f"| round | LOAD DATA s | {heads} | load average |",
+        "|---|---|" + "---|" * (2 * len(builds)) + "---|",
+        *table,
         "",
+        "Median over the rounds of LOAD DATA / import (each round's own LOAD DATA): "
+        + "; ".join(
+            f"{b}: 1 worker {ratio(b, 1):.2f}x, 2 workers {ratio(b, 2):.2f}x" for b in builds
+        )
+        + ".",
         f"The import also re-pointed {moved:,} past event and property rows to the users their"
         " identities were later merged into (late aliases); LOAD DATA of the final rows does"
         " not have that work.",
-        "Seconds run from the first job's start to the last file's commit (dumpfiles timestamps);"
-        " the process wall time adds interpreter start-up and the queue's polling.",
+        "Seconds run from the first job's start to the last file's commit (dumpfiles timestamps).",
         f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
         "",
         f"Peak RSS of one worker: {rss_small / 1024:.0f} MiB for a {args.rss_lines:,}-line file,"
         f" {rss_large / 1024:.0f} MiB for a {args.rss_lines * 10:,}-line file"
         f" ({rss_large / rss_small:.2f}x for 10x the lines).",
         "",
-        f"RESULT kmdb_two_workers_vs_load_data {load_s / two_s:.2f} x (goal > {load_s / one_s:.2f})",
-        f"RESULT kmdb_one_worker_vs_load_data {load_s / one_s:.2f} x (goal >= 0.8)",
     ]
+    if args.baseline_ref:
+        ref = args.baseline_ref
+        ab = _median([b / a for a, b in zip(times["this build", 1], times[ref, 1], strict=True)])
+        report.append(f"RESULT kmdb_one_worker_speedup_vs_{ref} {ab:.2f} x (goal > 1)")
+    report += [
+        f"RESULT kmdb_two_workers_vs_load_data {two:.2f} x (goal > {one:.2f})",
+        f"RESULT kmdb_one_worker_vs_load_data {one:.2f} x (goal >= 0.8)",
+    ]
+    return report
 
 
 async def main() -> None:
@@ -293,6 +379,12 @@ async def main() -> None:
     parser.add_argument("--small-files", type=int, default=136, help="files of the small export")
     parser.add_argument("--small-lines", type=int, default=5, help="lines per small file")
     parser.add_argument("--runs", type=int, default=3, help="runs of the small export")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="rounds of 1 and 2 workers and LOAD DATA"
+    )
+    parser.add_argument(
+        "--baseline-ref", help="git commit whose workers are timed too, alternating (A/B)"
+    )
     args = parser.parse_args()
     s = settings()
     base = Settings(database_url=s.database_url.rsplit("/", 1)[0] + "/", queue=QUEUE)
