@@ -1,5 +1,7 @@
 """Servers of a bucket with their latest process list: the records in MongoDB, whether each is
-online and its latest status from Redis."""
+online and its latest status from Redis. A server that only pushes over HTTP has a record without
+its host and versions (verifyPM2 may send neither; only a websocket session writes the status's),
+so those come from its latest status's server block when the record lacks them."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import Any
 from meridian_kit.errors import Unavailable
 from redis.exceptions import RedisError
 
-from ingest.agent.channels import process_summary, processes_of
+from ingest.agent.channels import process_summary, processes_of, server_info
 from ingest.agent.store import AgentStore
 from ingest.buckets.store import BucketStore
 
@@ -21,6 +23,12 @@ RECORDED = (
     "last_seen",
     "connected_at",
 )
+# What a status's server block says of the server, for a record that lacks it.
+FROM_STATUS = {
+    "hostname": "hostname",
+    "pm2_version": "pm2_version",
+    "agent_version": "pm2_agent_version",
+}
 
 
 class ServerService:
@@ -62,6 +70,10 @@ def server_item(
     item = {k: server.get(k) for k in RECORDED}
     item["online"] = bool(present)
     if with_processes:
+        info = server_info(latest["status"]) if latest else {}
+        for field, key in FROM_STATUS.items():
+            if not item.get(field) and isinstance(info.get(key), str):
+                item[field] = info[key][:256]
         item["status_at"] = latest["received_at"] if latest else None
         item["processes"] = (
             [process_summary(p) for p in processes_of(latest["status"])] if latest else []
