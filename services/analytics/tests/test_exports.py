@@ -263,6 +263,7 @@ async def test_more_than_10000_messages_export_completely_streamed(client, refre
     try:
         dumped = await client.get("/export/messages", params={**params, "format": "json"})
         assert dumped.status_code == 200, dumped.text[:300]
+        assert "content-length" not in dumped.headers  # streamed: its size is not known up front
         assert dumped.headers["Content-Disposition"].startswith(
             f'attachment; filename="messages-{project}-'
         )
