@@ -14,6 +14,7 @@ import httpx
 import pytest
 from kmdb.imports import stream
 from kmdb.imports.days import revision_ranges
+from kmdb.imports.schemas import ImportOut
 
 T0 = 1_400_000_000  # 2014-05-13T16:53:20Z
 DAY = 86_400
@@ -110,7 +111,9 @@ async def test_the_stream_follows_an_import_to_done(client, settings, export, ki
     reading = asyncio.create_task(read_stream())
     # the worker starts once the stream has read its first snapshot (both files queued)
     deadline = asyncio.get_running_loop().time() + 60
-    while stream._open == 0 and asyncio.get_running_loop().time() < deadline:
+    while True:
+        if stream._open or asyncio.get_running_loop().time() > deadline:
+            break
         await asyncio.sleep(0.02)
     assert stream._open == 1
     assert await kit.work(settings) == 0
@@ -159,3 +162,25 @@ async def test_the_stream_is_bounded(
     full = await client.get(path)
     assert full.status_code == 503 and "progress streams" in full.json()["error"]
     assert full.headers["retry-after"] == "5"
+
+
+def test_a_big_import_is_read_less_often() -> None:
+    def of(files: int) -> Any:
+        item = {"revision": 1, "source": "s", "import_id": "i", "status": "queued", "job_id": None}
+        counts = dict.fromkeys(("offset", "line", "events", "properties", "aliases"), 0)
+        row = {**item, **counts, "skipped": 0, "bad_lines": 0, "length": None, "error": None}
+        row |= {"queued_at": None, "started_at": None, "finished_at": None}
+        return ImportOut.model_validate(
+            {
+                "import_id": "i",
+                "source": "s",
+                "force": False,
+                "created_at": "2026-01-01T00:00:00Z",
+                "files": [row] * files,
+                "totals": {},
+            }
+        )
+
+    assert stream.poll_interval(of(2)) == stream.POLL_SECONDS
+    assert stream.poll_interval(of(500)) == 5 * stream.POLL_SECONDS
+    assert stream.poll_interval(of(100_000)) == stream.MAX_POLL_SECONDS

@@ -1,7 +1,7 @@
 """An import's progress as Server-Sent Events; no FastAPI here.
 
 The workers write progress to MySQL only (no pub/sub), so each stream re-reads the import every
-POLL_SECONDS on a pooled connection taken per read (never held by an idle stream) and sends a
+POLL_SECONDS (longer for an import of hundreds of files) on a pooled connection taken per read (never held by an idle stream) and sends a
 `progress` event when it changed. Every event's id is a digest of what it says: a client
 reconnecting with `Last-Event-ID` gets nothing until the import changes, any other client gets the
 current snapshot at once. Bounded: a comment every HEARTBEAT_SECONDS keeps proxies from timing the
@@ -23,7 +23,9 @@ from meridian_kit.errors import ServiceError, Unavailable
 
 from kmdb.imports.schemas import ImportOut
 
-POLL_SECONDS = 1.0
+POLL_SECONDS = 1.0  # for an import of up to FILES_PER_POLL_SECOND files; slower for a bigger one
+FILES_PER_POLL_SECOND = 100  # each read asks Redis for each file's job status
+MAX_POLL_SECONDS = 10.0
 HEARTBEAT_SECONDS = 15.0
 MAX_CONNECTION_SECONDS = 300.0
 RETRY_MS = 2000  # the reconnection delay the client is told
@@ -41,6 +43,13 @@ def snapshot_id(progress: ImportOut) -> str:
 def finished(progress: ImportOut) -> bool:
     """Whether no file of the import is queued or running any more."""
     return not any(f.status in ("queued", "running") for f in progress.files)
+
+
+def poll_interval(progress: ImportOut) -> float:
+    """Seconds between two reads: POLL_SECONDS, longer for an import of many files (its read
+    costs a Redis call per file), at most MAX_POLL_SECONDS."""
+    scale = max(1.0, len(progress.files) / FILES_PER_POLL_SECOND)
+    return min(MAX_POLL_SECONDS, max(POLL_SECONDS, POLL_SECONDS * scale))
 
 
 def frame(event: str, data: object, ident: str | None = None) -> bytes:
@@ -83,7 +92,7 @@ async def progress_events(
             if now - last_sent >= HEARTBEAT_SECONDS:
                 yield b": keep-alive\n\n"
                 last_sent = now
-            await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(poll_interval(current))
             try:
                 current = await read()
             except ServiceError as exc:
