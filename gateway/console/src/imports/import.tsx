@@ -77,7 +77,13 @@ export function ImportView(props: { id: string }) {
     <div class="view">
       <header class="view-head">
         <h2>Import {props.id}</h2>
-        <LiveBadge state={state} />
+        {finished && state.kind === "live" ? (
+          <span class="live-state" role="status" data-state="finished">
+            finished
+          </span>
+        ) : (
+          <LiveBadge state={state} />
+        )}
       </header>
       {enqueued !== null && (
         <p class="notice ok" role="status">
