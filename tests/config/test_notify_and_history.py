@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from tests.config.error_bodies import detail_of, message_of
+from tests.config.conftest import message_of
 
 if TYPE_CHECKING:
     from conftest import Cluster
@@ -61,22 +61,6 @@ def test_notify_can_be_narrowed_to_roles(cluster: Cluster) -> None:
     assert app_json(cluster, 0)["domain"] == "example.com"
     unknown = cluster.admin("POST", "/admin/notify", json={"roles": ["api", "nope"]})
     assert unknown.status_code == 400 and message_of(unknown) == "unknown roles: nope"
-
-
-def test_settings_that_break_a_template_are_refused_listing_every_error(cluster: Cluster) -> None:
-    refused = cluster.admin(
-        "PUT", "/admin/settings", json={"FLAGS": "[unclosed", "PORT": "A", "A": "PORT"}
-    )
-    assert refused.status_code == 400
-    errors = detail_of(refused)
-    assert (
-        "variable cycle: A -> PORT -> A" in errors or "variable cycle: PORT -> A -> PORT" in errors
-    )
-    assert any(e.startswith("/web/conf/app.yml: invalid after rendering") for e in errors)
-    assert any(e.startswith("/web/conf/app.json: invalid after rendering") for e in errors)
-    assert cluster.admin("GET", "/admin/settings").json()["revision"] == 1
-    bad_body = cluster.admin("PUT", "/admin/settings", content=b"[1, 2]")
-    assert bad_body.status_code == 400 and "JSON object" in message_of(bad_body)
 
 
 def test_rollback_restores_the_old_files_on_every_follower(cluster: Cluster) -> None:

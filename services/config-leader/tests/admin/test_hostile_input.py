@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-
-from tests.config.error_bodies import detail_of
+from leader_process import detail_of
 
 if TYPE_CHECKING:
-    from conftest import Cluster
+    from leader_process import LeaderSetup
 
 DEEP = b'{"DOMAIN": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
@@ -30,39 +29,39 @@ DEEP = b'{"DOMAIN": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     ],
 )
 def test_settings_refuse_what_json_cannot_hold(
-    shared_cluster: Cluster, body: bytes, field: str
+    shared_leader: LeaderSetup, body: bytes, field: str
 ) -> None:
-    before = shared_cluster.admin("GET", "/admin/settings").json()
+    before = shared_leader.admin("GET", "/admin/settings").json()
     # curl -d sends it form-encoded: the rule holds whatever the Content-Type
     for content_type in ("application/json", "application/x-www-form-urlencoded"):
         refused = httpx.put(
-            f"{shared_cluster.leader.url}/admin/settings",
+            f"{shared_leader.leader.url}/admin/settings",
             content=body,
-            headers={"Authorization": shared_cluster.admin_key, "content-type": content_type},
+            headers={"Authorization": shared_leader.admin_key, "content-type": content_type},
             timeout=30,
         )
         assert refused.status_code == 400, refused.text
         (named,) = [d["field"] for d in detail_of(refused)]
         # the kit's JSON rule (application/json) may name the whole body, or a deep path in full
         assert named.startswith(field) or named == "body", named
-    assert shared_cluster.admin("GET", "/admin/settings").json() == before
+    assert shared_leader.admin("GET", "/admin/settings").json() == before
 
 
 @pytest.mark.parametrize("rev", ["0", "-1", "2147483648", "9" * 300])
-def test_revision_numbers_are_bounded(shared_cluster: Cluster, rev: str) -> None:
+def test_revision_numbers_are_bounded(shared_leader: LeaderSetup, rev: str) -> None:
     for method, path in (
         ("GET", f"/admin/settings/history/{rev}"),
         ("POST", f"/admin/settings/rollback/{rev}"),
     ):
-        answer = shared_cluster.admin(method, path)
+        answer = shared_leader.admin(method, path)
         assert answer.status_code == 400, answer.text
         assert [d["field"] for d in detail_of(answer)] == ["path.rev"]
 
 
-def test_history_pages_by_revision(cluster: Cluster) -> None:
-    cluster.set_vars(PORT=1)
-    cluster.set_vars(PORT=2)
-    first = cluster.admin("GET", "/admin/settings/history", params={"limit": 2}).json()
+def test_history_pages_by_revision(leader: LeaderSetup) -> None:
+    leader.set_vars(PORT=1)
+    leader.set_vars(PORT=2)
+    first = leader.admin("GET", "/admin/settings/history", params={"limit": 2}).json()
     assert [r["revision"] for r in first["revisions"]] == [1, 2]
-    rest = cluster.admin("GET", "/admin/settings/history", params={"after": 2}).json()
+    rest = leader.admin("GET", "/admin/settings/history", params={"after": 2}).json()
     assert [r["revision"] for r in rest["revisions"]] == [3]

@@ -8,8 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
-
-from tests.config.operators_api import error_message, operators_leader
+from leader_process import error_message, operators_leader
 
 PLATFORM = """\
 vars:
@@ -66,7 +65,7 @@ def platform_and(template: dict) -> Callable[[Path], None]:
 
 def test_pending_migrations_are_listed_and_applied_once(tmp_path: Path) -> None:
     config = {"platformSettings": {"platformTemplate": "template.yml"}}
-    with operators_leader(tmp_path, platform_and(TEMPLATE), **config) as (cluster, api):
+    with operators_leader(tmp_path, platform_and(TEMPLATE), **config) as (setup, api):
         token = api.first_token()
         listed = api.call("GET", "/admin/migrations", token=token)
         assert listed.status_code == 200, listed.text
@@ -102,7 +101,7 @@ def test_pending_migrations_are_listed_and_applied_once(tmp_path: Path) -> None:
         history = api.call("GET", "/admin/settings/history", token=token).json()["revisions"]
         migrations = [r for r in history if r["action"].startswith("migration")]
         assert len(migrations) == 1 and migrations[0]["revision"] == ran[0]["revision"]
-        assert cluster.leader.popen is not None
+        assert setup.leader.popen is not None
 
 
 def test_a_migration_that_breaks_a_template_is_refused_and_nothing_saved(tmp_path: Path) -> None:

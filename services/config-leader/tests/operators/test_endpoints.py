@@ -12,26 +12,33 @@ import bcrypt
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from tests.config.conftest import Cluster
-from tests.config.operators_api import FIRST_USER, OperatorsApi, error_message, operators_leader
+from leader_process import (
+    FIRST_USER,
+    LeaderSetup,
+    OperatorsApi,
+    error_message,
+    operators_leader,
+)
 
 EVERY = {
     "settings": ["notify", "read", "update"],
     "users": ["changePermissions", "create", "delete", "read", "resetPassword"],
     "platformUsers": ["delete", "modify", "read"],
+    "fleet": ["act", "update"],
+    "analytics": ["update"],
+    "imports": ["update"],
 }
 NOTHING: dict[str, list[str]] = {"settings": [], "users": [], "platformUsers": []}
 
 
 @pytest.fixture(scope="module")
-def leader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cluster, OperatorsApi]]:
+def leader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LeaderSetup, OperatorsApi]]:
     with operators_leader(tmp_path_factory.mktemp("operators")) as started:
         yield started
 
 
 @pytest.fixture
-def api(leader: tuple[Cluster, OperatorsApi]) -> OperatorsApi:
+def api(leader: tuple[LeaderSetup, OperatorsApi]) -> OperatorsApi:
     return leader[1]
 
 
@@ -144,7 +151,7 @@ def test_logout_ends_that_token_only(api: OperatorsApi) -> None:
 
 
 def test_an_operator_changes_their_own_password(
-    leader: tuple[Cluster, OperatorsApi], api: OperatorsApi
+    leader: tuple[LeaderSetup, OperatorsApi], api: OperatorsApi
 ) -> None:
     username, password = api.create({**NOTHING, "settings": ["read"]})
     other, _ = api.create(NOTHING)
@@ -227,7 +234,7 @@ def test_users_crud(api: OperatorsApi) -> None:
 
 
 def test_tokens_are_signed_by_a_key_anyone_can_check_and_last_the_configured_time(
-    leader: tuple[Cluster, OperatorsApi],
+    leader: tuple[LeaderSetup, OperatorsApi],
 ) -> None:
     _, api = leader
     token = api.first_token()
@@ -242,11 +249,11 @@ def test_tokens_are_signed_by_a_key_anyone_can_check_and_last_the_configured_tim
 
 
 def test_a_token_expires(tmp_path: Path) -> None:
-    with operators_leader(tmp_path, operators={"tokenTtlSeconds": 1}) as (cluster, api):
+    with operators_leader(tmp_path, operators={"tokenTtlSeconds": 1}) as (setup, api):
         token = api.first_token()
         claims = jwt.decode(token, options={"verify_signature": False})
         assert claims["exp"] - claims["iat"] == 1
-        expired = cluster.wait_until(
+        expired = setup.wait_until(
             lambda: (r := api.call("GET", "/auth/me", token=token)).status_code == 401 and r,
             "the token to expire",
         )
@@ -254,15 +261,15 @@ def test_a_token_expires(tmp_path: Path) -> None:
 
 
 def test_operators_and_their_tokens_survive_a_restart(tmp_path: Path) -> None:
-    with operators_leader(tmp_path) as (cluster, api):
+    with operators_leader(tmp_path) as (setup, api):
         username, password = api.create({**NOTHING, "settings": ["read"]})
         token = api.login(username, password)
-        cluster.leader.stop()
-        cluster.leader.start()
-        cluster.leader.wait_healthy()
+        setup.leader.stop()
+        setup.leader.start()
+        setup.leader.wait_healthy()
         assert api.call("GET", "/admin/settings", token=token).status_code == 200
         assert api.login(username, password)
-        database = cluster.leader.folder / "operators.db"
+        database = setup.leader.folder / "operators.db"
         assert database.stat().st_mode & 0o077 == 0  # hashes and the signing key: owner only
         with sqlite3.connect(database) as db:
             (stored,) = db.execute(
@@ -294,11 +301,11 @@ def test_a_users_table_the_original_wrote_signs_in(tmp_path: Path) -> None:
 
 
 def test_a_wrong_operators_setting_stops_the_leader_with_one_line(tmp_path: Path) -> None:
-    cluster = Cluster(tmp_path)
-    cluster.write_leader_config(operators={"tokenTtlSeconds": 0})
-    cluster.leader.start()
-    assert cluster.leader.popen is not None
-    assert cluster.leader.popen.wait(timeout=60) == 2
+    setup = LeaderSetup(tmp_path)
+    setup.write_leader_config(operators={"tokenTtlSeconds": 0})
+    setup.leader.start()
+    assert setup.leader.popen is not None
+    assert setup.leader.popen.wait(timeout=60) == 2
     assert "operators.tokenTtlSeconds: Input should be greater than or equal to 1" in (
-        cluster.leader.log_text()
+        setup.leader.log_text()
     )

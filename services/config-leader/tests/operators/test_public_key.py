@@ -7,9 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from leader_process import FIRST_USER, operators_leader
 from meridian_kit.operator_tokens import OperatorTokenError, OperatorTokenVerifier
-
-from tests.config.operators_api import FIRST_USER, operators_leader
 
 FOLLOWER_KEY = "follower-key-for-the-public-key-test"
 
@@ -25,8 +24,8 @@ def test_the_rendered_env_file_holds_the_key_that_checks_a_signed_in_token(
     tmp_path: Path,
 ) -> None:
     followers = {FOLLOWER_KEY: {"url": "http://127.0.0.1:9", "role": "svc"}}
-    with operators_leader(tmp_path, add_env_template, followers=followers) as (cluster, api):
-        conf = httpx.get(f"{cluster.leader.url}/conf", headers={"Authorization": FOLLOWER_KEY})
+    with operators_leader(tmp_path, add_env_template, followers=followers) as (setup, api):
+        conf = httpx.get(f"{setup.leader.url}/conf", headers={"Authorization": FOLLOWER_KEY})
         assert conf.status_code == 200, conf.text
         (env,) = [f["content"] for f in conf.json()["files"] if f["path"].endswith(".env")]
         lines = dict(line.split("=", 1) for line in env.splitlines())

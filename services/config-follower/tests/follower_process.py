@@ -1,0 +1,121 @@
+"""A real follower process (the installed console script) in a temp folder of its own, and the
+scripted leader it fetches from (scripted_leader.py); helpers wait by polling (never asserting on
+time)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+BIN = Path(sys.executable).parent
+SCRIPTED_LEADER = Path(__file__).with_name("scripted_leader.py")
+DEADLINE = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(condition: Callable[[], Any], what: str) -> Any:
+    """Polls until `condition()` is truthy and returns it; fails naming `what` otherwise."""
+    end, last = time.monotonic() + DEADLINE, None
+    while time.monotonic() < end:
+        try:
+            last = condition()
+            if last:
+                return last
+        except (httpx.HTTPError, OSError, ValueError) as exc:
+            last = exc
+        time.sleep(0.1)
+    pytest.fail(f"gave up waiting for {what}; last: {last!r}")
+
+
+def stop(popen: subprocess.Popen[bytes]) -> None:
+    if popen.poll() is None:
+        popen.send_signal(signal.SIGTERM)
+        try:
+            popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            popen.kill()
+            popen.wait()
+
+
+@dataclass
+class ScriptedLeader:
+    url: str
+
+    def pick(self, case: str) -> None:
+        assert httpx.put(f"{self.url}/case/{case}").status_code == 200
+
+
+@dataclass
+class FollowerProcess:
+    folder: Path
+    key: str
+    leader_url: str
+    port: int
+    popen: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def data(self) -> Path:
+        return self.folder / "data"
+
+    def files(self) -> dict[str, str]:
+        return {
+            p.relative_to(self.data).as_posix(): p.read_text()
+            for p in sorted(self.data.rglob("*"))
+            if p.is_file()
+        }
+
+    def status(self) -> dict[str, Any]:
+        return dict(httpx.get(f"{self.url}/status", timeout=5).json())
+
+    def notify(self, **kwargs: Any) -> httpx.Response:
+        return httpx.post(f"{self.url}/notify", timeout=30, **kwargs)
+
+    def start(self) -> None:
+        config = {
+            "leader": {"url": self.leader_url, "auth": self.key},
+            "paths": {"dataFolder": "data"},
+            "retry": {"initialSeconds": 0.2, "maxSeconds": 1.0},
+        }
+        (self.folder / "config-follower.json").write_text(json.dumps(config))
+        command = [str(BIN / "config-follower"), "--config", "config-follower.json"]
+        with (self.folder / "process.log").open("ab") as log:
+            self.popen = subprocess.Popen(
+                [*command, "--port", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.folder,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+
+        def healthy() -> bool:
+            assert self.popen is not None
+            if self.popen.poll() is not None:
+                pytest.fail(f"follower exited: {self.log_text()[-3000:]}")
+            return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
+
+        wait_until(healthy, "follower /healthz")
+
+    def log_text(self) -> str:
+        log = self.folder / "process.log"
+        return log.read_text(errors="replace") if log.exists() else ""
