@@ -43,7 +43,7 @@ from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest_push import agent_status, load_env, percentile
+from ingest_push import agent_status, load_env, percentile, start_instances, stop_instances
 from results_file import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -422,6 +422,14 @@ async def main() -> None:
         help="agents of the same-run baseline held first (0: none)",
     )
     parser.add_argument("--baseline-hold", type=float, default=30)
+    parser.add_argument(
+        "--extra-instances",
+        type=int,
+        default=0,
+        choices=[0, 1, 2],
+        help="private ingest processes sharing the suite's streams (writers, observers), not "
+        "behind the gateway: the agents stay on the suite's instance",
+    )
     parser.add_argument("--record", action="store_true", help="write bench/RESULTS.md's section")
     args = parser.parse_args()
     if not 1 <= args.agents <= MAX_AGENTS or not 1 <= args.hold <= MAX_HOLD:
@@ -434,7 +442,8 @@ async def main() -> None:
     es = AsyncElasticsearch(
         [f"http://{h}" for h in os.environ["KM_ELASTICSEARCH_URL"].split()], request_timeout=120
     )
-    pids = ingest_pids()
+    extra = start_instances(args.extra_instances)
+    pids = ingest_pids() + [process.pid for process in extra]
     load_before = os.getloadavg()
     phases: list[tuple[str, Phase]] = []
     buckets: list[str] = []
@@ -451,6 +460,7 @@ async def main() -> None:
             phases.append(("run", done))
             report(args, pids, load_before, phases)
         finally:
+            stop_instances(extra)
             await es.close()
             for bucket_id in buckets:  # 1,000 servers take a while to delete (FerretDB)
                 try:
@@ -483,6 +493,10 @@ def report(
             f"{main_phase.p99:.0f} vs {baseline.p99:.0f} ms"
         )
     lines.append(f"the agents' own process: {client_cpu.ru_utime + client_cpu.ru_stime:.0f} s CPU")
+    if not set(ingest_pids()) <= set(pids):
+        lines.append(
+            "WARNING: the suite's ingest was restarted during the run (by another session)"
+        )
     for line in lines:
         print(line)
     for error in main_phase.run.errors[:5]:
@@ -501,7 +515,9 @@ def report(
                 "",
                 f"`uv run python bench/ingest_agents.py --agents {args.agents} --hold {args.hold:g}"
                 f" --baseline-agents {args.baseline_agents} --baseline-hold "
-                f"{args.baseline_hold:g} --record`",
+                f"{args.baseline_hold:g}"
+                + (f" --extra-instances {args.extra_instances}" if args.extra_instances else "")
+                + " --record`",
                 "",
                 *[f"- {line}" for line in lines],
                 "",

@@ -3,14 +3,18 @@ searchable, against a direct `_bulk` of the same documents in the same run; opti
 PM2 agents (websocket through the gateway, a status every second) held for a bounded time.
 
     uv run python bench/ingest_push.py [--runs 5] [--docs 100000] [--batch 500] [--clients 8]
-        [--agents 0] [--hold 60]
+        [--extra-instances 0] [--agents 0] [--hold 60]
 
 Each run: the direct `_bulk` (baseline), the push through the gateway, the direct `_bulk` again;
 the run's ratio divides the gateway's docs/s by the mean of its two baselines. Both start with no
 index (the direct run creates its index inside its clock, as ingest creates the daily index on its
 first bulk) and end when every document is searchable. CPU seconds of each process group
 (Elasticsearch, nginx, ingest, Redis, this client) are taken around every phase. Needs `make up`.
-Bounded: at most 10 runs of 500,000 documents. Prints a JSON summary, then as its last line
+`--extra-instances 1` starts a private second ingest process (the suite's settings, a free port,
+not behind the gateway) for the measured runs and stops it after: its bulk writers join the
+suite's consumer group, so two processes index what the gateway's one accepts.
+A run during which the suite's ingest was restarted (by another session) is run again, at most
+as many times as runs were asked. Bounded: at most 10 runs of 500,000 documents. Prints a JSON summary, then as its last line
 `RESULT ingest_push_ratio <median> x (goal >= 0.95)`.
 """
 
@@ -21,6 +25,7 @@ import asyncio
 import json
 import os
 import resource
+import socket
 import ssl
 import statistics
 import subprocess
@@ -96,11 +101,12 @@ def cpu_seconds(pids: list[int]) -> float:
 class CpuMeter:
     """CPU seconds of each process group (and this client) between two points."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra_ingest: list[int]) -> None:
         self.pids: dict[str, list[int]] = {}
         for name, programs in GROUPS.items():
             roots = [pid for pid in map(supervised_pid, programs) if pid]
             self.pids[name] = [pid for root in roots for pid in tree(root)]
+        self.pids["ingest"] += extra_ingest
 
     def sample(self) -> dict[str, float]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -111,6 +117,58 @@ class CpuMeter:
     @staticmethod
     def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
         return {name: round(after[name] - before[name], 2) for name in before}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_instances(count: int) -> list[subprocess.Popen[bytes]]:
+    """Private ingest processes sharing the suite's engines and streams (as `make up
+    INGEST_INSTANCES=2` would run them), each ready before this returns."""
+    started = []
+    for _ in range(count):
+        port = free_port()
+        log = (ROOT / ".local/logs" / f"bench-ingest-{port}.log").open("ab")
+        process = subprocess.Popen(
+            [
+                str(ROOT / "deploy/local/with-env.sh"),
+                str(ROOT / ".venv/bin/ingest"),
+                "--port",
+                str(port),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**os.environ, "MERIDIAN_SERVICE": "ingest", "ROOT_PATH": "/ingest"},
+        )
+        started.append(process)
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_instances(started)
+                raise SystemExit(f"private ingest on {port} did not start: see {log.name}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=3).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+    return started
+
+
+def stop_instances(processes: list[subprocess.Popen[bytes]]) -> None:
+    """A graceful stop (SIGTERM): what they read is acknowledged or left to be claimed."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def frames(total: int, batch: int) -> list[list[dict[str, Any]]]:
@@ -448,6 +506,7 @@ async def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--extra-instances", type=int, default=0, choices=[0, 1, 2])
     parser.add_argument("--agents", type=int, default=0)
     parser.add_argument("--hold", type=float, default=60)
     args = parser.parse_args()
@@ -461,9 +520,11 @@ async def main() -> None:
     )
     admin_headers = {"Authorization": f"Bearer {os.environ['INGEST_ADMIN_TOKEN']}"}
     limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
-    meter = CpuMeter()
+    extra = start_instances(args.extra_instances)
+    meter = CpuMeter([pid for process in extra for pid in tree(process.pid)])
     load_before = os.getloadavg()
     runs: list[dict[str, Any]] = []
+    disturbed: list[dict[str, Any]] = []  # runs during which the suite's ingest was restarted
     async with httpx.AsyncClient(
         base_url=base, verify=ssl_context, timeout=120, limits=limits
     ) as api:
@@ -472,15 +533,25 @@ async def main() -> None:
         ).json()
         try:
             batches = frames(args.docs, args.batch)
-            for n in range(args.runs):
-                runs.append(await one_run(api, es, batches, args.clients, meter))
-                print(f"run {n + 1}: ratio {runs[-1]['ratio']}", flush=True)
+            attempts = 0
+            while len(runs) < args.runs and attempts < 2 * args.runs:
+                attempts += 1
+                pid = supervised_pid("services:ingest")
+                run = await one_run(api, es, batches, args.clients, meter)
+                if supervised_pid("services:ingest") != pid:  # restarted by someone meanwhile
+                    disturbed.append(run)
+                    print(f"attempt {attempts}: ingest was restarted during it, run again")
+                    meter = CpuMeter([pid for process in extra for pid in tree(process.pid)])
+                    continue
+                runs.append(run)
+                print(f"run {len(runs)}: ratio {run['ratio']}", flush=True)
             held = (
                 await agents(base, ssl_context, bucket, es, args.agents, args.hold)
                 if args.agents
                 else None
             )
         finally:
+            stop_instances(extra)
             await api.delete(f"/api/admin/buckets/{bucket['id']}", headers=admin_headers)
             await es.close()
     ratios = [r["ratio"] for r in runs]
@@ -493,8 +564,10 @@ async def main() -> None:
         "docs": args.docs,
         "batch": args.batch,
         "clients": args.clients,
+        "ingest_instances": 1 + args.extra_instances,
         "runs": runs,
         "ratios": ratios,
+        "repeated_runs": len(disturbed),
         "median_ratio": median,
         "cpu_s_per_100k_docs_median": {
             phase: {
