@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -232,6 +233,29 @@ class LeaderSetup:
     def stop_all(self) -> None:
         for process in self.processes():
             process.stop()
+
+
+def change_saved_by_a_dying_instance(config: Path, changes: dict[str, Any]) -> None:
+    """Another leader instance on the folder of `config` saves `changes` to platform.yml and is
+    killed (os._exit: as kill -9, nothing cleans up) before it records their revision."""
+    script = textwrap.dedent(
+        f"""
+        import os
+        from pathlib import Path
+        from config_leader.leader_config.loading import load_config
+        from config_leader.settings_store.history import History
+        from config_leader.settings_store.service import SettingsStore
+
+        History.record = lambda *args, **kwargs: os._exit(137)  # killed just there
+        config = load_config(Path({str(config)!r}))
+        SettingsStore(
+            platform_path=config.platform_path, history_folder=config.history_path,
+            data_folder=config.data_folder, internals=config.internals,
+        ).update({changes!r})
+        """
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert run.returncode == 137, run.stderr.decode()[-2000:]
 
 
 def message_of(response: httpx.Response) -> str:

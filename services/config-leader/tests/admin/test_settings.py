@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import httpx
-from leader_process import LeaderSetup, detail_of, message_of
+from leader_process import LeaderSetup, change_saved_by_a_dying_instance, detail_of, message_of
 
 
 def test_admin_calls_need_the_admin_key(shared_leader: LeaderSetup) -> None:
@@ -161,3 +161,19 @@ def test_history_and_rollback(leader: LeaderSetup) -> None:
     assert leader.conf(web) == before
     assert leader.admin("POST", "/admin/settings/rollback/99").status_code == 404
     assert leader.admin("GET", "/admin/settings/history/99").status_code == 404
+
+
+def test_a_put_resent_after_another_instance_died_mid_change_is_in_the_history(
+    leader: LeaderSetup,
+) -> None:
+    """Two instances on one folder: one is killed between saving platform.yml and recording the
+    revision; nginx resends the (idempotent) PUT to this one, which finds it saved already. The
+    change is answered 200 and must be in the history (test_kill_each saw it lost)."""
+    change_saved_by_a_dying_instance(leader.leader.config, {"R2K_1": "v1"})
+    resent = leader.set_vars(R2K_1="v1")
+    assert resent["changed"] is False  # saved already: this PUT itself changed nothing
+    assert resent["settings"]["R2K_1"] == "v1"
+    history = leader.admin("GET", "/admin/settings/history").json()["revisions"]
+    assert history[-1]["changes"] == {"R2K_1": {"to": "v1"}}, history
+    assert history[-1]["action"] == "edited on disk"
+    assert resent["revision"] == history[-1]["revision"] == 2
