@@ -31,7 +31,7 @@ the table gets its ratios and its ratio to the first gateway.
 `--pin` gives the service a core of its own (CPU 1) and puts wrk and nginx on the other (CPU 0),
 on both sides alike, as a deployment gives the gateway cores of its own: otherwise, on 2 cores,
 nginx's and the client's TLS work take CPU from the service itself. Two figures from the CPU time
-read in the same runs do not move with the machine's load: the service-core ratio (the service's
+read in the same runs move less with the machine's load than the rates do: the service-core ratio (the service's
 CPU per request called directly / through the gateway: the rate when the service's core is the
 limit) and the whole-box ratio ((service + client) / (service + nginx + client) CPU per request:
 the rate when one machine runs all three flat out).
@@ -410,8 +410,8 @@ def report(
             else "Not pinned: wrk, nginx and the service share both cores. "
         )
         + "CPU µs per request from /proc and getrusage (the service's and wrk's direct / through "
-        "the gateway; nginx's two workers), and the two ratios they give, which the load does "
-        "not move: service core (the service's µs direct / through the gateway) and whole box "
+        "the gateway; nginx's two workers), and the two ratios they give, which the load moves "
+        "less than the rates: service core (the service's µs direct / through the gateway) and whole box "
         "((service + wrk) / (service + nginx + wrk)).",
         "",
         "| service | request | direct req/s | gateway req/s | service µs/req | nginx µs/req "
