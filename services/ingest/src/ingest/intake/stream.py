@@ -44,6 +44,10 @@ end
 return id
 """
 SAME_AS_BATCH = b"="
+# Adds sent in one round trip at most: a round of 1,000 agents' frames each with up to 16 queued
+# (agent/session.py) was tens of MB and outlasted the client's 10 s socket timeout on a loaded
+# machine, failing every add in it; later rounds follow in order.
+MAX_ROUND = 500
 
 Frame = tuple[str, Any]
 
@@ -129,9 +133,10 @@ class IntakeStream:
         return done
 
     async def _commit(self) -> None:
-        """Sends the waiting adds, one pipeline a round trip, until none wait."""
+        """Sends the waiting adds, one pipeline of at most MAX_ROUND a round trip, in order, until
+        none wait."""
         while self._pending:
-            batch, self._pending = self._pending, []
+            batch, self._pending = self._pending[:MAX_ROUND], self._pending[MAX_ROUND:]
             try:
                 answers = await self._send([argv for argv, _ in batch])
             except Exception as exc:  # the connection: every add of the round failed
