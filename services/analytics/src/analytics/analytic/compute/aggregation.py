@@ -8,7 +8,8 @@ from typing import Any
 
 from elasticsearch import BadRequestError
 
-from analytics.analytic.compute.common import Context, aggregate, window_query
+from analytics.analytic.compute.common import Context
+from analytics.analytic.compute.store import aggregate, window_query
 from analytics.analytic.descriptors import AggregationDescriptor, Filter
 from analytics.analytic.results import aggregation_result
 

@@ -23,13 +23,13 @@ from typing import Any
 
 from analytics.analytic.compute import Context, compute, with_window_dates
 from analytics.analytic.compute.aggregation import aggregation_body, filter_clause, original_shape
-from analytics.analytic.compute.common import buckets, window_query
 from analytics.analytic.compute.count import CONVERSATION, USER, distinct_target
 from analytics.analytic.compute.segmentation import (
     message_segments_target,
     profile_fields,
     profiles_at,
 )
+from analytics.analytic.compute.store import aggregate_each, buckets, window_query
 from analytics.analytic.descriptors import (
     AggregationDescriptor,
     AnyDescriptor,
@@ -194,25 +194,20 @@ class _Batch:
 
     async def _searches(self, groups: list[_Group]) -> None:
         """One `_msearch` of the groups' searches; a failed group is left for computing alone."""
-        body: list[dict[str, Any]] = []
-        for group in groups:
-            aggs = {
-                f"a{n}": {"filter": {"bool": {"filter": filters}}, "aggs": {"v": aggregation}}
-                for n, (_, filters, aggregation, _) in enumerate(group.members)
-            }
-            body.append(
+        searches = [
+            (
+                group.query,
                 {
-                    "index": self.ctx.indices.messages,
-                    "ignore_unavailable": True,
-                    "allow_no_indices": True,
-                }
+                    f"a{n}": {"filter": {"bool": {"filter": filters}}, "aggs": {"v": aggregation}}
+                    for n, (_, filters, aggregation, _) in enumerate(group.members)
+                },
             )
-            body.append({"query": group.query, "aggs": aggs, "size": 0, "track_total_hits": False})
-        response = await self.ctx.es.msearch(searches=body)
-        for group, answer in zip(groups, response["responses"], strict=True):
-            if "error" in answer or (answer.get("_shards") or {}).get("failed"):
+            for group in groups
+        ]
+        answers = await aggregate_each(self.ctx, searches)
+        for group, found in zip(groups, answers, strict=True):
+            if found is None:
                 continue  # computed alone afterwards: the same answer (or none) as alone
-            found = answer.get("aggregations") or {}
             for n, (position, _, _, reader) in enumerate(group.members):
                 value = (found.get(f"a{n}") or {}).get("v")
                 self.results[position] = reader(value if isinstance(value, dict) else {})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from analytics.analytic.compute.common import Context, buckets, distinct, window_query
+from analytics.analytic.compute.common import Context
+from analytics.analytic.compute.store import buckets, distinct, window_query
 from analytics.analytic.descriptors import (
     BotCount,
     ConversationCount,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from analytics.analytic.compute.common import Context, aggregate, buckets, once, window_query
+from analytics.analytic.compute.common import Context, once
 from analytics.analytic.compute.count import USER, of_type
+from analytics.analytic.compute.store import aggregate, buckets, window_query
 from analytics.analytic.descriptors import MessageSegmentation, UserSegmentation
 from analytics.analytic.results import segmentation_result
 from analytics.storage.queries import time_range
