@@ -46,8 +46,10 @@ return id
 SAME_AS_BATCH = b"="
 # Adds sent in one round trip at most: a round of 1,000 agents' frames each with up to 16 queued
 # (agent/session.py) was tens of MB and outlasted the client's 10 s socket timeout on a loaded
-# machine, failing every add in it; later rounds follow in order.
-MAX_ROUND = 500
+# machine, failing every add in it; 1,000 is the most a round held when each agent waited for its
+# frame (never timed out), and one frame of each of 1,000 agents still goes in one round. Later
+# rounds follow in order.
+MAX_ROUND = 1000
 
 Frame = tuple[str, Any]
 
