@@ -27,6 +27,7 @@ EVERY = {
     "fleet": ["act", "update"],
     "analytics": ["update"],
     "imports": ["update"],
+    "metrics": ["update"],
 }
 NOTHING: dict[str, list[str]] = {"settings": [], "users": [], "platformUsers": []}
 

@@ -1,6 +1,6 @@
-"""The permission groups the other services check (fleet, analytics, imports): held in full by the
-first operator, shown when granted, stored explicitly, and granted to a row written before they
-existed only when it holds every original permission."""
+"""The permission groups the other services check (fleet, analytics, imports, metrics): held in
+full by the first operator, shown when granted, stored explicitly, and granted to a row written
+before they existed only when it holds every original permission."""
 
 from __future__ import annotations
 
@@ -16,7 +16,12 @@ ORIGINAL_EVERY = {
     "users": ["changePermissions", "create", "delete", "read", "resetPassword"],
     "platformUsers": ["delete", "modify", "read"],
 }
-OURS_EVERY = {"fleet": ["act", "update"], "analytics": ["update"], "imports": ["update"]}
+OURS_EVERY = {
+    "fleet": ["act", "update"],
+    "analytics": ["update"],
+    "imports": ["update"],
+    "metrics": ["update"],
+}
 
 
 def write_row(path: Path, username: str, permissions: object) -> None:
@@ -32,7 +37,7 @@ def test_every_permission_holds_the_services_groups() -> None:
     reader = Permissions.model_validate({"settings": ["read"], "imports": []})
     assert reader.as_json() == {"settings": ["read"], "users": [], "platformUsers": []}
     assert reader.beyond(every_permission()) == []
-    assert every_permission().beyond(reader)[-1] == "imports:update"
+    assert every_permission().beyond(reader)[-2:] == ["imports:update", "metrics:update"]
 
 
 def test_a_row_from_before_the_groups_keeps_every_permission_or_gets_none(tmp_path: Path) -> None:
@@ -44,7 +49,7 @@ def test_a_row_from_before_the_groups_keeps_every_permission_or_gets_none(tmp_pa
     assert first.permissions.as_json() == every_permission().as_json()
     assert reader is not None
     assert not any(
-        reader.permissions.allows(g, "update") for g in ("fleet", "analytics", "imports")
+        reader.permissions.allows(g, "update") for g in ("fleet", "analytics", "imports", "metrics")
     )
 
 
@@ -58,3 +63,27 @@ def test_a_group_taken_away_stays_away(tmp_path: Path) -> None:
     assert store.set_permissions("ops", every_permission())
     again = store.get("ops")
     assert again is not None and again.permissions.allows("fleet", "act")
+
+
+def test_a_row_from_before_metrics_gets_it_only_with_every_original_permission(
+    tmp_path: Path,
+) -> None:
+    """metrics (metrics-api's writes) came after fleet/analytics/imports: a row the store wrote
+    with those three explicitly but no metrics gets metrics:update when it holds every original
+    permission (the first operator), not otherwise; the groups it stored are kept as stored."""
+    store = OperatorStore(tmp_path / "ops.db")
+    before = {"fleet": ["act", "update"], "analytics": ["update"], "imports": ["update"]}
+    write_row(tmp_path / "ops.db", "first", {**ORIGINAL_EVERY, **before})
+    write_row(tmp_path / "ops.db", "no-fleet", {**ORIGINAL_EVERY, **before, "fleet": []})
+    write_row(tmp_path / "ops.db", "reader", {**ORIGINAL_EVERY, **before, "users": ["read"]})
+    first, no_fleet, reader = store.get("first"), store.get("no-fleet"), store.get("reader")
+    assert first is not None and first.permissions.as_json() == every_permission().as_json()
+    assert no_fleet is not None and no_fleet.permissions.allows("metrics", "update")
+    assert not no_fleet.permissions.allows("fleet", "update")
+    assert reader is not None and not reader.permissions.allows("metrics", "update")
+    assert reader.permissions.allows("imports", "update")
+    assert "metrics" not in reader.public()["permissions"]  # type: ignore[operator]
+    no_metrics = Permissions.model_validate({**ORIGINAL_EVERY, **before, "metrics": []})
+    assert store.set_permissions("first", no_metrics)
+    again = store.get("first")
+    assert again is not None and not again.permissions.allows("metrics", "update")

@@ -9,10 +9,11 @@ Ours, checked by the other services on an operator token's writes (meridian_kit.
 operator_of_token; reading stays open to any operator): `fleet` — `update` (ingest's buckets,
 their keys, alert rules) and `act` (a process's actions and PM2 commands); `analytics` — `update`
 (messages, logs, performance data, descriptors and their computation, exports); `imports` —
-`update` (start an import, edit the filter tables). In the JSON form these groups appear when
-granted, so an operator without them keeps the original's three groups. A row stored before they
-existed grants them to an operator holding every original permission (the first operator stays
-one with every permission), to nobody else.
+`update` (start an import, edit the filter tables); `metrics` — `update` (metrics-api's points,
+saving and deleting dashboards). In the JSON form these groups appear when granted, so an operator
+without them keeps the original's three groups. A row stored before one of them existed grants it
+to an operator holding every original permission (the first operator stays one with every
+permission), to nobody else.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ PlatformUsersAction = Literal["read", "modify", "delete"]
 FleetAction = Literal["update", "act"]
 AnalyticsAction = Literal["update"]
 ImportsAction = Literal["update"]
-Group = Literal["settings", "users", "platformUsers", "fleet", "analytics", "imports"]
+MetricsAction = Literal["update"]
+Group = Literal["settings", "users", "platformUsers", "fleet", "analytics", "imports", "metrics"]
 KNOWN_ACTIONS: dict[str, tuple[str, ...]] = {
     "settings": get_args(SettingsAction),
     "users": get_args(UsersAction),
@@ -35,6 +37,7 @@ KNOWN_ACTIONS: dict[str, tuple[str, ...]] = {
     "fleet": get_args(FleetAction),
     "analytics": get_args(AnalyticsAction),
     "imports": get_args(ImportsAction),
+    "metrics": get_args(MetricsAction),
 }
 ORIGINAL_GROUPS = ("settings", "users", "platformUsers")
 
@@ -50,6 +53,7 @@ class Permissions(BaseModel):
     fleet: list[FleetAction] = Field(default_factory=list)
     analytics: list[AnalyticsAction] = Field(default_factory=list)
     imports: list[ImportsAction] = Field(default_factory=list)
+    metrics: list[MetricsAction] = Field(default_factory=list)
 
     def actions(self, group: Group) -> set[str]:
         """The actions granted in one group."""
@@ -95,6 +99,7 @@ def every_permission() -> Permissions:
             "fleet": ["update", "act"],
             "analytics": ["update"],
             "imports": ["update"],
+            "metrics": ["update"],
         }
     )
 
