@@ -32,7 +32,7 @@ from analytics.worker.celery_app import UPDATE_ANALYTIC, create_celery
 
 from tests.instances.private_processes import REPO_ROOT, start_redis, stop
 
-sys.path.insert(0, str(REPO_ROOT / "services" / "analytics" / "tests"))  # not a package
+sys.path.insert(0, str(REPO_ROOT / "services" / "analytics" / "tests" / "support"))  # not a package
 from analytics_dataset import FIXED, OTHER, PROJECT, generate
 
 pytestmark = pytest.mark.skipif(

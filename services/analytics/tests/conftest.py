@@ -22,7 +22,7 @@ from analytics.storage.indices import Indices
 from elasticsearch import AsyncElasticsearch
 from redis import Redis
 
-sys.path.insert(0, str(Path(__file__).parent))  # the dataset module beside this file
+sys.path.insert(0, str(Path(__file__).parent / "support"))  # the helpers (not a package)
 
 from analytics_dataset import generate
 from analytics_run import PREFIX, RUN, child_env, overrides

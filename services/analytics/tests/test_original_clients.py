@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from analytics_polling import eventually
+from analytics_polling import found
 
 STAMP = "2025-03-04T10:11:12.345678"
 
@@ -112,18 +112,6 @@ def library_bodies(project: str, user: str) -> dict[str, dict[str, Any]]:
             "NOTIFICATION", {"type": "carousel", "cards": []}, None, **base("n4")
         ),
     }
-
-
-async def found(live: httpx.AsyncClient, path: str, params: dict[str, Any]) -> Any:
-    """What a lookup answers once the store has made the write searchable (about a second)."""
-
-    async def lookup() -> Any:
-        response = await live.get(path, params=params)
-        return response.json() if response.status_code == 200 and response.json() else None
-
-    answer = await eventually(lookup)
-    assert answer, (path, params)
-    return answer
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from analytics_polling import eventually
-from test_original_clients import found
+from analytics_polling import eventually, found
 
 
 def request_message(project: str, user: str, **fields: Any) -> dict[str, Any]:

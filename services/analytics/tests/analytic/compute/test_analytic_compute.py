@@ -10,41 +10,19 @@ from analytics.analytic.compute import Context, compute
 from analytics.analytic.descriptors import parse_descriptor
 from analytics.analytic.timewindow import bounds
 from analytics_dataset import (
+    COUNTS,
     FIXED,
     NOW,
     OTHER,
     PROJECT,
+    SEGMENTATIONS,
+    WINDOWS,
     expected_count,
     expected_segments,
     extended,
     moment,
     scores,
 )
-
-COUNTS = [
-    ("user", "total"),
-    ("user", "active"),
-    ("user", "engaged"),
-    ("user", "new"),
-    ("message", "requests"),
-    ("message", "responses"),
-    ("message", "notifications"),
-    ("message", "from_bot"),
-    ("conversation", "total"),
-    ("conversation", "new"),
-    ("dialogue", "fallback"),
-    ("dialogue", "intents"),
-    ("dialogue", "domains"),
-    ("bot", "response"),
-]
-SEGMENTATIONS = [("message", "all"), ("message", "requests"), ("user", "gender"), ("user", "age")]
-WINDOWS = [
-    {"type": "fixed", "start": FIXED[0].isoformat(), "end": FIXED[1].isoformat()},
-    {"type": "moving", "value": "7d"},
-    {"type": "moving", "value": "1w"},
-    {"type": "moving", "value": "today"},
-    {"type": "moving", "value": "all"},
-]
 
 
 @pytest.fixture(scope="module")

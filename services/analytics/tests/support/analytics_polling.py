@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
+
 
 async def eventually(
     check: Callable[[], Awaitable[Any]], *, attempts: int = 120, pause: float = 0.5
@@ -17,3 +19,15 @@ async def eventually(
             return value
         await asyncio.sleep(pause)
     return await check()
+
+
+async def found(live: httpx.AsyncClient, path: str, params: dict[str, Any]) -> Any:
+    """What a lookup answers once the store has made the write searchable (about a second)."""
+
+    async def lookup() -> Any:
+        response = await live.get(path, params=params)
+        return response.json() if response.status_code == 200 and response.json() else None
+
+    answer = await eventually(lookup)
+    assert answer, (path, params)
+    return answer

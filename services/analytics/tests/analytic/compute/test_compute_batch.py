@@ -8,8 +8,7 @@ import pytest
 from analytics.analytic.compute import Context, compute
 from analytics.analytic.compute.batch import compute_many
 from analytics.analytic.descriptors import parse_descriptor
-from analytics_dataset import FIXED, NOW, OTHER, PROJECT
-from test_analytic_compute import COUNTS, SEGMENTATIONS, WINDOWS
+from analytics_dataset import COUNTS, FIXED, NOW, OTHER, PROJECT, SEGMENTATIONS, WINDOWS
 
 AGGREGATIONS = [
     "avg",

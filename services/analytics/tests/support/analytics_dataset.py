@@ -18,6 +18,32 @@ INTENTS = ["greet", "default", "book", "cancel", "weather"]
 DOMAINS = ["travel", "smalltalk", "food"]
 PLUS_TWO = timezone(timedelta(hours=2))
 
+# Every count and segmentation (dimension, metric) and window the compute tests compute.
+COUNTS = [
+    ("user", "total"),
+    ("user", "active"),
+    ("user", "engaged"),
+    ("user", "new"),
+    ("message", "requests"),
+    ("message", "responses"),
+    ("message", "notifications"),
+    ("message", "from_bot"),
+    ("conversation", "total"),
+    ("conversation", "new"),
+    ("dialogue", "fallback"),
+    ("dialogue", "intents"),
+    ("dialogue", "domains"),
+    ("bot", "response"),
+]
+SEGMENTATIONS = [("message", "all"), ("message", "requests"), ("user", "gender"), ("user", "age")]
+WINDOWS = [
+    {"type": "fixed", "start": FIXED[0].isoformat(), "end": FIXED[1].isoformat()},
+    {"type": "moving", "value": "7d"},
+    {"type": "moving", "value": "1w"},
+    {"type": "moving", "value": "today"},
+    {"type": "moving", "value": "all"},
+]
+
 
 def _iso(moment: datetime, rng: random.Random) -> str:
     # A few messages carry a +02:00 offset: the same instant, written differently.
