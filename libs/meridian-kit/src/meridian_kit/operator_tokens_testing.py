@@ -1,7 +1,7 @@
-"""For the services' tests of operators' tokens (ingest, analytics, kmdb-import), one shape: a real
-token signed in at the running suite's config-leader through the gateway, tokens of the test's own
-key (forged, tampered, expired, with chosen permissions), and the checks every service answers
-alike. Imported by tests only (it needs httpx, a development dependency); never by a service."""
+"""For the services' tests of operators' tokens (ingest, analytics, kmdb-import, metrics-api), one
+shape: a real token signed in at the running suite's config-leader through the gateway, tokens of
+the test's own key (forged, tampered, expired, with chosen permissions), and the checks every
+service answers alike. Imported by tests only (it needs httpx, a development dependency); never by a service."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ EVERY_PERMISSION = {
     "fleet": ["update", "act"],
     "analytics": ["update"],
     "imports": ["update"],
+    "metrics": ["update"],
 }
 
 

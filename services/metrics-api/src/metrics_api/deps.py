@@ -18,7 +18,8 @@ from metrics_api.state import State
 
 # Declares the bearer scheme in the OpenAPI; check_access does the checking (401 in our shape).
 bearer = bearer_security(
-    "METRICS_API_READ_TOKEN (reads) or METRICS_API_WRITE_TOKEN (reads and writes)"
+    "METRICS_API_READ_TOKEN (reads), METRICS_API_WRITE_TOKEN (reads and writes), or a signed-in"
+    " operator's token (reads; writes need the leader's metrics:update)"
 )
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
 
