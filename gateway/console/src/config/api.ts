@@ -65,8 +65,8 @@ export interface NotifyReport {
 }
 
 /** The leader's permission groups and actions (config-leader's operators/permissions.py): the
- * last three are the services' (ingest, analytics, kmdb-import) for an operator's writes; reading
- * there needs none. */
+ * last four are the services' (ingest, analytics, kmdb-import, metrics-api) for an operator's
+ * writes; reading there needs none. */
 export const PERMISSIONS: Record<string, string[]> = {
   settings: ["read", "update", "notify"],
   users: ["read", "create", "delete", "resetPassword", "changePermissions"],
@@ -74,6 +74,7 @@ export const PERMISSIONS: Record<string, string[]> = {
   fleet: ["update", "act"],
   analytics: ["update"],
   imports: ["update"],
+  metrics: ["update"],
 };
 
 export const signIn = (username: string, password: string) =>
