@@ -55,7 +55,8 @@ class ChangePasswordIn(Strict):
 
 
 class PermissionsOut(BaseModel):
-    """The original's three groups, and the services' (fleet, analytics, imports, metrics) when granted."""
+    """The original's three groups, and the services' (fleet, analytics, imports, metrics) when
+    granted."""
 
     model_config = ConfigDict(extra="allow")
 
