@@ -15,10 +15,11 @@ from meridian_kit.errors import ServiceError, Unavailable
 from meridian_kit.files import write_atomically
 
 from config_follower.apply.safe_paths import UnsafePath
-from config_follower.apply.writer import ApplyFailed, apply_files
+from config_follower.apply.writer import ApplyFailed, ApplyResult, apply_files
 from config_follower.follower_config import FollowerConfig
 from config_follower.hooks.runner import HookRun, run_hooks
 from config_follower.leader_client.fetch import (
+    Configuration,
     LeaderAnswerInvalid,
     LeaderError,
     fetch_from_any,
@@ -117,6 +118,28 @@ class Follower:
             return []
         return self.status.files
 
+    async def _remember(self, configuration: Configuration, result: ApplyResult) -> None:
+        """Records an applied configuration in the status (and the state file when it changed)."""
+        files = sorted(path for path, _ in configuration.files)
+        news = (
+            result.written
+            or result.removed
+            or configuration.revision != self.status.revision
+            or files != self.status.files
+            or self.status.data_folder != str(self.config.data_folder)
+        )
+        self.status.synced_since_start = True
+        if news or self.status.last_apply is None:
+            self.status.revision = configuration.revision
+            self.status.files = files
+            self.status.data_folder = str(self.config.data_folder)
+            self.status.last_apply = {
+                "at": now(),
+                "written": result.written,
+                "removed": result.removed,
+            }
+            await asyncio.to_thread(self._save_state)
+
     async def sync(self, reason: str, services: list[str] | None = None) -> SyncReport:
         """Fetches, applies and runs hooks (`services`: those a notify named); raises a
         ServiceError naming what failed."""
@@ -140,25 +163,7 @@ class Follower:
                 self.status.last_fetch = {"at": now(), "ok": False, "error": str(exc)}
                 log.warning("apply refused", extra={"reason": reason, "error": str(exc)})
                 raise _as_service_error(exc) from None
-            files = sorted(path for path, _ in configuration.files)
-            news = (
-                result.written
-                or result.removed
-                or configuration.revision != self.status.revision
-                or files != self.status.files
-                or self.status.data_folder != str(self.config.data_folder)
-            )
-            self.status.synced_since_start = True
-            if news or self.status.last_apply is None:
-                self.status.revision = configuration.revision
-                self.status.files = files
-                self.status.data_folder = str(self.config.data_folder)
-                self.status.last_apply = {
-                    "at": now(),
-                    "written": result.written,
-                    "removed": result.removed,
-                }
-                await asyncio.to_thread(self._save_state)
+            await self._remember(configuration, result)
             hooks = await run_hooks(
                 self.config.hooks,
                 result.written,

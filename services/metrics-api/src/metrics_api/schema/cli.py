@@ -27,8 +27,7 @@ from metrics_api.settings import CONFIG_ENV, Settings, settings_values
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Applies the schema to the configured Cassandra and prints each change made."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="metrics-api-schema",
         description="Create or upgrade the metric_data keyspace (safe to run again).",
@@ -55,7 +54,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--since", help="with --rebuild-*: ISO start (default: 2 days ago)")
     parser.add_argument("--until", help="with --rebuild-*: ISO end (default: now)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The service's settings, with the command line's config file, keyspace and TTLs."""
     if args.config:
         os.environ[CONFIG_ENV] = os.path.abspath(args.config)
     values = settings_values()
@@ -65,6 +68,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.ttl:
         values["ttl"] = {**settings.ttl, **Settings.parse_ttl(",".join(args.ttl))}
         settings = load_settings("metrics-api-schema", Settings, **values)
+    return settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Applies the schema to the configured Cassandra and prints each change made."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = _settings(args)
     logging.basicConfig(level=logging.WARNING)
     hosts = settings.cassandra_hosts
     cluster = Cluster([h for h, _ in hosts], port=hosts[0][1], connect_timeout=5)
