@@ -28,6 +28,29 @@ _KIT_ANSWERS = {
 }
 
 
+# One Server-Sent Event as OpenAPI before 3.2 describes it (the `schema` of text/event-stream is
+# each event's fields; 3.2 would name it `itemSchema`): schemathesis checks every event against it.
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string"},
+        "data": {"type": "string", "description": "JSON"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
+}
+
+
+def event_stream_response(description: str) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses` entry for a 200 answered as Server-Sent Events."""
+    return {
+        200: {
+            "description": description,
+            "content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}},
+        }
+    }
+
+
 def declare_kit_answers(schema: dict[str, Any]) -> dict[str, Any]:
     """Adds to each operation the codes the kit may answer for it; returns the schema."""
     for path, operations in schema.get("paths", {}).items():

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from meridian_kit.errors import BadRequest, error_responses
+from meridian_kit.openapi import event_stream_response
 
 from ingest.deps import BucketDep, LiveDep
 
@@ -18,12 +19,9 @@ TYPES = {"status", "log", "exception", "event"}
 KNOWN = ", ".join(sorted(TYPES))
 
 
-EVENT_STREAM: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "Server-Sent Events: `event: <type>` and `data: <JSON>`, keep-alive comments",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
-    }
-}
+EVENT_STREAM = event_stream_response(
+    "Server-Sent Events: `event: <type>` and `data: <JSON>`, keep-alive comments"
+)
 
 
 @router.get(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, status
 from fastapi.responses import StreamingResponse
 from meridian_kit.errors import BadRequest, NotFound, Unavailable, error_responses
+from meridian_kit.openapi import event_stream_response
 
 from kmdb.deps import ArqDep, ConnDep, S3Dep, SettingsDep, StateDep, TokenDep, get_conn
 from kmdb.imports import days, service, stream
@@ -79,15 +80,11 @@ async def read_import_days(
     return await days.events_per_day(conn, import_id, max_seconds=settings.stats_max_seconds)
 
 
-EVENT_STREAM: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "Server-Sent Events: `progress` (the import as GET /imports/{id} answers"
-        " it, `id` a digest of it), `done` once no file is queued or running, `error` when the"
-        " progress cannot be read; keep-alive comments; ends after a few minutes (reconnect with"
-        " Last-Event-ID)",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
-    }
-}
+EVENT_STREAM = event_stream_response(
+    "Server-Sent Events: `progress` (the import as GET /imports/{id} answers it, `id` a digest"
+    " of it), `done` once no file is queued or running, `error` when the progress cannot be"
+    " read; keep-alive comments; ends after a few minutes (reconnect with Last-Event-ID)"
+)
 
 
 @router.get(
