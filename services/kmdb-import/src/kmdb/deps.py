@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from aiobotocore.client import AioBaseClient
 from arq.connections import ArqRedis
 from asyncmy.connection import Connection
 from asyncmy.pool import Pool
@@ -28,6 +27,7 @@ from meridian_kit.outages import Outage
 
 from kmdb.db import execute, is_transient
 from kmdb.settings import Settings
+from kmdb.sources.s3 import S3Client
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class State:
     pool: Pool  # DATABASE_URL: writes, and reads that must see them
     read_pool: Pool  # KMDB_READ_DATABASE_URL (read-only sessions); `pool` itself when unset
     arq: ArqRedis
-    s3: AioBaseClient
+    s3: S3Client
 
 
 StateDep = Annotated[State, Depends(state_dependency(State))]  # what the lifespan yielded
@@ -104,7 +104,7 @@ def get_arq(state: StateDep) -> ArqRedis:
     return state.arq
 
 
-def get_s3(state: StateDep) -> AioBaseClient:
+def get_s3(state: StateDep) -> S3Client:
     """The aiobotocore S3 client."""
     return state.s3
 
@@ -113,7 +113,7 @@ ConnDep = Annotated[Connection, Depends(get_conn)]
 ReadConnDep = Annotated[Connection, Depends(get_read_conn)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ArqDep = Annotated[ArqRedis, Depends(get_arq)]
-S3Dep = Annotated[AioBaseClient, Depends(get_s3)]
+S3Dep = Annotated[S3Client, Depends(get_s3)]
 
 IMPORTS_UPDATE = "imports:update"  # the leader's permission an operator's write needs
 _bearer = bearer_security("the service's KMDB_API_TOKEN, or a signed-in operator's token")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from aiobotocore.client import AioBaseClient
 from aiohttp import ClientError as HttpClientError
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -18,6 +19,11 @@ from kmdb.sources.base import (
     SourceRefused,
     revision_path,
 )
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3 import S3Client
+else:  # the stubs are a dev dependency; at run time aiobotocore makes the client's class itself
+    S3Client = AioBaseClient
 
 log = logging.getLogger("kmdb.sources.s3")
 CHUNK = 1 << 20
@@ -50,7 +56,7 @@ def source_error(exc: Exception, where: str) -> SourceError:
 class S3Source:
     """Revision files in s3://bucket[/prefix]."""
 
-    def __init__(self, url: str, client: Any):
+    def __init__(self, url: str, client: S3Client):
         parts = urlsplit(url)
         self.url, self.client = url, client
         self.bucket, self.prefix = parts.netloc, parts.path.strip("/")
@@ -97,11 +103,15 @@ class S3Source:
         """The object's bytes from offset on; a broken stream is reopened at the byte it reached."""
         position, failures = offset, 0
         while True:
-            args = {"Bucket": self.bucket, "Key": self.key(revision)}
-            if position:
-                args["Range"] = f"bytes={position}-"
+            key = self.key(revision)
             try:
-                response = await self.client.get_object(**args)
+                if position:
+                    ranged = f"bytes={position}-"
+                    response = await self.client.get_object(
+                        Bucket=self.bucket, Key=key, Range=ranged
+                    )
+                else:
+                    response = await self.client.get_object(Bucket=self.bucket, Key=key)
                 async with response["Body"] as body:
                     while chunk := await body.read(CHUNK):
                         position += len(chunk)
@@ -112,13 +122,13 @@ class S3Source:
                 if _code(exc) == "InvalidRange":
                     return  # offset is already at the end of the object
                 if _code(exc) in ("NoSuchKey", "404", "AccessDenied", "NoSuchBucket"):
-                    raise SourceError(f"s3://{self.bucket}/{args['Key']}: {_code(exc)}") from None
+                    raise SourceError(f"s3://{self.bucket}/{key}: {_code(exc)}") from None
                 error: Exception = exc
             except UNREACHABLE as exc:
                 error = exc
             failures += 1
             if failures >= ATTEMPTS:
-                message = f"s3://{self.bucket}/{args['Key']}: {error}"
+                message = f"s3://{self.bucket}/{key}: {error}"
                 raise SourceError(message, transient=True) from None
-            log.warning("reading %s at byte %d: %s; reopening", args["Key"], position, error)
+            log.warning("reading %s at byte %d: %s; reopening", key, position, error)
             await asyncio.sleep(min(2**failures * 0.1, 5))

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3.type_defs import CompletedPartTypeDef
+
+    from kmdb.sources.s3 import S3Client
 
 PART = 8 << 20
 
 
-async def upload_file(s3: Any, path: Path, bucket: str, key: str) -> None:
+async def upload_file(s3: S3Client, path: Path, bucket: str, key: str) -> None:
     """Uploads one file in 8 MiB parts, never holding more than one part in memory."""
     if path.stat().st_size <= PART:  # noqa: ASYNC240 - a local stat
         await s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())  # noqa: ASYNC240
         return
     upload = await s3.create_multipart_upload(Bucket=bucket, Key=key)
-    parts = []
+    parts: list[CompletedPartTypeDef] = []
     try:
         with path.open("rb") as handle:
             number = 1
@@ -36,7 +41,7 @@ async def upload_file(s3: Any, path: Path, bucket: str, key: str) -> None:
         raise
 
 
-async def upload_tree(s3: Any, root: Path, bucket: str, prefix: str = "") -> int:
+async def upload_tree(s3: S3Client, root: Path, bucket: str, prefix: str = "") -> int:
     """Uploads every file under root to bucket/prefix/<relative path>; creates the bucket."""
     try:
         await s3.head_bucket(Bucket=bucket)
