@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from meridian_kit.process_testing import free_port, wait_until
 
 LEADER_TESTS = Path(__file__).resolve().parents[2] / "services" / "config-leader" / "tests"
 sys.path.insert(0, str(LEADER_TESTS))
@@ -33,10 +34,8 @@ from leader_process import (  # noqa: E402
     Process,
     detail_of,
     error_message,
-    free_port,
     message_of,
     operators_leader,
-    wait_until,
 )
 
 __all__ = [

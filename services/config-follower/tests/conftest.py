@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from meridian_kit.process_testing import free_port, wait_until
 
 sys.path.insert(0, str(Path(__file__).parent))  # follower_process.py, beside this file
 
@@ -18,9 +19,7 @@ from follower_process import (
     SCRIPTED_LEADER,
     FollowerProcess,
     ScriptedLeader,
-    free_port,
     stop,
-    wait_until,
 )
 
 

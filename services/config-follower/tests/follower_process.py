@@ -7,41 +7,19 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from meridian_kit.process_testing import wait_until
 
 BIN = Path(sys.executable).parent
 SCRIPTED_LEADER = Path(__file__).with_name("scripted_leader.py")
 DEADLINE = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(condition: Callable[[], Any], what: str) -> Any:
-    """Polls until `condition()` is truthy and returns it; fails naming `what` otherwise."""
-    end, last = time.monotonic() + DEADLINE, None
-    while time.monotonic() < end:
-        try:
-            last = condition()
-            if last:
-                return last
-        except (httpx.HTTPError, OSError, ValueError) as exc:
-            last = exc
-        time.sleep(0.1)
-    pytest.fail(f"gave up waiting for {what}; last: {last!r}")
 
 
 def stop(popen: subprocess.Popen[bytes]) -> None:

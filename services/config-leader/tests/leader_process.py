@@ -13,11 +13,9 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+from meridian_kit.process_testing import free_port, wait_until
 
 BIN = Path(sys.executable).parent
 STARTUP_DEADLINE = 60.0
@@ -66,28 +65,6 @@ TEMPLATES = {
     "web/nginx/site.conf": "server_name DOMAIN www.DOMAIN;\nlisten PORT ssl;\n",
     "api/env/api.env": "API_URL=URL\nDATABASE_PASSWORD=DB_PASSWORD\nSESSION=SESSION_KEY\n",
 }
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(condition: Callable[[], Any], what: str, deadline: float = STARTUP_DEADLINE) -> Any:
-    """Polls until `condition()` is truthy and returns it; fails naming `what` otherwise."""
-    end = time.monotonic() + deadline
-    last: Any = None
-    while time.monotonic() < end:
-        try:
-            last = condition()
-            if last:
-                return last
-        except (httpx.HTTPError, OSError, ValueError) as exc:
-            last = exc
-        time.sleep(0.1)
-    pytest.fail(f"gave up waiting for {what}; last: {last!r}")
 
 
 @dataclass
