@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,6 +51,7 @@ from analytics.settings import Settings  # noqa: E402
 from analytics.storage.bulk import delete_matching  # noqa: E402
 from analytics.storage.client import build_client  # noqa: E402
 from analytics.storage.indices import Indices  # noqa: E402
+from meridian_kit.process_testing import free_port  # noqa: E402
 
 RUN = uuid.uuid4().hex[:6]
 PROJECT = f"analytics-bench-{RUN}"
@@ -126,12 +126,6 @@ async def run_batches(send, batches: list[Any], concurrency: int) -> float:
     began = time.perf_counter()
     await asyncio.gather(*(lane() for _ in range(concurrency)))
     return time.perf_counter() - began
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def find_service(

@@ -24,7 +24,6 @@ import os
 import platform
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from meridian_kit.process_testing import free_port
 
 BIN = Path(sys.executable).parent
 TEMPLATES = {
@@ -42,12 +42,6 @@ TEMPLATES = {
     "env/api.env": "API_URL=https://DOMAIN:PORT/\nTOKEN=TOKEN_VALUE\n",
     "env/worker.env": "QUEUE=redis://DOMAIN:6379/0\n",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def percentile(values: list[float], q: float) -> float:

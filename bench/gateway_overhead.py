@@ -49,7 +49,6 @@ import re
 import resource
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -60,6 +59,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from meridian_kit.process_testing import free_port
 from results_file import write_section
 
 BENCH = Path(__file__).resolve().parent
@@ -67,12 +67,6 @@ ROOT = BENCH.parent
 GOAL = 0.85
 POST_BYTES = 100 * 1024
 NGINX = "/usr/sbin/nginx"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def ensure_wrk() -> str:

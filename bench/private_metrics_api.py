@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+from meridian_kit.process_testing import free_port
 
 CASSANDRA = os.environ.get("METRICS_SERVER_CASSANDRA", "127.0.0.1:9042")
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_metrics_api(

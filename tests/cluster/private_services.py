@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from meridian_kit.process_testing import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
@@ -45,15 +46,6 @@ def cluster_env() -> dict[str, str]:
         if sep:
             out[key] = value
     return out
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from meridian_kit.process_testing import free_port
 
 from tests.compose.test_compose_file import clean_env, docker_config  # noqa: F401 (a fixture)
 
@@ -38,12 +38,6 @@ ROLE_SERVICES = {
     "metrics": {"metrics-api": [8104]},
 }
 pytestmark = pytest.mark.timeout(1800)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def machines() -> list[dict[str, str]]:

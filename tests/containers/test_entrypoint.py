@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from types import ModuleType
 
 import httpx
 import pytest
+from meridian_kit.process_testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "deploy" / "images" / "service_entrypoint.py"
@@ -72,13 +72,6 @@ def test_the_healthcheck_port_is_the_one_the_service_reads(service: str, variabl
     assert entrypoint.port(image_env(service, service, 8100, **{variable: "9123"})) == 9123
     other = "PORT" if variable != "PORT" else "WS_PORT"
     assert entrypoint.port(image_env(service, service, 8100, **{other: "9999"})) == 8100
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.mark.timeout(120)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 from cassandra.cluster import Cluster
+from meridian_kit.process_testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD_SRC = ROOT / "gateway" / "console"
@@ -44,12 +44,6 @@ TLS: ssl.SSLContext | bool = ssl.create_default_context(cafile=CA) if Path(CA).e
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +94,7 @@ def server(built_dashboard: Path, operator: dict[str, str]) -> Iterator[str]:
     except Exception as exc:
         pytest.skip(f"cassandra not reachable: {exc}")
     keyspace = f"metric_data_test_{uuid.uuid4().hex[:10]}"
-    http_port = _free_port()
+    http_port = free_port()
     env = {
         **os.environ,
         "METRICS_SERVER_KEYSPACE": keyspace,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from meridian_kit.process_testing import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RENDER = REPO_ROOT / "gateway" / "render.py"
@@ -24,13 +25,6 @@ DEV_TLS = REPO_ROOT / "gateway" / "dev_tls.sh"
 UPSTREAM_APP = Path(__file__).with_name("upstream_app.py")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 STARTUP_DEADLINE = 30.0
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now (never the dev stack's 8443/8080)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str, log: Path) -> None:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from meridian_kit.process_testing import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RENDER = REPO_ROOT / "gateway" / "render.py"
@@ -32,13 +33,6 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
     return True
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def free_port_series(count: int, step: int) -> int:

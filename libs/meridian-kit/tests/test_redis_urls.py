@@ -7,7 +7,6 @@ The Sentinel tests start a private redis-server and a Sentinel watching it on fr
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 from arq.connections import create_pool
+from meridian_kit.process_testing import free_port
 from meridian_kit.redis_urls import (
     arq_settings,
     async_redis,
@@ -59,12 +59,6 @@ def test_celery_gets_one_sentinel_url_per_sentinel_and_the_master_name() -> None
     url, options = celery_url("redis+sentinel://h1:26379,h2:26380/meridian/1")
     assert url == "sentinel://h1:26379/1;sentinel://h2:26380/1"
     assert options == {"master_name": "meridian"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until(check, what: str, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
