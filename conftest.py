@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 DEV_ENV = Path(__file__).parent / ".local" / "dev.env"
+# The fixtures `leader` and `leader_token` (a token the running suite's leader signed) for the
+# services' operator-token tests.
+pytest_plugins = ["meridian_kit.operator_tokens_testing"]
 
 
 def _load_dev_env() -> None:

@@ -10,7 +10,7 @@ analytics' env). The refused ones are signed with a key of the test's own."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -20,32 +20,14 @@ from analytics.settings import Settings
 from meridian_kit.operator_tokens import PUBLIC_KEY_VARIABLE
 from meridian_kit.operator_tokens_testing import (
     OwnTokens,
-    SuiteOperator,
     bearer,
     check_forged_and_tampered,
     check_own_key_and_expiry,
     check_write_permission,
-    suite_operator,
 )
 
 PROJECT = f"op-{uuid.uuid4().hex[:8]}"
 USER = f"{PROJECT}-user"
-
-
-@pytest.fixture(scope="module")
-def leader() -> Iterator[SuiteOperator]:
-    """A token signed by the suite's leader, and the leader's public key line."""
-    with suite_operator() as found:
-        if found is None:
-            pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
-        yield found
-
-
-@pytest.fixture
-def leader_token(leader: SuiteOperator, monkeypatch: pytest.MonkeyPatch) -> str:
-    """analytics checks tokens with the suite leader's public key; returns a token it signed."""
-    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, leader.public_key)
-    return leader.token
 
 
 @pytest.fixture

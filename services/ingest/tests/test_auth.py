@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -20,35 +20,17 @@ import pytest
 from meridian_kit.operator_tokens import PUBLIC_KEY_VARIABLE
 from meridian_kit.operator_tokens_testing import (
     OwnTokens,
-    SuiteOperator,
     bearer,
     check_forged_and_tampered,
     check_own_key_and_expiry,
     check_write_permission,
-    suite_operator,
 )
 
 
-@pytest.fixture(scope="module")
-def leader() -> Iterator[SuiteOperator]:
-    """A token signed by the suite's leader, and the leader's public key line."""
-    with suite_operator() as found:
-        if found is None:
-            pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
-        yield found
-
-
 @pytest.fixture
-def leader_key(leader: SuiteOperator, monkeypatch: pytest.MonkeyPatch) -> str:
-    """ingest checks tokens with the suite leader's public key; returns a token it signed."""
-    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, leader.public_key)
-    return leader.token
-
-
-@pytest.fixture
-async def operator(base_url: str, leader_key: str) -> AsyncIterator[httpx.AsyncClient]:
+async def operator(base_url: str, leader_token: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client carrying the leader-signed operator token, as the console sends it."""
-    headers = {"Authorization": f"Bearer {leader_key}"}
+    headers = {"Authorization": f"Bearer {leader_token}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
         yield client
 
@@ -103,7 +85,7 @@ async def test_an_operator_token_opens_every_route_the_console_uses(
 async def test_a_forged_or_expired_operator_token_is_a_401_saying_why(
     anonymous: httpx.AsyncClient,
     bucket: dict[str, Any],
-    leader_key: str,
+    leader_token: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     paths = ["/api/admin/buckets", f"/api/buckets/{bucket['id']}/logs"]
@@ -113,7 +95,7 @@ async def test_a_forged_or_expired_operator_token_is_a_401_saying_why(
         async def call(token: str, path: str = path) -> Any:
             return await anonymous.get(path, headers=bearer(token))
 
-        await check_forged_and_tampered(call, leader_key)
+        await check_forged_and_tampered(call, leader_token)
     own = OwnTokens()
     monkeypatch.setenv(PUBLIC_KEY_VARIABLE, own.public_key)
     for path in paths[1:]:
@@ -173,15 +155,15 @@ async def test_operator_tokens_without_the_public_key_are_a_403_naming_it(
 
 
 async def test_agents_keep_their_keys_and_no_token_counts_in_a_query_string(
-    anonymous: httpx.AsyncClient, bucket: dict[str, Any], leader_key: str
+    anonymous: httpx.AsyncClient, bucket: dict[str, Any], leader_token: str
 ) -> None:
     frames = [{"channel": "human:event", "payload": {"name": "x"}}]
-    pushed = await anonymous.post("/api/push", headers=bearer(leader_key), json=frames)
+    pushed = await anonymous.post("/api/push", headers=bearer(leader_token), json=frames)
     assert pushed.status_code == 401 and "X-KM-PUBLIC" in pushed.json()["error"]
     verified = await anonymous.post(
-        "/api/node/verifyPM2", headers=bearer(leader_key), json={"data": {"MACHINE_NAME": "m"}}
+        "/api/node/verifyPM2", headers=bearer(leader_token), json={"data": {"MACHINE_NAME": "m"}}
     )
     assert verified.status_code == 401 and verified.json()["active"] is False
-    for params in ({"token": leader_key}, {"access_token": leader_key}, {"auth": leader_key}):
+    for params in ({"token": leader_token}, {"access_token": leader_token}, {"auth": leader_token}):
         answer = await anonymous.get(f"/api/buckets/{bucket['id']}/live", params=params)
         assert answer.status_code == 401, params

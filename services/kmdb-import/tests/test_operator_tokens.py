@@ -10,18 +10,15 @@ kmdb-import's env). The refused ones are signed with a key of the test's own."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from meridian_kit.operator_tokens import PUBLIC_KEY_VARIABLE
 from meridian_kit.operator_tokens_testing import (
     OwnTokens,
-    SuiteOperator,
     check_forged_and_tampered,
     check_own_key_and_expiry,
     check_write_permission,
-    suite_operator,
 )
 
 # Every route the console's Imports section calls.
@@ -36,22 +33,6 @@ CONSOLE_ROUTES = [
     ("GET", "/files/1"),
     ("GET", "/files/1/errors"),
 ]
-
-
-@pytest.fixture(scope="module")
-def leader() -> Iterator[SuiteOperator]:
-    """A token signed by the suite's leader, and the leader's public key line."""
-    with suite_operator() as found:
-        if found is None:
-            pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
-        yield found
-
-
-@pytest.fixture
-def leader_token(leader: SuiteOperator, monkeypatch: pytest.MonkeyPatch) -> str:
-    """kmdb-api checks tokens with the suite leader's public key; returns a token it signed."""
-    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, leader.public_key)
-    return leader.token
 
 
 async def test_an_operator_token_opens_every_route_the_console_uses(

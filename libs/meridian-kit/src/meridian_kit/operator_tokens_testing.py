@@ -1,7 +1,9 @@
 """For the services' tests of operators' tokens (ingest, analytics, kmdb-import, metrics-api), one
 shape: a real token signed in at the running suite's config-leader through the gateway, tokens of
-the test's own key (forged, tampered, expired, with chosen permissions), and the checks every
-service answers alike. Imported by tests only (it needs httpx, a development dependency); never by a service."""
+the test's own key (forged, tampered, expired, with chosen permissions), the checks every service
+answers alike, and the fixtures `leader` and `leader_token` (the real token), registered for every
+test by the root conftest.py. Imported by tests only (it needs httpx and pytest, development
+dependencies); never by a service."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from meridian_kit.operator_tokens import PUBLIC_KEY_VARIABLE, public_key_line
@@ -76,6 +79,22 @@ def suite_operator() -> Iterator[SuiteOperator | None]:
         assert published.status_code == 200, published.text
         yield SuiteOperator(token, published.json()["publicKey"])
         http.post("/auth/logout")
+
+
+@pytest.fixture(scope="module")
+def leader() -> Iterator[SuiteOperator]:
+    """A token signed by the suite's leader, and the leader's public key line."""
+    with suite_operator() as found:
+        if found is None:
+            pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
+        yield found
+
+
+@pytest.fixture
+def leader_token(leader: SuiteOperator, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The service under test checks tokens with the suite leader's public key; a token it signed."""
+    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, leader.public_key)
+    return leader.token
 
 
 class OwnTokens:

@@ -12,7 +12,6 @@ process on the test keyspace (conftest)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -21,12 +20,10 @@ from meridian_kit.operator_tokens import PUBLIC_KEY_VARIABLE
 from meridian_kit.operator_tokens_testing import (
     EVERY_PERMISSION,
     OwnTokens,
-    SuiteOperator,
     bearer,
     check_forged_and_tampered,
     check_own_key_and_expiry,
     check_write_permission,
-    suite_operator,
 )
 
 from ..conftest import READ_TOKEN
@@ -41,22 +38,6 @@ POINT = {
     "count": 1,
     "previous_count": 0,
 }
-
-
-@pytest.fixture(scope="module")
-def leader() -> Iterator[SuiteOperator]:
-    """A token signed by the suite's leader, and the leader's public key line."""
-    with suite_operator() as found:
-        if found is None:
-            pytest.skip("MERIDIAN_ADMIN_USER/PASSWORD are not in .local/dev.env: run `make up`")
-        yield found
-
-
-@pytest.fixture
-def leader_token(leader: SuiteOperator, monkeypatch: pytest.MonkeyPatch) -> str:
-    """metrics-api checks tokens with the suite leader's public key; returns a token it signed."""
-    monkeypatch.setenv(PUBLIC_KEY_VARIABLE, leader.public_key)
-    return leader.token
 
 
 def dashboard(name: str) -> dict[str, Any]:
