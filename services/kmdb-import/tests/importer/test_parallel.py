@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from kmdb.db import connection, fetchall
 from kmdb.exports.generate import ExportSpec, write_export
+from kmdb.importer.writer import NOT_RESOLVED
 from kmdb.schema.service import flush
 
 
@@ -91,6 +92,8 @@ async def test_two_workers_on_the_same_identities_never_deadlock(
             assert await asyncio.gather(kit.work(settings), kit.work(settings)) == [0, 0]
         races = [m for r in caplog.records if any(x in (m := r.getMessage()) for x in LOCK_RACES)]
         assert races == []
+        # Each file's people were resolved up front: no batch had to merge on its own.
+        assert [r for r in caplog.records if NOT_RESOLVED in r.getMessage()] == []
         assert await kit.snapshot(conn) == one
 
 

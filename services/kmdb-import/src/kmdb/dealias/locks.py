@@ -14,7 +14,7 @@ from asyncmy.connection import Connection
 
 from kmdb.db import fetchall
 from kmdb.dealias.groups import existing_merged
-from kmdb.dealias.store import identities_of, marks
+from kmdb.dealias.store import chunks, identities_of, marks
 
 
 async def lock_identities(
@@ -39,28 +39,27 @@ async def lock_identities(
     # Only the names of alias pairs decide which users merge: the plain read looks at those
     # alone (a batch's pairs are a few hundred of its thousands of names), and none at all
     # when the batch has no alias.
-    seen = (
-        dict(
+    seen: dict[str, int] = {}
+    for part in chunks(sorted(paired)):
+        seen.update(
             await fetchall(
                 conn,
-                f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(paired))})",
-                sorted(paired),
+                f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(part))})",
+                part,
             )
         )
-        if paired
-        else {}
-    )
     locking = wanted | await identities_of(conn, existing_merged(seen, pairs))
     while True:
-        ordered = sorted(locking)
-        person = dict(
-            await fetchall(
-                conn,
-                f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(ordered))})"
-                " ORDER BY name FOR UPDATE",
-                ordered,
+        person: dict[str, int] = {}
+        for part in chunks(sorted(locking)):  # slices in order: still one global order
+            person.update(
+                await fetchall(
+                    conn,
+                    f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(part))})"
+                    " ORDER BY name FOR UPDATE",
+                    part,
+                )
             )
-        )
         more = await identities_of(conn, existing_merged(person, pairs)) - locking
         if not more:
             return person

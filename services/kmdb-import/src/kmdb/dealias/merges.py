@@ -13,7 +13,10 @@ from asyncmy.connection import Connection
 from kmdb.db import execute, fetchall
 from kmdb.dealias.groups import merged_users
 from kmdb.dealias.ids import preference
-from kmdb.dealias.store import USER_INDEX, marks
+from kmdb.dealias.store import USER_INDEX, chunks, marks
+
+# Old users per re-pointing UPDATE (a batch's merges fit in one; a whole file's take several).
+REPOINT_SLICE = 500
 
 
 @dataclass
@@ -25,13 +28,18 @@ class Merged:
 
 
 async def merge_aliases(
-    conn: Connection, pairs: list[tuple[str, str]], person: dict[str, int]
+    conn: Connection,
+    pairs: list[tuple[str, str]],
+    person: dict[str, int],
+    *,
+    past: set[int] | None = None,
 ) -> Merged:
     """Merges the users of each alias pair, re-pointing their past rows.
 
     `person` maps every name of the pairs to its user, read under the locks of
     lock_identities, which cover every identity of the users merged (it checked that under
-    the locks: no other batch can add one to them before this transaction ends).
+    the locks: no other batch can add one to them before this transaction ends). `past`, if
+    given, holds the only users that can have rows (the others were created in this transaction).
     """
     if not pairs:
         return Merged()
@@ -40,20 +48,22 @@ async def merge_aliases(
     if not involved:
         return Merged()
     repoint = await _kept_users(conn, groups, involved)
-    return Merged(repoint, await repoint_rows(conn, repoint))
+    return Merged(repoint, await repoint_rows(conn, repoint, past=past))
 
 
 async def _kept_users(
     conn: Connection, groups: list[list[int]], involved: list[int]
 ) -> dict[int, int]:
     """{old user: kept user} of each group, keeping the user named by the preferred identity."""
-    kept = dict(
-        await fetchall(
-            conn,
-            f"SELECT id, name FROM users WHERE id IN ({marks(len(involved))}) ORDER BY id FOR UPDATE",
-            involved,
+    kept: dict[int, str] = {}
+    for part in chunks(involved):
+        kept.update(
+            await fetchall(
+                conn,
+                f"SELECT id, name FROM users WHERE id IN ({marks(len(part))}) ORDER BY id FOR UPDATE",
+                part,
+            )
         )
-    )
     repoint: dict[int, int] = {}
     for members in groups:
         keep = min(members, key=lambda u: preference(kept[u]))
@@ -61,20 +71,30 @@ async def _kept_users(
     return repoint
 
 
-async def repoint_rows(conn: Connection, repoint: dict[int, int]) -> int:
+async def repoint_rows(
+    conn: Connection, repoint: dict[int, int], *, past: set[int] | None = None
+) -> int:
     """Moves the identities and past rows of each old user to its kept user, deletes the old
-    users; returns how many events and properties moved."""
+    users; returns how many events and properties moved. `past`: only these users' rows are
+    looked for (None: every old user's)."""
     olds = sorted(repoint)
-    case = "CASE user_id " + " ".join(["WHEN %s THEN %s"] * len(olds)) + " END"
-    case_args = [v for old in olds for v in (old, repoint[old])]
-    where = f"user_id IN ({marks(len(olds))})"
+    with_rows = olds if past is None else [u for u in olds if u in past]
     moved = 0
     for table in ("identities", "events", "properties"):
-        count = await execute(
-            conn,
-            f"UPDATE {table} FORCE INDEX ({USER_INDEX[table]}) SET user_id = {case} WHERE {where}",
-            case_args + olds,
-        )
-        moved += count if table != "identities" else 0
-    await execute(conn, f"DELETE FROM users WHERE id IN ({marks(len(olds))})", olds)
+        for part in _slices(olds if table == "identities" else with_rows):
+            case = "CASE user_id " + " ".join(["WHEN %s THEN %s"] * len(part)) + " END"
+            count = await execute(
+                conn,
+                f"UPDATE {table} FORCE INDEX ({USER_INDEX[table]}) SET user_id = {case}"
+                f" WHERE user_id IN ({marks(len(part))})",
+                [v for old in part for v in (old, repoint[old])] + part,
+            )
+            moved += count if table != "identities" else 0
+    for part in chunks(olds):
+        await execute(conn, f"DELETE FROM users WHERE id IN ({marks(len(part))})", part)
     return moved
+
+
+def _slices(olds: list[int]) -> list[list[int]]:
+    """Old users by slices of REPOINT_SLICE: a CASE is evaluated WHEN by WHEN for each row."""
+    return [olds[i : i + REPOINT_SLICE] for i in range(0, len(olds), REPOINT_SLICE)]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from asyncmy.connection import Connection
 
 from kmdb.db import IntegrityError, execute, fetchall
 from kmdb.dealias.ids import name_id
+
+T = TypeVar("T")
 
 
 class HashCollision(RuntimeError):
@@ -24,6 +27,16 @@ USER_INDEX = {
 }
 
 
+# Names or ids per statement when a whole file's are at stake (a file may have tens of thousands).
+CHUNK = 5000
+
+
+def chunks(items: list[T]) -> Iterator[list[T]]:
+    """items in consecutive slices of at most CHUNK (kept in order: locks stay in one order)."""
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
 def marks(n: int) -> str:
     """n placeholders for an IN list."""
     return ", ".join(["%s"] * n)
@@ -33,13 +46,16 @@ async def identities_of(conn: Connection, users: list[int]) -> set[str]:
     """Every identity of those users (a plain read, no lock)."""
     if not users:
         return set()
-    rows = await fetchall(
-        conn,
-        f"SELECT name FROM identities FORCE INDEX ({USER_INDEX['identities']})"
-        f" WHERE user_id IN ({marks(len(users))})",
-        users,
-    )
-    return {name for (name,) in rows}
+    names: set[str] = set()
+    for part in chunks(users):
+        rows = await fetchall(
+            conn,
+            f"SELECT name FROM identities FORCE INDEX ({USER_INDEX['identities']})"
+            f" WHERE user_id IN ({marks(len(part))})",
+            part,
+        )
+        names.update(name for (name,) in rows)
+    return names
 
 
 async def create_identities(conn: Connection, names: Iterable[str]) -> dict[str, int]:
@@ -53,18 +69,19 @@ async def create_identities(conn: Connection, names: Iterable[str]) -> dict[str,
     if not fresh:
         return {}
     ids = {n: name_id(n) for n in fresh}
-    rows = marks(len(fresh)).replace("%s", "(%s, %s)")
-    await execute(
-        conn,
-        f"INSERT INTO identities (name, user_id) VALUES {rows}",
-        [v for n in fresh for v in (n, ids[n])],
-    )
-    try:
+    for part in chunks(fresh):
+        rows = marks(len(part)).replace("%s", "(%s, %s)")
         await execute(
             conn,
-            f"INSERT INTO users (id, name) VALUES {rows}",
-            [v for n in fresh for v in (ids[n], n)],
+            f"INSERT INTO identities (name, user_id) VALUES {rows}",
+            [v for n in part for v in (n, ids[n])],
         )
-    except IntegrityError as exc:
-        raise HashCollision(f"a new user name's id is taken: {exc}") from None
+        try:
+            await execute(
+                conn,
+                f"INSERT INTO users (id, name) VALUES {rows}",
+                [v for n in part for v in (ids[n], n)],
+            )
+        except IntegrityError as exc:
+            raise HashCollision(f"a new user name's id is taken: {exc}") from None
     return ids

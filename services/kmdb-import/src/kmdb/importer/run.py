@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from asyncmy.connection import Connection
 
 from kmdb.db import execute, fetchall, is_transient, with_retries
-from kmdb.filters.store import load_filters
+from kmdb.filters.store import Filters, load_filters
 from kmdb.importer.batches import Batch, Batcher
+from kmdb.importer.people import collect_people, resolve_file_people
 from kmdb.importer.writer import BatchResult, FileJob, Gate, Superseded, write_batch
 from kmdb.settings import Settings
 from kmdb.sources.base import Source, split_lines
@@ -258,10 +259,17 @@ async def _import_from_checkpoint(
             return Outcome("skipped")
         filters = await load_filters(conn)
         job = FileJob(revision, generation, ignored_users=filters.ignored_users)
+        outcome = Outcome("continue")
+        first = await _resolve_people_first(
+            settings, writer, job, open_source(source_url), filters, claim
+        )
+        outcome.totals.merged_users, outcome.totals.rows_moved = (
+            first.merged_users,
+            first.rows_moved,
+        )
         batcher = Batcher(revision, settings.batch_size, filters)
         chunks = open_source(source_url).chunks(revision, offset)
         stream = batcher.batches(split_lines(chunks), line + 1, offset)
-        outcome = Outcome("continue")
         end = await _write_stream(
             writer, job, stream, outcome, (line, offset), started + slice_seconds, on_batch
         )
@@ -278,6 +286,35 @@ async def _import_from_checkpoint(
     except Superseded as exc:
         log.info("%s", exc)
         return Outcome("superseded")
+
+
+async def _resolve_people_first(
+    settings: Settings,
+    writer: Writer,
+    job: FileJob,
+    source: Source,
+    filters: Filters,
+    claim: tuple,
+) -> BatchResult:
+    """A first pass over the rest of the file for its people, then their identities and merges
+    in one transaction (importer/people.py); the batches then only read them."""
+    _, line, offset, _ = claim
+    batcher = Batcher(job.revision, settings.batch_size, filters)
+    people = await collect_people(
+        batcher.batches(split_lines(source.chunks(job.revision, offset)), line + 1, offset)
+    )
+
+    async def resolve() -> BatchResult:
+        return await resolve_file_people(await writer.first(), job, people)
+
+    result = await with_retries(
+        resolve,
+        what=f"identities of revision {job.revision}",
+        deadline=writer.deadline,
+        on_retry=writer._reset,
+    )
+    job.prepared = True
+    return result
 
 
 async def _write_stream(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
@@ -12,9 +13,12 @@ from kmdb.db import IntegrityError, RaceLost, execute, fetchall
 from kmdb.dealias.ids import line_key
 from kmdb.dealias.locks import lock_identities
 from kmdb.dealias.merges import merge_aliases
-from kmdb.dealias.store import HashCollision, create_identities
+from kmdb.dealias.store import CHUNK, HashCollision, create_identities, marks
 from kmdb.importer.batches import Batch
 from kmdb.importer.bulk import load_text
+
+log = logging.getLogger("kmdb.importer")
+NOT_RESOLVED = "people not resolved up front; resolving them in the batch"
 
 
 class Superseded(Exception):
@@ -29,6 +33,9 @@ class FileJob:
     generation: int
     ignored_users: frozenset[str] = frozenset()
     known_keys: set[int] = field(default_factory=set)
+    # The file's identities and merges were resolved up front (importer/people.py): a batch
+    # then only reads its people's users under shared locks, and merges nothing itself.
+    prepared: bool = False
 
 
 @dataclass
@@ -200,7 +207,20 @@ async def _write_rows(
     LOAD DATA LOCAL skips duplicates, and the INSERTs below ignore a duplicate key.
     """
     result = BatchResult(bad_lines=len(batch.errors), skipped=batch.skipped)
-    people = await _resolve_people(conn, job, batch, result)
+    people = await read_people(conn, job, batch) if job.prepared else None
+    if people is None:
+        if job.prepared:  # not resolved up front after all (never expected): the full work
+            log.warning(
+                "revision %s lines %s-%s: %s",
+                job.revision,
+                batch.first_line,
+                batch.last_line,
+                NOT_RESOLVED,
+            )
+            await conn.rollback()
+            await conn.begin()
+        pairs = [(a, b) for _, a, b, _ in batch.aliases]
+        people = await resolve_people(conn, job, batch.persons, pairs, result)
     if gate:
         gate.ok(gate.identities_done)
     await _load_rows(conn, batch, people, result)
@@ -209,17 +229,54 @@ async def _write_rows(
     return result
 
 
-async def _resolve_people(
-    conn: Connection, job: FileJob, batch: Batch, result: BatchResult
+async def read_people(conn: Connection, job: FileJob, batch: Batch) -> People | None:
+    """The batch's people's users, read under shared locks in the global order (by name), once
+    its file's identities were resolved up front; None if that does not hold for this batch
+    (a name without an identity, or an alias pair of two users).
+
+    The shared locks keep any merge of these users (which locks their identities exclusively)
+    from committing before this batch: a merge committed earlier is seen here (the locking read
+    sees the latest commit), one committed later re-points this batch's rows too. Two batches of
+    one file share them, so they load side by side instead of one after the other.
+    """
+    names = sorted(batch.persons | job.ignored_users)
+    users: dict[str, int] = {}
+    for start in range(0, len(names), CHUNK):
+        chunk = names[start : start + CHUNK]
+        users.update(
+            await fetchall(
+                conn,
+                f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(chunk))})"
+                " ORDER BY name LOCK IN SHARE MODE",
+                chunk,
+            )
+        )
+    if not batch.persons <= users.keys():
+        return None
+    if any(users[a] != users[b] for _, a, b, _ in batch.aliases):
+        return None
+    return People(users, {users[n] for n in job.ignored_users if n in users})
+
+
+async def resolve_people(
+    conn: Connection,
+    job: FileJob,
+    persons: set[str],
+    pairs: list[tuple[str, str]],
+    result: BatchResult,
+    *,
+    past_only: bool = False,
 ) -> People:
-    """Locks the batch's identities, creates the new ones, merges along its aliases."""
-    pairs = [(a, b) for _, a, b, _ in batch.aliases]
-    users = await lock_identities(conn, batch.persons | job.ignored_users, pairs)
+    """Locks the identities of these persons and pairs, creates the new ones, merges along the
+    pairs. `past_only`: only users that existed before this call can have rows to re-point
+    (no rows of theirs are written yet, as when a file's people are resolved before its rows)."""
+    users = await lock_identities(conn, persons | job.ignored_users, pairs)
+    past = set(users.values()) if past_only else None
     try:
-        users.update(await create_identities(conn, batch.persons - users.keys()))
+        users.update(await create_identities(conn, persons - users.keys()))
     except IntegrityError as exc:
         raise RaceLost(str(exc)) from None
-    merged = await merge_aliases(conn, pairs, users)
+    merged = await merge_aliases(conn, pairs, users, past=past)
     repoint = merged.repoint
     result.rows_moved = merged.rows_moved
     if repoint:

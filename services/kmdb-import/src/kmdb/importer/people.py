@@ -1,0 +1,77 @@
+"""A file's identities resolved once, before its rows.
+
+A first pass over the rest of the file (streamed again from the checkpoint, only its people and
+alias pairs kept) gives every person the file writes rows for and every alias pair it holds. One
+transaction then locks their identities (exclusively, in the one global order), creates the
+new ones, merges along all the pairs at once and re-points the rows of earlier files once. The
+batches that follow only read their people's users under shared locks (writer.read_people)
+and load rows with their final users: no batch re-points rows an earlier batch of the same file
+wrote, and consecutive batches, no longer waiting for each other's identity locks, overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from asyncmy.connection import Connection
+
+from kmdb.db import execute
+from kmdb.importer.batches import Batch
+from kmdb.importer.writer import BatchResult, FileJob, resolve_people
+
+
+@dataclass
+class FilePeople:
+    """The persons a file's lines write rows for, and its alias pairs (kept identity first)."""
+
+    persons: set[str] = field(default_factory=set)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+
+
+async def collect_people(batches: AsyncIterator[Batch]) -> FilePeople:
+    """The people of a stream of batches (the same Batcher as the import's, so the same ones);
+    the rows themselves are dropped as each batch is read."""
+    people = FilePeople()
+    try:
+        async for batch in batches:
+            people.persons |= batch.persons
+            people.pairs.update((a, b) for _, a, b, _ in batch.aliases)
+    finally:
+        await batches.aclose()  # type: ignore[attr-defined]
+    return people
+
+
+async def resolve_file_people(conn: Connection, job: FileJob, people: FilePeople) -> BatchResult:
+    """One transaction: the file's identities and merges, rows of earlier files re-pointed.
+
+    Re-run on a retry or a resumed file it finds the work done and changes nothing. Adds the
+    rows it re-pointed to the file's `rows_moved`.
+    """
+    result = BatchResult()
+    if not people.persons:
+        return result
+    await conn.begin()
+    try:
+        # Users created here have no rows yet: only the others' rows are looked for.
+        await resolve_people(
+            conn, job, people.persons, sorted(people.pairs), result, past_only=True
+        )
+        if result.rows_moved:
+            await execute(
+                conn,
+                "UPDATE dumpfiles SET rows_moved = rows_moved + %s"
+                " WHERE revision = %s AND generation = %s",
+                (result.rows_moved, job.revision, job.generation),
+            )
+        await conn.commit()
+    except BaseException as exc:
+        # A cancelled statement leaves the protocol mid-reply: the writer closes the
+        # connection instead, which rolls the transaction back on the server.
+        if not isinstance(exc, asyncio.CancelledError):
+            with contextlib.suppress(Exception):
+                await conn.rollback()
+        raise
+    return result

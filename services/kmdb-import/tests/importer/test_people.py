@@ -1,0 +1,154 @@
+"""A file's people resolved once, before its rows (importer/people.py), and what another worker
+merges meanwhile: applied to the file's rows whether it commits before or during a batch."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pytest
+from asyncmy.connection import Connection
+from kmdb.db import connection, fetchall
+from kmdb.dealias.ids import name_id
+from kmdb.filters.store import load_filters
+from kmdb.importer.batches import Batch, Batcher
+from kmdb.importer.people import collect_people, resolve_file_people
+from kmdb.importer.writer import (
+    NOT_RESOLVED,
+    BatchResult,
+    FileJob,
+    Gate,
+    resolve_people,
+    write_batch,
+)
+from kmdb.settings import Settings
+from kmdb.sources.base import split_lines
+from kmdb.sources.open import open_source
+
+T0 = 1_400_000_000
+
+
+def ev(who: str, seq: int) -> dict[str, Any]:
+    return {"_p": who, "_t": T0 + seq, "_n": "Visited Site", "seq": str(seq)}
+
+
+def al(a: str, b: str, seq: int) -> dict[str, Any]:
+    return {"_p": a, "_t": T0 + seq, "_p2": b}
+
+
+async def users_of_events(conn: Connection, revision: int) -> set[int]:
+    low, high = revision << 40, (revision + 1) << 40
+    rows = await fetchall(
+        conn, "SELECT DISTINCT user_id FROM events WHERE id >= %s AND id < %s", (low, high)
+    )
+    return {uid for (uid,) in rows}
+
+
+async def test_rows_of_the_file_itself_are_never_re_pointed(
+    settings, conn, arq, export, kit: Any, caplog: pytest.LogCaptureFixture
+):
+    # File 1 aliases anon-a to 42 only in its last line, after 100 events in several batches:
+    # resolved up front, those events are loaded with 42's user, none is moved afterwards.
+    # File 2 aliases b (whose events file 1 wrote) to 7: those past rows are moved, once.
+    first = [ev("anon-a", i) for i in range(100)] + [ev("b", 100), al("anon-a", "42", 101)]
+    second = [ev("b", 200), al("b", "7", 201), ev("7", 202)]
+    url = export({1: first, 2: second})
+    await kit.enqueue(conn, arq, settings, url, min_revision=1)
+    with caplog.at_level("WARNING", logger="kmdb"):
+        assert await kit.work(settings) == 0
+    assert [r for r in caplog.records if NOT_RESOLVED in r.getMessage()] == []
+    moved = await fetchall(conn, "SELECT revision, rows_moved FROM dumpfiles ORDER BY revision")
+    assert moved == [(1, 0), (2, 2)]  # b's event of file 1 and its seq property
+    assert await users_of_events(conn, 1) == {name_id("42"), name_id("7")}
+    assert await users_of_events(conn, 2) == {name_id("7")}
+
+
+async def prepared_file(
+    conn: Connection, arq: Any, settings: Settings, url: str, kit: Any, revision: int
+) -> tuple[FileJob, list[Batch]]:
+    """The file's row (discovery), its people resolved up front, and its batches."""
+    await kit.enqueue(conn, arq, settings, url, min_revision=revision)
+    generation = (await fetchall(conn, "SELECT generation FROM dumpfiles"))[0][0]
+    filters = await load_filters(conn)
+    job = FileJob(revision, generation, ignored_users=filters.ignored_users)
+
+    def stream() -> Any:
+        chunks = open_source(url, None).chunks(revision, 0)
+        return Batcher(revision, settings.batch_size, filters).batches(split_lines(chunks), 1, 0)
+
+    resolved = await resolve_file_people(conn, job, await collect_people(stream()))
+    assert resolved.merged_users == 0
+    job.prepared = True
+    return job, [b async for b in stream()]
+
+
+async def other_worker_merges(settings: Settings, a: str, b: str) -> None:
+    """Another worker's batch merging a and b (an alias pair of another file), committed."""
+    async with connection(settings) as other:
+        await other.begin()
+        await resolve_people(other, FileJob(999, 1), {a, b}, [(a, b)], BatchResult())
+        await other.commit()
+
+
+async def test_a_merge_committed_after_the_file_was_resolved_is_followed(
+    settings, conn, arq, export, kit: Any, caplog: pytest.LogCaptureFixture
+):
+    url = export({1: [ev("anon-a", i) for i in range(120)]})
+    job, batches = await prepared_file(conn, arq, settings, url, kit, 1)
+    assert len(batches) >= 2
+    async with connection(settings, local_infile=True) as writer:
+        with caplog.at_level("WARNING", logger="kmdb"):
+            await write_batch(writer, job, batches[0])
+            await other_worker_merges(settings, "42", "anon-a")
+            for batch in batches[1:]:
+                await write_batch(writer, job, batch)
+    assert [r for r in caplog.records if NOT_RESOLVED in r.getMessage()] == []
+    assert await users_of_events(conn, 1) == {name_id("42")}
+    assert await kit.count(conn, "events") == 120
+
+
+async def waits_at_identity_locks(conn: Connection, thread_id: int) -> bool:
+    """Whether that connection's transaction waits for an identity's row lock (InnoDB's own
+    report: information_schema.INNODB_TRX does not always say LOCK WAIT on MariaDB)."""
+    status = (await fetchall(conn, "SHOW ENGINE INNODB STATUS"))[0][2]
+    for block in status.split("---TRANSACTION ")[1:]:
+        if re.search(rf"(MariaDB|MySQL) thread id {thread_id},", block):
+            return "LOCK WAIT" in block and "FROM identities" in block
+    return False
+
+
+async def test_a_merge_during_a_batch_waits_for_it_and_moves_its_rows(
+    settings, conn, arq, export, kit: Any
+):
+    url = export({1: [ev("anon-a", i) for i in range(120)]})
+    job, batches = await prepared_file(conn, arq, settings, url, kit, 1)
+    async with (
+        connection(settings, local_infile=True) as writer,
+        connection(settings) as other,
+    ):
+        # The batch reads its people under shared locks, loads its rows, then waits (for the
+        # batch before it, here held back) to commit.
+        before = Gate()
+        before.ok(before.identities_done)
+        gate = Gate(before)
+        batch = asyncio.create_task(write_batch(writer, job, batches[0], gate))
+        await gate.identities_done
+        thread = (await fetchall(other, "SELECT CONNECTION_ID()"))[0][0]
+        await other.begin()
+        merge = asyncio.create_task(
+            resolve_people(
+                other, FileJob(999, 1), {"42", "anon-a"}, [("42", "anon-a")], BatchResult()
+            )
+        )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while not await waits_at_identity_locks(conn, thread):
+            assert not merge.done(), "the merge did not wait for the batch's locks"
+            assert loop.time() < deadline, "the merge never waited at the identity locks"
+            await asyncio.sleep(0.05)
+        before.ok(before.committed)
+        assert await batch is not None
+        await merge
+        await other.commit()
+    assert await users_of_events(conn, 1) == {name_id("42")}
