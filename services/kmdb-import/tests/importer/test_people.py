@@ -13,7 +13,7 @@ from kmdb.db import connection, fetchall
 from kmdb.dealias.ids import name_id
 from kmdb.filters.store import load_filters
 from kmdb.importer.batches import Batch, Batcher
-from kmdb.importer.people import collect_people, resolve_file_people
+from kmdb.importer.people import Spool, collect_people, resolve_file_people
 from kmdb.importer.writer import (
     NOT_RESOLVED,
     BatchResult,
@@ -77,10 +77,18 @@ async def prepared_file(
         chunks = open_source(url, None).chunks(revision, 0)
         return Batcher(revision, settings.batch_size, filters).batches(split_lines(chunks), 1, 0)
 
-    resolved = await resolve_file_people(conn, job, await collect_people(stream()))
-    assert resolved.merged_users == 0
-    job.prepared = True
-    return job, [b async for b in stream()]
+    spool = Spool()
+    try:
+        resolved = await resolve_file_people(conn, job, await collect_people(stream(), spool))
+        assert resolved.merged_users == 0
+        job.prepared = True
+        batches = [b async for b in spool.batches()]
+    finally:
+        spool.close()
+    assert [(b.first_line, b.last_line) for b in batches] == [
+        (b.first_line, b.last_line) async for b in stream()
+    ]
+    return job, batches
 
 
 async def other_worker_merges(settings: Settings, a: str, b: str) -> None:

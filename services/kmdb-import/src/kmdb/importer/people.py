@@ -1,7 +1,7 @@
 """A file's identities resolved once, before its rows.
 
-A first pass over the rest of the file (streamed again from the checkpoint, only its people and
-alias pairs kept) gives every person the file writes rows for and every alias pair it holds. One
+A first pass over the rest of the file (streamed from the checkpoint, its batches spooled to a
+local temporary file) gives every person the file writes rows for and every alias pair it holds. One
 transaction then locks their identities (exclusively, in the one global order), creates the
 new ones, merges along all the pairs at once and re-points the rows of earlier files once. The
 batches that follow only read their people's users under shared locks (writer.read_people)
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import pickle
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -31,14 +33,41 @@ class FilePeople:
     pairs: set[tuple[str, str]] = field(default_factory=set)
 
 
-async def collect_people(batches: AsyncIterator[Batch]) -> FilePeople:
+class Spool:
+    """A file's batches kept on local disk between the two passes, so that the file is read
+    (from S3) and parsed once: the first pass writes each batch here as it collects its people,
+    the second reads them back one at a time (memory holds one batch, whatever the file size).
+    The file is unnamed (deleted on close) and read only by the process that wrote it."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile(prefix="kmdb-batches-")  # noqa: SIM115 - close()
+
+    def add(self, batch: Batch) -> None:
+        pickle.dump(batch, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    async def batches(self) -> AsyncIterator[Batch]:
+        """The batches written, in order."""
+        self.file.seek(0)
+        while True:
+            try:
+                batch = pickle.load(self.file)
+            except EOFError:
+                return
+            yield batch
+
+    def close(self) -> None:
+        self.file.close()
+
+
+async def collect_people(batches: AsyncIterator[Batch], spool: Spool) -> FilePeople:
     """The people of a stream of batches (the same Batcher as the import's, so the same ones);
-    the rows themselves are dropped as each batch is read."""
+    each batch goes to the spool for the second pass."""
     people = FilePeople()
     try:
         async for batch in batches:
             people.persons |= batch.persons
             people.pairs.update((a, b) for _, a, b, _ in batch.aliases)
+            spool.add(batch)
     finally:
         await batches.aclose()  # type: ignore[attr-defined]
     return people

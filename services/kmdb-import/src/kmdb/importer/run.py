@@ -14,7 +14,7 @@ from asyncmy.connection import Connection
 from kmdb.db import execute, fetchall, is_transient, with_retries
 from kmdb.filters.store import Filters, load_filters
 from kmdb.importer.batches import Batch, Batcher
-from kmdb.importer.people import collect_people, resolve_file_people
+from kmdb.importer.people import Spool, collect_people, resolve_file_people
 from kmdb.importer.writer import BatchResult, FileJob, Gate, Superseded, write_batch
 from kmdb.settings import Settings
 from kmdb.sources.base import Source, split_lines
@@ -260,19 +260,21 @@ async def _import_from_checkpoint(
         filters = await load_filters(conn)
         job = FileJob(revision, generation, ignored_users=filters.ignored_users)
         outcome = Outcome("continue")
-        first = await _resolve_people_first(
-            settings, writer, job, open_source(source_url), filters, claim
-        )
-        outcome.totals.merged_users, outcome.totals.rows_moved = (
-            first.merged_users,
-            first.rows_moved,
-        )
-        batcher = Batcher(revision, settings.batch_size, filters)
-        chunks = open_source(source_url).chunks(revision, offset)
-        stream = batcher.batches(split_lines(chunks), line + 1, offset)
-        end = await _write_stream(
-            writer, job, stream, outcome, (line, offset), started + slice_seconds, on_batch
-        )
+        with contextlib.closing(Spool()) as spool:
+            first = await _resolve_people_first(
+                settings, writer, job, open_source(source_url), filters, claim, spool
+            )
+            outcome.totals.merged_users = first.merged_users
+            outcome.totals.rows_moved = first.rows_moved
+            end = await _write_stream(
+                writer,
+                job,
+                spool.batches(),
+                outcome,
+                (line, offset),
+                started + slice_seconds,
+                on_batch,
+            )
         if end is None:
             return outcome  # the slice's time is up: a continuation job goes on
         done = outcome.finished or await with_retries(
@@ -295,13 +297,16 @@ async def _resolve_people_first(
     source: Source,
     filters: Filters,
     claim: tuple,
+    spool: Spool,
 ) -> BatchResult:
-    """A first pass over the rest of the file for its people, then their identities and merges
-    in one transaction (importer/people.py); the batches then only read them."""
+    """A first pass over the rest of the file for its people (its batches spooled for the
+    second), then their identities and merges in one transaction (importer/people.py); the
+    batches then only read them."""
     _, line, offset, _ = claim
     batcher = Batcher(job.revision, settings.batch_size, filters)
     people = await collect_people(
-        batcher.batches(split_lines(source.chunks(job.revision, offset)), line + 1, offset)
+        batcher.batches(split_lines(source.chunks(job.revision, offset)), line + 1, offset),
+        spool,
     )
 
     async def resolve() -> BatchResult:
