@@ -58,6 +58,9 @@ def settings(port: int) -> Settings:
         # and a loaded machine never makes one time out (the 504 test lowers it for itself)
         command_timeout=30.0,
         metrics_api_url="",
+        # the consumers in the test process, where tests read their counters (WriterStats); the
+        # child processes of INGEST_WORKER_PROCESSES have their own test (test_workers.py)
+        worker_processes=0,
     )
 
 
@@ -86,6 +89,12 @@ async def cleanup(settings: Settings) -> None:
         for start in range(0, len(keys), 500):
             await redis.delete(*keys[start : start + 500])
     await redis.aclose()
+
+
+@pytest.fixture(scope="session")
+def remove_run() -> Any:
+    """await remove_run(settings): every index, template, database and key of those settings."""
+    return cleanup
 
 
 @pytest.fixture(scope="session")

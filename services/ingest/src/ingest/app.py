@@ -17,21 +17,15 @@ from ingest.agent import verify, websocket
 from ingest.alerts import endpoints as alerts_endpoints
 from ingest.buckets import endpoints as admin_endpoints
 from ingest.intake import endpoints as push_endpoints
-from ingest.intake.bulk_writer import BulkWriter
-from ingest.intake.observer import Observer
 from ingest.live import endpoints as live_endpoints
 from ingest.outages import answer_engine_outages
 from ingest.query import endpoints as query_endpoints
 from ingest.settings import Settings
 from ingest.state import State
 from ingest.storage.retention import retention_loop
-from ingest.stream_queue import StreamQueue
+from ingest.workers import QUIET_CLIENT_LOGGERS, WorkerProcesses, consumers
 
 log = logging.getLogger("ingest")
-
-# The clients' own line per request (every `_bulk`, every forwarded batch: hundreds a second with
-# 1,000 agents, ~2% of ingest's CPU in log formatting); their warnings and errors still show.
-QUIET_CLIENT_LOGGERS = ("elastic_transport.transport", "httpx")
 
 
 async def until_done(what: str, step: Callable[[], Awaitable[object]]) -> None:
@@ -49,14 +43,11 @@ async def until_done(what: str, step: Callable[[], Awaitable[object]]) -> None:
             delay = min(10.0, delay * 2)
 
 
-async def write_after_setup(ready: asyncio.Event, writer: BulkWriter) -> None:
-    """A bulk writer starts once the index templates are in place."""
-    await ready.wait()
-    await writer.run()
-
-
-def background_tasks(state: State) -> list[asyncio.Task[None]]:
-    """Starts the workers every instance runs."""
+def background_tasks(
+    state: State, workers: WorkerProcesses | None = None
+) -> list[asyncio.Task[None]]:
+    """Starts the workers every instance runs; the stream consumers in `workers`' processes when
+    given, else in this one."""
     settings = state.settings
     templates_ready = asyncio.Event()
 
@@ -81,28 +72,10 @@ def background_tasks(state: State) -> list[asyncio.Task[None]]:
             interval=settings.retention_interval,
         ),
     ]
-    for n in range(settings.bulk_writers):
-        writer = BulkWriter(
-            es=state.es,
-            stream=state.stream,
-            indices=state.indices,
-            consumer=f"{state.instance}-{n}",
-            batch_entries=settings.bulk_entries,
-            batch_docs=settings.bulk_docs,
-            claim_idle_ms=settings.claim_idle_ms,
-            stats=state.writer_stats,
-        )
-        coroutines.append(write_after_setup(templates_ready, writer))
-    observer = Observer(
-        queue=StreamQueue(state.redis, state.keys.observe, state.keys.observe_group),
-        consumer=state.instance,
-        alerts=state.alerts,
-        forwarder=state.forwarder,
-        claim_idle_ms=settings.claim_idle_ms,
-    )
-    coroutines.append(observer.run())
-    if state.forwarder is not None:
-        coroutines.append(state.forwarder.run())
+    if workers is not None:
+        coroutines.append(workers.run())
+    else:
+        coroutines += consumers(state, templates_ready)
     return [asyncio.create_task(c) for c in coroutines]  # type: ignore[arg-type]
 
 
@@ -128,7 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.readiness.add("elasticsearch", lambda: state.es.search(size=0))
         app.state.readiness.add("mongodb", lambda: state.mongo.admin.command("ping"))
         app.state.readiness.add("redis", state.redis.ping)
-        tasks = background_tasks(state)
+        workers = WorkerProcesses(settings) if settings.worker_processes else None
+        app.state.workers = workers  # for tests and benchmarks: the children's pids
+        tasks = background_tasks(state, workers)
         try:
             yield state
         finally:

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     bulk_entries: int = Field(200, validation_alias="INGEST_BULK_ENTRIES", ge=1)
     bulk_docs: int = Field(2_000, validation_alias="INGEST_BULK_DOCS", ge=1)
     claim_idle_ms: int = Field(60_000, validation_alias="INGEST_CLAIM_IDLE_MS", ge=1_000)
+    # Child processes running the stream consumers (bulk writers, observer, forwarder); 0: in the
+    # web process (ingest.workers).
+    worker_processes: int = Field(1, validation_alias="INGEST_WORKER_PROCESSES", ge=0, le=4)
 
     # Agents.
     command_timeout: float = Field(10.0, validation_alias="INGEST_COMMAND_TIMEOUT", gt=0)
@@ -48,7 +51,10 @@ class Settings(BaseSettings):
     metrics_api_table: str = Field("raw_gauge", validation_alias="INGEST_METRICS_API_TABLE")
     # metrics-api's write token, sent as `Authorization: Bearer` by the forwarder.
     metrics_api_write_token: str = Field("", validation_alias="METRICS_API_WRITE_TOKEN")
-    forward_batch: int = Field(500, validation_alias="INGEST_FORWARD_BATCH", ge=1)
+    # Points per POST to metrics-api (its most is 10,000): metrics-api recomputes every rollup bin a
+    # batch touches, reading the bin's points, once per batch, so with 1,000 agents' points in the
+    # same few series small batches cost it (and Cassandra) that read over and over.
+    forward_batch: int = Field(5_000, validation_alias="INGEST_FORWARD_BATCH", ge=1, le=10_000)
 
     @field_validator("public_url")
     @classmethod
