@@ -43,13 +43,33 @@ from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest_push import agent_status, load_env, percentile, start_instances, stop_instances
+from ingest_push import (
+    agent_status,
+    cpu_seconds,
+    load_env,
+    percentile,
+    start_instances,
+    stop_instances,
+    supervised_pid,
+    tree,
+)
 from results_file import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 SENT = "bench sent ms"  # the custom metric carrying the agent's send time
 LOG_EVERY = 10  # seconds between an agent's log lines
 MAX_AGENTS, MAX_HOLD = 2_000, 600.0
+BACKLOG_MAX = int(os.environ.get("INGEST_BACKLOG_MAX", "100000"))
+LONGER_HOLD = 3600.0  # a bounded backlog would still be under BACKLOG_MAX after this much more
+# Where the machine's CPU goes during the hold: each suite program's process tree.
+CPU_GROUPS = {
+    "elasticsearch": "stack:elasticsearch",
+    "nginx": "gateway",
+    "redis": "stack:redis",
+    "metrics-api": "services:metrics-api",
+    "cassandra": "stack:cassandra",
+    "mongodb": "stack:mongodb",
+}
 
 
 def ingest_pids() -> list[int]:
@@ -76,27 +96,57 @@ def ingest_pids() -> list[int]:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:  # gone
+        return 0.0
+    for line in lines:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
 
 def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU seconds of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_queue_wait_s(pid: int) -> float:
     """Seconds a process (all its threads) spent runnable but waiting for a CPU (schedstat)."""
     total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return 0.0
+    for task in tasks:
         try:
             total += int((task / "schedstat").read_text().split()[1])
         except (OSError, IndexError, ValueError):
             continue
     return total / 1e9
+
+
+def group_pids() -> dict[str, list[int]]:
+    """The process tree of each suite program in CPU_GROUPS (those not running: none)."""
+    out = {}
+    for name, program in CPU_GROUPS.items():
+        root = supervised_pid(program)
+        out[name] = tree(root) if root else []
+    return out
+
+
+def growth_per_s(samples: list[int], every: float = 5.0) -> float:
+    """The least-squares slope (entries/s) of backlog samples taken every `every` seconds."""
+    if len(samples) < 2:
+        return 0.0
+    xs = [i * every for i in range(len(samples))]
+    mean_x, mean_y = sum(xs) / len(xs), sum(samples) / len(samples)
+    var = sum((x - mean_x) ** 2 for x in xs)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, samples, strict=True)) / var
 
 
 def first_status(machine: str, sent_ms: int) -> dict[str, Any]:
@@ -270,7 +320,7 @@ async def accept_latencies(es: AsyncElasticsearch, index: str) -> list[float]:
     """ms from the agent's send to ingest's intake, for a random sample of status frames."""
     query = {
         "function_score": {
-            "query": {"term": {"process.pm_id": "0"}},
+            "query": {"term": {"process.name": "app-0"}},  # the process carrying SENT
             "random_score": {"seed": 17, "field": "_seq_no"},
         }
     }
@@ -301,6 +351,21 @@ class Phase:
         self.connect_s = 0.0
         self.load: tuple[float, ...] = ()
         self.client_lag: list[float] = []  # ms the agents' own event loop woke late, every 100 ms
+        self.groups: dict[str, float] = {}  # CPU seconds of each suite program over the hold
+        self.forward: list[int] = []  # metric-point entries queued for metrics-api, every 5 s
+        self.processes: list[float] = []  # CPU seconds of each ingest process (children after)
+
+    @property
+    def backlog_growth(self) -> float:
+        """Entries/s the backlog grew by over the hold's second half (negative: it shrank)."""
+        return growth_per_s(self.backlog[len(self.backlog) // 2 :])
+
+    @property
+    def backlog_bounded(self) -> bool:
+        """The backlog is flat: at its second-half growth it would stay under INGEST_BACKLOG_MAX
+        for another LONGER_HOLD seconds (so a longer hold would be held too)."""
+        last = self.backlog[-1] if self.backlog else 0
+        return last + max(0.0, self.backlog_growth) * LONGER_HOLD < BACKLOG_MAX
 
     @property
     def p99(self) -> float:
@@ -318,7 +383,11 @@ class Phase:
     def held(self) -> bool:
         run = self.run
         return (
-            self.stored == run.sent * 3 and not run.dropped and not run.refused and self.p99 < 1000
+            self.stored == run.sent * 3
+            and not run.dropped
+            and not run.refused
+            and self.p99 < 1000
+            and self.backlog_bounded
         )
 
     def lines(self) -> list[str]:
@@ -348,10 +417,22 @@ class Phase:
             f"{second:.0f} MB (samples every 5 s: {' '.join(f'{mb:.0f}' for mb in rss)})",
             f"intake backlog (entries accepted, not yet in Elasticsearch; refused past "
             f"INGEST_BACKLOG_MAX) every 5 s: {' '.join(str(n) for n in self.backlog)}",
+            f"intake backlog growth over the hold's second half {self.backlog_growth:+.1f} "
+            f"entries/s: {'bounded' if self.backlog_bounded else 'NOT bounded'} (another "
+            f"{LONGER_HOLD:g} s at this growth would {'stay under' if self.backlog_bounded else 'reach'}"
+            f" INGEST_BACKLOG_MAX {BACKLOG_MAX})",
             f"ingest CPU {self.cpu:.1f} s over the hold = {self.cpu_per_k:.2f} s per 1,000 status "
-            f"frames ({self.cpu / self.hold * 100:.0f}% of one core); runnable but waiting for a "
+            f"frames ({self.cpu / self.hold * 100:.0f}% of one core: "
+            f"{' + '.join(f'{c / self.hold * 100:.0f}' for c in self.processes)} by process, "
+            "children after their instance); runnable but waiting for a "
             f"CPU {self.waited:.1f} s more ({self.waited / self.hold * 100:.0f}% of the hold: the "
             "machine's other processes had the cores)",
+            "metrics-api forward queue (entries not yet taken by metrics-api, each the points "
+            f"of up to 100 statuses) every 5 s: {' '.join(str(n) for n in self.forward)}",
+            "CPU over the hold, % of one core: "
+            + ", ".join(
+                f"{name} {spent / self.hold * 100:.0f}" for name, spent in self.groups.items()
+            ),
             f"the agents' own event loop woke late by p50 {lag[0]:.0f} ms, p99 {lag[1]:.0f} ms "
             "(part of every accept latency above: the agents run on this machine too)",
         ]
@@ -391,20 +472,35 @@ async def phase(
     result.connect_s = time.monotonic() - began
     run.start = time.time()
     run.end = run.start + hold
-    cpu_start = sum(cpu_s(pid) for pid in pids)
+    # each ingest instance with its children (INGEST_WORKER_PROCESSES: the stream consumers)
+    pids = [pid for root in pids for pid in tree(root)]
+    cpu_each = {pid: cpu_s(pid) for pid in pids}
+    cpu_start = sum(cpu_each.values())
+    groups = group_pids()
+    groups_start = {name: cpu_seconds(group) for name, group in groups.items()}
+    client_start = resource.getrusage(resource.RUSAGE_SELF)
     wait_start = sum(run_queue_wait_s(pid) for pid in pids)
     result.rss.append((0.0, sum(rss_mb(pid) for pid in pids)))
     intake = f"{os.environ.get('INGEST_REDIS_PREFIX', 'ingest')}:intake"
+    forward = f"{os.environ.get('INGEST_REDIS_PREFIX', 'ingest')}:forward"
     redis = Redis.from_url(os.environ["KM_REDIS_URL"])
     lag_task = asyncio.create_task(watch_lag(result.client_lag, run.end))
     while time.time() < run.end:
         await asyncio.sleep(min(5.0, max(0.0, run.end - time.time())))
         result.rss.append((time.time() - run.start, sum(rss_mb(pid) for pid in pids)))
         result.backlog.append(await redis.xlen(intake))
+        result.forward.append(await redis.xlen(forward))
     await redis.aclose()
     await asyncio.gather(*tasks, lag_task)
     result.cpu = sum(cpu_s(pid) for pid in pids) - cpu_start
+    result.processes = [cpu_s(pid) - cpu_each[pid] for pid in pids]
     result.waited = sum(run_queue_wait_s(pid) for pid in pids) - wait_start
+    result.groups = {"ingest": result.cpu}
+    result.groups |= {name: cpu_seconds(g) - groups_start[name] for name, g in groups.items()}
+    client_end = resource.getrusage(resource.RUSAGE_SELF)
+    result.groups["agents (this client)"] = (client_end.ru_utime + client_end.ru_stime) - (
+        client_start.ru_utime + client_start.ru_stime
+    )
     result.load = os.getloadavg()
     result.stored = await count_status(es, index, run.sent * 3, within=300)
     result.latencies = await accept_latencies(es, index)
