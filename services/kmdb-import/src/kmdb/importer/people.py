@@ -1,8 +1,8 @@
 """A file's identities resolved once, before its rows.
 
-A first pass over the rest of the file (streamed from the checkpoint, its batches spooled to a
-local temporary file) gives every person the file writes rows for and every alias pair it holds. One
-transaction then locks their identities (exclusively, in the one global order), creates the
+A first pass over the rest of the file (streamed from the checkpoint, its batches spooled to
+a local temporary file) gives every person the file writes rows for and every alias pair it
+holds. One transaction then locks their identities (exclusively, in the one global order), creates the
 new ones, merges along all the pairs at once and re-points the rows of earlier files once. The
 batches that follow only read their people's users under shared locks (writer.read_people)
 and load rows with their final users: no batch re-points rows an earlier batch of the same file
