@@ -1,5 +1,5 @@
-"""INGEST_WORKER_PROCESSES: the stream consumers in a child process, started again when it dies,
-stopped with the app — and what was accepted is indexed through it."""
+"""INGEST_WORKER_PROCESSES: the stream consumers in child processes, each started again when it
+dies, stopped with the app — and what was accepted is indexed through them."""
 
 from __future__ import annotations
 
@@ -35,13 +35,13 @@ async def until(what: str, check: Any, within: float = 60.0) -> Any:
     raise AssertionError(f"{what} not within {within:g} s")
 
 
-async def test_consumers_run_in_a_child_process_restarted_when_it_dies(
+async def test_consumers_run_in_child_processes_restarted_when_one_dies(
     settings: Settings, remove_run: Any
 ) -> None:
     run = uuid.uuid4().hex[:6]
     own = settings.model_copy(
         update={
-            "worker_processes": 1,
+            "worker_processes": 2,
             "index_prefix": f"kmw{run}",
             "redis_prefix": f"ingest-workers-{run}",
             "mongo_database": f"ingest_workers_{run}",
@@ -77,18 +77,23 @@ async def test_consumers_run_in_a_child_process_restarted_when_it_dies(
                     answer = await client.post("/api/push", headers=keys, json=frames)
                     assert answer.status_code == 202, answer.text
 
-                (first,) = await until("a worker process", lambda: asyncio.sleep(0, workers.pids()))
-                assert first != os.getpid()
+                children = await until(
+                    "two worker processes", lambda: asyncio.sleep(0, len(workers.pids()) == 2)
+                )
+                first, other = workers.pids()
+                assert children and os.getpid() not in (first, other)
                 await push()
                 await until("the status indexed by the child", lambda: indexed(1))
                 os.kill(first, signal.SIGKILL)
                 (second,) = await until(
                     "the worker process started again",
-                    lambda: asyncio.sleep(0, [p for p in workers.pids() if p != first]),
+                    lambda: asyncio.sleep(
+                        0, [p for p in workers.pids() if p not in (first, other)]
+                    ),
                 )
                 await push()
                 await until("the next status indexed by the new child", lambda: indexed(2))
                 await client.delete(f"/api/admin/buckets/{bucket['id']}", headers=admin)
-        assert not alive(second), "the worker process outlived the app"
+        assert not alive(second) and not alive(other), "a worker process outlived the app"
     finally:
         await remove_run(own)

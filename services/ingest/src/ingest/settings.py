@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     claim_idle_ms: int = Field(60_000, validation_alias="INGEST_CLAIM_IDLE_MS", ge=1_000)
     # Child processes running the stream consumers (bulk writers, observer, forwarder); 0: in the
     # web process (ingest.workers).
-    worker_processes: int = Field(1, validation_alias="INGEST_WORKER_PROCESSES", ge=0, le=4)
+    worker_processes: int = Field(2, validation_alias="INGEST_WORKER_PROCESSES", ge=0, le=4)
 
     # Agents.
     command_timeout: float = Field(10.0, validation_alias="INGEST_COMMAND_TIMEOUT", gt=0)

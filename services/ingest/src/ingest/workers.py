@@ -54,8 +54,9 @@ async def write_after_setup(ready: asyncio.Event, writer: BulkWriter) -> None:
 Job = Coroutine[Any, Any, None]
 
 
-def consumers(state: State, templates_ready: asyncio.Event) -> list[Job]:
-    """The bulk writers, the observer and the forwarder of one process."""
+def consumers(state: State, templates_ready: asyncio.Event, *, observe: bool = True) -> list[Job]:
+    """The bulk writers of one process, with the observer and the forwarder when `observe` (one
+    observer per instance reads the observe stream in order)."""
     settings = state.settings
     out: list[Job] = []
     for n in range(settings.bulk_writers):
@@ -70,6 +71,8 @@ def consumers(state: State, templates_ready: asyncio.Event) -> list[Job]:
             stats=state.writer_stats,
         )
         out.append(write_after_setup(templates_ready, writer))
+    if not observe:
+        return out
     observer = Observer(
         queue=StreamQueue(state.redis, state.keys.observe, state.keys.observe_group),
         consumer=state.instance,
@@ -105,9 +108,10 @@ class WorkerProcesses:
         self.children: list[subprocess.Popen[bytes] | None] = [None] * settings.worker_processes
         self.started = 0  # children started so far, restarts included
 
-    def _start(self) -> subprocess.Popen[bytes]:
+    def _start(self, n: int) -> subprocess.Popen[bytes]:
         child = subprocess.Popen(
-            [sys.executable, "-m", "ingest.workers", str(os.getpid())], stdin=subprocess.PIPE
+            [sys.executable, "-m", "ingest.workers", str(os.getpid()), str(n)],
+            stdin=subprocess.PIPE,
         )
         assert child.stdin is not None
         child.stdin.write(self.settings.model_dump_json().encode())
@@ -126,7 +130,7 @@ class WorkerProcesses:
                         log.warning(
                             "worker process %d exited (%s): starting it again", n, child.returncode
                         )
-                    self.children[n] = self._start()
+                    self.children[n] = self._start(n)
                 await asyncio.sleep(RESTART_DELAY)
         finally:
             await asyncio.shield(self.stop())
@@ -156,17 +160,17 @@ def die_with_parent(parent: int) -> None:
         sys.exit(0)
 
 
-async def serve(settings: Settings) -> None:
-    """A child's life: the consumers until SIGTERM, then the clients closed."""
+async def serve(settings: Settings, n: int = 0) -> None:
+    """Child `n`'s life: the consumers until SIGTERM, then the clients closed. Child 0 runs the
+    observer and the forwarder beside its bulk writers; the others only bulk writers."""
     state = State.build(settings)
     main = asyncio.current_task()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, main.cancel if main else (lambda: None))
     ready = asyncio.Event()
-    tasks = [
-        asyncio.create_task(c) for c in [put_templates(state, ready), *consumers(state, ready)]
-    ]
+    jobs = [put_templates(state, ready), *consumers(state, ready, observe=n == 0)]
+    tasks = [asyncio.create_task(job) for job in jobs]
     try:
         await asyncio.gather(*tasks)
     except asyncio.CancelledError:
@@ -179,14 +183,14 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
-    """`python -m ingest.workers <parent pid>`, the settings as JSON on stdin."""
+    """`python -m ingest.workers <parent pid> <n>`, the settings as JSON on stdin."""
     die_with_parent(int(sys.argv[1]))
     configure_logging("ingest-workers")
     for name in QUIET_CLIENT_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     tune_gc()
     settings = Settings(**json.loads(sys.stdin.read()))
-    asyncio.run(serve(settings))
+    asyncio.run(serve(settings, int(sys.argv[2]) if len(sys.argv) > 2 else 0))
 
 
 if __name__ == "__main__":
