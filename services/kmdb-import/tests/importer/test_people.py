@@ -50,7 +50,7 @@ async def test_rows_of_the_file_itself_are_never_re_pointed(
 ):
     # File 1 aliases anon-a to 42 only in its last line, after 100 events in several batches:
     # resolved up front, those events are loaded with 42's user, none is moved afterwards.
-    # File 2 aliases b (whose events file 1 wrote) to 7: those past rows are moved, once.
+    # File 2 aliases b (whose events file 1 wrote) to 7: those rows are moved at most once.
     first = [ev("anon-a", i) for i in range(100)] + [ev("b", 100), al("anon-a", "42", 101)]
     second = [ev("b", 200), al("b", "7", 201), ev("7", 202)]
     url = export({1: first, 2: second})
@@ -59,7 +59,9 @@ async def test_rows_of_the_file_itself_are_never_re_pointed(
         assert await kit.work(settings) == 0
     assert [r for r in caplog.records if NOT_RESOLVED in r.getMessage()] == []
     moved = await fetchall(conn, "SELECT revision, rows_moved FROM dumpfiles ORDER BY revision")
-    assert moved == [(1, 0), (2, 2)]  # b's event of file 1 and its seq property
+    # File 2 moves b's event of file 1 and its seq property, unless the worker resolved file 2
+    # (its next job) before file 1 loaded them: then they were loaded with 7's user.
+    assert moved[0] == (1, 0) and moved[1] in ((2, 2), (2, 0))
     assert await users_of_events(conn, 1) == {name_id("42"), name_id("7")}
     assert await users_of_events(conn, 2) == {name_id("7")}
 

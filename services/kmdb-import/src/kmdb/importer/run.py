@@ -56,6 +56,16 @@ class Outcome:
                 on_batch(batch, result)
 
 
+@dataclass
+class Stages:
+    """A worker's two jobs as a pipeline: one reads its file and resolves its people (the first
+    pass and the identity transaction) while the other loads its rows; each stage one job at a
+    time. A job without a worker's Stages has its own."""
+
+    front: asyncio.Lock = field(default_factory=asyncio.Lock)
+    load: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
 class Writer:
     """Writes a file's batches on two connections, two batches in flight (see Gate), so one
     batch's identity work and rows overlap the previous one's load and commit. On a transient
@@ -210,6 +220,7 @@ async def import_slice(
     slice_seconds: float,
     on_batch: Callable[[Batch, BatchResult], None] | None = None,
     keep: Callable[[Connection], None] | None = None,
+    stages: Stages | None = None,
 ) -> Outcome:
     """Imports revision from its checkpoint until the end of the file or slice_seconds.
 
@@ -228,6 +239,7 @@ async def import_slice(
             started,
             slice_seconds=slice_seconds,
             on_batch=on_batch,
+            stages=stages or Stages(),
         )
     except BaseException:
         writer.close()
@@ -247,6 +259,7 @@ async def _import_from_checkpoint(
     *,
     slice_seconds: float,
     on_batch: Callable[[Batch, BatchResult], None] | None,
+    stages: Stages,
 ) -> Outcome:
     """The work of import_slice on the writer's connections."""
     conn = await writer.first()
@@ -261,20 +274,22 @@ async def _import_from_checkpoint(
         job = FileJob(revision, generation, ignored_users=filters.ignored_users)
         outcome = Outcome("continue")
         with contextlib.closing(Spool()) as spool:
-            first = await _resolve_people_first(
-                settings, writer, job, open_source(source_url), filters, claim, spool
-            )
+            async with stages.front:
+                first = await _resolve_people_first(
+                    settings, writer, job, open_source(source_url), filters, claim, spool
+                )
             outcome.totals.merged_users = first.merged_users
             outcome.totals.rows_moved = first.rows_moved
-            end = await _write_stream(
-                writer,
-                job,
-                spool.batches(),
-                outcome,
-                (line, offset),
-                started + slice_seconds,
-                on_batch,
-            )
+            async with stages.load:
+                end = await _write_stream(
+                    writer,
+                    job,
+                    spool.batches(),
+                    outcome,
+                    (line, offset),
+                    started + slice_seconds,
+                    on_batch,
+                )
         if end is None:
             return outcome  # the slice's time is up: a continuation job goes on
         done = outcome.finished or await with_retries(

@@ -52,6 +52,7 @@ async def import_file(
             slice_seconds=settings.job_slice_seconds,
             on_batch=ctx.get("on_batch"),
             keep=ctx.get("keep"),
+            stages=ctx.get("stages"),
         )
     except Exception as exc:
         transient = is_transient(exc) or (isinstance(exc, SourceError) and exc.transient)

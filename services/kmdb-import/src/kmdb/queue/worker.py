@@ -1,4 +1,5 @@
-"""Runs arq workers for kmdb: one job at a time per worker process."""
+"""Runs arq workers for kmdb: one file loading at a time per worker process, the next one read
+and resolved meanwhile."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from arq import Worker, func
 from meridian_kit.redis_urls import arq_settings
 
 from kmdb.db import SpareConnection, connect
+from kmdb.importer.run import Stages
 from kmdb.queue.jobs import import_file
 from kmdb.queue.names import FUNCTION, queue_name
 from kmdb.settings import Settings
@@ -81,6 +83,7 @@ def build_worker(
         ctx["keep"] = spare.keep
         ctx["open_source"] = functools.partial(open_source, s3_client=s3)
         ctx["on_batch"] = on_batch
+        ctx["stages"] = Stages()
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         ctx["connect"].close()
@@ -98,7 +101,8 @@ def build_worker(
         redis_settings=arq_settings(settings.redis_url),
         queue_name=queue_name(settings),
         burst=burst,
-        max_jobs=1,
+        # Two jobs, as a pipeline (importer.run.Stages): one file loads while the next is read.
+        max_jobs=2,
         keep_result=7 * 86400,
         on_startup=startup,
         on_shutdown=shutdown,
