@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -185,6 +186,15 @@ async def execute(conn: Connection, sql: str, args: Any = None) -> int:
     """Runs a statement and returns the affected row count."""
     async with conn.cursor(QuietCursor) as cur:
         return int(await cur.execute(sql, args))
+
+
+async def roll_back_after(conn: Any, exc: BaseException) -> None:
+    """After a transaction failed with `exc`: rolls it back, unless the statement was cancelled —
+    a cancelled statement leaves the protocol mid-reply, so the connection's owner closes it
+    instead, which rolls the transaction back on the server."""
+    if not isinstance(exc, asyncio.CancelledError):
+        with contextlib.suppress(Exception):
+            await conn.rollback()
 
 
 async def with_retries(

@@ -11,8 +11,6 @@ wrote, and consecutive batches, no longer waiting for each other's identity lock
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import pickle
 import tempfile
 from collections.abc import AsyncIterator
@@ -20,7 +18,7 @@ from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
 
-from kmdb.db import execute
+from kmdb.db import execute, roll_back_after
 from kmdb.importer.batches import Batch
 from kmdb.importer.writer import BatchResult, FileJob, resolve_people
 
@@ -97,10 +95,6 @@ async def resolve_file_people(conn: Connection, job: FileJob, people: FilePeople
             )
         await conn.commit()
     except BaseException as exc:
-        # A cancelled statement leaves the protocol mid-reply: the writer closes the
-        # connection instead, which rolls the transaction back on the server.
-        if not isinstance(exc, asyncio.CancelledError):
-            with contextlib.suppress(Exception):
-                await conn.rollback()
+        await roll_back_after(conn, exc)
         raise
     return result

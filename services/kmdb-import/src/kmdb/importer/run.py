@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from asyncmy.connection import Connection
 
@@ -20,6 +21,7 @@ from kmdb.settings import Settings
 from kmdb.sources.base import Source, split_lines
 
 log = logging.getLogger("kmdb.importer")
+T = TypeVar("T")
 
 
 @dataclass
@@ -82,6 +84,11 @@ class Writer:
     async def first(self) -> Connection:
         """The first connection (reconnected if it was lost), for the job's own statements."""
         return await self._conn(0)
+
+    async def retried(self, action: Callable[[], Awaitable[T]], what: str) -> T:
+        """Runs `action` until it succeeds, reconnecting after each transient error, until the
+        job's deadline."""
+        return await with_retries(action, what=what, deadline=self.deadline, on_retry=self._reset)
 
     async def _reset(self, _: BaseException | None = None) -> None:
         for i, conn in enumerate(self.conns):
@@ -148,11 +155,9 @@ class Writer:
             async def write_alone(b: Batch = batch, j: FileJob = job) -> BatchResult | None:
                 return await write_batch(await self.first(), j, b)
 
-            result = await with_retries(
+            result = await self.retried(
                 write_alone,
-                what=f"revision {job.revision} lines {batch.first_line}-{batch.last_line}",
-                deadline=self.deadline,
-                on_retry=self._reset,
+                f"revision {job.revision} lines {batch.first_line}-{batch.last_line}",
             )
             done.append((batch, result))
         return done
@@ -292,11 +297,9 @@ async def _import_from_checkpoint(
                 )
         if end is None:
             return outcome  # the slice's time is up: a continuation job goes on
-        done = outcome.finished or await with_retries(
+        done = outcome.finished or await writer.retried(
             lambda: _finish(writer, job, *end),
-            what=f"finishing revision {revision}",
-            deadline=writer.deadline,
-            on_retry=writer._reset,
+            f"finishing revision {revision}",
         )
         outcome.status = "done" if done else "superseded"
         return outcome
@@ -327,11 +330,9 @@ async def _resolve_people_first(
     async def resolve() -> BatchResult:
         return await resolve_file_people(await writer.first(), job, people)
 
-    result = await with_retries(
+    result = await writer.retried(
         resolve,
-        what=f"identities of revision {job.revision}",
-        deadline=writer.deadline,
-        on_retry=writer._reset,
+        f"identities of revision {job.revision}",
     )
     job.prepared = True
     return result

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 
 from asyncmy.connection import Connection
 
-from kmdb.db import IntegrityError, RaceLost, execute, fetchall
+from kmdb.db import IntegrityError, RaceLost, execute, fetchall, roll_back_after
 from kmdb.dealias.ids import line_key
 from kmdb.dealias.locks import lock_identities
 from kmdb.dealias.merges import merge_aliases
@@ -143,11 +142,7 @@ async def write_batch(
             else:
                 await conn.rollback()
         except BaseException as exc:
-            # A cancelled statement leaves the protocol mid-reply: the owner closes the
-            # connection instead, which rolls the transaction back on the server.
-            if not isinstance(exc, asyncio.CancelledError):
-                with contextlib.suppress(Exception):
-                    await conn.rollback()
+            await roll_back_after(conn, exc)
             raise
     except BaseException as exc:
         if gate:
