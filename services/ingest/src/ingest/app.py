@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -23,24 +23,15 @@ from ingest.query import endpoints as query_endpoints
 from ingest.settings import Settings
 from ingest.state import State
 from ingest.storage.retention import retention_loop
-from ingest.workers import QUIET_CLIENT_LOGGERS, WorkerProcesses, consumers
+from ingest.workers import (
+    QUIET_CLIENT_LOGGERS,
+    WorkerProcesses,
+    consumers,
+    put_templates,
+    until_done,
+)
 
 log = logging.getLogger("ingest")
-
-
-async def until_done(what: str, step: Callable[[], Awaitable[object]]) -> None:
-    """Retries a setup step until its engine answers (engines may start after us)."""
-    delay = 0.5
-    while True:
-        try:
-            await step()
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("%s failed (%s); retrying in %.1fs", what, exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(10.0, delay * 2)
 
 
 def background_tasks(
@@ -49,18 +40,12 @@ def background_tasks(
     """Starts the workers every instance runs; the stream consumers in `workers`' processes when
     given, else in this one."""
     settings = state.settings
-    templates_ready = asyncio.Event()
-
-    async def setup_elasticsearch() -> None:
-        await until_done("index templates", state.indices.put_templates)
-        templates_ready.set()
 
     async def setup_mongo() -> None:
         await until_done("bucket indexes", state.buckets.store.ensure_indexes)
         await until_done("rule indexes", state.rules.ensure_indexes)
 
     coroutines: list[Awaitable[None]] = [
-        setup_elasticsearch(),
         setup_mongo(),
         state.commands.listen(),
         state.mailer.run(),
@@ -75,7 +60,8 @@ def background_tasks(
     if workers is not None:
         coroutines.append(workers.run())
     else:
-        coroutines += consumers(state, templates_ready)
+        templates_ready = asyncio.Event()
+        coroutines += [put_templates(state, templates_ready), *consumers(state, templates_ready)]
     return [asyncio.create_task(c) for c in coroutines]  # type: ignore[arg-type]
 
 

@@ -4,7 +4,7 @@ With 1,000 agents one ingest process is CPU-bound on a shared machine: the webso
 the consumers share its one event loop, the operating system gives that one thread its share of a
 core, and the bulk writers fell behind (the intake backlog grew ~700 entries/s while Elasticsearch
 used under a tenth of a core; bench/RESULTS.md, ingest agents). With INGEST_WORKER_PROCESSES = N
-(default 1) the web process accepts frames and the consumers run in N child processes, each its
+(default 2) the web process accepts frames and the consumers run in N child processes, each its
 own consumer of the same Redis consumer groups, exactly as another instance's would be: nothing
 about delivery changes (entries are acknowledged once handled; a dead child's are claimed after
 INGEST_CLAIM_IDLE_MS). 0 keeps them in the web process.
@@ -24,7 +24,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from meridian_kit.logs import configure_logging
@@ -86,18 +86,24 @@ def consumers(state: State, templates_ready: asyncio.Event, *, observe: bool = T
     return out
 
 
-async def put_templates(state: State, ready: asyncio.Event) -> None:
-    """Installs the index templates (retrying until Elasticsearch answers), then sets `ready`."""
+async def until_done(what: str, step: Callable[[], Awaitable[object]]) -> None:
+    """Retries a setup step until its engine answers (engines may start after us)."""
     delay = 0.5
     while True:
         try:
-            await state.indices.put_templates()
-            ready.set()
+            await step()
             return
         except Exception as exc:
-            log.warning("index templates failed (%s); retrying in %.1fs", exc, delay)
+            log.warning("%s failed (%s); retrying in %.1fs", what, exc, delay)
             await asyncio.sleep(delay)
             delay = min(10.0, delay * 2)
+
+
+async def put_templates(state: State, ready: asyncio.Event) -> None:
+    """Installs the index templates (retrying until Elasticsearch answers), then sets `ready`:
+    in every process that runs bulk writers."""
+    await until_done("index templates", state.indices.put_templates)
+    ready.set()
 
 
 class WorkerProcesses:
