@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class FollowerProcess:
     leader_url: str
     port: int
     popen: subprocess.Popen[bytes] | None = None
+    hooks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -74,6 +75,7 @@ class FollowerProcess:
             "leader": {"url": self.leader_url, "auth": self.key},
             "paths": {"dataFolder": "data"},
             "retry": {"initialSeconds": 0.2, "maxSeconds": 1.0},
+            "hooks": self.hooks,
         }
         (self.folder / "config-follower.json").write_text(json.dumps(config))
         command = [str(BIN / "config-follower"), "--config", "config-follower.json"]

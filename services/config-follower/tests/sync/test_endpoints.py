@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from follower_process import FollowerProcess, ScriptedLeader
+from follower_process import FollowerProcess, ScriptedLeader, stop
+from meridian_kit.process_testing import free_port, wait_until
 
 
 def test_notify_needs_its_leader_key_in_the_originals_error_shape(
@@ -55,6 +56,23 @@ def test_status_shows_leader_last_fetch_revision_and_files(
         "conf/app.yml": "domain: example.com\n",
         "nginx/site.conf": "server_name example.com;\n",
     }
+
+
+def test_synced_is_reported_only_once_the_first_syncs_hooks_have_run(
+    tmp_path: Path, scripted_leader: ScriptedLeader, leader_key: str
+) -> None:
+    folder = tmp_path / "slow-hook"
+    (folder / "data").mkdir(parents=True)
+    log = folder / "hook.log"
+    slow = {"match": "nginx/**", "run": ["sh", "-c", f"sleep 1; echo reloaded > {log}"]}
+    follower = FollowerProcess(folder, leader_key, scripted_leader.url, free_port(), hooks=[slow])
+    try:
+        follower.start()
+        wait_until(lambda: follower.status()["syncedSinceStart"], "follower synced")
+        assert log.read_text() == "reloaded\n"  # the hook (nginx reload) ran before "synced"
+    finally:
+        if follower.popen is not None:
+            stop(follower.popen)
 
 
 def test_traversal_paths_from_a_hostile_leader_are_refused(

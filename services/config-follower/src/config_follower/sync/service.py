@@ -128,7 +128,6 @@ class Follower:
             or files != self.status.files
             or self.status.data_folder != str(self.config.data_folder)
         )
-        self.status.synced_since_start = True
         if news or self.status.last_apply is None:
             self.status.revision = configuration.revision
             self.status.files = files
@@ -171,6 +170,8 @@ class Follower:
                 result.removed,
                 services,
             )
+            # after the hooks: a follower says it has synced once what the sync changed is in use
+            self.status.synced_since_start = True
         log.log(
             logging.INFO if result.written or result.removed else logging.DEBUG,
             "applied configuration",
