@@ -18,6 +18,7 @@ from ingest.alerts import endpoints as alerts_endpoints
 from ingest.buckets import endpoints as admin_endpoints
 from ingest.intake import endpoints as push_endpoints
 from ingest.live import endpoints as live_endpoints
+from ingest.loop_probe import probe_loop
 from ingest.outages import answer_engine_outages
 from ingest.query import endpoints as query_endpoints
 from ingest.settings import Settings
@@ -47,6 +48,7 @@ def background_tasks(
 
     coroutines: list[Awaitable[None]] = [
         setup_mongo(),
+        probe_loop(),
         state.commands.listen(),
         state.mailer.run(),
         retention_loop(
