@@ -220,6 +220,7 @@ async def agent(
                 open_timeout=60,
                 close_timeout=60,  # frames still on their way are taken before the close frame
                 max_size=None,
+                compression=None,  # as PM2's agent: perMessageDeflate off unless WS_GZIP is set
             )
     except Exception as exc:
         run.refused += 1
