@@ -42,6 +42,7 @@ async def test_consumers_run_in_child_processes_restarted_when_one_dies(
     own = settings.model_copy(
         update={
             "worker_processes": 2,
+            "worker_nice": 7,
             "index_prefix": f"kmw{run}",
             "redis_prefix": f"ingest-workers-{run}",
             "mongo_database": f"ingest_workers_{run}",
@@ -82,6 +83,13 @@ async def test_consumers_run_in_child_processes_restarted_when_one_dies(
                 )
                 first, other = workers.pids()
                 assert children and os.getpid() not in (first, other)
+                nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + 7)
+                await until(
+                    "the worker processes at INGEST_WORKER_NICE",
+                    lambda: asyncio.sleep(
+                        0, all(os.getpriority(os.PRIO_PROCESS, p) == nice for p in (first, other))
+                    ),
+                )
                 await push()
                 await until("the status indexed by the child", lambda: indexed(1))
                 os.kill(first, signal.SIGKILL)

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # Child processes running the stream consumers (bulk writers, observer, forwarder); 0: in the
     # web process (ingest.workers).
     worker_processes: int = Field(2, validation_alias="INGEST_WORKER_PROCESSES", ge=0, le=4)
+    # Their CPU priority (nice, added to the web process's): on a machine short of cores the web
+    # process, which accepts the agents' frames, gets a core first; the durable intake backlog
+    # absorbs what indexing cannot do at once.
+    worker_nice: int = Field(5, validation_alias="INGEST_WORKER_NICE", ge=0, le=19)
 
     # Agents.
     command_timeout: float = Field(10.0, validation_alias="INGEST_COMMAND_TIMEOUT", gt=0)

@@ -9,8 +9,10 @@ own consumer of the same Redis consumer groups, exactly as another instance's wo
 about delivery changes (entries are acknowledged once handled; a dead child's are claimed after
 INGEST_CLAIM_IDLE_MS). 0 keeps them in the web process.
 
-A child gets the settings on its stdin, dies with its parent (PR_SET_PDEATHSIG) and is started
-again by the parent if it exits.
+A child gets the settings on its stdin, dies with its parent (PR_SET_PDEATHSIG), is started again
+by the parent if it exits and runs INGEST_WORKER_NICE (default 5) below the web process's CPU
+priority: on a machine short of cores, reading the agents' frames cannot wait, indexing can (the
+intake stream is durable and bounded).
 """
 
 from __future__ import annotations
@@ -196,6 +198,8 @@ def main() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     tune_gc()
     settings = Settings(**json.loads(sys.stdin.read()))
+    if settings.worker_nice:
+        os.nice(settings.worker_nice)
     asyncio.run(serve(settings, int(sys.argv[2]) if len(sys.argv) > 2 else 0))
 
 
