@@ -1,5 +1,5 @@
 """A connected agent's presence: the Redis key is refreshed every round, the servers collection only
-written when what it records changed (or once a minute), so 1,000 agents do not write MongoDB 100
+written when what it records changed (or every 5 minutes), so 1,000 agents do not write MongoDB 100
 times a second."""
 
 from __future__ import annotations
