@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     # Their CPU priority (nice, added to the web process's): on a machine short of cores the web
     # process, which accepts the agents' frames, gets a core first; the durable intake backlog
     # absorbs what indexing cannot do at once.
-    worker_nice: int = Field(5, validation_alias="INGEST_WORKER_NICE", ge=0, le=19)
+    worker_nice: int = Field(10, validation_alias="INGEST_WORKER_NICE", ge=0, le=19)
 
     # Agents.
     command_timeout: float = Field(10.0, validation_alias="INGEST_COMMAND_TIMEOUT", gt=0)

@@ -10,7 +10,7 @@ about delivery changes (entries are acknowledged once handled; a dead child's ar
 INGEST_CLAIM_IDLE_MS). 0 keeps them in the web process.
 
 A child gets the settings on its stdin, dies with its parent (PR_SET_PDEATHSIG), is started again
-by the parent if it exits and runs INGEST_WORKER_NICE (default 5) below the web process's CPU
+by the parent if it exits and runs INGEST_WORKER_NICE (default 10) below the web process's CPU
 priority: on a machine short of cores, reading the agents' frames cannot wait, indexing can (the
 intake stream is durable and bounded).
 """
