@@ -75,7 +75,7 @@ async def probe_loop() -> None:
             if worst < LATE_MS:
                 continue
             log.info(
-                "event loop late: max %.0f ms, p99 %.0f ms over %.0f s; its thread ran %.2f s "
+                "event loop late: max %.0f ms, p99 %.0f ms over %g s; its thread ran %.2f s "
                 "and waited for a core %.2f s; gc %d pauses, %.0f ms in all, longest %.0f ms "
                 "(generation 2: %d)",
                 worst,
