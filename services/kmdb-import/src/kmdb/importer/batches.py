@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from array import array
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from kmdb.dealias.ids import MAX_INDEX, MAX_LINE, is_numeric, name_id, ordered_pair, row_base
 from kmdb.exports.parse import BadLine, Record, parse_line, property_value
@@ -24,39 +22,16 @@ class Batch:
     first_line: int
     last_line: int = 0
     end_offset: int = 0
-    # Rows as LOAD DATA text already, but the user: "id\tt\tn" and "id\tt\tkey\tvalue\tevent id"
-    # (values escaped), each row's person at the same index of event_people / property_people.
-    # Strings, not tuples of fields: the spool (people.py) pickles and reads back two objects a
-    # row instead of seven, and the writer only appends each row's user.
-    events: list[str] = field(default_factory=list)
-    event_people: list[str] = field(default_factory=list)
-    properties: list[str] = field(default_factory=list)
-    property_people: list[str] = field(default_factory=list)
-    aliases: list[tuple[int, str, str, str]] = field(default_factory=list)  # (id, name1, name2, t)
+    # (id, t, key id, person); (id, t, key id, value, person, event id); (id, name1, name2, t)
+    events: list[tuple[int, str, int, str]] = field(default_factory=list)
+    # Property values are kept escaped for LOAD DATA already: (id, t, key, value, person, event)
+    properties: list[tuple[int, str, int, str, str, str]] = field(default_factory=list)
+    aliases: list[tuple[int, str, str, str]] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, excerpt)
     keys: dict[int, str] = field(default_factory=dict)  # keys first seen in this batch
     persons: set[str] = field(default_factory=set)
     skipped: int = 0
     final: bool = False  # the file's last lines: its commit marks the file done
-
-    def __getstate__(self) -> dict[str, Any]:
-        """For the spool: each list of rows as one string, each row's person as an index into
-        the batch's names (pickle then handles a few objects per batch, not two per row)."""
-        state = dict(self.__dict__)
-        names = sorted(self.persons)
-        index = {name: i for i, name in enumerate(names)}
-        state["names"] = names
-        for rows, persons in (("events", "event_people"), ("properties", "property_people")):
-            state[rows] = "\n".join(self.__dict__[rows])
-            state[persons] = array("I", [index[p] for p in self.__dict__[persons]])
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        names = state.pop("names")
-        for rows, persons in (("events", "event_people"), ("properties", "property_people")):
-            state[rows] = state[rows].split("\n") if state[rows] else []
-            state[persons] = [names[i] for i in state[persons]]
-        self.__dict__.update(state)
 
     @property
     def lines(self) -> int:
@@ -71,8 +46,6 @@ class Batcher:
         self.revision, self.batch_size, self.filters = revision, batch_size, filters
         self.key_ids: dict[str, int] = {}
         self._times: dict[int, str] = {}
-        # One string object per person (pickle then writes a batch's repeated names once).
-        self._names: dict[str, str] = {}
 
     def _time(self, t: int) -> str:
         text = self._times.get(t)
@@ -121,9 +94,6 @@ class Batcher:
             batch.aliases.append((base, first, second, when))
             batch.persons.update((first, second))
             return
-        person = self._names.setdefault(record.person, record.person)
-        if len(self._names) > 100_000:
-            self._names.clear()
         event_id: int | None = None
         event_ref = "\\N"
         if record.kind == "event":
@@ -131,8 +101,7 @@ class Batcher:
             if f.whitelisted_events and name not in f.whitelisted_events:
                 batch.skipped += 1
                 return
-            batch.events.append(f"{base}\t{when}\t{self._key(batch, name)}")
-            batch.event_people.append(person)
+            batch.events.append((base, when, self._key(batch, name), record.person))
             event_id = base
             event_ref = str(base)
         index = 1 if event_id is not None else 0
@@ -143,16 +112,21 @@ class Batcher:
             if text is None:
                 continue
             text = text[:MAX_VARCHAR]
-            if TSV_SPECIAL.search(text):
-                text = text.translate(TSV_ESCAPES)
-            key_id = self._key(batch, key[:MAX_VARCHAR])
-            batch.properties.append(f"{base | index}\t{when}\t{key_id}\t{text}\t{event_ref}")
-            batch.property_people.append(person)
+            batch.properties.append(
+                (
+                    base | index,
+                    when,
+                    self._key(batch, key[:MAX_VARCHAR]),
+                    text.translate(TSV_ESCAPES) if TSV_SPECIAL.search(text) else text,
+                    record.person,
+                    event_ref,
+                )
+            )
             index += 1
         if event_id is None and index == 0:
             batch.skipped += 1  # a property set left with no property
             return
-        batch.persons.add(person)
+        batch.persons.add(record.person)
 
     async def batches(
         self, groups: AsyncIterator[tuple[list[bytes], bool]], first_line: int, first_offset: int

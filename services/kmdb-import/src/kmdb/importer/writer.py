@@ -287,32 +287,32 @@ async def resolve_people(
 
 async def _load_rows(conn: Connection, batch: Batch, people: People, result: BatchResult) -> None:
     """LOAD DATA of the batch's events and properties, but those of ignored users."""
-    dropped: set[int] = set()  # lines left out, whatever rows they made
-    events = _with_users(batch.events, batch.event_people, people, dropped)
-    properties = _with_users(batch.properties, batch.property_people, people, dropped)
-    result.skipped += len(dropped)
-    result.events = await load_text(conn, "events", ("id", "t", "n", "user_id"), events)
-    result.properties = await load_text(
-        conn, "properties", ("id", "t", "key", "value", "event_id", "user_id"), properties
-    )
-
-
-def _with_users(rows: list[str], persons: list[str], people: People, dropped: set[int]) -> bytes:
-    """The rows as LOAD DATA text, each with its person's user last; rows of ignored users are
-    left out (their lines added to `dropped`)."""
     users, ignored = people.users, people.ignored
-    if not ignored:
-        return "".join(
-            [f"{row}\t{users[p]}\n" for row, p in zip(rows, persons, strict=True)]
-        ).encode()
-    kept: list[str] = []
-    for row, person in zip(rows, persons, strict=True):
+    dropped: set[int] = set()  # lines left out, whatever rows they made
+    events: list[str] = []
+    for row_id, t, n, person in batch.events:
         uid = users[person]
         if uid in ignored:
-            dropped.add(line_key(int(row.partition("\t")[0])))
+            dropped.add(line_key(row_id))
         else:
-            kept.append(f"{row}\t{uid}\n")
-    return "".join(kept).encode()
+            events.append(f"{row_id}\t{t}\t{n}\t{uid}\n")
+    properties: list[str] = []
+    for row_id, t, key, value, person, event_id in batch.properties:
+        uid = users[person]
+        if uid in ignored:
+            dropped.add(line_key(row_id))
+        else:
+            properties.append(f"{row_id}\t{t}\t{key}\t{value}\t{uid}\t{event_id}\n")
+    result.skipped += len(dropped)
+    result.events = await load_text(
+        conn, "events", ("id", "t", "n", "user_id"), "".join(events).encode()
+    )
+    result.properties = await load_text(
+        conn,
+        "properties",
+        ("id", "t", "key", "value", "user_id", "event_id"),
+        "".join(properties).encode(),
+    )
 
 
 async def _insert_aliases(
