@@ -106,15 +106,6 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process so far (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run_queue_wait_s(pid: int) -> float:
     """Seconds a process (all its threads) spent runnable but waiting for a CPU (schedstat)."""
     total = 0
@@ -475,7 +466,7 @@ async def phase(
     run.end = run.start + hold
     # each ingest instance with its children (INGEST_WORKER_PROCESSES: the stream consumers)
     pids = [pid for root in pids for pid in tree(root)]
-    cpu_each = {pid: cpu_s(pid) for pid in pids}
+    cpu_each = {pid: cpu_seconds([pid]) for pid in pids}
     cpu_start = sum(cpu_each.values())
     groups = group_pids()
     groups_start = {name: cpu_seconds(group) for name, group in groups.items()}
@@ -493,8 +484,8 @@ async def phase(
         result.forward.append(await redis.xlen(forward))
     await redis.aclose()
     await asyncio.gather(*tasks, lag_task)
-    result.cpu = sum(cpu_s(pid) for pid in pids) - cpu_start
-    result.processes = [cpu_s(pid) - cpu_each[pid] for pid in pids]
+    result.cpu = cpu_seconds(pids) - cpu_start
+    result.processes = [cpu_seconds([pid]) - cpu_each[pid] for pid in pids]
     result.waited = sum(run_queue_wait_s(pid) for pid in pids) - wait_start
     result.groups = {"ingest": result.cpu}
     result.groups |= {name: cpu_seconds(g) - groups_start[name] for name, g in groups.items()}
