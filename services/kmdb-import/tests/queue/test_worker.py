@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from kmdb.queue.worker import build_worker
 
 T0 = 1_400_000_000
@@ -58,3 +59,28 @@ async def test_idle_worker_takes_a_job_enqueued_later(settings, conn, arq, expor
         await asyncio.gather(running, return_exceptions=True)
         await worker.close()
     assert await kit.count(conn, "events") == 1
+
+
+async def test_files_started_together_are_read_in_queue_order(
+    settings, conn, arq, export, kit: Any, caplog: pytest.LogCaptureFixture
+):
+    # Two jobs start at once (the pipeline); which one reaches the first pass first was a race:
+    # a later file resolved first makes the earlier file's aliases re-point more rows.
+    files = {
+        revision: [{"_p": f"p{revision}", "_t": T0 + revision, "_n": "Visited Site"}]
+        for revision in range(140, 146)
+    }
+    assert (await kit.enqueue(conn, arq, settings, export(files))).enqueued == list(files)
+    worker = build_worker(settings, burst=True, handle_signals=False)
+    try:
+        with caplog.at_level("DEBUG", logger="kmdb.importer"):
+            await worker.async_run()
+    finally:
+        await worker.close()
+    assert (worker.jobs_complete, worker.jobs_failed) == (6, 0)
+    read = [
+        r.args[0]
+        for r in caplog.records
+        if r.name == "kmdb.importer" and "resolving its people" in r.getMessage()
+    ]
+    assert read == list(files)

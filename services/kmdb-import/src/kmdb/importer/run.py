@@ -58,13 +58,46 @@ class Outcome:
                 on_batch(batch, result)
 
 
+class Turns:
+    """A lock its takers get in the order they were announced (unannounced ones: first come,
+    first served). The worker announces its jobs in the queue's order as it starts them, so of
+    two jobs started together the earlier file is read and resolved first, whichever of them
+    reaches the lock first: late aliases then re-point rows of earlier files, as in one pass
+    over the export, not the other way round (which re-points more rows)."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.announced: list[str] = []
+        self._moved = asyncio.Event()
+
+    def announce(self, key: str) -> None:
+        self.announced.append(key)
+
+    def leave(self, key: str) -> None:
+        """The key had its turn, or will not take it (its job ended): the next one goes."""
+        if key in self.announced:
+            self.announced.remove(key)
+            self._moved.set()
+            self._moved = asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        while key in self.announced and self.announced[0] != key:
+            await self._moved.wait()
+        async with self.lock:
+            try:
+                yield
+            finally:
+                self.leave(key)
+
+
 @dataclass
 class Stages:
     """A worker's two jobs as a pipeline: one reads its file and resolves its people (the first
     pass and the identity transaction) while the other loads its rows; each stage one job at a
-    time. A job without a worker's Stages has its own."""
+    time, files entering it in queue order. A job without a worker's Stages has its own."""
 
-    front: asyncio.Lock = field(default_factory=asyncio.Lock)
+    front: Turns = field(default_factory=Turns)
     load: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -279,7 +312,8 @@ async def _import_from_checkpoint(
         job = FileJob(revision, generation, ignored_users=filters.ignored_users)
         outcome = Outcome("continue")
         with contextlib.closing(Spool()) as spool:
-            async with stages.front:
+            async with stages.front.turn(job_id):
+                log.debug("revision %s: reading the file, resolving its people", revision)
                 first = await _resolve_people_first(
                     settings, writer, job, open_source(source_url), filters, claim, spool
                 )

@@ -46,9 +46,13 @@ class ChainingWorker(Worker):  # type: ignore[misc]
     async def start_jobs(self, job_ids: list[bytes]) -> None:
         """Starts jobs as arq does, and wakes the loop when each of them ends."""
         await super().start_jobs(job_ids)
-        for task in self.tasks.values():
+        stages: Stages | None = self.ctx.get("stages")
+        for job_id, task in self.tasks.items():  # in the order arq started them
             if task not in self._watched:
                 self._watched.add(task)
+                if stages is not None:
+                    stages.front.announce(job_id)
+                    task.add_done_callback(lambda _, j=job_id: stages.front.leave(j))
                 # Added after arq's own callback, which frees the job's slot: runs after it.
                 task.add_done_callback(lambda _: self._job_ended.set())
 
