@@ -15,7 +15,7 @@ from arq import Worker, func
 from meridian_kit.redis_urls import arq_settings
 
 from kmdb.db import SpareConnection, connect
-from kmdb.importer.run import Stages
+from kmdb.importer.run import Stages, Turns
 from kmdb.queue.jobs import import_file
 from kmdb.queue.names import FUNCTION, queue_name
 from kmdb.settings import Settings
@@ -52,7 +52,7 @@ class ChainingWorker(Worker):  # type: ignore[misc]
                 self._watched.add(task)
                 if stages is not None:
                     stages.front.announce(job_id)
-                    task.add_done_callback(lambda _, j=job_id: stages.front.leave(j))
+                    task.add_done_callback(functools.partial(_leave, stages.front, job_id))
                 # Added after arq's own callback, which frees the job's slot: runs after it.
                 task.add_done_callback(lambda _: self._job_ended.set())
 
@@ -64,6 +64,11 @@ class ChainingWorker(Worker):  # type: ignore[misc]
             await asyncio.wait_for(self._job_ended.wait(), self.idle_poll)
         except TimeoutError:
             self.idle_polls += 1
+
+
+def _leave(turns: Turns, job_id: str, _: asyncio.Task[Any]) -> None:
+    """A job ended: it no longer holds up the files started after it."""
+    turns.leave(job_id)
 
 
 def build_worker(
