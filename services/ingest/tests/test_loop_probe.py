@@ -35,7 +35,10 @@ async def test_a_blocked_loop_is_logged(monkeypatch: pytest.MonkeyPatch) -> None
     lines = Lines()
     logger = logging.getLogger("ingest.loop")
     logger.addHandler(lines)
-    monkeypatch.setattr(logger, "level", logging.INFO)
+    # setLevel, not the attribute: it also clears the loggers' cached isEnabledFor answers (an
+    # earlier test's probe in this process may have cached "INFO off" for this logger).
+    level = logger.level
+    logger.setLevel(logging.INFO)
 
     def probes() -> int:  # other tests' apps may run their own probe meanwhile
         return sum(isinstance(c, loop_probe.GcPauses) for c in gc.callbacks)
@@ -51,6 +54,7 @@ async def test_a_blocked_loop_is_logged(monkeypatch: pytest.MonkeyPatch) -> None
         probe.cancel()
         await asyncio.gather(probe, return_exceptions=True)
         logger.removeHandler(lines)
+        logger.setLevel(level)
     assert all(line.startswith("event loop late: max ") for line in lines.lines)
     assert probes() == before  # its GC callback removed when cancelled
 
