@@ -13,13 +13,19 @@ async def _take(turns: Turns, key: str, order: list[str], hold: float = 0.0) -> 
         await asyncio.sleep(hold)
 
 
-async def test_announced_keys_get_their_turn_in_order_whoever_comes_first():
+async def _second_waiting(first: str, second: str) -> tuple[Turns, list[str], asyncio.Task]:
+    """Two keys announced in order, the second one already asking for its turn: it waits."""
     turns, order = Turns(), []
-    turns.announce("rev140")
-    turns.announce("rev141")
-    later = asyncio.create_task(_take(turns, "rev141", order))
+    turns.announce(first)
+    turns.announce(second)
+    waiting = asyncio.create_task(_take(turns, second, order))
     await asyncio.sleep(0.05)
-    assert order == []  # rev141 came first but waits for rev140
+    assert order == []  # the second came first but waits for the first
+    return turns, order, waiting
+
+
+async def test_announced_keys_get_their_turn_in_order_whoever_comes_first():
+    turns, order, later = await _second_waiting("rev140", "rev141")
     await _take(turns, "rev140", order)
     await later
     assert order == ["rev140", "rev141"]
@@ -27,12 +33,7 @@ async def test_announced_keys_get_their_turn_in_order_whoever_comes_first():
 
 
 async def test_a_key_that_leaves_without_its_turn_lets_the_next_one_go():
-    turns, order = Turns(), []
-    turns.announce("superseded")
-    turns.announce("next")
-    waiting = asyncio.create_task(_take(turns, "next", order))
-    await asyncio.sleep(0.05)
-    assert order == []
+    turns, order, waiting = await _second_waiting("superseded", "next")
     turns.leave("superseded")  # its job ended before reaching the stage
     await asyncio.wait_for(waiting, 5)
     assert order == ["next"]
