@@ -25,7 +25,8 @@ class Readiness:
 
     async def _run(self, check: Check) -> str:
         try:
-            await asyncio.wait_for(check(), self.timeout)
+            async with asyncio.timeout(self.timeout):  # wait_for drops a cancellation (3.11)
+                await check()
         except TimeoutError:
             return f"no answer within {self.timeout:g}s"
         except Exception as exc:

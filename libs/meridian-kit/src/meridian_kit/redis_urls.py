@@ -5,10 +5,16 @@
 database (0 when left out); a password is the master's and its replicas'. A client built from it asks
 the Sentinels for the current master on each new connection, so after a failover it reconnects to
 the promoted replica. Every other URL goes to the library's own `from_url` unchanged.
+
+The asyncio clients keep a task's cancellation: redis-py bounds each write with `asyncio.wait_for`,
+which on Python 3.11 returns the write's result and drops a cancellation arriving as the write
+completes (CPython gh-86296), so a cancelled consumer loop went on forever. Their connections raise
+that cancellation after the write (and drop the connection, whose reply is never read).
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 from urllib.parse import unquote, urlsplit
@@ -80,6 +86,31 @@ def _sentinel_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {k: kwargs[k] for k in keys if k in kwargs}
 
 
+class _KeepsCancellation:
+    """Mixed into an asyncio connection class: a cancellation its write swallowed is raised."""
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        task = asyncio.current_task()
+        requested = task.cancelling() if task else 0
+        await super().send_packed_command(command, check_health)  # type: ignore[misc]
+        if task is not None and task.cancelling() > requested:
+            await self.disconnect(nowait=True)  # type: ignore[attr-defined]
+            raise asyncio.CancelledError
+
+
+_keeping: dict[type, type] = {}
+
+
+def _keeps_cancellation(client: AsyncRedisT) -> AsyncRedisT:
+    """The client, its pool making connections of its class with _KeepsCancellation mixed in."""
+    pool = client.connection_pool
+    base = pool.connection_class
+    if base not in _keeping:
+        _keeping[base] = type(base.__name__, (_KeepsCancellation, base), {})
+    pool.connection_class = _keeping[base]
+    return client
+
+
 @overload
 def async_redis(url: str, *, redis_class: type[AsyncRedisT], **kwargs: Any) -> AsyncRedisT: ...
 @overload
@@ -90,11 +121,14 @@ def async_redis(
     """An asyncio client (redis_class, e.g. arq's ArqRedis) for the URL; connects lazily."""
     target = parse_sentinel_url(url)
     if target is None:
-        return redis_class.from_url(url, **kwargs)
+        return _keeps_cancellation(redis_class.from_url(url, **kwargs))
     sentinel = AsyncSentinel(target.sentinels, sentinel_kwargs=_sentinel_kwargs(kwargs))
-    return sentinel.master_for(
+    for asked in sentinel.sentinels:  # asked for the master on each new connection
+        _keeps_cancellation(asked)
+    master = sentinel.master_for(
         target.master, redis_class=redis_class, **_master_kwargs(target, kwargs)
     )
+    return _keeps_cancellation(master)
 
 
 def sync_redis(url: str, **kwargs: Any) -> redis.Redis:

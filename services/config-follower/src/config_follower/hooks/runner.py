@@ -80,7 +80,8 @@ async def run_hook(
     except OSError as exc:
         return HookRun(hook.run, None, files, f"cannot start: {exc.strerror or exc}")
     try:
-        output, _ = await asyncio.wait_for(process.communicate(), hook.timeout_seconds)
+        async with asyncio.timeout(hook.timeout_seconds):  # wait_for drops a cancellation (3.11)
+            output, _ = await process.communicate()
     except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             process.kill()

@@ -126,7 +126,8 @@ class CommandRouter:
             if receivers == 0:
                 raise Conflict(f"server {server!r} is not connected (its instance is gone)")
             with contextlib.suppress(TimeoutError):  # no complete answer in time: 504 below
-                await asyncio.wait_for(pending.done.wait(), self.timeout)
+                async with asyncio.timeout(self.timeout):  # wait_for drops a cancellation (3.11)
+                    await pending.done.wait()
         finally:
             self.pending.pop(request_id, None)
         result: dict[str, Any] = {

@@ -61,7 +61,8 @@ class ChainingWorker(Worker):  # type: ignore[misc]
         self._job_ended.clear()
         await super()._poll_iteration()
         try:
-            await asyncio.wait_for(self._job_ended.wait(), self.idle_poll)
+            async with asyncio.timeout(self.idle_poll):  # wait_for drops a cancellation (3.11)
+                await self._job_ended.wait()
         except TimeoutError:
             self.idle_polls += 1
 
