@@ -177,6 +177,25 @@ async def test_case_sensitive_names_and_keys(settings, conn, arq, export, kit: A
     } <= names
 
 
+async def test_values_with_percent_signs_and_loaded_escapes_are_kept_verbatim(
+    settings, conn, arq, export, kit: Any
+):
+    """Rows travel as text with a %s for the user id: a value's own % signs, tabs, newlines
+    and backslashes come out as they went in, on the right event and user."""
+    values = ["50% off", "%s", "100%%", "%(x)s %d", "tab\there", "line\nbreak", "back\\slash %"]
+    line = {"_p": "p%s", "_t": T0, "_n": "Sale 100%", **{f"v{i}": v for i, v in enumerate(values)}}
+    url = export({1: [line, {"_p": "q%", "_t": T0 + 1, "plan": "%%"}]})
+    await kit.enqueue(conn, arq, settings, url)
+    assert await kit.work(settings) == 0
+    rows = await conn_rows(
+        conn,
+        "SELECT p.value, p.event_id, u.name FROM properties p JOIN users u ON u.id = p.user_id",
+    )
+    event = row_base(1, 1)
+    assert sorted(rows) == sorted([(v, event, "p%s") for v in values] + [("%%", None, "q%")])
+    assert await conn_rows(conn, "SELECT id, user_id FROM events") == [(event, name_id("p%s"))]
+
+
 async def test_a_batch_written_again_after_a_lost_commit_reply_changes_nothing(
     settings, conn, arq, export, kit: Any
 ):

@@ -287,32 +287,30 @@ async def resolve_people(
 
 async def _load_rows(conn: Connection, batch: Batch, people: People, result: BatchResult) -> None:
     """LOAD DATA of the batch's events and properties, but those of ignored users."""
-    users, ignored = people.users, people.ignored
     dropped: set[int] = set()  # lines left out, whatever rows they made
-    events: list[str] = []
-    for row_id, t, n, person in batch.events:
-        uid = users[person]
-        if uid in ignored:
-            dropped.add(line_key(row_id))
-        else:
-            events.append(f"{row_id}\t{t}\t{n}\t{uid}\n")
-    properties: list[str] = []
-    for row_id, t, key, value, person, event_id in batch.properties:
-        uid = users[person]
-        if uid in ignored:
-            dropped.add(line_key(row_id))
-        else:
-            properties.append(f"{row_id}\t{t}\t{key}\t{value}\t{uid}\t{event_id}\n")
+    events = _rows_text(batch.events, batch.event_persons, people, dropped)
+    properties = _rows_text(batch.properties, batch.property_persons, people, dropped)
     result.skipped += len(dropped)
-    result.events = await load_text(
-        conn, "events", ("id", "t", "n", "user_id"), "".join(events).encode()
-    )
+    result.events = await load_text(conn, "events", ("id", "t", "n", "user_id"), events)
     result.properties = await load_text(
-        conn,
-        "properties",
-        ("id", "t", "key", "value", "user_id", "event_id"),
-        "".join(properties).encode(),
+        conn, "properties", ("id", "t", "key", "value", "user_id", "event_id"), properties
     )
+
+
+def _rows_text(rows: list[str], persons: list[str], people: People, dropped: set[int]) -> bytes:
+    """Rows (Batch.events or .properties) with their users' ids, those of ignored users left out
+    (their lines added to `dropped`)."""
+    uids = [people.users[person] for person in persons]
+    if people.ignored and not people.ignored.isdisjoint(uids):
+        kept_rows, kept_uids = [], []
+        for row, uid in zip(rows, uids, strict=True):
+            if uid in people.ignored:
+                dropped.add(line_key(int(row.partition("\t")[0])))  # the row's id
+            else:
+                kept_rows.append(row)
+                kept_uids.append(uid)
+        rows, uids = kept_rows, kept_uids
+    return ("".join(rows) % tuple(uids)).encode()
 
 
 async def _insert_aliases(
