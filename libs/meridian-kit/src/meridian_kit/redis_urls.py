@@ -15,6 +15,7 @@ that cancellation after the write (and drop the connection, whose reply is never
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 from urllib.parse import unquote, urlsplit
@@ -98,16 +99,16 @@ class _KeepsCancellation:
             raise asyncio.CancelledError
 
 
-_keeping: dict[type, type] = {}
+@functools.cache
+def _keeping(base: type) -> type:
+    """The connection class `base` with _KeepsCancellation mixed in (one per class)."""
+    return type(base.__name__, (_KeepsCancellation, base), {})
 
 
 def _keeps_cancellation(client: AsyncRedisT) -> AsyncRedisT:
     """The client, its pool making connections of its class with _KeepsCancellation mixed in."""
     pool = client.connection_pool
-    base = pool.connection_class
-    if base not in _keeping:
-        _keeping[base] = type(base.__name__, (_KeepsCancellation, base), {})
-    pool.connection_class = _keeping[base]
+    pool.connection_class = _keeping(pool.connection_class)  # type: ignore[arg-type] # a class hashes
     return client
 
 
