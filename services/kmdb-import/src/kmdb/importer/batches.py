@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from kmdb.dealias.ids import MAX_INDEX, MAX_LINE, is_numeric, name_id, ordered_pair, row_base
 from kmdb.exports.parse import BadLine, Record, parse_line, property_value
 from kmdb.filters.store import Filters
-from kmdb.importer.bulk import TSV_ESCAPES, TSV_SPECIAL
+from kmdb.importer.bulk import tsv_field
 
 MAX_VARCHAR = 255
 
@@ -115,9 +115,7 @@ class Batcher:
             text = value if isinstance(value, str) else property_value(value)
             if text is None:
                 continue
-            text = text[:MAX_VARCHAR]
-            if TSV_SPECIAL.search(text):
-                text = text.translate(TSV_ESCAPES)
+            text = tsv_field(text[:MAX_VARCHAR])
             if "%" in text:
                 text = text.replace("%", "%%")
             key_id = self._key(batch, key[:MAX_VARCHAR])
