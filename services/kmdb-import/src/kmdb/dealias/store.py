@@ -58,6 +58,17 @@ async def identities_of(conn: Connection, users: list[int]) -> set[str]:
     return names
 
 
+async def existing_names(conn: Connection, names: Iterable[str]) -> set[str]:
+    """Those names that have an identity (a plain read, no lock)."""
+    found: set[str] = set()
+    for part in chunks(sorted(names)):
+        rows = await fetchall(
+            conn, f"SELECT name FROM identities WHERE name IN ({marks(len(part))})", part
+        )
+        found.update(name for (name,) in rows)
+    return found
+
+
 async def create_identities(conn: Connection, names: Iterable[str]) -> dict[str, int]:
     """Creates identities never seen before, each its own user; returns their user ids.
 

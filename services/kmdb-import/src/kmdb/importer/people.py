@@ -2,8 +2,10 @@
 
 A first pass over the rest of the file (streamed from the checkpoint, its batches spooled to
 a local temporary file) gives every person the file writes rows for and every alias pair it
-holds. One transaction then locks their identities (exclusively, in the one global order), creates the
-new ones, merges along all the pairs at once and re-points the rows of earlier files once. The
+holds. One transaction then locks the identities its merges change (exclusively, in the one
+global order), creates the new ones, merges along all the pairs at once and re-points the rows
+of earlier files once; the file's other people are not locked, so the previous file's batches,
+loading meanwhile, wait only for the identities merged. The
 batches that follow only read their people's users under shared locks (writer.read_people)
 and load rows with their final users: no batch re-points rows an earlier batch of the same file
 wrote, and consecutive batches, no longer waiting for each other's identity locks, overlap.

@@ -12,7 +12,7 @@ from kmdb.db import IntegrityError, RaceLost, execute, fetchall, roll_back_after
 from kmdb.dealias.ids import line_key
 from kmdb.dealias.locks import lock_identities
 from kmdb.dealias.merges import merge_aliases
-from kmdb.dealias.store import CHUNK, HashCollision, create_identities, marks
+from kmdb.dealias.store import CHUNK, HashCollision, create_identities, existing_names, marks
 from kmdb.importer.batches import Batch
 from kmdb.importer.bulk import load_text
 
@@ -263,12 +263,20 @@ async def resolve_people(
     past_only: bool = False,
 ) -> People:
     """Locks the identities of these persons and pairs, creates the new ones, merges along the
-    pairs. `past_only`: only users that existed before this call can have rows to re-point
-    (no rows of theirs are written yet, as when a file's people are resolved before its rows)."""
-    users = await lock_identities(conn, persons | job.ignored_users, pairs)
+    pairs. `past_only`: no rows of these persons are written in this transaction (a file's
+    people resolved before its rows), so only users that existed before it can have rows to
+    re-point, and only the identities the merges change are locked: the others are only
+    created if new. (The file's batches read their users under shared locks; an exclusive lock
+    on every person would hold up the previous file's batches, loading meanwhile, for the whole
+    transaction.) The returned users then cover only the locked and the created identities."""
+    locked = job.ignored_users if past_only else persons | job.ignored_users
+    users = await lock_identities(conn, locked, pairs)
     past = set(users.values()) if past_only else None
+    fresh = persons - users.keys()
+    if past_only:
+        fresh -= await existing_names(conn, fresh)
     try:
-        users.update(await create_identities(conn, persons - users.keys()))
+        users.update(await create_identities(conn, fresh))
     except IntegrityError as exc:
         raise RaceLost(str(exc)) from None
     merged = await merge_aliases(conn, pairs, users, past=past)
