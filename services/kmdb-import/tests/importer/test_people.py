@@ -162,3 +162,45 @@ async def test_a_merge_during_a_batch_waits_for_it_and_moves_its_rows(
         await merge
         await other.commit()
     assert await users_of_events(conn, 1) == {name_id("42")}
+
+
+async def test_the_next_files_identities_hold_up_a_batch_only_where_they_merge(
+    settings, conn, arq, export, kit: Any
+):
+    # While file 1's rows load, the next file's identity transaction is open: it has anon-a,
+    # unchanged, and merges b into 7. A batch of anon-a's rows goes on; b's batch waits for the
+    # merge to commit, then loads b's rows with 7's user.
+    lines = [ev("anon-a", i) for i in range(100)] + [ev("b", i) for i in range(100, 150)]
+    job, batches = await prepared_file(conn, arq, settings, export({1: lines}), kit, 1)
+    assert [b.persons for b in batches] == [{"anon-a"}, {"anon-a"}, {"b"}]
+    async with (
+        connection(settings, local_infile=True) as writer,
+        connection(settings) as other,
+    ):
+        thread = (await fetchall(writer, "SELECT CONNECTION_ID()"))[0][0]
+        await other.begin()
+        await resolve_people(
+            other,
+            FileJob(2, 1),
+            {"anon-a", "b", "7", "c"},
+            [("7", "b")],
+            BatchResult(),
+            past_only=True,
+        )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        for batch in batches[:2]:
+            unchanged = asyncio.create_task(write_batch(writer, job, batch))
+            while not unchanged.done():
+                assert not await waits_at_identity_locks(conn, thread), "anon-a's batch waited"
+                assert loop.time() < deadline, "anon-a's batch never committed"
+                await asyncio.sleep(0.05)
+            assert await unchanged is not None
+        merged = asyncio.create_task(write_batch(writer, job, batches[2]))
+        while not await waits_at_identity_locks(conn, thread):
+            assert not merged.done(), "b's batch did not wait for the merge"
+            assert loop.time() < deadline, "b's batch never waited at the identity locks"
+            await asyncio.sleep(0.05)
+        await other.commit()
+        assert await merged is not None
+    assert await users_of_events(conn, 1) == {name_id("anon-a"), name_id("7")}
