@@ -15,7 +15,7 @@ from asyncmy.connection import Connection
 from kmdb.db import execute, fetchall, is_transient, with_retries
 from kmdb.filters.store import Filters, load_filters
 from kmdb.importer.batches import Batch, Batcher
-from kmdb.importer.people import FilePeople, Spool, collect_people, resolve_file_people
+from kmdb.importer.people import Spool, collect_people, resolve_file_people
 from kmdb.importer.writer import BatchResult, FileJob, Gate, Superseded, write_batch
 from kmdb.settings import Settings
 from kmdb.sources.base import Source, split_lines
@@ -93,12 +93,9 @@ class Turns:
 
 @dataclass
 class Stages:
-    """A worker's two jobs as a pipeline: one reads its file for its people (the first pass)
-    while the other resolves its people (the identity transaction) and loads its rows; each
-    stage one job at a time, files entering it in queue order. The identity transaction is in
-    the load stage: its exclusive locks on the identities it merges would otherwise hold up
-    the other file's batches (they read those under shared locks) for as long as it runs. A
-    job without a worker's Stages has its own."""
+    """A worker's two jobs as a pipeline: one reads its file and resolves its people (the first
+    pass and the identity transaction) while the other loads its rows; each stage one job at a
+    time, files entering it in queue order. A job without a worker's Stages has its own."""
 
     front: Turns = field(default_factory=Turns)
     load: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -316,15 +313,13 @@ async def _import_from_checkpoint(
         outcome = Outcome("continue")
         with contextlib.closing(Spool()) as spool:
             async with stages.front.turn(job_id):
-                log.debug("revision %s: reading the file for its people", revision)
-                people = await _first_pass(
-                    settings, job, open_source(source_url), filters, claim, spool
+                log.debug("revision %s: reading the file, resolving its people", revision)
+                first = await _resolve_people_first(
+                    settings, writer, job, open_source(source_url), filters, claim, spool
                 )
+            outcome.totals.merged_users = first.merged_users
+            outcome.totals.rows_moved = first.rows_moved
             async with stages.load:
-                log.debug("revision %s: resolving its people", revision)
-                first = await _resolve_people(writer, job, people)
-                outcome.totals.merged_users = first.merged_users
-                outcome.totals.rows_moved = first.rows_moved
                 end = await _write_stream(
                     writer,
                     job,
@@ -347,32 +342,32 @@ async def _import_from_checkpoint(
         return Outcome("superseded")
 
 
-async def _first_pass(
+async def _resolve_people_first(
     settings: Settings,
+    writer: Writer,
     job: FileJob,
     source: Source,
     filters: Filters,
     claim: tuple,
     spool: Spool,
-) -> FilePeople:
-    """A first pass over the rest of the file for its people, its batches spooled for the
-    second."""
+) -> BatchResult:
+    """A first pass over the rest of the file for its people (its batches spooled for the
+    second), then their identities and merges in one transaction (importer/people.py); the
+    batches then only read them."""
     _, line, offset, _ = claim
     batcher = Batcher(job.revision, settings.batch_size, filters)
-    return await collect_people(
+    people = await collect_people(
         batcher.batches(split_lines(source.chunks(job.revision, offset)), line + 1, offset),
         spool,
     )
 
-
-async def _resolve_people(writer: Writer, job: FileJob, people: FilePeople) -> BatchResult:
-    """The file's identities and merges in one transaction (importer/people.py); the batches
-    then only read them."""
-
     async def resolve() -> BatchResult:
         return await resolve_file_people(await writer.first(), job, people)
 
-    result = await writer.retried(resolve, f"identities of revision {job.revision}")
+    result = await writer.retried(
+        resolve,
+        f"identities of revision {job.revision}",
+    )
     job.prepared = True
     return result
 
