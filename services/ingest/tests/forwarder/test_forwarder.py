@@ -70,6 +70,22 @@ async def metrics_api_ready() -> None:
         pytest.skip("METRICS_API_WRITE_TOKEN is not set (.local/dev.env)")
 
 
+async def run_until_forwarded(ingest: State, forwarder: Forwarder, points: int) -> None:
+    """Runs the forwarder until it sent that many points and removed their entries from its
+    queue (it removes them after the post: stopping it as soon as the points are sent could
+    leave them queued, to be sent again), or 30 s; then stops it."""
+    task = asyncio.create_task(forwarder.run())
+    try:
+        for _ in range(300):
+            if forwarder.sent >= points and not await ingest.redis.xlen(forwarder.queue.key):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def test_forwarder_posts_batches_to_metrics_api(ingest: State) -> None:
     await metrics_api_ready()
     environment = f"ingest-test-{uuid.uuid4().hex[:8]}"
@@ -78,16 +94,7 @@ async def test_forwarder_posts_batches_to_metrics_api(ingest: State) -> None:
     now = int(time.time() * 1000)
     for i, cpu in enumerate((10, 30)):
         await forwarder.enqueue(points_of(environment, processes(cpu), now - 60_000 + i * 1000))
-    task = asyncio.create_task(forwarder.run())
-    try:
-        for _ in range(300):
-            if forwarder.sent >= 6:
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await run_until_forwarded(ingest, forwarder, 6)
     assert (forwarder.sent, forwarder.dropped) == (6, 0)
     auth = {"Authorization": f"Bearer {WRITE_TOKEN}"}
     async with httpx.AsyncClient(base_url=METRICS_API, timeout=30, headers=auth) as client:
@@ -140,16 +147,7 @@ async def test_a_list_of_instances_takes_turns_and_skips_one_that_does_not_answe
     now = int(time.time() * 1000)
     for i, cpu in enumerate((10, 30)):
         await forwarder.enqueue(points_of(environment, processes(cpu), now - 60_000 + i * 1000))
-    task = asyncio.create_task(forwarder.run())
-    try:
-        for _ in range(300):
-            if forwarder.sent >= 6:
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await run_until_forwarded(ingest, forwarder, 6)
     live = f"{METRICS_API}/api/v1/metrics/raw_gauge"
     assert forwarder.sent_to == {live: 6}
     assert forwarder.turn >= 5  # three batches, the gone instance tried between them
