@@ -12,9 +12,8 @@ from collections.abc import Iterable
 
 from asyncmy.connection import Connection
 
-from kmdb.db import fetchall
 from kmdb.dealias.groups import existing_merged
-from kmdb.dealias.store import chunks, identities_of, marks
+from kmdb.dealias.store import identities_of, users_by_name
 
 
 async def lock_identities(
@@ -39,27 +38,10 @@ async def lock_identities(
     # Only the names of alias pairs decide which users merge: the plain read looks at those
     # alone (a batch's pairs are a few hundred of its thousands of names), and none at all
     # when the batch has no alias.
-    seen: dict[str, int] = {}
-    for part in chunks(sorted(paired)):
-        seen.update(
-            await fetchall(
-                conn,
-                f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(part))})",
-                part,
-            )
-        )
+    seen = await users_by_name(conn, paired)
     locking = wanted | await identities_of(conn, existing_merged(seen, pairs))
     while True:
-        person: dict[str, int] = {}
-        for part in chunks(sorted(locking)):  # slices in order: still one global order
-            person.update(
-                await fetchall(
-                    conn,
-                    f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(part))})"
-                    " ORDER BY name FOR UPDATE",
-                    part,
-                )
-            )
+        person = await users_by_name(conn, locking, "FOR UPDATE")
         more = await identities_of(conn, existing_merged(person, pairs)) - locking
         if not more:
             return person

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from asyncmy.connection import Connection
 
@@ -58,15 +58,25 @@ async def identities_of(conn: Connection, users: list[int]) -> set[str]:
     return names
 
 
-async def existing_names(conn: Connection, names: Iterable[str]) -> set[str]:
-    """Those names that have an identity (a plain read, no lock)."""
-    found: set[str] = set()
+async def users_by_name(
+    conn: Connection,
+    names: Iterable[str],
+    lock: Literal["", "FOR UPDATE", "LOCK IN SHARE MODE"] = "",
+) -> dict[str, int]:
+    """name -> user id of those names that have an identity, CHUNK names a statement in name
+    order. `lock`: "" for a plain read, else "FOR UPDATE" or "LOCK IN SHARE MODE", each row
+    locked in name order (the slices too: one global order)."""
+    order = f" ORDER BY name {lock}" if lock else ""
+    users: dict[str, int] = {}
     for part in chunks(sorted(names)):
-        rows = await fetchall(
-            conn, f"SELECT name FROM identities WHERE name IN ({marks(len(part))})", part
+        users.update(
+            await fetchall(
+                conn,
+                f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(part))}){order}",
+                part,
+            )
         )
-        found.update(name for (name,) in rows)
-    return found
+    return users
 
 
 async def create_identities(conn: Connection, names: Iterable[str]) -> dict[str, int]:

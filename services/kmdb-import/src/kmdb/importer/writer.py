@@ -12,7 +12,7 @@ from kmdb.db import IntegrityError, RaceLost, execute, fetchall, roll_back_after
 from kmdb.dealias.ids import line_key
 from kmdb.dealias.locks import lock_identities
 from kmdb.dealias.merges import merge_aliases
-from kmdb.dealias.store import CHUNK, HashCollision, create_identities, existing_names, marks
+from kmdb.dealias.store import HashCollision, create_identities, users_by_name
 from kmdb.importer.batches import Batch
 from kmdb.importer.bulk import load_text
 
@@ -234,18 +234,7 @@ async def read_people(conn: Connection, job: FileJob, batch: Batch) -> People | 
     sees the latest commit), one committed later re-points this batch's rows too. Two batches of
     one file share them, so they load side by side instead of one after the other.
     """
-    names = sorted(batch.persons | job.ignored_users)
-    users: dict[str, int] = {}
-    for start in range(0, len(names), CHUNK):
-        chunk = names[start : start + CHUNK]
-        users.update(
-            await fetchall(
-                conn,
-                f"SELECT name, user_id FROM identities WHERE name IN ({marks(len(chunk))})"
-                " ORDER BY name LOCK IN SHARE MODE",
-                chunk,
-            )
-        )
+    users = await users_by_name(conn, batch.persons | job.ignored_users, "LOCK IN SHARE MODE")
     if not batch.persons <= users.keys():
         return None
     if any(users[a] != users[b] for _, a, b, _ in batch.aliases):
@@ -274,7 +263,7 @@ async def resolve_people(
     past = set(users.values()) if past_only else None
     fresh = persons - users.keys()
     if past_only:
-        fresh -= await existing_names(conn, fresh)
+        fresh -= (await users_by_name(conn, fresh)).keys()
     try:
         users.update(await create_identities(conn, fresh))
     except IntegrityError as exc:
