@@ -11,10 +11,9 @@ import pytest
 from asyncmy.connection import Connection
 from kmdb.db import connection, fetchall
 from kmdb.dealias.ids import name_id
-from kmdb.dealias.merges import settle
 from kmdb.filters.store import load_filters
 from kmdb.importer.batches import Batch, Batcher
-from kmdb.importer.people import FilePeople, Spool, collect_people, resolve_file_people
+from kmdb.importer.people import Spool, collect_people, resolve_file_people
 from kmdb.importer.writer import (
     NOT_RESOLVED,
     BatchResult,
@@ -205,118 +204,3 @@ async def test_the_next_files_identities_hold_up_a_batch_only_where_they_merge(
         await other.commit()
         assert await merged is not None
     assert await users_of_events(conn, 1) == {name_id("anon-a"), name_id("7")}
-
-
-async def user_ids(conn: Connection) -> set[int]:
-    return {uid for (uid,) in await fetchall(conn, "SELECT id FROM users")}
-
-
-async def merge_identities_only(settings: Settings, pair: tuple[str, str]) -> None:
-    """The next file's identity transaction (its merges move identities only), committed."""
-    async with connection(settings) as other:
-        await other.begin()
-        await resolve_people(other, FileJob(2, 1), set(pair), [pair], BatchResult(), past_only=True)
-        await other.commit()
-
-
-async def test_a_merged_persons_batch_waits_only_while_identities_move(
-    settings, conn, arq, export, kit: Any
-):
-    # The next file merges b into 7: its identity transaction moves b's identity to 7's user
-    # and commits; b's 200 past rows (100 events, 100 properties) move in a second transaction.
-    # While that one is open, a batch of b reads 7's user and loads: nothing waits for it.
-    job, batches = await prepared_file(
-        conn, arq, settings, export({1: [ev("b", i) for i in range(150)]}), kit, 1
-    )
-    assert [b.lines for b in batches] == [50, 50, 50]
-    async with (
-        connection(settings, local_infile=True) as writer,
-        connection(settings) as settler,
-    ):
-        for batch in batches[:2]:
-            assert await write_batch(writer, job, batch) is not None
-        await merge_identities_only(settings, ("7", "b"))
-        assert await users_of_events(conn, 1) == {name_id("b")}
-        assert {name_id("b"), name_id("7")} <= await user_ids(conn)
-        await settler.begin()
-        assert await settle(settler, [name_id("7")]) == 200
-        loaded = asyncio.create_task(write_batch(writer, job, batches[2]))
-        done, _ = await asyncio.wait([loaded], timeout=20)
-        assert done, "b's batch waited for the rows to move"
-        assert await loaded is not None
-        await settler.commit()
-    assert await users_of_events(conn, 1) == {name_id("7")}
-    assert name_id("b") not in await user_ids(conn)
-    assert await kit.count(conn, "events") == 150
-
-
-async def test_rows_left_by_a_lost_second_transaction_move_when_the_file_is_resolved_again(
-    settings, conn, arq, export, kit: Any
-):
-    job, batches = await prepared_file(
-        conn, arq, settings, export({1: [ev("b", i) for i in range(100)]}), kit, 1
-    )
-    async with connection(settings, local_infile=True) as writer:
-        for batch in batches:
-            assert await write_batch(writer, job, batch) is not None
-    await merge_identities_only(settings, ("7", "b"))  # then the worker died
-    again = await resolve_file_people(conn, FileJob(2, 1), FilePeople({"b", "7"}, {("7", "b")}))
-    assert (again.merged_users, again.rows_moved) == (0, 200)
-    assert await users_of_events(conn, 1) == {name_id("7")}
-    assert name_id("b") not in await user_ids(conn)
-
-
-async def test_a_merge_after_a_deferred_one_moves_the_rows_to_the_last_kept_user(
-    settings, conn, arq, export, kit: Any
-):
-    # a merges into 7 (identities only), then 7 into 5 before a's rows moved: settling 5
-    # finds both a's and 7's users by their names and moves a's rows straight to 5.
-    job, batches = await prepared_file(
-        conn, arq, settings, export({1: [ev("a", i) for i in range(100)]}), kit, 1
-    )
-    async with connection(settings, local_infile=True) as writer:
-        for batch in batches:
-            assert await write_batch(writer, job, batch) is not None
-    await merge_identities_only(settings, ("7", "a"))
-    await merge_identities_only(settings, ("5", "7"))
-    async with connection(settings) as other:
-        await other.begin()
-        assert await settle(other, [name_id("5")]) == 200
-        await other.commit()
-    assert await users_of_events(conn, 1) == {name_id("5")}
-    assert not {name_id("a"), name_id("7")} & await user_ids(conn)
-    identities = await fetchall(conn, "SELECT name, user_id FROM identities")
-    assert {name: uid for name, uid in identities} == dict.fromkeys(("5", "7", "a"), name_id("5"))
-
-
-async def test_a_merge_of_a_kept_user_waits_until_its_merged_rows_have_moved(
-    settings, conn, arq, export, kit: Any
-):
-    # a merged into 7 (identities only); while a's rows move to 7, a merge of 7 into 5 waits
-    # (settling holds 7's identities under shared locks), then finds a's rows at 7.
-    job, batches = await prepared_file(
-        conn, arq, settings, export({1: [ev("a", i) for i in range(100)]}), kit, 1
-    )
-    async with connection(settings, local_infile=True) as writer:
-        for batch in batches:
-            assert await write_batch(writer, job, batch) is not None
-    await merge_identities_only(settings, ("7", "a"))
-    async with connection(settings) as settler, connection(settings) as other:
-        await settler.begin()
-        assert await settle(settler, [name_id("7")]) == 200
-        thread = (await fetchall(other, "SELECT CONNECTION_ID()"))[0][0]
-        await other.begin()
-        merge = asyncio.create_task(
-            resolve_people(other, FileJob(3, 1), {"5", "7"}, [("5", "7")], BatchResult())
-        )
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
-        while not await waits_at_identity_locks(conn, thread):
-            assert not merge.done(), "the merge did not wait for the settling"
-            assert loop.time() < deadline, "the merge never waited at the identity locks"
-            await asyncio.sleep(0.05)
-        await settler.commit()
-        await merge
-        await other.commit()
-    assert await users_of_events(conn, 1) == {name_id("5")}
-    assert not {name_id("a"), name_id("7")} & await user_ids(conn)

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from asyncmy.connection import Connection
 
 from kmdb.db import execute, roll_back_after
-from kmdb.dealias.merges import settle
 from kmdb.importer.batches import Batch
 from kmdb.importer.writer import BatchResult, FileJob, resolve_people
 
@@ -75,48 +74,29 @@ async def collect_people(batches: AsyncIterator[Batch], spool: Spool) -> FilePeo
 
 
 async def resolve_file_people(conn: Connection, job: FileJob, people: FilePeople) -> BatchResult:
-    """The file's identities and merges in one transaction, then the rows of the users it
-    merged re-pointed in another (merges.settle), both before the file's rows.
+    """One transaction: the file's identities and merges, rows of earlier files re-pointed.
 
-    Re-run on a retry or a resumed file it finds the work done and changes nothing, or settles
-    what a lost second transaction left. Adds the rows it re-pointed to the file's `rows_moved`.
+    Re-run on a retry or a resumed file it finds the work done and changes nothing. Adds the
+    rows it re-pointed to the file's `rows_moved`.
     """
     result = BatchResult()
     if not people.persons:
         return result
-    pairs = sorted(people.pairs)
     await conn.begin()
     try:
         # Users created here have no rows yet: only the others' rows are looked for.
-        users = (
-            await resolve_people(conn, job, people.persons, pairs, result, past_only=True)
-        ).users
-        await _count_moved(conn, job, result.rows_moved)
-        await conn.commit()
-    except BaseException as exc:
-        await roll_back_after(conn, exc)
-        raise
-    # READ COMMITTED: the UPDATEs take no gap locks, which would hold up the previous file's
-    # batches inserting rows next to these users'.
-    await execute(conn, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-    await conn.begin()
-    try:
-        moved = await settle(conn, {users[name] for pair in pairs for name in pair})
-        await _count_moved(conn, job, moved)
-        await conn.commit()
-    except BaseException as exc:
-        await roll_back_after(conn, exc)
-        raise
-    result.rows_moved += moved
-    return result
-
-
-async def _count_moved(conn: Connection, job: FileJob, moved: int) -> None:
-    """Adds rows re-pointed to the file's rows_moved (in the caller's transaction)."""
-    if moved:
-        await execute(
-            conn,
-            "UPDATE dumpfiles SET rows_moved = rows_moved + %s"
-            " WHERE revision = %s AND generation = %s",
-            (moved, job.revision, job.generation),
+        await resolve_people(
+            conn, job, people.persons, sorted(people.pairs), result, past_only=True
         )
+        if result.rows_moved:
+            await execute(
+                conn,
+                "UPDATE dumpfiles SET rows_moved = rows_moved + %s"
+                " WHERE revision = %s AND generation = %s",
+                (result.rows_moved, job.revision, job.generation),
+            )
+        await conn.commit()
+    except BaseException as exc:
+        await roll_back_after(conn, exc)
+        raise
+    return result

@@ -11,7 +11,7 @@ from asyncmy.connection import Connection
 from kmdb.db import IntegrityError, RaceLost, execute, fetchall, roll_back_after
 from kmdb.dealias.ids import line_key
 from kmdb.dealias.locks import lock_identities
-from kmdb.dealias.merges import merge_aliases, settle
+from kmdb.dealias.merges import merge_aliases
 from kmdb.dealias.store import HashCollision, create_identities, users_by_name
 from kmdb.importer.batches import Batch
 from kmdb.importer.bulk import load_text
@@ -252,15 +252,12 @@ async def resolve_people(
     past_only: bool = False,
 ) -> People:
     """Locks the identities of these persons and pairs, creates the new ones, merges along the
-    pairs. `past_only`: a file's people resolved before its rows (people.py); no rows of these
-    persons are written in this transaction, and only the identities the merges change are
-    locked: the others are only created if new. (The file's batches read their users under
-    shared locks; an exclusive lock on every person would hold up the previous file's batches,
-    loading meanwhile, for the whole transaction.) Its merges move only identities: the rows
-    follow in a transaction of their own (merges.settle), so batches wait for the exclusive
-    locks only while identities move. Unless the job ignores users: a merge into an ignored
-    user then deletes its rows here. The returned users then cover only the locked and the
-    created identities."""
+    pairs. `past_only`: no rows of these persons are written in this transaction (a file's
+    people resolved before its rows), so only users that existed before it can have rows to
+    re-point, and only the identities the merges change are locked: the others are only
+    created if new. (The file's batches read their users under shared locks; an exclusive lock
+    on every person would hold up the previous file's batches, loading meanwhile, for the whole
+    transaction.) The returned users then cover only the locked and the created identities."""
     locked = job.ignored_users if past_only else persons | job.ignored_users
     users = await lock_identities(conn, locked, pairs)
     past = set(users.values()) if past_only else None
@@ -271,8 +268,7 @@ async def resolve_people(
         users.update(await create_identities(conn, fresh))
     except IntegrityError as exc:
         raise RaceLost(str(exc)) from None
-    defer = past_only and not job.ignored_users
-    merged = await merge_aliases(conn, pairs, users, past=past, defer=defer)
+    merged = await merge_aliases(conn, pairs, users, past=past)
     repoint = merged.repoint
     result.rows_moved = merged.rows_moved
     if repoint:
@@ -280,9 +276,7 @@ async def resolve_people(
     result.merged_users = len(repoint)
     ignored = {users[n] for n in job.ignored_users if n in users}
     for kept in ignored & set(repoint.values()):
-        # A merge joined a user to an ignored identity: its rows go, wherever they came from
-        # (rows of users merged into it by a deferred merge first join it).
-        result.rows_moved += await settle(conn, [kept])
+        # A merge joined a user to an ignored identity: its rows go, wherever they came from.
         for table in ("events", "properties"):
             await execute(conn, f"DELETE FROM {table} WHERE user_id = %s", (kept,))
     return People(users, ignored)
