@@ -104,13 +104,19 @@ def _timestamp(value: Any) -> int:
 
 def parse_line(raw: bytes) -> Record:
     """Parses one line (without its newline) into a Record; raises BadLine."""
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise BadLine("blank line")
     obj = load_json(raw)
     if not isinstance(obj, dict):
         raise BadLine("not a JSON object")
-    person = _identity(obj.pop("_p", None), "_p")
-    t = _timestamp(obj.pop("_t", None))
+    # The common case (a non-empty string _p, an integer _t in range) checked inline: this
+    # runs for every line of every file.
+    person = obj.pop("_p", None)
+    if type(person) is not str or not person or len(person) > 255:
+        person = _identity(person, "_p")
+    t = obj.pop("_t", None)
+    if type(t) is not int or not MIN_T <= t <= MAX_T:
+        t = _timestamp(t)
     if "_p2" in obj:
         other = _identity(obj.pop("_p2"), "_p2")
         return Record("alias", person, t, other, {})

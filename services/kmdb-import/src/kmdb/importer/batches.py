@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -10,9 +11,14 @@ from dataclasses import dataclass, field
 from kmdb.dealias.ids import MAX_INDEX, MAX_LINE, is_numeric, name_id, ordered_pair, row_base
 from kmdb.exports.parse import BadLine, Record, parse_line, property_value
 from kmdb.filters.store import Filters
-from kmdb.importer.bulk import tsv_field
+from kmdb.importer.bulk import TSV_ESCAPES
 
 MAX_VARCHAR = 255
+# What a property value needs escaped as row text: LOAD DATA's specials, and `%` (doubled,
+# for the `%s` of the user id).
+_ROW_SPECIAL = re.compile(r"[\\\t\n\r\x00%]")
+_ROW_ESCAPES = {**TSV_ESCAPES, ord("%"): "%%"}
+_SECONDS = [f"{second:02d}" for second in range(60)]
 
 
 @dataclass
@@ -50,13 +56,21 @@ class Batcher:
         self.revision, self.batch_size, self.filters = revision, batch_size, filters
         self.key_ids: dict[str, int] = {}
         self._times: dict[int, str] = {}
+        self._minutes: dict[int, str] = {}
+        self._property_keys: dict[str, str] = {}
 
     def _time(self, t: int) -> str:
+        """The DATETIME text of a unix time (formatted once per minute, cached per second)."""
         text = self._times.get(t)
         if text is None:
             if len(self._times) > 100_000:
                 self._times.clear()
-            text = self._times[t] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
+                self._minutes.clear()
+            minute, second = divmod(t, 60)
+            prefix = self._minutes.get(minute)
+            if prefix is None:
+                prefix = self._minutes[minute] = time.strftime("%Y-%m-%d %H:%M:", time.gmtime(t))
+            text = self._times[t] = prefix + _SECONDS[second]
         return text
 
     def _key(self, batch: Batch, name: str) -> int:
@@ -77,6 +91,16 @@ class Batcher:
             batch.errors.append((line_no, str(exc)[:MAX_VARCHAR], excerpt))
             return None
 
+    def _property_key(self, batch: Batch, key: str) -> str:
+        """A property name's key id as row text, "" if the name is not imported (kept per name:
+        a file repeats a few names on every line)."""
+        text = self._property_keys.get(key)
+        if text is None:
+            skip = key.startswith("_") or key in self.filters.blacklisted_properties
+            text = "" if skip else str(self._key(batch, key[:MAX_VARCHAR]))
+            self._property_keys[key] = text
+        return text
+
     def _add(self, batch: Batch, line_no: int, record: Record) -> None:
         """Adds one line's rows, or counts it as skipped by the filters."""
         f = self.filters
@@ -84,7 +108,7 @@ class Batcher:
             batch.skipped += 1
             return
         base = row_base(self.revision, line_no)
-        when = self._time(record.t)
+        when = self._times.get(record.t) or self._time(record.t)
         if record.kind == "alias":
             other = record.name or ""
             if (
@@ -105,21 +129,26 @@ class Batcher:
             if f.whitelisted_events and name not in f.whitelisted_events:
                 batch.skipped += 1
                 return
-            batch.events.append(f"{base}\t{when}\t{self._key(batch, name)}\t%s\n")
+            event_key = self.key_ids.get(name) or self._key(batch, name)
+            batch.events.append(f"{base}\t{when}\t{event_key}\t%s\n")
             batch.event_persons.append(person)
             event_ref = f"\t{base}\n"
         start = index = 1 if record.kind == "event" else 0
+        keys, rows = self._property_keys, batch.properties
         for key, value in record.properties.items():
-            if key.startswith("_") or key in f.blacklisted_properties or index > MAX_INDEX:
+            if index > MAX_INDEX:
+                break
+            if not isinstance(value, str):
+                value = property_value(value)
+                if value is None:
+                    continue
+            key_id = keys.get(key) or self._property_key(batch, key)
+            if not key_id:
                 continue
-            text = value if isinstance(value, str) else property_value(value)
-            if text is None:
-                continue
-            text = tsv_field(text[:MAX_VARCHAR])
-            if "%" in text:
-                text = text.replace("%", "%%")
-            key_id = self._key(batch, key[:MAX_VARCHAR])
-            batch.properties.append(f"{base | index}\t{when}\t{key_id}\t{text}\t%s{event_ref}")
+            text = value[:MAX_VARCHAR]
+            if _ROW_SPECIAL.search(text):
+                text = text.translate(_ROW_ESCAPES)
+            rows.append(f"{base | index}\t{when}\t{key_id}\t{text}\t%s{event_ref}")
             index += 1
         batch.property_persons.extend([person] * (index - start))
         if index == 0:
