@@ -18,6 +18,7 @@ import orjson
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|(.))", re.DOTALL)
 # The first datetime MySQL can store is 1000-01-01, the last 9999-12-31.
 MIN_T, MAX_T = -30_610_224_000, 253_402_300_799
+MAX_NAME = 255  # identities are VARCHAR(255)
 
 
 class BadLine(ValueError):
@@ -78,8 +79,8 @@ def _identity(value: Any, field: str) -> str:
     if isinstance(value, str):
         if not value:
             raise BadLine(f"empty {field}")
-        if len(value) > 255:
-            raise BadLine(f"{field} longer than 255 characters")
+        if len(value) > MAX_NAME:
+            raise BadLine(f"{field} longer than {MAX_NAME} characters")
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
@@ -112,7 +113,7 @@ def parse_line(raw: bytes) -> Record:
     # The common case (a non-empty string _p, an integer _t in range) checked inline: this
     # runs for every line of every file.
     person = obj.pop("_p", None)
-    if type(person) is not str or not person or len(person) > 255:
+    if type(person) is not str or not person or len(person) > MAX_NAME:
         person = _identity(person, "_p")
     t = obj.pop("_t", None)
     if type(t) is not int or not MIN_T <= t <= MAX_T:

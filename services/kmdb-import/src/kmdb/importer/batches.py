@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -11,13 +10,9 @@ from dataclasses import dataclass, field
 from kmdb.dealias.ids import MAX_INDEX, MAX_LINE, is_numeric, name_id, ordered_pair, row_base
 from kmdb.exports.parse import BadLine, Record, parse_line, property_value
 from kmdb.filters.store import Filters
-from kmdb.importer.bulk import TSV_ESCAPES
+from kmdb.importer.bulk import TEMPLATE_ESCAPES, TEMPLATE_SPECIAL
 
 MAX_VARCHAR = 255
-# What a property value needs escaped as row text: LOAD DATA's specials, and `%` (doubled,
-# for the `%s` of the user id).
-_ROW_SPECIAL = re.compile(r"[\\\t\n\r\x00%]")
-_ROW_ESCAPES = {**TSV_ESCAPES, ord("%"): "%%"}
 _SECONDS = [f"{second:02d}" for second in range(60)]
 
 
@@ -108,7 +103,7 @@ class Batcher:
             batch.skipped += 1
             return
         base = row_base(self.revision, line_no)
-        when = self._times.get(record.t) or self._time(record.t)
+        when = self._time(record.t)
         if record.kind == "alias":
             other = record.name or ""
             if (
@@ -129,8 +124,7 @@ class Batcher:
             if f.whitelisted_events and name not in f.whitelisted_events:
                 batch.skipped += 1
                 return
-            event_key = self.key_ids.get(name) or self._key(batch, name)
-            batch.events.append(f"{base}\t{when}\t{event_key}\t%s\n")
+            batch.events.append(f"{base}\t{when}\t{self._key(batch, name)}\t%s\n")
             batch.event_persons.append(person)
             event_ref = f"\t{base}\n"
         start = index = 1 if record.kind == "event" else 0
@@ -146,8 +140,8 @@ class Batcher:
             if not key_id:
                 continue
             text = value[:MAX_VARCHAR]
-            if _ROW_SPECIAL.search(text):
-                text = text.translate(_ROW_ESCAPES)
+            if TEMPLATE_SPECIAL.search(text):
+                text = text.translate(TEMPLATE_ESCAPES)
             rows.append(f"{base | index}\t{when}\t{key_id}\t{text}\t%s{event_ref}")
             index += 1
         batch.property_persons.extend([person] * (index - start))

@@ -12,8 +12,14 @@ from asyncmy.connection import Connection
 
 from kmdb.db import execute
 
-TSV_SPECIAL = re.compile(r"[\\\t\n\r\x00]")
-TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": "\\0"})
+# LOAD DATA's default format escapes these with a backslash.
+_ESCAPED = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": "\\0"}
+TSV_SPECIAL = re.compile(f"[{re.escape(''.join(_ESCAPED))}]")
+TSV_ESCAPES = str.maketrans(_ESCAPED)
+# The same for a field of a row kept as a `%` template (the user id filled in later by
+# writer._rows_text): `%` doubled as well.
+TEMPLATE_SPECIAL = re.compile(f"[{re.escape(''.join(_ESCAPED))}%]")
+TEMPLATE_ESCAPES = str.maketrans({**_ESCAPED, "%": "%%"})
 
 
 def tsv_field(value: Any) -> str:
