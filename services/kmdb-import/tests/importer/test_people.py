@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from asyncmy.connection import Connection
-from kmdb.db import connection, fetchall
+from kmdb.db import connection, execute, fetchall
 from kmdb.dealias.ids import name_id
+from kmdb.dealias.moves import move_rows
 from kmdb.filters.store import load_filters
 from kmdb.importer.batches import Batch, Batcher
 from kmdb.importer.people import Spool, collect_people, resolve_file_people
@@ -71,7 +72,9 @@ async def prepared_file(
 ) -> tuple[FileJob, list[Batch]]:
     """The file's row (discovery), its people resolved up front, and its batches."""
     await kit.enqueue(conn, arq, settings, url, min_revision=revision)
-    generation = (await fetchall(conn, "SELECT generation FROM dumpfiles"))[0][0]
+    generation = (
+        await fetchall(conn, "SELECT generation FROM dumpfiles WHERE revision = %s", (revision,))
+    )[0][0]
     filters = await load_filters(conn)
     job = FileJob(revision, generation, ignored_users=filters.ignored_users)
 
@@ -118,14 +121,21 @@ async def test_a_merge_committed_after_the_file_was_resolved_is_followed(
     assert await kit.count(conn, "events") == 120
 
 
-async def waits_at_identity_locks(conn: Connection, thread_id: int) -> bool:
-    """Whether that connection's transaction waits for an identity's row lock (InnoDB's own
-    report: information_schema.INNODB_TRX does not always say LOCK WAIT on MariaDB)."""
+async def waits_for_a_lock(conn: Connection, thread_id: int) -> str | None:
+    """The statement that connection's transaction waits in for a row lock, if it waits
+    (InnoDB's own report: information_schema.INNODB_TRX does not always say LOCK WAIT on
+    MariaDB)."""
     status = (await fetchall(conn, "SHOW ENGINE INNODB STATUS"))[0][2]
     for block in status.split("---TRANSACTION ")[1:]:
         if re.search(rf"(MariaDB|MySQL) thread id {thread_id},", block):
-            return "LOCK WAIT" in block and "FROM identities" in block
-    return False
+            return block if "LOCK WAIT" in block else None
+    return None
+
+
+async def waits_at_identity_locks(conn: Connection, thread_id: int) -> bool:
+    """Whether that connection's transaction waits for an identity's row lock."""
+    block = await waits_for_a_lock(conn, thread_id)
+    return block is not None and "FROM identities" in block
 
 
 async def test_a_merge_during_a_batch_waits_for_it_and_moves_its_rows(
@@ -204,3 +214,40 @@ async def test_the_next_files_identities_hold_up_a_batch_only_where_they_merge(
         await other.commit()
         assert await merged is not None
     assert await users_of_events(conn, 1) == {name_id("anon-a"), name_id("7")}
+
+
+async def test_batches_loading_beside_a_move_do_not_wait_for_it(
+    settings, conn, arq, export, kit: Any
+):
+    # v1's past rows are being moved to amy's user, uncommitted, while the next file loads
+    # rows of a person whose user id sorts right after v1's: the move locks the rows it moves
+    # and no gap of the user index (READ COMMITTED), so the batch goes on.
+    await kit.enqueue(conn, arq, settings, export({1: [ev("v1", 1), ev("v1", 2)]}))
+    assert await kit.work(settings) == 0
+    old, kept = name_id("v1"), name_id("amy")
+    beside = next(
+        f"p{i}" for i in range(1000) if old < name_id(f"p{i}") < (kept if kept > old else 2**63)
+    )
+    url = export({2: [ev(beside, i) for i in range(3, 30)]})
+    job, batches = await prepared_file(conn, arq, settings, url, kit, 2)
+    async with (
+        connection(settings, local_infile=True) as writer,
+        connection(settings) as mover,
+    ):
+        thread = (await fetchall(writer, "SELECT CONNECTION_ID()"))[0][0]
+        await execute(mover, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        await mover.begin()
+        for table in ("events", "properties"):
+            assert await move_rows(mover, table, {old: kept}) == 2
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        for batch in batches:
+            loading = asyncio.create_task(write_batch(writer, job, batch))
+            while not loading.done():
+                assert not await waits_for_a_lock(conn, thread), "the batch waited for the move"
+                assert loop.time() < deadline, "the batch never committed"
+                await asyncio.sleep(0.05)
+            assert await loading is not None
+        await mover.commit()
+    assert await users_of_events(conn, 1) == {kept}
+    assert await users_of_events(conn, 2) == {name_id(beside)}

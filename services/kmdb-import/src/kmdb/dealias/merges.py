@@ -13,10 +13,8 @@ from asyncmy.connection import Connection
 from kmdb.db import execute, fetchall
 from kmdb.dealias.groups import merged_users
 from kmdb.dealias.ids import preference
-from kmdb.dealias.store import USER_INDEX, chunks, marks
-
-# Old users per re-pointing UPDATE (a batch's merges fit in one; a whole file's take several).
-REPOINT_SLICE = 500
+from kmdb.dealias.moves import move_rows, record_moves
+from kmdb.dealias.store import chunks, marks
 
 
 @dataclass
@@ -33,8 +31,10 @@ async def merge_aliases(
     person: dict[str, int],
     *,
     past: set[int] | None = None,
+    defer: bool = False,
 ) -> Merged:
-    """Merges the users of each alias pair, re-pointing their past rows.
+    """Merges the users of each alias pair, re-pointing their past rows (or, with `defer`,
+    recording them as pending moves: see repoint_rows).
 
     `person` maps every name of the pairs to its user, read under the locks of
     lock_identities, which cover every identity of the users merged (it checked that under
@@ -47,54 +47,51 @@ async def merge_aliases(
     involved = sorted(u for group in groups for u in group)
     if not involved:
         return Merged()
-    repoint = await _kept_users(conn, groups, involved)
-    return Merged(repoint, await repoint_rows(conn, repoint, past=past))
+    names = await _user_names(conn, involved)
+    repoint: dict[int, int] = {}
+    for members in groups:
+        keep = min(members, key=lambda u: preference(names[u]))
+        repoint.update({u: keep for u in members if u != keep})
+    moved = await repoint_rows(conn, repoint, past=past, later=names if defer else None)
+    return Merged(repoint, moved)
 
 
-async def _kept_users(
-    conn: Connection, groups: list[list[int]], involved: list[int]
-) -> dict[int, int]:
-    """{old user: kept user} of each group, keeping the user named by the preferred identity."""
-    kept: dict[int, str] = {}
-    for part in chunks(involved):
-        kept.update(
+async def _user_names(conn: Connection, users: list[int]) -> dict[int, str]:
+    """{user: name} of those users, locked (the kept one is named by the preferred identity)."""
+    names: dict[int, str] = {}
+    for part in chunks(users):
+        names.update(
             await fetchall(
                 conn,
                 f"SELECT id, name FROM users WHERE id IN ({marks(len(part))}) ORDER BY id FOR UPDATE",
                 part,
             )
         )
-    repoint: dict[int, int] = {}
-    for members in groups:
-        keep = min(members, key=lambda u: preference(kept[u]))
-        repoint.update({u: keep for u in members if u != keep})
-    return repoint
+    return names
 
 
 async def repoint_rows(
-    conn: Connection, repoint: dict[int, int], *, past: set[int] | None = None
+    conn: Connection,
+    repoint: dict[int, int],
+    *,
+    past: set[int] | None = None,
+    later: dict[int, str] | None = None,
 ) -> int:
-    """Moves the identities and past rows of each old user to its kept user, deletes the old
-    users; returns how many events and properties moved. `past`: only these users' rows are
-    looked for (None: every old user's)."""
+    """Moves the identities of each old user to its kept user and deletes the old users;
+    returns how many events and properties moved with them. `past`: only these users' rows
+    are looked for (None: every old user's). `later` (every user's name): their rows are not
+    moved here but recorded as pending moves (dealias/moves.py), which delete those users when
+    they move the rows, after this transaction."""
     olds = sorted(repoint)
-    with_rows = olds if past is None else [u for u in olds if u in past]
+    with_rows = {u: repoint[u] for u in olds if past is None or u in past}
+    await move_rows(conn, "identities", repoint)
     moved = 0
-    for table in ("identities", "events", "properties"):
-        for part in _slices(olds if table == "identities" else with_rows):
-            case = "CASE user_id " + " ".join(["WHEN %s THEN %s"] * len(part)) + " END"
-            count = await execute(
-                conn,
-                f"UPDATE {table} FORCE INDEX ({USER_INDEX[table]}) SET user_id = {case}"
-                f" WHERE user_id IN ({marks(len(part))})",
-                [v for old in part for v in (old, repoint[old])] + part,
-            )
-            moved += count if table != "identities" else 0
-    for part in chunks(olds):
+    if later is None:
+        for table in ("events", "properties"):
+            moved += await move_rows(conn, table, with_rows)
+    else:
+        await record_moves(conn, {u: later[u] for u in with_rows})
+    gone = olds if later is None else [u for u in olds if u not in with_rows]
+    for part in chunks(gone):
         await execute(conn, f"DELETE FROM users WHERE id IN ({marks(len(part))})", part)
     return moved
-
-
-def _slices(olds: list[int]) -> list[list[int]]:
-    """Old users by slices of REPOINT_SLICE: a CASE is evaluated WHEN by WHEN for each row."""
-    return [olds[i : i + REPOINT_SLICE] for i in range(0, len(olds), REPOINT_SLICE)]

@@ -3,9 +3,10 @@
 A first pass over the rest of the file (streamed from the checkpoint, its batches spooled to
 a local temporary file) gives every person the file writes rows for and every alias pair it
 holds. One transaction then locks the identities its merges change (exclusively, in the one
-global order), creates the new ones, merges along all the pairs at once and re-points the rows
-of earlier files once; the file's other people are not locked, so the previous file's batches,
-loading meanwhile, wait only for the identities merged. The
+global order), creates the new ones and merges along all the pairs at once; the file's other
+people are not locked, so the previous file's batches, loading meanwhile, wait only for the
+identities merged, and only for as long as the merge takes: the rows of earlier files that the
+merges re-point move in a second transaction, after the first committed (dealias/moves.py). The
 batches that follow only read their people's users under shared locks (writer.read_people)
 and load rows with their final users: no batch re-points rows an earlier batch of the same file
 wrote, and consecutive batches, no longer waiting for each other's identity locks, overlap.
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from asyncmy.connection import Connection
 
 from kmdb.db import execute, roll_back_after
+from kmdb.dealias.moves import move_pending_rows
 from kmdb.importer.batches import Batch
 from kmdb.importer.writer import BatchResult, FileJob, resolve_people
 
@@ -74,29 +76,31 @@ async def collect_people(batches: AsyncIterator[Batch], spool: Spool) -> FilePeo
 
 
 async def resolve_file_people(conn: Connection, job: FileJob, people: FilePeople) -> BatchResult:
-    """One transaction: the file's identities and merges, rows of earlier files re-pointed.
+    """One transaction for the file's identities and merges, then another for the rows of
+    earlier files that the merges re-point (and any move left pending by a crash).
 
     Re-run on a retry or a resumed file it finds the work done and changes nothing. Adds the
     rows it re-pointed to the file's `rows_moved`.
     """
     result = BatchResult()
-    if not people.persons:
-        return result
-    await conn.begin()
-    try:
-        # Users created here have no rows yet: only the others' rows are looked for.
-        await resolve_people(
-            conn, job, people.persons, sorted(people.pairs), result, past_only=True
-        )
-        if result.rows_moved:
-            await execute(
-                conn,
-                "UPDATE dumpfiles SET rows_moved = rows_moved + %s"
-                " WHERE revision = %s AND generation = %s",
-                (result.rows_moved, job.revision, job.generation),
+    if people.persons:
+        await conn.begin()
+        try:
+            # Users created here have no rows yet: only the others' rows are looked for, and
+            # recorded as pending moves, moved once the merges committed (dealias/moves.py).
+            await resolve_people(
+                conn, job, people.persons, sorted(people.pairs), result, past_only=True
             )
-        await conn.commit()
-    except BaseException as exc:
-        await roll_back_after(conn, exc)
-        raise
+            await conn.commit()
+        except BaseException as exc:
+            await roll_back_after(conn, exc)
+            raise
+    result.rows_moved = await move_pending_rows(conn, job.ignored_users)
+    if result.rows_moved:
+        await execute(
+            conn,
+            "UPDATE dumpfiles SET rows_moved = rows_moved + %s"
+            " WHERE revision = %s AND generation = %s",
+            (result.rows_moved, job.revision, job.generation),
+        )
     return result

@@ -254,7 +254,8 @@ async def resolve_people(
     """Locks the identities of these persons and pairs, creates the new ones, merges along the
     pairs. `past_only`: no rows of these persons are written in this transaction (a file's
     people resolved before its rows), so only users that existed before it can have rows to
-    re-point, and only the identities the merges change are locked: the others are only
+    re-point (recorded as pending moves, moved after this transaction: dealias/moves.py),
+    and only the identities the merges change are locked: the others are only
     created if new. (The file's batches read their users under shared locks; an exclusive lock
     on every person would hold up the previous file's batches, loading meanwhile, for the whole
     transaction.) The returned users then cover only the locked and the created identities."""
@@ -268,7 +269,7 @@ async def resolve_people(
         users.update(await create_identities(conn, fresh))
     except IntegrityError as exc:
         raise RaceLost(str(exc)) from None
-    merged = await merge_aliases(conn, pairs, users, past=past)
+    merged = await merge_aliases(conn, pairs, users, past=past, defer=past_only)
     repoint = merged.repoint
     result.rows_moved = merged.rows_moved
     if repoint:

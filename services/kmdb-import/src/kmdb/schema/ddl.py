@@ -10,6 +10,7 @@ IMPORTED_TABLES = (
     "aliases",
     "users",
     "identities",
+    "pending_moves",
     "dumpfiles",
     "file_errors",
     "imports",
@@ -42,6 +43,13 @@ TABLES: dict[str, str] = {
   user_id BIGINT NOT NULL,
   PRIMARY KEY (name),
   KEY index_identities_on_user_id (user_id)
+)""",
+    # Users merged into another whose past rows are still to be re-pointed (dealias/moves.py):
+    # `name` is the old user's own identity, whose user_id names the user its rows go to.
+    "pending_moves": f"""(
+  old_user BIGINT NOT NULL,
+  name {_NAME},
+  PRIMARY KEY (old_user)
 )""",
     "events": """(
   id BIGINT NOT NULL,
