@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -138,6 +139,25 @@ async def waits_at_identity_locks(conn: Connection, thread_id: int) -> bool:
     return block is not None and "FROM identities" in block
 
 
+async def never_waiting(
+    conn: Connection,
+    thread: int,
+    write: Awaitable[BatchResult | None],
+    waits: Callable[[Connection, int], Awaitable[object]],
+    what: str,
+) -> BatchResult | None:
+    """A batch's write awaited while checking, every 50 ms, that its connection (`thread`)
+    never waits as `waits` tells; it must commit within 30 s."""
+    task = asyncio.ensure_future(write)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while not task.done():
+        assert not await waits(conn, thread), f"{what} waited"
+        assert loop.time() < deadline, f"{what} never committed"
+        await asyncio.sleep(0.05)
+    return await task
+
+
 async def test_a_merge_during_a_batch_waits_for_it_and_moves_its_rows(
     settings, conn, arq, export, kit: Any
 ):
@@ -197,15 +217,14 @@ async def test_the_next_files_identities_hold_up_a_batch_only_where_they_merge(
             BatchResult(),
             past_only=True,
         )
+        for batch in batches[:2]:
+            write = write_batch(writer, job, batch)
+            written = await never_waiting(
+                conn, thread, write, waits_at_identity_locks, "anon-a's batch"
+            )
+            assert written is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 30
-        for batch in batches[:2]:
-            unchanged = asyncio.create_task(write_batch(writer, job, batch))
-            while not unchanged.done():
-                assert not await waits_at_identity_locks(conn, thread), "anon-a's batch waited"
-                assert loop.time() < deadline, "anon-a's batch never committed"
-                await asyncio.sleep(0.05)
-            assert await unchanged is not None
         merged = asyncio.create_task(write_batch(writer, job, batches[2]))
         while not await waits_at_identity_locks(conn, thread):
             assert not merged.done(), "b's batch did not wait for the merge"
@@ -239,15 +258,10 @@ async def test_batches_loading_beside_a_move_do_not_wait_for_it(
         await mover.begin()
         for table in ("events", "properties"):
             assert await move_rows(mover, table, {old: kept}) == 2
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
         for batch in batches:
-            loading = asyncio.create_task(write_batch(writer, job, batch))
-            while not loading.done():
-                assert not await waits_for_a_lock(conn, thread), "the batch waited for the move"
-                assert loop.time() < deadline, "the batch never committed"
-                await asyncio.sleep(0.05)
-            assert await loading is not None
+            write = write_batch(writer, job, batch)
+            written = await never_waiting(conn, thread, write, waits_for_a_lock, "the batch")
+            assert written is not None
         await mover.commit()
     assert await users_of_events(conn, 1) == {kept}
     assert await users_of_events(conn, 2) == {name_id(beside)}

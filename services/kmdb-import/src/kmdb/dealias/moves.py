@@ -92,9 +92,9 @@ async def _move(conn: Connection, olds: dict[int, str], ignored_users: Iterable[
         still = {old: olds[old] for (old,) in rows}
         users = await users_by_name(conn, still.values(), "LOCK IN SHARE MODE")
         ignored = set((await users_by_name(conn, ignored_users)).values())
-        kept = {old: users[name] for old, name in still.items() if name in users}
-        dropped = sorted(old for old, user in kept.items() if user in ignored)
-        kept = {old: user for old, user in kept.items() if user not in ignored}
+        targets = {old: users[name] for old, name in still.items() if name in users}
+        kept = {old: user for old, user in targets.items() if user not in ignored}
+        dropped = sorted(targets.keys() - kept.keys())
         moved = 0
         for table in ("events", "properties"):
             moved += await move_rows(conn, table, kept)
